@@ -1,0 +1,1 @@
+# bench/: benchmarks; they print figures and never fail on timing.

@@ -1,0 +1,3 @@
+# doc/: the design of record, the pipeline reference and the man pages.
+EXTRA_DIST += doc/architecture.md
+dist_man_MANS += doc/dvrflow.7

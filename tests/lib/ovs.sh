@@ -1,0 +1,121 @@
+# tests/lib/ovs.sh: start and stop private Open vSwitch daemons for tests.
+#
+# Source it from a test script.  Every daemon gets its own OVS_RUNDIR,
+# OVS_DBDIR, OVS_LOGDIR and OVS_SYSCONFDIR under one temporary directory,
+# so tests never meet each other or the system's OVS.  A trap stops every
+# daemon this file started, by pid, on every exit path, and removes the
+# directory unless the test failed (then its logs stay for reading).
+#
+#   ovs_test_init                 make $OVS_TEST_DIR and install the trap
+#   ovs_start_nb NAME             ovsdb-server with the NB schema;
+#                                 sets NB_REMOTE=unix:<sock>
+#   ovs_start_switch NAME         ovsdb-server + ovs-vswitchd on the dummy
+#                                 datapath; sets OVS_RUNDIR etc. for NAME
+#   ovs_env NAME                  export NAME's OVS_* variables (for the
+#                                 ovs-vsctl/ovs-ofctl/ovs-appctl clients)
+#   ovs_fail MESSAGE              print MESSAGE and the daemons' logs, exit 1
+
+: "${abs_top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${OVS_SRCDIR:=/var/cache/dvrflow/ovs-current/src}"
+OVS_VSWITCH_SCHEMA=${OVS_VSWITCH_SCHEMA:-$OVS_SRCDIR/vswitchd/vswitch.ovsschema}
+DVR_NB_SCHEMA=${DVR_NB_SCHEMA:-$abs_top_srcdir/ovsdb/dvrflow-nb.ovsschema}
+PATH=$PATH:/usr/sbin:/sbin
+
+_ovs_pidfiles=()
+
+ovs_test_init() {
+    OVS_TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dvrtest.XXXXXX")
+    trap '_ovs_cleanup $?' EXIT
+    trap 'exit 130' INT TERM
+}
+
+_ovs_cleanup() {
+    local rc=$1 pf pid i
+    for pf in "${_ovs_pidfiles[@]}"; do
+        pid=$(cat "$pf" 2>/dev/null) || continue
+        kill "$pid" 2>/dev/null || continue
+        for i in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            # A zombie has stopped; PID 1 may reap it late.
+            grep -q '^State:.*Z' /proc/"$pid"/status 2>/dev/null && break
+            sleep 0.1
+        done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+    if [ "$rc" = 0 ] || [ "$rc" = 77 ]; then
+        rm -rf "$OVS_TEST_DIR"
+    else
+        echo "test failed ($rc): logs kept in $OVS_TEST_DIR" >&2
+    fi
+}
+
+ovs_fail() {
+    local f
+    echo "FAIL: $*" >&2
+    for f in "$OVS_TEST_DIR"/*/log/*.log; do
+        [ -f "$f" ] || continue
+        echo "--- $f (last 20 lines)" >&2
+        tail -n 20 "$f" >&2
+    done
+    exit 1
+}
+
+ovs_env() {
+    local d=$OVS_TEST_DIR/$1
+    export OVS_RUNDIR=$d/run OVS_DBDIR=$d/db OVS_LOGDIR=$d/log \
+           OVS_SYSCONFDIR=$d/etc OVS_PKGDATADIR=$OVS_SRCDIR
+}
+
+_ovs_mkdirs() {
+    local d=$OVS_TEST_DIR/$1
+    mkdir -p "$d/run" "$d/db" "$d/log" "$d/etc"
+    ovs_env "$1"
+}
+
+# _ovs_wait_file FILE: waits up to 10 s for FILE (a socket or pidfile).
+_ovs_wait_file() {
+    local i
+    for i in $(seq 100); do
+        [ -e "$1" ] && return 0
+        sleep 0.1
+    done
+    ovs_fail "timed out waiting for $1"
+}
+
+ovs_start_nb() {
+    local name=$1 d=$OVS_TEST_DIR/$1
+    (
+        _ovs_mkdirs "$name"
+        ovsdb-tool create "$d/db/nb.db" "$DVR_NB_SCHEMA" >/dev/null
+        ovsdb-server --detach --no-chdir --pidfile="$d/run/nb.pid" \
+            --log-file="$d/log/nb.log" --remote=punix:"$d/run/nb.sock" \
+            --unixctl="$d/run/nb.ctl" "$d/db/nb.db"
+    ) || ovs_fail "cannot start NB ovsdb-server $name"
+    _ovs_pidfiles+=("$d/run/nb.pid")
+    _ovs_wait_file "$d/run/nb.sock"
+    NB_REMOTE=unix:$d/run/nb.sock
+}
+
+ovs_start_switch() {
+    local name=$1 d=$OVS_TEST_DIR/$1
+    (
+        _ovs_mkdirs "$name"
+        ovsdb-tool create "$d/db/conf.db" "$OVS_VSWITCH_SCHEMA" >/dev/null
+        ovsdb-server --detach --no-chdir --pidfile="$d/run/ovsdb-server.pid" \
+            --log-file="$d/log/ovsdb-server.log" \
+            --remote=punix:"$d/run/db.sock" "$d/db/conf.db"
+    ) || ovs_fail "cannot start ovsdb-server for $name"
+    _ovs_pidfiles+=("$d/run/ovsdb-server.pid")
+    _ovs_wait_file "$d/run/db.sock"
+    (
+        ovs_env "$name"
+        ovs-vsctl --no-wait init
+        ovs-vswitchd --detach --no-chdir --enable-dummy --disable-system \
+            --disable-system-route --pidfile="$d/run/ovs-vswitchd.pid" \
+            --log-file="$d/log/ovs-vswitchd.log" "unix:$d/run/db.sock"
+    ) || ovs_fail "cannot start ovs-vswitchd for $name"
+    _ovs_pidfiles+=("$d/run/ovs-vswitchd.pid")
+    _ovs_wait_file "$d/run/ovs-vswitchd.pid"
+    ovs_env "$name"
+    OVS_DB_REMOTE=unix:$d/run/db.sock
+}

@@ -1,0 +1,2 @@
+# tools/: installation of dependencies, the check driver, the sandbox.
+EXTRA_DIST += tools/install-deps tools/check

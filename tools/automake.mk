@@ -1,2 +1,2 @@
 # tools/: installation of dependencies, the check driver, the sandbox.
-EXTRA_DIST += tools/install-deps tools/check
+EXTRA_DIST += tools/install-deps tools/check tools/demo

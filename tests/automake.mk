@@ -8,6 +8,7 @@ AM_TESTS_ENVIRONMENT = \
 	abs_top_srcdir='$(abs_top_srcdir)'; export abs_top_srcdir; \
 	abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir; \
 	OVS_SRCDIR='$(OVS_SRCDIR)'; export OVS_SRCDIR; \
+	OVS_BUILDDIR='$(OVS_BUILDDIR)'; export OVS_BUILDDIR; \
 	DVR_NB_SCHEMA='$(abs_top_srcdir)/ovsdb/dvrflow-nb.ovsschema'; \
 	export DVR_NB_SCHEMA;
 
@@ -29,3 +30,7 @@ tests_component_test_nb_idl_SOURCES = tests/component/test-nb-idl.c
 tests_component_test_nb_idl_LDADD = libdvrflow.la $(OVS_LIBS)
 TESTS += tests/component/nb-idl.sh
 EXTRA_DIST += tests/component/nb-idl.sh
+
+# Build tests.
+TESTS += tests/build/configure-errors.sh
+EXTRA_DIST += tests/build/configure-errors.sh

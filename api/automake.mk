@@ -1,0 +1,1 @@
+# api/: dvr-api, the Neutron v2.0 REST API (libevent, jansson), IPAM.

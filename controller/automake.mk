@@ -1,0 +1,1 @@
+# controller/: dvr-controller, the per-node daemon.

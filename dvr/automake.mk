@@ -1,0 +1,1 @@
+# dvr/: L3: distributed routers, floating IPs, SNAT.

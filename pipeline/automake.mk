@@ -1,0 +1,1 @@
+# pipeline/: the flow model and the L2 pipeline compiler (pure).

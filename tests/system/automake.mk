@@ -1,0 +1,1 @@
+# tests/system/: hypervisors and VMs as namespaces (tools/sandbox).

@@ -1,0 +1,395 @@
+/*
+ * pipeline/flow: see flow.h for the contract.
+ */
+
+#include <config.h>
+
+#include "pipeline/flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-port.h"
+#include "openvswitch/ofp-table.h"
+#include "util.h"
+
+struct dvr_flow *
+dvr_flow_create(uint8_t table_id, uint16_t priority, uint64_t cookie,
+                const struct match *match, const struct ofpact *ofpacts,
+                size_t ofpacts_len)
+{
+    struct dvr_flow *f = xzalloc(sizeof *f);
+    f->table_id = table_id;
+    f->priority = priority;
+    f->cookie = cookie;
+    minimatch_init(&f->match, match);
+    f->ofpacts = ofpacts_len ? xmemdup(ofpacts, ofpacts_len) : NULL;
+    f->ofpacts_len = ofpacts_len;
+    f->node.hash = dvr_flow_hash(f);
+    ovs_list_init(&f->owner_node);
+    return f;
+}
+
+struct dvr_flow *
+dvr_flow_clone(const struct dvr_flow *src)
+{
+    struct dvr_flow *f = xzalloc(sizeof *f);
+    f->table_id = src->table_id;
+    f->priority = src->priority;
+    f->cookie = src->cookie;
+    minimatch_clone(&f->match, &src->match);
+    f->ofpacts = (src->ofpacts_len
+                  ? xmemdup(src->ofpacts, src->ofpacts_len) : NULL);
+    f->ofpacts_len = src->ofpacts_len;
+    f->node.hash = src->node.hash;
+    ovs_list_init(&f->owner_node);
+    return f;
+}
+
+void
+dvr_flow_destroy(struct dvr_flow *f)
+{
+    if (f) {
+        minimatch_destroy(&f->match);
+        free(f->ofpacts);
+        free(f);
+    }
+}
+
+uint32_t
+dvr_flow_hash(const struct dvr_flow *f)
+{
+    return minimatch_hash(&f->match,
+                          hash_2words(f->table_id, f->priority));
+}
+
+bool
+dvr_flow_same_key(const struct dvr_flow *a, const struct dvr_flow *b)
+{
+    return (a->table_id == b->table_id
+            && a->priority == b->priority
+            && minimatch_equal(&a->match, &b->match));
+}
+
+bool
+dvr_flow_same_actions(const struct dvr_flow *a, const struct dvr_flow *b)
+{
+    return ofpacts_equal(a->ofpacts, a->ofpacts_len,
+                         b->ofpacts, b->ofpacts_len);
+}
+
+void
+dvr_flow_format(const struct dvr_flow *f,
+                const struct ofputil_port_map *port_map,
+                const struct ofputil_table_map *table_map, struct ds *s)
+{
+    struct match match;
+
+    ds_put_format(s, "cookie=0x%"PRIx64", table=", f->cookie);
+    ofputil_format_table(f->table_id, table_map, s);
+    ds_put_cstr(s, ", ");
+    minimatch_expand(&f->match, &match);
+    match_format(&match, port_map, s, f->priority);
+    if (s->length && s->string[s->length - 1] != ' ') {
+        ds_put_char(s, ' ');
+    }
+    ds_put_cstr(s, "actions=");
+    struct ofpact_format_params fp = {
+        .port_map = port_map,
+        .table_map = table_map,
+        .s = s,
+    };
+    ofpacts_format(f->ofpacts, f->ofpacts_len, &fp);
+}
+
+uint64_t
+flow_cookie_from_uuid(const struct uuid *uuid)
+{
+    return ((uint64_t) uuid->parts[0] << 32) | uuid->parts[1];
+}
+
+void
+flow_list_init(struct flow_list *list)
+{
+    ovs_list_init(&list->flows);
+}
+
+void
+flow_list_destroy(struct flow_list *list)
+{
+    struct dvr_flow *f;
+
+    LIST_FOR_EACH_POP (f, owner_node, &list->flows) {
+        dvr_flow_destroy(f);
+    }
+}
+
+struct dvr_flow *
+flow_list_add(struct flow_list *list, uint8_t table_id, uint16_t priority,
+              uint64_t cookie, const struct match *match,
+              const struct ofpbuf *ofpacts)
+{
+    struct dvr_flow *f = dvr_flow_create(table_id, priority, cookie, match,
+                                         ofpacts->data, ofpacts->size);
+    ovs_list_push_back(&list->flows, &f->owner_node);
+    return f;
+}
+
+size_t
+flow_list_size(const struct flow_list *list)
+{
+    return ovs_list_size(&list->flows);
+}
+
+void
+flow_set_init(struct flow_set *set)
+{
+    hmap_init(&set->flows);
+    hmap_init(&set->owners);
+    hmap_init(&set->dirty);
+}
+
+void
+flow_set_clear_dirty(struct flow_set *set)
+{
+    struct dvr_flow *f;
+
+    HMAP_FOR_EACH_POP (f, node, &set->dirty) {
+        dvr_flow_destroy(f);
+    }
+}
+
+void
+flow_set_clear(struct flow_set *set)
+{
+    struct flow_owner *owner;
+    struct dvr_flow *f;
+
+    HMAP_FOR_EACH_POP (owner, node, &set->owners) {
+        free(owner);
+    }
+    HMAP_FOR_EACH_POP (f, node, &set->flows) {
+        dvr_flow_destroy(f);
+    }
+    flow_set_clear_dirty(set);
+}
+
+void
+flow_set_destroy(struct flow_set *set)
+{
+    flow_set_clear(set);
+    hmap_destroy(&set->flows);
+    hmap_destroy(&set->owners);
+    hmap_destroy(&set->dirty);
+}
+
+size_t
+flow_set_count(const struct flow_set *set)
+{
+    return hmap_count(&set->flows);
+}
+
+static struct dvr_flow *
+find_in(const struct hmap *map, const struct dvr_flow *key)
+{
+    struct dvr_flow *f;
+
+    HMAP_FOR_EACH_WITH_HASH (f, node, key->node.hash, map) {
+        if (dvr_flow_same_key(f, key)) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+struct dvr_flow *
+flow_set_find(const struct flow_set *set, const struct dvr_flow *key)
+{
+    return find_in(&set->flows, key);
+}
+
+static void
+mark_dirty(struct flow_set *set, const struct dvr_flow *f)
+{
+    if (!find_in(&set->dirty, f)) {
+        struct dvr_flow *key = xzalloc(sizeof *key);
+        key->table_id = f->table_id;
+        key->priority = f->priority;
+        minimatch_clone(&key->match, &f->match);
+        ovs_list_init(&key->owner_node);
+        hmap_insert(&set->dirty, &key->node, f->node.hash);
+    }
+}
+
+void
+flow_set_mark_all_dirty(struct flow_set *set)
+{
+    struct dvr_flow *f;
+
+    HMAP_FOR_EACH (f, node, &set->flows) {
+        mark_dirty(set, f);
+    }
+}
+
+static struct flow_owner *
+find_owner(const struct flow_set *set, uint64_t cookie)
+{
+    struct flow_owner *owner;
+
+    HMAP_FOR_EACH_WITH_HASH (owner, node, hash_uint64(cookie),
+                             &set->owners) {
+        if (owner->cookie == cookie) {
+            return owner;
+        }
+    }
+    return NULL;
+}
+
+const struct flow_owner *
+flow_set_find_owner(const struct flow_set *set, uint64_t cookie)
+{
+    return find_owner(set, cookie);
+}
+
+void
+flow_set_remove_owner(struct flow_set *set, uint64_t cookie)
+{
+    struct flow_owner *owner = find_owner(set, cookie);
+    struct dvr_flow *f;
+
+    if (!owner) {
+        return;
+    }
+    LIST_FOR_EACH_POP (f, owner_node, &owner->flows) {
+        mark_dirty(set, f);
+        hmap_remove(&set->flows, &f->node);
+        dvr_flow_destroy(f);
+    }
+    hmap_remove(&set->owners, &owner->node);
+    free(owner);
+}
+
+void
+flow_set_replace_owner(struct flow_set *set, uint64_t cookie,
+                       struct flow_list *list)
+{
+    struct flow_owner *owner = find_owner(set, cookie);
+    struct ovs_list old = OVS_LIST_INITIALIZER(&old);
+    struct dvr_flow *f;
+
+    if (owner) {
+        ovs_list_push_back_all(&old, &owner->flows);
+    } else if (!ovs_list_is_empty(&list->flows)) {
+        owner = xmalloc(sizeof *owner);
+        owner->cookie = cookie;
+        ovs_list_init(&owner->flows);
+        hmap_insert(&set->owners, &owner->node, hash_uint64(cookie));
+    }
+
+    /* Insert the new flows.  A flow identical to one the owner had (same
+     * key and actions) changes nothing on the switch, so it is not marked
+     * dirty: recompiling an unchanged object costs no OpenFlow message. */
+    LIST_FOR_EACH_POP (f, owner_node, &list->flows) {
+        struct dvr_flow *prev = NULL, *g;
+
+        LIST_FOR_EACH (g, owner_node, &old) {
+            if (g->node.hash == f->node.hash && dvr_flow_same_key(g, f)) {
+                prev = g;
+                break;
+            }
+        }
+        if (prev && dvr_flow_same_actions(prev, f)
+            && prev->cookie == f->cookie) {
+            ovs_list_remove(&prev->owner_node);
+            ovs_list_push_back(&owner->flows, &prev->owner_node);
+            dvr_flow_destroy(f);
+            continue;
+        }
+        mark_dirty(set, f);
+        hmap_insert(&set->flows, &f->node, f->node.hash);
+        ovs_list_push_back(&owner->flows, &f->owner_node);
+    }
+
+    /* Remove what the owner no longer has. */
+    LIST_FOR_EACH_POP (f, owner_node, &old) {
+        mark_dirty(set, f);
+        hmap_remove(&set->flows, &f->node);
+        dvr_flow_destroy(f);
+    }
+
+    if (owner && ovs_list_is_empty(&owner->flows)) {
+        hmap_remove(&set->owners, &owner->node);
+        free(owner);
+    }
+}
+
+void
+flow_set_insert(struct flow_set *set, struct dvr_flow *f)
+{
+    hmap_insert(&set->flows, &f->node, f->node.hash);
+}
+
+void
+flow_set_remove(struct flow_set *set, struct dvr_flow *f)
+{
+    hmap_remove(&set->flows, &f->node);
+}
+
+/* Appends to '*changes' what makes 'installed' hold 'd' (the desired flow
+ * with this key, or NULL) instead of 'i' (the installed one, or NULL). */
+static void
+diff_key(const struct dvr_flow *d, const struct dvr_flow *i,
+         struct flow_change **changes, size_t *n, size_t *allocated)
+{
+    struct flow_change c;
+
+    if (d && !i) {
+        c = (struct flow_change) { FLOW_CHANGE_ADD, d };
+    } else if (!d && i) {
+        c = (struct flow_change) { FLOW_CHANGE_DELETE, i };
+    } else if (d && i && d->cookie != i->cookie) {
+        c = (struct flow_change) { FLOW_CHANGE_ADD, d };
+    } else if (d && i && !dvr_flow_same_actions(d, i)) {
+        c = (struct flow_change) { FLOW_CHANGE_MODIFY, d };
+    } else {
+        return;
+    }
+    if (*n >= *allocated) {
+        *changes = x2nrealloc(*changes, allocated, sizeof **changes);
+    }
+    (*changes)[(*n)++] = c;
+}
+
+size_t
+flow_set_diff(const struct flow_set *desired,
+              const struct flow_set *installed, bool full,
+              struct flow_change **changes)
+{
+    size_t n = 0, allocated = 0;
+    struct dvr_flow *f;
+
+    *changes = NULL;
+    if (full) {
+        HMAP_FOR_EACH (f, node, &desired->flows) {
+            /* Several owners may want the same key; the first wins. */
+            if (find_in(&desired->flows, f) == f) {
+                diff_key(f, find_in(&installed->flows, f),
+                         changes, &n, &allocated);
+            }
+        }
+        HMAP_FOR_EACH (f, node, &installed->flows) {
+            if (!find_in(&desired->flows, f)) {
+                diff_key(NULL, f, changes, &n, &allocated);
+            }
+        }
+    } else {
+        HMAP_FOR_EACH (f, node, &desired->dirty) {
+            diff_key(find_in(&desired->flows, f),
+                     find_in(&installed->flows, f), changes, &n, &allocated);
+        }
+    }
+    return n;
+}

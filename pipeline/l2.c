@@ -1,0 +1,653 @@
+/*
+ * pipeline/l2: see l2.h for the contract and pipeline/tables.h for the
+ * table map.
+ */
+
+#include <config.h>
+
+#include "pipeline/l2.h"
+
+#include <string.h>
+
+#include "openvswitch/meta-flow.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/util.h"
+#include "ovsdb/nb-idl.h"
+#include "packets.h"
+#include "smap.h"
+#include "pipeline/tables.h"
+#include "util.h"
+
+void
+l2_output_init(struct l2_output *out)
+{
+    flow_list_init(&out->int_flows);
+    flow_list_init(&out->tun_flows);
+    flow_list_init(&out->ex_flows);
+}
+
+void
+l2_output_destroy(struct l2_output *out)
+{
+    flow_list_destroy(&out->int_flows);
+    flow_list_destroy(&out->tun_flows);
+    flow_list_destroy(&out->ex_flows);
+}
+
+/* Action helpers. */
+
+static void
+put_goto(struct ofpbuf *ofpacts, uint8_t table_id)
+{
+    ofpact_put_GOTO_TABLE(ofpacts)->table_id = table_id;
+}
+
+static void
+put_output(struct ofpbuf *ofpacts, ofp_port_t port)
+{
+    ofpact_put_OUTPUT(ofpacts)->port = port;
+}
+
+static void
+put_load(struct ofpbuf *ofpacts, enum mf_field_id id, uint64_t value)
+{
+    const struct mf_field *mf = mf_from_id(id);
+    union mf_value v;
+
+    memset(&v, 0, sizeof v);
+    switch (mf->n_bytes) {
+    case 2:
+        v.be16 = htons(value);
+        break;
+    case 4:
+        v.be32 = htonl(value);
+        break;
+    case 8:
+        v.be64 = htonll(value);
+        break;
+    default:
+        OVS_NOT_REACHED();
+    }
+    ofpact_put_set_field(ofpacts, mf, &v, NULL);
+}
+
+static void
+put_load_mac(struct ofpbuf *ofpacts, enum mf_field_id id, struct eth_addr ea)
+{
+    union mf_value v;
+
+    memset(&v, 0, sizeof v);
+    v.mac = ea;
+    ofpact_put_set_field(ofpacts, mf_from_id(id), &v, NULL);
+}
+
+static void
+put_load_ip(struct ofpbuf *ofpacts, enum mf_field_id id, ovs_be32 ip)
+{
+    union mf_value v;
+
+    memset(&v, 0, sizeof v);
+    v.be32 = ip;
+    ofpact_put_set_field(ofpacts, mf_from_id(id), &v, NULL);
+}
+
+static void
+put_move(struct ofpbuf *ofpacts, enum mf_field_id src, enum mf_field_id dst)
+{
+    struct ofpact_reg_move *move = ofpact_put_REG_MOVE(ofpacts);
+    const struct mf_field *s = mf_from_id(src);
+
+    move->src = (struct mf_subfield) { s, 0, s->n_bits };
+    move->dst = (struct mf_subfield) { mf_from_id(dst), 0, s->n_bits };
+}
+
+static void
+put_push_vlan(struct ofpbuf *ofpacts, uint16_t vid)
+{
+    ofpact_put_PUSH_VLAN(ofpacts)->ethertype = htons(ETH_TYPE_VLAN_8021Q);
+    put_load(ofpacts, MFF_VLAN_VID, OFPVID12_PRESENT | vid);
+}
+
+static void
+put_pop_vlan(struct ofpbuf *ofpacts)
+{
+    ofpact_put_STRIP_VLAN(ofpacts);
+}
+
+static void
+match_vlan(struct match *match, uint16_t vid)
+{
+    match_set_vlan_vid(match, htons(OFPVID12_PRESENT | vid));
+}
+
+static void
+match_untagged(struct match *match)
+{
+    match_set_vlan_vid_masked(match, htons(0), htons(VLAN_CFI | VLAN_VID_MASK));
+}
+
+/* The skeleton: table defaults and the classification of the patch port
+ * from br-int on br-tun. */
+void
+l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    /* br-int: anything unclassified, unvalidated or unknown is dropped;
+     * the ARP responder passes what it does not answer to l2_lookup. */
+    match_init_catchall(&match);
+    flow_list_add(&out->int_flows, T_CLASSIFY, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+    flow_list_add(&out->int_flows, T_PORT_SEC, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+    flow_list_add(&out->int_flows, T_L2_LOOKUP, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+    put_goto(&ofpacts, T_L2_LOOKUP);
+    flow_list_add(&out->int_flows, T_ARP_RESP, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* br-int: a VM never answers DHCP for others (no rogue DHCP server). */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&match, IPPROTO_UDP);
+    match_set_tp_src(&match, htons(67));
+    match_set_tp_dst(&match, htons(68));
+    flow_list_add(&out->int_flows, T_PORT_SEC, 200, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* br-tun. */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    flow_list_add(&out->tun_flows, T_TUN_OUT, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+    flow_list_add(&out->tun_flows, T_TUN_IN, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+    put_goto(&ofpacts, T_TUN_IN);
+    flow_list_add(&out->tun_flows, T_TUN_CLASSIFY, 50, COOKIE_STATIC, &match,
+                  &ofpacts);
+    if (br->tun_patch_int != OFPP_NONE) {
+        ofpbuf_clear(&ofpacts);
+        put_goto(&ofpacts, T_TUN_OUT);
+        match_set_in_port(&match, br->tun_patch_int);
+        flow_list_add(&out->tun_flows, T_TUN_CLASSIFY, 100, COOKIE_STATIC,
+                      &match, &ofpacts);
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+char *
+l2_network_segment(const struct nbrec_network *nb, bool *tunnelled,
+                   uint32_t *segment_id)
+{
+    const char *type = nb->provider_network_type;
+
+    *segment_id = 0;
+    *tunnelled = !strcmp(type, "vxlan") || !strcmp(type, "geneve");
+    if (*tunnelled || !strcmp(type, "vlan")) {
+        if (!nb->n_provider_segmentation_id) {
+            return xasprintf("network "UUID_FMT": provider_segmentation_id "
+                             "missing for a %s network",
+                             UUID_ARGS(&nb->header_.uuid), type);
+        }
+        int64_t id = nb->provider_segmentation_id[0];
+        if (id < 1 || id > (*tunnelled ? 0xffffff : 4094)) {
+            return xasprintf("network "UUID_FMT": provider_segmentation_id "
+                             "%"PRId64" out of range",
+                             UUID_ARGS(&nb->header_.uuid), id);
+        }
+        *segment_id = id;
+    } else if (strcmp(type, "flat")) {
+        return xasprintf("network "UUID_FMT": unknown provider_network_type "
+                         "'%s'", UUID_ARGS(&nb->header_.uuid), type);
+    }
+    if (!*tunnelled && (!nb->provider_physical_network
+                        || !nb->provider_physical_network[0])) {
+        return xasprintf("network "UUID_FMT": provider_physical_network "
+                         "missing for a %s network",
+                         UUID_ARGS(&nb->header_.uuid), type);
+    }
+    return NULL;
+}
+
+/* The flows a network owns: classification of what arrives from other
+ * nodes, flooding, and the segment translation on br-tun or br-ex. */
+char *
+l2_compile_network(const struct l2_network *net, struct l2_output *out)
+{
+    uint64_t cookie = flow_cookie_from_uuid(&net->nb->header_.uuid);
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+    bool tunnelled;
+    uint32_t segment;
+    char *error;
+
+    error = l2_network_segment(net->nb, &tunnelled, &segment);
+    if (error) {
+        return error;
+    }
+
+    /* br-int: from the uplink, tagged with the local VLAN. */
+    if (net->int_uplink != OFPP_NONE) {
+        match_init_catchall(&match);
+        match_set_in_port(&match, net->int_uplink);
+        match_vlan(&match, net->lvid);
+        put_pop_vlan(&ofpacts);
+        put_load(&ofpacts, MFF_METADATA, net->lvid);
+        put_load(&ofpacts, MFF_REG0, FLAG_FROM_REMOTE);
+        put_goto(&ofpacts, T_L2_LOOKUP);
+        flow_list_add(&out->int_flows, T_CLASSIFY, 100, cookie, &match,
+                      &ofpacts);
+    }
+
+    /* br-int: flood to the local ports and, for what came from a local
+     * port, to the other nodes of the network. */
+    for (int from_remote = 0; from_remote < 2; from_remote++) {
+        ofpbuf_clear(&ofpacts);
+        for (size_t i = 0; i < net->n_local_ports; i++) {
+            put_output(&ofpacts, net->local_ports[i]);
+        }
+        if (!from_remote && net->int_uplink != OFPP_NONE
+            && (!tunnelled || net->n_tunnels)) {
+            put_push_vlan(&ofpacts, net->lvid);
+            put_output(&ofpacts, net->int_uplink);
+        }
+        match_init_catchall(&match);
+        match_set_metadata(&match, htonll(net->lvid));
+        match_set_reg_masked(&match, REG_FLAGS,
+                             from_remote ? FLAG_FROM_REMOTE : 0,
+                             FLAG_FROM_REMOTE);
+        flow_list_add(&out->int_flows, T_L2_LOOKUP, 50, cookie, &match,
+                      &ofpacts);
+    }
+
+    if (tunnelled) {
+        /* br-tun: local VLAN <-> VNI, flooding to every node with a port
+         * of the network. */
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_vlan(&match, net->lvid);
+        put_pop_vlan(&ofpacts);
+        put_load(&ofpacts, MFF_TUN_ID, net->vni);
+        for (size_t i = 0; i < net->n_tunnels; i++) {
+            put_output(&ofpacts, net->tunnels[i]);
+        }
+        flow_list_add(&out->tun_flows, T_TUN_OUT, 50, cookie, &match,
+                      &ofpacts);
+
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_set_tun_id(&match, htonll(net->vni));
+        put_push_vlan(&ofpacts, net->lvid);
+        put_output(&ofpacts, net->tun_patch);
+        flow_list_add(&out->tun_flows, T_TUN_IN, 100, cookie, &match,
+                      &ofpacts);
+    } else if (net->ex_patch != OFPP_NONE) {
+        /* br-ex: local VLAN <-> the physical network's segment. */
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_set_in_port(&match, net->ex_patch);
+        match_vlan(&match, net->lvid);
+        if (segment) {
+            put_load(&ofpacts, MFF_VLAN_VID, OFPVID12_PRESENT | segment);
+        } else {
+            put_pop_vlan(&ofpacts);
+        }
+        put_output(&ofpacts, OFPP_NORMAL);
+        flow_list_add(&out->ex_flows, T_EX_CLASSIFY, 100, cookie, &match,
+                      &ofpacts);
+
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        if (segment) {
+            match_vlan(&match, segment);
+            put_load(&ofpacts, MFF_VLAN_VID, OFPVID12_PRESENT | net->lvid);
+        } else {
+            match_untagged(&match);
+            put_push_vlan(&ofpacts, net->lvid);
+        }
+        put_output(&ofpacts, net->ex_patch);
+        flow_list_add(&out->ex_flows, T_EX_CLASSIFY, 90, cookie, &match,
+                      &ofpacts);
+    }
+    ofpbuf_uninit(&ofpacts);
+    return NULL;
+}
+
+/* The static flows of a provider bridge whose patch port to br-int is
+ * 'ex_patch': what comes from br-int untranslated is dropped, everything
+ * else on the physical network is switched normally. */
+void
+l2_compile_ex_skeleton(ofp_port_t ex_patch, struct flow_list *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_in_port(&match, ex_patch);
+    flow_list_add(flows, T_EX_CLASSIFY, 95, COOKIE_STATIC, &match, &ofpacts);
+
+    match_init_catchall(&match);
+    put_output(&ofpacts, OFPP_NORMAL);
+    flow_list_add(flows, T_EX_CLASSIFY, 0, COOKIE_STATIC, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* A port's addresses, parsed and validated. */
+struct addr_pair {
+    struct eth_addr mac;
+    bool ipv6;
+    ovs_be32 ip4, mask4;
+    struct in6_addr ip6, mask6;
+};
+
+struct port_addrs {
+    struct eth_addr mac;
+    ovs_be32 *ip4s;
+    size_t n_ip4s;
+    struct in6_addr *ip6s;
+    size_t n_ip6s;
+    struct addr_pair *pairs;        /* Allowed address pairs. */
+    size_t n_pairs;
+};
+
+static void
+port_addrs_destroy(struct port_addrs *pa)
+{
+    free(pa->ip4s);
+    free(pa->ip6s);
+    free(pa->pairs);
+}
+
+static char *
+addr_pair_parse(const struct nbrec_port *nb, const char *prefix,
+                const char *mac, struct eth_addr port_mac,
+                struct addr_pair *pair)
+{
+    char *error;
+    unsigned int plen;
+
+    memset(pair, 0, sizeof *pair);
+    if (!mac[0]) {
+        pair->mac = port_mac;
+    } else if (!eth_addr_from_string(mac, &pair->mac)
+               || eth_addr_is_multicast(pair->mac)) {
+        return xasprintf("port "UUID_FMT": allowed_address_pairs: invalid "
+                         "mac_address '%s'", UUID_ARGS(&nb->header_.uuid),
+                         mac);
+    }
+    error = ip_parse_cidr(prefix, &pair->ip4, &plen);
+    if (!error) {
+        pair->mask4 = be32_prefix_mask(plen);
+        return NULL;
+    }
+    free(error);
+    error = ipv6_parse_cidr(prefix, &pair->ip6, &plen);
+    if (!error) {
+        pair->ipv6 = true;
+        pair->mask6 = ipv6_create_mask(plen);
+        return NULL;
+    }
+    free(error);
+    return xasprintf("port "UUID_FMT": allowed_address_pairs: invalid "
+                     "ip_address '%s'", UUID_ARGS(&nb->header_.uuid), prefix);
+}
+
+static char *
+port_addrs_parse(const struct nbrec_port *nb, struct port_addrs *pa)
+{
+    memset(pa, 0, sizeof *pa);
+    if (!eth_addr_from_string(nb->mac_address, &pa->mac)
+        || eth_addr_is_multicast(pa->mac) || eth_addr_is_zero(pa->mac)) {
+        return xasprintf("port "UUID_FMT": invalid mac_address '%s'",
+                         UUID_ARGS(&nb->header_.uuid), nb->mac_address);
+    }
+    pa->ip4s = xmalloc(nb->n_fixed_ips * sizeof *pa->ip4s);
+    pa->ip6s = xmalloc(nb->n_fixed_ips * sizeof *pa->ip6s);
+    for (size_t i = 0; i < nb->n_fixed_ips; i++) {
+        const char *s = nb->fixed_ips[i]->ip_address;
+        if (ip_parse(s, &pa->ip4s[pa->n_ip4s])) {
+            pa->n_ip4s++;
+        } else if (ipv6_parse(s, &pa->ip6s[pa->n_ip6s])) {
+            pa->n_ip6s++;
+        } else {
+            port_addrs_destroy(pa);
+            return xasprintf("port "UUID_FMT": fixed_ips: invalid "
+                             "ip_address '%s'",
+                             UUID_ARGS(&nb->header_.uuid), s);
+        }
+    }
+
+    const struct smap_node *node;
+    pa->pairs = xmalloc(smap_count(&nb->allowed_address_pairs)
+                        * sizeof *pa->pairs);
+    SMAP_FOR_EACH (node, &nb->allowed_address_pairs) {
+        char *error = addr_pair_parse(nb, node->key, node->value, pa->mac,
+                                      &pa->pairs[pa->n_pairs]);
+        if (error) {
+            port_addrs_destroy(pa);
+            return error;
+        }
+        pa->n_pairs++;
+    }
+    return NULL;
+}
+
+static void
+add_arp_responder(const struct port_addrs *pa, const struct l2_network *net,
+                  uint64_t cookie, ovs_be32 ip, struct flow_list *flows)
+{
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(net->lvid));
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    match_set_nw_proto(&match, ARP_OP_REQUEST);
+    match_set_nw_dst(&match, ip);
+
+    put_move(&ofpacts, MFF_ETH_SRC, MFF_ETH_DST);
+    put_load_mac(&ofpacts, MFF_ETH_SRC, pa->mac);
+    put_load(&ofpacts, MFF_ARP_OP, ARP_OP_REPLY);
+    put_move(&ofpacts, MFF_ARP_SHA, MFF_ARP_THA);
+    put_load_mac(&ofpacts, MFF_ARP_SHA, pa->mac);
+    put_move(&ofpacts, MFF_ARP_SPA, MFF_ARP_TPA);
+    put_load_ip(&ofpacts, MFF_ARP_SPA, ip);
+    put_output(&ofpacts, OFPP_IN_PORT);
+    flow_list_add(flows, T_ARP_RESP, 100, cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* Port security: what 'ofport' may send from 'mac' and 'ip'/'mask'. */
+static void
+add_ip4_source(ofp_port_t ofport, struct eth_addr mac, ovs_be32 ip,
+               ovs_be32 mask, uint64_t cookie, struct flow_list *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    put_goto(&ofpacts, T_ARP_RESP);
+
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    match_set_dl_src(&match, mac);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_src_masked(&match, ip, mask);
+    flow_list_add(flows, T_PORT_SEC, 100, cookie, &match, &ofpacts);
+
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    match_set_dl_src(&match, mac);
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    match_set_nw_src_masked(&match, ip, mask);
+    match_set_arp_sha(&match, mac);
+    flow_list_add(flows, T_PORT_SEC, 100, cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+static void
+add_ip6_source(ofp_port_t ofport, struct eth_addr mac,
+               const struct in6_addr *ip, const struct in6_addr *mask,
+               uint64_t cookie, struct flow_list *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    put_goto(&ofpacts, T_ARP_RESP);
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    match_set_dl_src(&match, mac);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_ipv6_src_masked(&match, ip, mask);
+    flow_list_add(flows, T_PORT_SEC, 100, cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+static void
+add_port_security(const struct nbrec_port *nb, const struct port_addrs *pa,
+                  ofp_port_t ofport, uint64_t cookie, struct flow_list *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    put_goto(&ofpacts, T_ARP_RESP);
+    if (!nb->port_security_enabled) {
+        match_init_catchall(&match);
+        match_set_in_port(&match, ofport);
+        flow_list_add(flows, T_PORT_SEC, 100, cookie, &match, &ofpacts);
+        ofpbuf_uninit(&ofpacts);
+        return;
+    }
+
+    for (size_t i = 0; i < pa->n_ip4s; i++) {
+        add_ip4_source(ofport, pa->mac, pa->ip4s[i], OVS_BE32_MAX, cookie,
+                       flows);
+    }
+    for (size_t i = 0; i < pa->n_ip6s; i++) {
+        add_ip6_source(ofport, pa->mac, &pa->ip6s[i], &in6addr_exact, cookie,
+                       flows);
+    }
+    if (pa->n_ip6s) {
+        /* Link-local addresses, and the unspecified source of duplicate
+         * address detection. */
+        struct in6_addr ll, ll_mask = ipv6_create_mask(10);
+        ovs_assert(ipv6_parse("fe80::", &ll));
+        add_ip6_source(ofport, pa->mac, &ll, &ll_mask, cookie, flows);
+        add_ip6_source(ofport, pa->mac, &in6addr_any, &in6addr_exact,
+                       cookie, flows);
+    }
+
+    /* DHCP from an unconfigured client. */
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    match_set_dl_src(&match, pa->mac);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_src(&match, htonl(0));
+    match_set_nw_dst(&match, OVS_BE32_MAX);
+    match_set_nw_proto(&match, IPPROTO_UDP);
+    match_set_tp_src(&match, htons(68));
+    match_set_tp_dst(&match, htons(67));
+    flow_list_add(flows, T_PORT_SEC, 100, cookie, &match, &ofpacts);
+
+    /* Allowed address pairs: an address or prefix, with a MAC of their
+     * own or the port's. */
+    for (size_t i = 0; i < pa->n_pairs; i++) {
+        const struct addr_pair *p = &pa->pairs[i];
+        if (p->ipv6) {
+            add_ip6_source(ofport, p->mac, &p->ip6, &p->mask6, cookie, flows);
+        } else {
+            add_ip4_source(ofport, p->mac, p->ip4, p->mask4, cookie, flows);
+        }
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+char *
+l2_compile_port(const struct l2_port *port, const struct l2_network *net,
+                struct l2_output *out)
+{
+    const struct nbrec_port *nb = port->nb;
+    uint64_t cookie = flow_cookie_from_uuid(&nb->header_.uuid);
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct port_addrs pa;
+    struct match match;
+    char *error;
+
+    error = port_addrs_parse(nb, &pa);
+    if (error || port->location == L2_PORT_UNBOUND) {
+        return error;
+    }
+
+    /* Every known IPv4 address of the network is answered by ARP on the
+     * node where the request is sent. */
+    for (size_t i = 0; i < pa.n_ip4s; i++) {
+        add_arp_responder(&pa, net, cookie, pa.ip4s[i], &out->int_flows);
+    }
+
+    if (port->location == L2_PORT_LOCAL) {
+        match_init_catchall(&match);
+        match_set_in_port(&match, port->ofport);
+        put_load(&ofpacts, MFF_METADATA, net->lvid);
+        put_goto(&ofpacts, T_PORT_SEC);
+        flow_list_add(&out->int_flows, T_CLASSIFY, 100, cookie, &match,
+                      &ofpacts);
+
+        add_port_security(nb, &pa, port->ofport, cookie, &out->int_flows);
+
+        /* A VM probing for its own address is not answered for itself. */
+        ofpbuf_clear(&ofpacts);
+        put_goto(&ofpacts, T_L2_LOOKUP);
+        for (size_t i = 0; i < pa.n_ip4s; i++) {
+            match_init_catchall(&match);
+            match_set_in_port(&match, port->ofport);
+            match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+            match_set_nw_proto(&match, ARP_OP_REQUEST);
+            match_set_nw_dst(&match, pa.ip4s[i]);
+            flow_list_add(&out->int_flows, T_ARP_RESP, 110, cookie, &match,
+                          &ofpacts);
+        }
+
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_set_metadata(&match, htonll(net->lvid));
+        match_set_dl_dst(&match, pa.mac);
+        put_output(&ofpacts, port->ofport);
+        flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
+                      &ofpacts);
+    } else if (net->int_uplink != OFPP_NONE) {
+        /* Remote: to the uplink, tagged; br-tun picks the tunnel. */
+        match_init_catchall(&match);
+        match_set_metadata(&match, htonll(net->lvid));
+        match_set_reg_masked(&match, REG_FLAGS, 0, FLAG_FROM_REMOTE);
+        match_set_dl_dst(&match, pa.mac);
+        put_push_vlan(&ofpacts, net->lvid);
+        put_output(&ofpacts, net->int_uplink);
+        flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
+                      &ofpacts);
+
+        if (net->tunnelled && port->tunnel != OFPP_NONE) {
+            ofpbuf_clear(&ofpacts);
+            match_init_catchall(&match);
+            match_vlan(&match, net->lvid);
+            match_set_dl_dst(&match, pa.mac);
+            put_pop_vlan(&ofpacts);
+            put_load(&ofpacts, MFF_TUN_ID, net->vni);
+            put_output(&ofpacts, port->tunnel);
+            flow_list_add(&out->tun_flows, T_TUN_OUT, 100, cookie, &match,
+                          &ofpacts);
+        }
+    }
+    port_addrs_destroy(&pa);
+    ofpbuf_uninit(&ofpacts);
+    return NULL;
+}

@@ -1,0 +1,89 @@
+/*
+ * pipeline/l2: the L2 compiler.  Pure functions from NB rows, resolved for
+ * this chassis by the caller, to flows on br-int, br-tun and br-ex.
+ *
+ * Contract
+ *   - No I/O and no logging: a row with an invalid value produces no flow
+ *     and an error string (malloc'd, naming the row and the field) that
+ *     the caller logs.
+ *   - A port's flows carry the port's cookie, a network's flows the
+ *     network's, the skeleton COOKIE_STATIC (pipeline/tables.h), so that a
+ *     change to one row replaces only that row's flows.
+ *   - Flows are compiled only for networks with at least one local port
+ *     ("active"); the caller decides that and calls accordingly.
+ */
+
+#ifndef PIPELINE_L2_H
+#define PIPELINE_L2_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "openvswitch/types.h"
+#include "pipeline/flow.h"
+
+struct nbrec_network;
+struct nbrec_port;
+
+/* Per-bridge outputs of one compile step. */
+struct l2_output {
+    struct flow_list int_flows;     /* br-int. */
+    struct flow_list tun_flows;     /* br-tun. */
+    struct flow_list ex_flows;      /* The network's provider bridge. */
+};
+
+void l2_output_init(struct l2_output *);
+void l2_output_destroy(struct l2_output *);
+
+/* The chassis-wide ports the skeleton needs. */
+struct l2_bridges {
+    ofp_port_t int_patch_tun;       /* br-int's patch port to br-tun. */
+    ofp_port_t tun_patch_int;       /* br-tun's patch port to br-int. */
+};
+
+/* A network as this chassis sees it. */
+struct l2_network {
+    const struct nbrec_network *nb;
+    uint16_t lvid;                  /* Local VLAN (1..4094). */
+    bool tunnelled;                 /* vxlan/geneve (else flat/vlan). */
+    uint32_t vni;                   /* Tunnelled: the VNI. */
+    ofp_port_t int_uplink;          /* br-int's port towards the network:
+                                     * patch to br-tun or to br-ex. */
+    ofp_port_t tun_patch;           /* Tunnelled: br-tun's patch to br-int. */
+    ofp_port_t ex_patch;            /* Provider: br-ex's patch to br-int. */
+    const ofp_port_t *local_ports;  /* VIFs of the network on br-int. */
+    size_t n_local_ports;
+    const ofp_port_t *tunnels;      /* br-tun ports to chassis with a port
+                                     * of this network. */
+    size_t n_tunnels;
+};
+
+enum l2_port_location {
+    L2_PORT_LOCAL,                  /* Bound on this chassis. */
+    L2_PORT_REMOTE,                 /* Bound on another chassis. */
+    L2_PORT_UNBOUND,                /* Not bound anywhere reachable. */
+};
+
+/* A port as this chassis sees it. */
+struct l2_port {
+    const struct nbrec_port *nb;
+    enum l2_port_location location;
+    ofp_port_t ofport;              /* Local: its br-int port. */
+    ofp_port_t tunnel;              /* Remote on a tunnelled network: the
+                                     * br-tun port to its chassis. */
+};
+
+void l2_compile_skeleton(const struct l2_bridges *, struct l2_output *);
+void l2_compile_ex_skeleton(ofp_port_t ex_patch, struct flow_list *);
+char *l2_compile_network(const struct l2_network *, struct l2_output *)
+    OVS_WARN_UNUSED_RESULT;
+char *l2_compile_port(const struct l2_port *, const struct l2_network *,
+                      struct l2_output *) OVS_WARN_UNUSED_RESULT;
+
+/* Parses 'network''s segment: whether it is tunnelled and its VNI or VLAN
+ * id.  Returns an error naming the field, or NULL. */
+char *l2_network_segment(const struct nbrec_network *, bool *tunnelled,
+                         uint32_t *segment_id) OVS_WARN_UNUSED_RESULT;
+
+#endif /* pipeline/l2.h */

@@ -1,0 +1,45 @@
+/*
+ * pipeline/tables: see tables.h.
+ */
+
+#include <config.h>
+
+#include "pipeline/tables.h"
+
+#include <stddef.h>
+
+static const struct table_name int_tables[] = {
+    { T_CLASSIFY, "classify" },
+    { T_PORT_SEC, "port_security" },
+    { T_ARP_RESP, "arp_responder" },
+    { T_L2_LOOKUP, "l2_lookup" },
+    { 0, NULL },
+};
+
+static const struct table_name tun_tables[] = {
+    { T_TUN_CLASSIFY, "tun_classify" },
+    { T_TUN_OUT, "tun_out" },
+    { T_TUN_IN, "tun_in" },
+    { 0, NULL },
+};
+
+static const struct table_name ex_tables[] = {
+    { T_EX_CLASSIFY, "ex_classify" },
+    { 0, NULL },
+};
+
+const struct table_name *
+pipeline_table_names(enum pipeline_bridge kind)
+{
+    switch (kind) {
+    case BRIDGE_INT:
+        return int_tables;
+    case BRIDGE_TUN:
+        return tun_tables;
+    case BRIDGE_EX:
+        return ex_tables;
+    case N_BRIDGE_KINDS:
+    default:
+        return NULL;
+    }
+}

@@ -1,0 +1,286 @@
+# tests/system/lib.sh: helpers for system tests on tools/sandbox.
+#
+# Source it from a test script run by `make check` (abs_top_srcdir and
+# abs_top_builddir set).  A test gets a sandbox with a prefix no other
+# test or user has; a trap tears it down on every exit path, after
+# printing the switches' flows and the daemons' logs if the test failed.
+#
+#   sb_init                       picks SB_PREFIX, installs the trap; skips
+#                                 the test (exit 77) unless run as root
+#   sb_up [UP_ARGS...]            tools/sandbox up (with --builddir
+#                                 $abs_top_builddir); sets SB_NB
+#   sb CMD ARGS...                tools/sandbox --prefix $SB_PREFIX CMD ...
+#   sb_node_env NODE              exports NODE's OVS_* variables (for
+#                                 ovs-vsctl, ovs-ofctl, tests/lib/dummy.sh)
+#   sb_nb OPS_JSON                one NB transaction; prints its result
+#   sb_network NAME [TYPE SEG MTU]         prints the new Network's UUID
+#   sb_subnet NET CIDR GATEWAY [DHCP]      prints the new Subnet's UUID
+#   sb_port NET SUBNET IP MAC              prints the new Port's UUID
+#                                          (IP "" for a port without one)
+#   sb_vm NAME NODE NET SUBNET IP MAC      sb_port + vm-add; sets SB_PORT
+#   sb_vm_var NAME VAR            prints VAR (VM_MAC, VM_PCAP...) of a VM
+#   sb_assert_ping FROM DST       FROM (VM, node or "ext") pings DST within
+#                                 5 s
+#   sb_assert_no_ping FROM DST    no reply to 2 pings
+#   sb_tcp_listen NAME PORT       a TCP listener (nc) in NAME
+#   sb_assert_tcp FROM DST PORT   a TCP connection succeeds
+#   sb_assert_no_tcp FROM DST PORT  it does not (1 s)
+#   sb_assert_gone PREFIX         nothing of sandbox PREFIX is left
+#   sb_fail MESSAGE               reports, dumps flows and logs, exits 1
+#   sb_ms                         prints the wall clock in milliseconds
+
+: "${abs_top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${abs_top_builddir:=$abs_top_srcdir/_build/default}"
+SANDBOX=$abs_top_srcdir/tools/sandbox
+PATH=$PATH:/usr/sbin:/sbin
+SB_PREFIX=
+SB_PREFIXES=()
+_sb_failing=no
+
+# sb_ms: prints the wall clock in milliseconds.
+sb_ms() {
+    local t=$EPOCHREALTIME
+    echo $(( ${t%.*} * 1000 + 10#${t#*.} / 1000 ))
+}
+
+# sb_new_prefix: prints a prefix that no sandbox uses.
+sb_new_prefix() {
+    local p
+    while :; do
+        p=$(printf 't%x%04x' $(( $$ % 4096 )) $RANDOM)
+        [ ! -e "/run/dvrsb/$p" ] && ! ip netns list | grep -q "^$p-" \
+            && break
+    done
+    echo "${p:0:10}"
+}
+
+# sb_init: picks SB_PREFIX and installs the teardown trap.
+sb_init() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "skip: system tests need root (network namespaces)"
+        exit 77
+    fi
+    SB_PREFIX=$(sb_new_prefix)
+    SB_PREFIXES+=("$SB_PREFIX")
+    trap '_sb_cleanup $?' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# sb_add_prefix: prints a further unique prefix, also torn down on exit.
+sb_add_prefix() {
+    local p
+    p=$(sb_new_prefix)
+    SB_PREFIXES+=("$p")
+    echo "$p"
+}
+
+_sb_cleanup() {
+    local rc=$1 p
+    trap - EXIT
+    if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ $_sb_failing = no ]; then
+        _sb_diagnose
+    fi
+    for p in "${SB_PREFIXES[@]}"; do
+        "$SANDBOX" --prefix "$p" down >/dev/null 2>&1 || true
+    done
+    exit "$rc"
+}
+
+# sb CMD ARGS...: runs a sandbox command on this test's sandbox.
+sb() {
+    "$SANDBOX" --prefix "$SB_PREFIX" "$@"
+}
+
+# sb_up [UP_ARGS...]: brings the sandbox up; fails the test if it cannot.
+sb_up() {
+    sb up --builddir "$abs_top_builddir" "$@" || sb_fail "sandbox up failed"
+    SB_NB=unix:/run/dvrsb/$SB_PREFIX/nb/nb.sock
+}
+
+# sb_node_env NODE: exports NODE's OVS_* variables.
+sb_node_env() {
+    local d=/run/dvrsb/$SB_PREFIX/$1
+    export OVS_RUNDIR=$d/run OVS_DBDIR=$d/db OVS_LOGDIR=$d/log \
+           OVS_SYSCONFDIR=$d/etc
+}
+
+# sb_nb OPS: runs the NB transaction ["DVRFLOW_Northbound", OPS]; prints
+# the result; fails the test on any error.
+sb_nb() {
+    local out
+    out=$(ovsdb-client --timeout=10 transact "$SB_NB" \
+              "[\"DVRFLOW_Northbound\", $1]") \
+        || sb_fail "NB transaction failed: $1"
+    if [[ $out == *'"error"'* ]]; then
+        sb_fail "NB transaction failed: $out"
+    fi
+    echo "$out"
+}
+
+# _sb_uuid INDEX JSON: prints the UUID inserted by operation INDEX.
+_sb_uuid() {
+    python3 -c 'import json, sys; print(json.loads(sys.argv[2])[int(sys.argv[1])]["uuid"][1])' "$1" "$2"
+}
+
+# sb_network NAME [TYPE SEG MTU]: inserts a Network (default geneve, a
+# segment derived from NAME, MTU 1442); prints its UUID.
+sb_network() {
+    local name=$1 type=${2:-geneve} seg=${3:-} mtu=${4:-1442}
+    [ -n "$seg" ] || seg=$(( $(printf '%s' "$name" | cksum | cut -d' ' -f1) % 16000000 + 1 ))
+    local out
+    out=$(sb_nb "{\"op\":\"insert\",\"table\":\"Network\",\"row\":{
+        \"name\":\"$name\",\"provider_network_type\":\"$type\",
+        \"provider_segmentation_id\":$seg,\"mtu\":$mtu,
+        \"admin_state_up\":true,\"port_security_enabled\":true,
+        \"status\":\"ACTIVE\"}}") || exit 1
+    _sb_uuid 0 "$out"
+}
+
+# sb_subnet NET CIDR GATEWAY [DHCP]: inserts a Subnet of network NET
+# (DHCP false unless "true"); prints its UUID.
+sb_subnet() {
+    local out
+    out=$(sb_nb "{\"op\":\"insert\",\"table\":\"Subnet\",\"row\":{
+        \"network\":[\"uuid\",\"$1\"],\"cidr\":\"$2\",\"ip_version\":4,
+        \"gateway_ip\":\"$3\",\"enable_dhcp\":${4:-false}}}") || exit 1
+    _sb_uuid 0 "$out"
+}
+
+# sb_port NET SUBNET IP MAC: inserts a Port with one fixed IP (none if IP
+# is empty); prints its UUID.
+sb_port() {
+    local net=$1 subnet=$2 ip=$3 mac=$4 port out
+    port="{\"op\":\"insert\",\"table\":\"Port\",\"row\":{
+        \"network\":[\"uuid\",\"$net\"],\"mac_address\":\"$mac\",
+        \"admin_state_up\":true,\"port_security_enabled\":true,
+        \"device_owner\":\"compute:nova\""
+    if [ -n "$ip" ]; then
+        out=$(sb_nb "{\"op\":\"insert\",\"table\":\"Fixed_IP\",
+            \"uuid-name\":\"f\",\"row\":{\"subnet\":[\"uuid\",\"$subnet\"],
+            \"ip_address\":\"$ip\"}},
+            $port,\"fixed_ips\":[\"named-uuid\",\"f\"]}}") || exit 1
+        _sb_uuid 1 "$out"
+    else
+        out=$(sb_nb "$port}}") || exit 1
+        _sb_uuid 0 "$out"
+    fi
+}
+
+# sb_vm NAME NODE NET SUBNET IP MAC: a port and a VM on it; sets SB_PORT.
+sb_vm() {
+    SB_PORT=$(sb_port "$3" "$4" "$5" "$6")
+    sb vm-add "$1" --node "$2" --port "$SB_PORT" \
+        || sb_fail "vm-add $1 failed"
+}
+
+# sb_vm_var NAME VAR: prints variable VAR of VM NAME's record.
+sb_vm_var() {
+    (
+        # shellcheck source=/dev/null
+        . "/run/dvrsb/$SB_PREFIX/vms/$1.conf" || exit 1
+        eval "echo \"\${$2:-}\""
+    )
+}
+
+# sb_assert_ping FROM DST: FROM gets an echo reply from DST within 5 s.
+sb_assert_ping() {
+    local i
+    for i in 1 2 3 4 5; do
+        sb exec "$1" ping -q -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
+    done
+    sb_fail "$1 cannot ping $2"
+}
+
+# sb_assert_no_ping FROM DST: FROM gets no reply from DST to two pings.
+sb_assert_no_ping() {
+    if sb exec "$1" ping -q -c 2 -i 0.2 -W 1 "$2" >/dev/null 2>&1; then
+        sb_fail "$1 can ping $2, but must not"
+    fi
+}
+
+# sb_tcp_listen NAME PORT: starts a TCP listener on PORT in NAME (stopped
+# by `down` with everything in the namespace).
+sb_tcp_listen() {
+    local i
+    sb exec "$1" nc -l -k "$2" >/dev/null 2>&1 </dev/null &
+    for i in $(seq 50); do
+        [ -n "$(sb exec "$1" ss -Hltn "sport = :$2")" ] && return 0
+        sleep 0.05
+    done
+    sb_fail "no TCP listener on port $2 in $1"
+}
+
+# sb_assert_tcp FROM DST PORT: a TCP connection from FROM to DST:PORT
+# succeeds within 5 s.
+sb_assert_tcp() {
+    local i
+    for i in 1 2 3 4 5; do
+        sb exec "$1" nc -z -w 1 "$2" "$3" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    sb_fail "$1 cannot open TCP to $2:$3"
+}
+
+# sb_assert_no_tcp FROM DST PORT: a TCP connection attempt fails.
+sb_assert_no_tcp() {
+    if sb exec "$1" nc -z -w 1 "$2" "$3" >/dev/null 2>&1; then
+        sb_fail "$1 can open TCP to $2:$3, but must not"
+    fi
+}
+
+# sb_assert_gone PREFIX: fails unless nothing of sandbox PREFIX is left:
+# no namespace, directory, process, socket or root-namespace link.
+sb_assert_gone() {
+    local p=$1 left
+    left=$(ip netns list | awk -v p="$p-" 'index($1, p) == 1 { print $1 }')
+    [ -z "$left" ] || sb_fail "namespaces of $p left: $left"
+    [ ! -e "/run/dvrsb/$p" ] || sb_fail "/run/dvrsb/$p left"
+    left=$(grep -lsaF -- "/run/dvrsb/$p/" /proc/[0-9]*/cmdline || true)
+    for f in $left; do
+        # grep itself has ended; zombies have stopped.
+        if [ -e "$f" ] && ! grep -qs '^State:.*Z' "${f%cmdline}status"; then
+            sb_fail "process of $p left: $(tr '\0' ' ' < "$f")"
+        fi
+    done
+    left=$(ss -xa 2>/dev/null | grep -F "/run/dvrsb/$p/" || true)
+    [ -z "$left" ] || sb_fail "sockets of $p left: $left"
+    left=$(ip -o link show | grep -E "(^| )$p-" || true)
+    [ -z "$left" ] || sb_fail "links of $p left in the root namespace: $left"
+}
+
+# _sb_diagnose: prints the sandbox's state, flows and logs on stderr.
+_sb_diagnose() {
+    local p d node br f
+    for p in "${SB_PREFIXES[@]}"; do
+        d=/run/dvrsb/$p
+        [ -f "$d/config" ] || continue
+        echo "=== sandbox $p" >&2
+        "$SANDBOX" --prefix "$p" status >&2 2>&1 || true
+        for node in $(. "$d/config"; echo "$SB_NODES"); do
+            for br in br-int br-tun br-ex br-phy; do
+                "$SANDBOX" --prefix "$p" ovs "$node" ovs-vsctl br-exists "$br" \
+                    2>/dev/null || continue
+                echo "--- $p $node $br flows" >&2
+                "$SANDBOX" --prefix "$p" ovs "$node" ovs-ofctl -O OpenFlow13 \
+                    --names dump-flows "$br" >&2 2>&1 || true
+            done
+        done
+        while IFS= read -r f; do
+            echo "--- $f (last 30 lines)" >&2
+            tail -n 30 "$f" >&2
+        done < <(find "$d" -name '*.log' | sort)
+    done
+}
+
+# sb_fail MESSAGE: reports MESSAGE with the sandboxes' state; exits 1.
+# In a subshell ($(...)) it only reports and exits the subshell; the
+# test's set -e then ends the test and the trap prints the state.
+sb_fail() {
+    echo "FAIL: $*" >&2
+    if [ "$BASHPID" = $$ ]; then
+        _sb_diagnose
+        _sb_failing=yes
+    fi
+    exit 1
+}

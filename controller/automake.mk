@@ -1,1 +1,12 @@
 # controller/: dvr-controller, the per-node daemon.
+libdvrflow_la_SOURCES += \
+	controller/binding.c controller/binding.h \
+	controller/bridges.c controller/bridges.h \
+	controller/chassis.c controller/chassis.h \
+	controller/config.c controller/config.h \
+	controller/engine.c controller/engine.h \
+	controller/ofctrl.c controller/ofctrl.h
+
+sbin_PROGRAMS += controller/dvr-controller
+controller_dvr_controller_SOURCES = controller/dvr-controller.c
+controller_dvr_controller_LDADD = libdvrflow.la $(OVS_LIBS)

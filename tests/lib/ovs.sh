@@ -23,6 +23,14 @@ PATH=$PATH:/usr/sbin:/sbin
 
 _ovs_pidfiles=()
 
+_ovs_track_pidfile() {
+    local pf
+    for pf in "${_ovs_pidfiles[@]}"; do
+        [ "$pf" = "$1" ] && return 0
+    done
+    _ovs_pidfiles+=("$1")
+}
+
 ovs_test_init() {
     OVS_TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dvrtest.XXXXXX")
     trap '_ovs_cleanup $?' EXIT
@@ -118,4 +126,51 @@ ovs_start_switch() {
     _ovs_wait_file "$d/run/ovs-vswitchd.pid"
     ovs_env "$name"
     OVS_DB_REMOTE=unix:$d/run/db.sock
+}
+
+# ovs_start_controller NAME [ARGS...]: dvr-controller for switch NAME
+# (started with ovs_start_switch), with the switch's OVS_* directories.
+ovs_start_controller() {
+    local name=$1 d=$OVS_TEST_DIR/$1; shift
+    (
+        ovs_env "$name"
+        "$abs_top_builddir/controller/dvr-controller" --detach --no-chdir \
+            --pidfile="$d/run/dvr-controller.pid" \
+            --log-file="$d/log/dvr-controller.log" \
+            --unixctl="$d/run/dvr-controller.ctl" "$@" \
+            "unix:$d/run/db.sock"
+    ) || ovs_fail "cannot start dvr-controller for $name"
+    _ovs_track_pidfile "$d/run/dvr-controller.pid"
+    _ovs_wait_file "$d/run/dvr-controller.pid"
+}
+
+# ovs_stop_controller NAME [SIGNAL]: stops NAME's dvr-controller.
+ovs_stop_controller() {
+    local d=$OVS_TEST_DIR/$1 sig=${2:-TERM} pid i
+    pid=$(cat "$d/run/dvr-controller.pid" 2>/dev/null) || return 0
+    kill -"$sig" "$pid" 2>/dev/null || true
+    for i in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        grep -q '^State:.*Z' /proc/"$pid"/status 2>/dev/null && break
+        sleep 0.1
+    done
+    rm -f "$d/run/dvr-controller.pid"
+}
+
+# dvrctl_appctl NAME CMD...: ovs-appctl to NAME's dvr-controller.
+ovs_controller_ctl() {
+    local d=$OVS_TEST_DIR/$1; shift
+    ovs-appctl -t "$d/run/dvr-controller.ctl" "$@"
+}
+
+# ovs_wait_until TIMEOUT_S CMD...: polls CMD every 0.1 s.
+ovs_wait_until() {
+    local t=$1 i; shift
+    for i in $(seq $((t * 10))); do
+        if "$@" >/dev/null 2>&1; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
 }

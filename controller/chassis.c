@@ -1,0 +1,66 @@
+/*
+ * controller/chassis: see chassis.h.
+ */
+
+#include <config.h>
+
+#include "controller/chassis.h"
+
+#include <string.h>
+
+#include "controller/config.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "ovsdb/nb-idl.h"
+#include "timeval.h"
+
+VLOG_DEFINE_THIS_MODULE(chassis);
+
+const struct nbrec_chassis *
+chassis_run(struct ovsdb_idl_txn *txn, struct ovsdb_idl *nb_idl,
+            const struct dvr_config *cfg)
+{
+    const struct nbrec_chassis *ch, *found = NULL;
+
+    NBREC_CHASSIS_FOR_EACH (ch, nb_idl) {
+        if (!strcmp(ch->name, cfg->system_id)) {
+            found = ch;
+            break;
+        }
+    }
+    if (!txn) {
+        return found;
+    }
+    if (!found) {
+        VLOG_INFO("registering chassis %s", cfg->system_id);
+        struct nbrec_chassis *nch = nbrec_chassis_insert(txn);
+        nbrec_chassis_set_name(nch, cfg->system_id);
+        found = nch;
+    }
+    if (strcmp(found->hostname, cfg->hostname)) {
+        nbrec_chassis_set_hostname(found, cfg->hostname);
+    }
+    if (strcmp(found->encap_type, cfg->encap_type)) {
+        nbrec_chassis_set_encap_type(found, cfg->encap_type);
+    }
+    if (strcmp(found->encap_ip, cfg->encap_ip)) {
+        nbrec_chassis_set_encap_ip(found, cfg->encap_ip);
+    }
+    if (!smap_equal(&found->bridge_mappings, &cfg->bridge_mappings)) {
+        nbrec_chassis_set_bridge_mappings(found, &cfg->bridge_mappings);
+    }
+    if (found->gateway_capable != cfg->gateway) {
+        nbrec_chassis_set_gateway_capable(found, cfg->gateway);
+    }
+    return found;
+}
+
+void
+chassis_ack(struct ovsdb_idl_txn *txn, const struct nbrec_chassis *ch,
+            int64_t nb_cfg)
+{
+    if (txn && ch && ch->nb_cfg != nb_cfg) {
+        nbrec_chassis_set_nb_cfg(ch, nb_cfg);
+        nbrec_chassis_set_nb_cfg_timestamp(ch, time_wall_msec());
+    }
+}

@@ -1,0 +1,678 @@
+/*
+ * dvr-controller: dvrflow's per-node daemon.
+ *
+ * It reads its settings from the local Open_vSwitch database (see
+ * controller/config.h), registers its Chassis in the NB database, creates
+ * and repairs its bridges, binds the local VIFs, compiles the NB model
+ * into flows (controller/engine) and keeps each bridge's flows equal to
+ * them (controller/ofctrl).  Operators talk to it with ovs-appctl.
+ */
+
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command-line.h"
+#include "controller/binding.h"
+#include "controller/bridges.h"
+#include "controller/chassis.h"
+#include "controller/config.h"
+#include "controller/engine.h"
+#include "controller/ofctrl.h"
+#include "daemon.h"
+#include "dirs.h"
+#include "fatal-signal.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "ovsdb/nb-idl.h"
+#include "pipeline/flow.h"
+#include "pipeline/tables.h"
+#include "simap.h"
+#include "sset.h"
+#include "stream-ssl.h"
+#include "stream.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+#include "uuid.h"
+#include "vswitch-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(dvr_controller);
+
+static char *ovs_remote;            /* Local Open_vSwitch database. */
+static char *unixctl_path;
+static char *config_file;
+
+struct controller {
+    struct ovsdb_idl_loop ovs_loop;
+    struct ovsdb_idl_loop nb_loop;
+    struct ovsdb_idl_index *ports_by_network;
+    struct ovsdb_idl_index *bindings_by_port;
+    struct dvr_config cfg;
+    bool have_cfg;
+    char *cfg_error;                /* Last configuration error logged. */
+    struct smap file_cfg;           /* From --config. */
+    struct engine *engine;
+    struct binding_ctx binding;
+    struct ofctrl *br_int;
+    struct ofctrl *br_tun;
+    struct shash br_ex;             /* Bridge name -> struct ofctrl. */
+    bool nb_was_connected;
+    bool exiting;
+    bool need_mark_up;
+    long long int last_install_usec;
+    long long int last_change_usec; /* Engine run + install, last change. */
+};
+
+static void parse_options(int argc, char *argv[]);
+static void usage(void) OVS_NO_RETURN;
+static void register_commands(struct controller *);
+
+static void
+ofctrls_create(struct controller *c)
+{
+    const char *rundir = ovs_rundir();
+
+    c->br_int = ofctrl_create(c->cfg.int_bridge, rundir);
+    c->br_tun = ofctrl_create(c->cfg.tun_bridge, rundir);
+    shash_init(&c->br_ex);
+    const struct smap_node *node;
+    SMAP_FOR_EACH (node, &c->cfg.bridge_mappings) {
+        if (!shash_find(&c->br_ex, node->value)) {
+            shash_add(&c->br_ex, node->value,
+                      ofctrl_create(node->value, rundir));
+        }
+    }
+}
+
+static void
+ofctrls_destroy(struct controller *c)
+{
+    struct shash_node *node;
+
+    ofctrl_destroy(c->br_int);
+    ofctrl_destroy(c->br_tun);
+    c->br_int = c->br_tun = NULL;
+    SHASH_FOR_EACH (node, &c->br_ex) {
+        ofctrl_destroy(node->data);
+    }
+    shash_destroy(&c->br_ex);
+}
+
+/* Reads the configuration; on a change, rebuilds what depends on it. */
+static void
+update_config(struct controller *c)
+{
+    const struct ovsrec_open_vswitch *ovs
+        = ovsrec_open_vswitch_first(c->ovs_loop.idl);
+    struct dvr_config cfg;
+    char *error;
+
+    if (!ovs) {
+        return;
+    }
+    error = config_read(&ovs->external_ids, &c->file_cfg, &cfg);
+    if (error) {
+        if (!c->cfg_error || strcmp(error, c->cfg_error)) {
+            VLOG_ERR("configuration: %s", error);
+        }
+        free(c->cfg_error);
+        c->cfg_error = error;
+        config_destroy(&cfg);
+        return;
+    }
+    free(c->cfg_error);
+    c->cfg_error = NULL;
+    if (c->have_cfg && config_equal(&cfg, &c->cfg)) {
+        config_destroy(&cfg);
+        return;
+    }
+    VLOG_INFO("configuration: chassis %s, NB %s, encap %s %s",
+              cfg.system_id, cfg.nb_remote, cfg.encap_type,
+              cfg.encap_ip[0] ? cfg.encap_ip : "(none)");
+    if (!c->have_cfg || strcmp(cfg.nb_remote, c->cfg.nb_remote)) {
+        ovsdb_idl_set_remote(c->nb_loop.idl, cfg.nb_remote, true);
+    }
+    if (c->have_cfg) {
+        ofctrls_destroy(c);
+        config_destroy(&c->cfg);
+    }
+    c->cfg = cfg;
+    c->have_cfg = true;
+    ofctrls_create(c);
+    engine_force_full(c->engine);
+}
+
+static size_t
+collect_remotes(struct controller *c, struct remote_chassis **remotesp)
+{
+    const struct nbrec_chassis *ch;
+    size_t n = 0;
+
+    *remotesp = NULL;
+    NBREC_CHASSIS_FOR_EACH (ch, c->nb_loop.idl) {
+        if (strcmp(ch->name, c->cfg.system_id) && ch->encap_ip[0]
+            && (!strcmp(ch->encap_type, "geneve")
+                || !strcmp(ch->encap_type, "vxlan"))) {
+            *remotesp = xrealloc(*remotesp, (n + 1) * sizeof **remotesp);
+            (*remotesp)[n++] = (struct remote_chassis) {
+                .name = ch->name,
+                .encap_type = ch->encap_type,
+                .encap_ip = ch->encap_ip,
+            };
+        }
+    }
+    return n;
+}
+
+static int
+sync_bridges(struct controller *c, bool full)
+{
+    struct shash_node *node;
+    int error = 0;
+
+    error |= ofctrl_sync(c->br_int, engine_int_flows(c->engine), full);
+    error |= ofctrl_sync(c->br_tun, engine_tun_flows(c->engine), full);
+    SHASH_FOR_EACH (node, &c->br_ex) {
+        struct flow_set *set = shash_find_data(engine_ex_flows(c->engine),
+                                               node->name);
+        if (set) {
+            error |= ofctrl_sync(node->data, set, full);
+        } else {
+            struct flow_set empty;
+            flow_set_init(&empty);
+            error |= ofctrl_sync(node->data, &empty, full);
+            flow_set_destroy(&empty);
+        }
+    }
+    return error;
+}
+
+static void
+run(struct controller *c)
+{
+    struct ovsdb_idl_txn *ovs_txn = ovsdb_idl_loop_run(&c->ovs_loop);
+    struct ovsdb_idl_txn *nb_txn = ovsdb_idl_loop_run(&c->nb_loop);
+    struct ovsdb_idl *nb_idl = c->nb_loop.idl;
+    struct shash_node *node;
+
+    update_config(c);
+    if (!c->have_cfg) {
+        ovsdb_idl_track_clear(nb_idl);
+        return;
+    }
+
+    bool nb_connected = ovsdb_idl_is_connected(nb_idl);
+    if (nb_connected && !c->nb_was_connected) {
+        /* Whatever happened while disconnected: compare everything. */
+        engine_force_full(c->engine);
+    }
+    c->nb_was_connected = nb_connected;
+
+    ofctrl_run(c->br_int);
+    ofctrl_run(c->br_tun);
+    SHASH_FOR_EACH (node, &c->br_ex) {
+        ofctrl_run(node->data);
+    }
+
+    /* Without the NB contents, keep whatever flows are installed. */
+    if (!ovsdb_idl_has_ever_connected(nb_idl)
+        || !ovsdb_idl_has_ever_connected(c->ovs_loop.idl)) {
+        ovsdb_idl_track_clear(nb_idl);
+        return;
+    }
+
+    const struct nbrec_chassis *me = chassis_run(nb_txn, nb_idl, &c->cfg);
+
+    struct remote_chassis *remotes;
+    size_t n_remotes = collect_remotes(c, &remotes);
+    struct bridge_ports ports;
+    bridge_ports_init(&ports);
+    bridges_run(ovs_txn, c->ovs_loop.idl, &c->cfg, remotes, n_remotes,
+                &ports);
+    bridges_name_tables(ovs_txn, c->ovs_loop.idl, &c->cfg);
+    free(remotes);
+
+    binding_run(&c->binding, nb_txn, nb_idl, c->bindings_by_port, me,
+                &ports.vifs);
+
+    if (ports.int_patch_tun != OFPP_NONE && ports.tun_patch_int != OFPP_NONE) {
+        struct engine_input in = {
+            .cfg = &c->cfg,
+            .nb_idl = nb_idl,
+            .ports_by_network = c->ports_by_network,
+            .bindings_by_port = c->bindings_by_port,
+            .ports = &ports,
+        };
+        long long int start = time_usec();
+        bool full = engine_run(c->engine, &in);
+        ovsdb_idl_track_clear(nb_idl);
+
+        struct smap set = SMAP_INITIALIZER(&set);
+        struct sset unset = SSET_INITIALIZER(&unset);
+        engine_take_lvid_changes(c->engine, &set, &unset);
+        if (!smap_is_empty(&set) || !sset_is_empty(&unset)) {
+            bridges_store_lvids(ovs_txn, c->ovs_loop.idl, &c->cfg, &set,
+                                &unset);
+        }
+        smap_destroy(&set);
+        sset_destroy(&unset);
+
+        long long int install_start = time_usec();
+        uint64_t syncs_before = ofctrl_get_stats(c->br_int)->n_syncs
+                                + ofctrl_get_stats(c->br_tun)->n_syncs;
+        if (!sync_bridges(c, full)) {
+            uint64_t syncs_after = ofctrl_get_stats(c->br_int)->n_syncs
+                                   + ofctrl_get_stats(c->br_tun)->n_syncs;
+            if (syncs_after != syncs_before || full) {
+                c->last_install_usec = time_usec() - install_start;
+                c->last_change_usec = time_usec() - start;
+                c->need_mark_up = true;
+            }
+            if (c->need_mark_up && nb_txn) {
+                binding_mark_up(nb_txn, nb_idl, c->bindings_by_port, me,
+                                &ports.vifs);
+                c->need_mark_up = false;
+            }
+            const struct nbrec_nb_global *g = nbrec_nb_global_first(nb_idl);
+            if (g) {
+                chassis_ack(nb_txn, me, g->nb_cfg);
+            }
+        }
+    } else {
+        ovsdb_idl_track_clear(nb_idl);
+    }
+    bridge_ports_destroy(&ports);
+}
+
+static void
+wait_all(struct controller *c)
+{
+    struct shash_node *node;
+
+    if (c->have_cfg) {
+        ofctrl_wait(c->br_int);
+        ofctrl_wait(c->br_tun);
+        SHASH_FOR_EACH (node, &c->br_ex) {
+            ofctrl_wait(node->data);
+        }
+    }
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct unixctl_server *unixctl;
+    struct controller c;
+    int retval;
+
+    ovs_cmdl_proctitle_init(argc, argv);
+    set_program_name(argv[0]);
+    service_start(&argc, &argv);
+    parse_options(argc, argv);
+    fatal_ignore_sigpipe();
+
+    memset(&c, 0, sizeof c);
+    smap_init(&c.file_cfg);
+    if (config_file) {
+        char *error = config_load_file(config_file, &c.file_cfg);
+        if (error) {
+            ovs_fatal(0, "%s", error);
+        }
+    }
+
+    daemonize_start(false);
+    retval = unixctl_server_create(unixctl_path, &unixctl);
+    if (retval) {
+        exit(EXIT_FAILURE);
+    }
+    register_commands(&c);
+    daemonize_complete();
+
+    /* The local Open_vSwitch database: everything (it is small). */
+    struct ovsdb_idl *ovs_idl = ovsdb_idl_create(ovs_remote,
+                                                 &ovsrec_idl_class,
+                                                 true, true);
+    c.ovs_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(ovs_idl);
+    /* The NB database: its remote comes from the configuration. */
+    struct ovsdb_idl *nb_idl = ovsdb_idl_create_unconnected(
+        &nbrec_idl_class, true);
+    ovsdb_idl_track_add_all(nb_idl);
+    c.ports_by_network = ovsdb_idl_index_create1(nb_idl,
+                                                 &nbrec_port_col_network);
+    c.bindings_by_port = ovsdb_idl_index_create1(nb_idl,
+                                                 &nbrec_port_binding_col_port);
+    c.nb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(nb_idl);
+    c.engine = engine_create();
+    binding_init(&c.binding);
+    shash_init(&c.br_ex);
+
+    while (!c.exiting) {
+        run(&c);
+        unixctl_server_run(unixctl);
+
+        ovsdb_idl_loop_commit_and_wait(&c.ovs_loop);
+        ovsdb_idl_loop_commit_and_wait(&c.nb_loop);
+        wait_all(&c);
+        unixctl_server_wait(unixctl);
+        poll_block();
+        if (should_service_stop()) {
+            c.exiting = true;
+        }
+    }
+
+    /* Flows stay installed: a restarted controller picks them up. */
+    unixctl_server_destroy(unixctl);
+    if (c.have_cfg) {
+        ofctrls_destroy(&c);
+        config_destroy(&c.cfg);
+    }
+    engine_destroy(c.engine);
+    binding_destroy(&c.binding);
+    ovsdb_idl_loop_destroy(&c.ovs_loop);
+    ovsdb_idl_loop_destroy(&c.nb_loop);
+    smap_destroy(&c.file_cfg);
+    free(c.cfg_error);
+    service_stop();
+    return 0;
+}
+
+/* unixctl commands. */
+
+static void
+cmd_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    c->exiting = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+cmd_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    engine_force_full(c->engine);
+    poll_immediate_wake();
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+format_ofctrl(const struct ofctrl *oc, struct ds *s)
+{
+    const struct ofctrl_stats *st = ofctrl_get_stats(oc);
+    ds_put_format(s, "  %s: %s, %"PRIuSIZE" flows, %"PRIu64" bundles "
+                  "(%"PRIu64" adds, %"PRIu64" modifies, %"PRIu64" deletes), "
+                  "%"PRIu64" read-backs, last bundle %lld us\n",
+                  ofctrl_bridge(oc),
+                  ofctrl_is_connected(oc) ? "connected" : "not connected",
+                  ofctrl_n_installed(oc), st->n_syncs, st->n_adds,
+                  st->n_modifies, st->n_deletes, st->n_reads,
+                  st->last_sync_usec);
+}
+
+static void
+cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
+           const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!c->have_cfg) {
+        ds_put_format(&s, "not configured: %s\n",
+                      c->cfg_error ? c->cfg_error : "no Open_vSwitch row");
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+        return;
+    }
+    const struct engine_stats *es = engine_get_stats(c->engine);
+    ds_put_format(&s, "chassis: %s\n", c->cfg.system_id);
+    ds_put_format(&s, "local database: %s (%s)\n", ovs_remote,
+                  ovsdb_idl_is_connected(c->ovs_loop.idl)
+                  ? "connected" : "not connected");
+    ds_put_format(&s, "NB database: %s (%s)\n", c->cfg.nb_remote,
+                  ovsdb_idl_is_connected(c->nb_loop.idl)
+                  ? "connected" : "not connected");
+    const struct nbrec_nb_global *g = nbrec_nb_global_first(c->nb_loop.idl);
+    ds_put_format(&s, "nb_cfg: %"PRId64"\n", g ? g->nb_cfg : 0);
+    ds_put_format(&s, "bound ports: %"PRIuSIZE"\n",
+                  engine_n_local_ports(c->engine));
+    ds_put_format(&s, "compiles: %"PRIu64" (%"PRIu64" full), last %lld us, "
+                  "last full %lld us, %"PRIu64" rows skipped\n",
+                  es->n_runs, es->n_full, es->last_usec, es->last_full_usec,
+                  es->n_errors);
+    ds_put_format(&s, "last change: compile+install %lld us, "
+                  "install %lld us\n",
+                  c->last_change_usec, c->last_install_usec);
+    ds_put_cstr(&s, "bridges:\n");
+    format_ofctrl(c->br_int, &s);
+    format_ofctrl(c->br_tun, &s);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &c->br_ex) {
+        format_ofctrl(node->data, &s);
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+summarize(const struct ofctrl *oc, enum pipeline_bridge kind, struct ds *s)
+{
+    const struct flow_set *set = ofctrl_installed(oc);
+    size_t counts[256] = { 0 };
+    const struct dvr_flow *f;
+
+    HMAP_FOR_EACH (f, node, &set->flows) {
+        counts[f->table_id]++;
+    }
+    ds_put_format(s, "%s: %"PRIuSIZE" flows\n", ofctrl_bridge(oc),
+                  flow_set_count(set));
+    for (int t = 0; t < 256; t++) {
+        if (counts[t]) {
+            const char *name = NULL;
+            for (const struct table_name *tn = pipeline_table_names(kind);
+                 tn->name; tn++) {
+                if (tn->id == t) {
+                    name = tn->name;
+                }
+            }
+            ds_put_format(s, "  table %d (%s): %"PRIuSIZE"\n", t,
+                          name ? name : "?", counts[t]);
+        }
+    }
+}
+
+static void
+cmd_flows_summary(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                  const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (c->have_cfg) {
+        summarize(c->br_int, BRIDGE_INT, &s);
+        summarize(c->br_tun, BRIDGE_TUN, &s);
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &c->br_ex) {
+            summarize(node->data, BRIDGE_EX, &s);
+        }
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* Describes the NB row whose cookie is 'cookie'. */
+static bool
+explain_row(const struct ovsdb_idl_row *row, const char *table,
+            uint64_t cookie, struct ds *s)
+{
+    if (flow_cookie_from_uuid(&row->uuid) != cookie) {
+        return false;
+    }
+    ds_put_format(s, "%s "UUID_FMT, table, UUID_ARGS(&row->uuid));
+    return true;
+}
+
+static void
+cmd_flows_explain(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                  const char *argv[], void *c_)
+{
+    struct controller *c = c_;
+    struct ovsdb_idl *idl = c->nb_loop.idl;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    unsigned long long int cookie;
+    char *end;
+
+    cookie = strtoull(argv[1], &end, 0);
+    if (*end || end == argv[1]) {
+        unixctl_command_reply_error(conn, "COOKIE must be a number such as "
+                                    "0x0123456789abcdef");
+        return;
+    }
+    if (cookie == COOKIE_STATIC) {
+        ds_put_cstr(&s, "static: the pipeline skeleton (table defaults)");
+    }
+    const struct nbrec_port *port;
+    NBREC_PORT_FOR_EACH (port, idl) {
+        if (explain_row(&port->header_, "port", cookie, &s)) {
+            ds_put_format(&s, " name=%s mac=%s network="UUID_FMT,
+                          port->name, port->mac_address,
+                          UUID_ARGS(&port->network->header_.uuid));
+            for (size_t i = 0; i < port->n_fixed_ips; i++) {
+                ds_put_format(&s, " ip=%s", port->fixed_ips[i]->ip_address);
+            }
+        }
+    }
+    const struct nbrec_network *net;
+    NBREC_NETWORK_FOR_EACH (net, idl) {
+        if (explain_row(&net->header_, "network", cookie, &s)) {
+            ds_put_format(&s, " name=%s type=%s", net->name,
+                          net->provider_network_type);
+            if (net->n_provider_segmentation_id) {
+                ds_put_format(&s, " segment=%"PRId64,
+                              net->provider_segmentation_id[0]);
+            }
+        }
+    }
+    if (!s.length) {
+        ds_put_format(&s, "no NB object owns cookie 0x%llx", cookie);
+        unixctl_command_reply_error(conn, ds_cstr(&s));
+    } else {
+        unixctl_command_reply(conn, ds_cstr(&s));
+    }
+    ds_destroy(&s);
+}
+
+static void
+cmd_bindings(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    engine_format_local_ports(c->engine, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+register_commands(struct controller *c)
+{
+    unixctl_command_register("exit", "", 0, 0, cmd_exit, c);
+    unixctl_command_register("recompute", "", 0, 0, cmd_recompute, c);
+    unixctl_command_register("status", "", 0, 0, cmd_status, c);
+    unixctl_command_register("flows/summary", "", 0, 0, cmd_flows_summary,
+                             c);
+    unixctl_command_register("flows/explain", "COOKIE", 1, 1,
+                             cmd_flows_explain, c);
+    unixctl_command_register("bindings", "", 0, 0, cmd_bindings, c);
+}
+
+static void
+parse_options(int argc, char *argv[])
+{
+    enum {
+        OPT_UNIXCTL = UCHAR_MAX + 1,
+        OPT_CONFIG,
+        VLOG_OPTION_ENUMS,
+        DAEMON_OPTION_ENUMS,
+        SSL_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        DAEMON_LONG_OPTIONS,
+        VLOG_LONG_OPTIONS,
+        STREAM_SSL_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case OPT_UNIXCTL:
+            unixctl_path = optarg;
+            break;
+        case OPT_CONFIG:
+            config_file = optarg;
+            break;
+        case 'h':
+            usage();
+        case 'V':
+            printf("dvr-controller (dvrflow) %s\n", DVR_VERSION);
+            exit(EXIT_SUCCESS);
+        VLOG_OPTION_HANDLERS
+        DAEMON_OPTION_HANDLERS
+        STREAM_SSL_OPTION_HANDLERS
+        case '?':
+            exit(EXIT_FAILURE);
+        default:
+            abort();
+        }
+    }
+    free(short_options);
+
+    argc -= optind;
+    argv += optind;
+    if (argc == 0) {
+        ovs_remote = xasprintf("unix:%s/db.sock", ovs_rundir());
+    } else if (argc == 1) {
+        ovs_remote = xstrdup(argv[0]);
+    } else {
+        VLOG_FATAL("at most one non-option argument accepted; "
+                   "use --help for usage");
+    }
+}
+
+static void
+usage(void)
+{
+    printf("%s: dvrflow's per-node controller\n"
+           "usage: %s [OPTIONS] [OVS-DATABASE]\n"
+           "where OVS-DATABASE is the local Open_vSwitch database "
+           "(default: unix:%s/db.sock).\n"
+           "Settings come from the Open_vSwitch row's external_ids "
+           "(see dvr-controller(8)).\n",
+           program_name, program_name, ovs_rundir());
+    stream_usage("database", true, false, true);
+    daemon_usage();
+    vlog_usage();
+    printf("\nOther options:\n"
+           "  --config=FILE           INI file with default settings\n"
+           "  --unixctl=SOCKET        override default control socket name\n"
+           "  -h, --help              display this help message\n"
+           "  -V, --version           display version information\n");
+    exit(EXIT_SUCCESS);
+}

@@ -1,0 +1,56 @@
+/*
+ * controller/ofctrl: one OpenFlow connection per bridge that makes the
+ * bridge's flows equal a desired flow_set.
+ *
+ * On (re)connection it reads every installed flow back from the switch
+ * and changes only the difference, so a controller restart flushes
+ * nothing and rewrites nothing that is already right.  Every change set is
+ * applied as one atomic, ordered bundle: the switch never forwards with
+ * half an update.  The connection is the bridge's management socket
+ * (RUNDIR/BRIDGE.mgmt), a service connection: it receives no asynchronous
+ * messages.
+ *
+ * Calls block on the local switch for the duration of one transaction.
+ */
+
+#ifndef CONTROLLER_OFCTRL_H
+#define CONTROLLER_OFCTRL_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct flow_set;
+struct ds;
+
+struct ofctrl_stats {
+    uint64_t n_syncs;               /* Bundles committed. */
+    uint64_t n_adds;                /* Flow adds sent (incl. replaces). */
+    uint64_t n_modifies;            /* Flow modifies sent. */
+    uint64_t n_deletes;             /* Flow deletes sent. */
+    uint64_t n_reads;               /* Full read-backs after connecting. */
+    long long int last_sync_usec;   /* Duration of the last bundle. */
+};
+
+struct ofctrl *ofctrl_create(const char *bridge, const char *rundir);
+void ofctrl_destroy(struct ofctrl *);
+
+/* Brings the switch to 'desired': over the dirty keys of 'desired', or
+ * over everything after a (re)connection or if 'full'.  Clears the dirty
+ * keys on success.  Returns 0, or a positive errno value if the switch is
+ * unreachable or refused the bundle (then it will retry in full). */
+int ofctrl_sync(struct ofctrl *, struct flow_set *desired, bool full);
+
+/* True if the connection is up and the installed flows are known. */
+bool ofctrl_is_connected(const struct ofctrl *);
+
+/* Notices a dropped connection (e.g. ovs-vswitchd restarted). */
+void ofctrl_run(struct ofctrl *);
+void ofctrl_wait(const struct ofctrl *);
+
+const struct ofctrl_stats *ofctrl_get_stats(const struct ofctrl *);
+size_t ofctrl_n_installed(const struct ofctrl *);
+const struct flow_set *ofctrl_installed(const struct ofctrl *);
+const char *ofctrl_bridge(const struct ofctrl *);
+
+#endif /* controller/ofctrl.h */

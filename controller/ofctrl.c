@@ -26,9 +26,10 @@
 
 VLOG_DEFINE_THIS_MODULE(ofctrl);
 
-/* OpenFlow 1.3 and later: bundles, OXM registers and metadata. */
-#define OFCTRL_VERSIONS ((1u << OFP13_VERSION) | (1u << OFP14_VERSION) \
-                         | (1u << OFP15_VERSION))
+/* OpenFlow 1.3 (with the bundle extension), the version in which the
+ * compiler normalizes flows (see pipeline/flow.c): a flow read back then
+ * compares equal to the compiled one. */
+#define OFCTRL_VERSIONS (1u << OFP13_VERSION)
 
 #define RETRY_MSEC 500
 
@@ -239,6 +240,14 @@ ofctrl_sync(struct ofctrl *oc, struct flow_set *desired, bool full)
         struct ovs_list errors = OVS_LIST_INITIALIZER(&errors);
 
         for (size_t i = 0; i < n; i++) {
+            if (VLOG_IS_DBG_ENABLED()) {
+                static const char *names[] = { "add", "modify", "delete" };
+                struct ds s = DS_EMPTY_INITIALIZER;
+                dvr_flow_format(changes[i].flow, NULL, NULL, &s);
+                VLOG_DBG("%s: %s %s", oc->bridge, names[changes[i].type],
+                         ds_cstr(&s));
+                ds_destroy(&s);
+            }
             struct ofpbuf *msg = encode_change(&changes[i], oc->protocol);
             ovs_list_push_back(&requests, &msg->list_node);
         }

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "hash.h"
+#include "nx-match.h"
+#include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-port.h"
@@ -74,11 +76,28 @@ dvr_flow_same_key(const struct dvr_flow *a, const struct dvr_flow *b)
             && minimatch_equal(&a->match, &b->match));
 }
 
+/* Two action lists are the same if they are identical or, failing that,
+ * if they encode to the same OpenFlow 1.3 instructions (the switch may
+ * report an action with another internal form than the one compiled). */
 bool
 dvr_flow_same_actions(const struct dvr_flow *a, const struct dvr_flow *b)
 {
-    return ofpacts_equal(a->ofpacts, a->ofpacts_len,
-                         b->ofpacts, b->ofpacts_len);
+    if (ofpacts_equal(a->ofpacts, a->ofpacts_len,
+                      b->ofpacts, b->ofpacts_len)) {
+        return true;
+    }
+
+    uint64_t stub_a[512 / 8], stub_b[512 / 8];
+    struct ofpbuf ea = OFPBUF_STUB_INITIALIZER(stub_a);
+    struct ofpbuf eb = OFPBUF_STUB_INITIALIZER(stub_b);
+    ofpacts_put_openflow_instructions(a->ofpacts, a->ofpacts_len, &ea,
+                                      OFP13_VERSION);
+    ofpacts_put_openflow_instructions(b->ofpacts, b->ofpacts_len, &eb,
+                                      OFP13_VERSION);
+    bool same = ea.size == eb.size && !memcmp(ea.data, eb.data, ea.size);
+    ofpbuf_uninit(&ea);
+    ofpbuf_uninit(&eb);
+    return same;
 }
 
 void
@@ -127,13 +146,55 @@ flow_list_destroy(struct flow_list *list)
     }
 }
 
+/* Puts 'match' and 'ofpacts' through OpenFlow 1.3 encoding and decoding,
+ * so that they have exactly the form in which the switch reports installed
+ * flows: a flow read back after a restart then compares equal to the one
+ * compiled.  Returns false (and leaves them alone) if either does not
+ * encode. */
+static bool
+normalize(struct match *match, struct ofpbuf *ofpacts)
+{
+    uint64_t buf_stub[512 / 8], acts_stub[512 / 8];
+    struct ofpbuf buf = OFPBUF_STUB_INITIALIZER(buf_stub);
+    struct ofpbuf acts = OFPBUF_STUB_INITIALIZER(acts_stub);
+    struct match m;
+    bool ok = false;
+
+    oxm_put_match(&buf, match, OFP13_VERSION);
+    if (oxm_pull_match(&buf, false, NULL, NULL, &m)) {
+        goto out;
+    }
+    ofpbuf_clear(&buf);
+    ofpacts_put_openflow_instructions(ofpacts->data, ofpacts->size, &buf,
+                                      OFP13_VERSION);
+    if (ofpacts_pull_openflow_instructions(&buf, buf.size, OFP13_VERSION,
+                                           NULL, NULL, &acts)) {
+        goto out;
+    }
+    *match = m;
+    ofpbuf_clear(ofpacts);
+    ofpbuf_put(ofpacts, acts.data, acts.size);
+    ok = true;
+out:
+    ofpbuf_uninit(&buf);
+    ofpbuf_uninit(&acts);
+    return ok;
+}
+
 struct dvr_flow *
 flow_list_add(struct flow_list *list, uint8_t table_id, uint16_t priority,
               uint64_t cookie, const struct match *match,
               const struct ofpbuf *ofpacts)
 {
-    struct dvr_flow *f = dvr_flow_create(table_id, priority, cookie, match,
-                                         ofpacts->data, ofpacts->size);
+    uint64_t stub[512 / 8];
+    struct ofpbuf acts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match m = *match;
+
+    ofpbuf_put(&acts, ofpacts->data, ofpacts->size);
+    ovs_assert(normalize(&m, &acts));
+    struct dvr_flow *f = dvr_flow_create(table_id, priority, cookie, &m,
+                                         acts.data, acts.size);
+    ofpbuf_uninit(&acts);
     ovs_list_push_back(&list->flows, &f->owner_node);
     return f;
 }

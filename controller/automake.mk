@@ -10,3 +10,6 @@ libdvrflow_la_SOURCES += \
 sbin_PROGRAMS += controller/dvr-controller
 controller_dvr_controller_SOURCES = controller/dvr-controller.c
 controller_dvr_controller_LDADD = libdvrflow.la $(OVS_LIBS)
+
+TESTS += tests/component/controller-l2.sh
+EXTRA_DIST += tests/component/controller-l2.sh tests/lib/nb.sh

@@ -34,3 +34,9 @@ EXTRA_DIST += tests/component/nb-idl.sh
 # Build tests.
 TESTS += tests/build/configure-errors.sh
 EXTRA_DIST += tests/build/configure-errors.sh
+
+check_PROGRAMS += tests/unit/test-l2
+tests_unit_test_l2_SOURCES = tests/unit/test-l2.c
+tests_unit_test_l2_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_l2_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test-l2

@@ -1,0 +1,310 @@
+/*
+ * Unit tests of the L2 compiler (pipeline/l2) and the flow model
+ * (pipeline/flow): NB rows built in memory, flows checked as text.
+ */
+
+#include <config.h>
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "flow.h"
+#include "openvswitch/dynamic-string.h"
+#include "ovsdb/nb-idl.h"
+#include "pipeline/flow.h"
+#include "pipeline/l2.h"
+#include "pipeline/tables.h"
+#include "smap.h"
+#include "util.h"
+#include "uuid.h"
+
+struct fixture {
+    struct nbrec_network net;
+    struct nbrec_fixed_ip ip;
+    struct nbrec_fixed_ip *ips[1];
+    struct nbrec_port port;
+    int64_t vni;
+};
+
+static void
+fixture_init(struct fixture *fx, bool port_security)
+{
+    memset(fx, 0, sizeof *fx);
+    uuid_from_string(&fx->net.header_.uuid,
+                     "11111111-2222-3333-4444-555555555555");
+    fx->net.provider_network_type = "vxlan";
+    fx->vni = 100;
+    fx->net.provider_segmentation_id = &fx->vni;
+    fx->net.n_provider_segmentation_id = 1;
+    fx->net.name = "A";
+
+    fx->ip.ip_address = "10.0.0.11";
+    fx->ips[0] = &fx->ip;
+    uuid_from_string(&fx->port.header_.uuid,
+                     "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
+    fx->port.mac_address = "fa:16:3e:00:00:01";
+    fx->port.fixed_ips = fx->ips;
+    fx->port.n_fixed_ips = 1;
+    fx->port.network = &fx->net;
+    fx->port.port_security_enabled = port_security;
+    smap_init(&fx->port.allowed_address_pairs);
+}
+
+static struct l2_network
+active_network(const struct fixture *fx)
+{
+    return (struct l2_network) {
+        .nb = &fx->net,
+        .lvid = 5,
+        .tunnelled = true,
+        .vni = 100,
+        .int_uplink = u16_to_ofp(1),
+        .tun_patch = u16_to_ofp(1),
+        .ex_patch = OFPP_NONE,
+    };
+}
+
+/* All flows of 'list' as text, one per line, in order. */
+static char *
+flows_text(const struct flow_list *list)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    const struct dvr_flow *f;
+
+    LIST_FOR_EACH (f, owner_node, &list->flows) {
+        dvr_flow_format(f, NULL, NULL, &s);
+        ds_put_char(&s, '\n');
+    }
+    return ds_steal_cstr(&s);
+}
+
+static void
+assert_has(const char *text, const char *needle)
+{
+    cr_assert(strstr(text, needle), "expected \"%s\" in:\n%s", needle, text);
+}
+
+Test(l2, local_port)
+{
+    struct fixture fx;
+    fixture_init(&fx, true);
+    struct l2_network net = active_network(&fx);
+    struct l2_port port = {
+        .nb = &fx.port, .location = L2_PORT_LOCAL,
+        .ofport = u16_to_ofp(7), .tunnel = OFPP_NONE,
+    };
+    struct l2_output out;
+    l2_output_init(&out);
+    cr_assert_null(l2_compile_port(&port, &net, &out));
+
+    char *t = flows_text(&out.int_flows);
+    /* Every flow carries the port's cookie (its UUID's first 64 bits). */
+    const struct dvr_flow *f;
+    LIST_FOR_EACH (f, owner_node, &out.int_flows.flows) {
+        cr_assert_eq(f->cookie, 0xaaaaaaaabbbbccccULL);
+    }
+    assert_has(t, "table=0, priority=100,in_port=7 actions=set_field:0x5->metadata,goto_table:10");
+    assert_has(t, "priority=100,ip,in_port=7,dl_src=fa:16:3e:00:00:01,nw_src=10.0.0.11 actions=goto_table:40");
+    assert_has(t, "arp,in_port=7,dl_src=fa:16:3e:00:00:01,arp_spa=10.0.0.11,arp_sha=fa:16:3e:00:00:01");
+    assert_has(t, "table=40, priority=100,arp,metadata=0x5,arp_tpa=10.0.0.11,arp_op=1");
+    assert_has(t, "table=60, priority=100,metadata=0x5,dl_dst=fa:16:3e:00:00:01 actions=output:7");
+    cr_assert(flow_list_size(&out.tun_flows) == 0);
+    free(t);
+    l2_output_destroy(&out);
+}
+
+Test(l2, port_security_off)
+{
+    struct fixture fx;
+    fixture_init(&fx, false);
+    struct l2_network net = active_network(&fx);
+    struct l2_port port = {
+        .nb = &fx.port, .location = L2_PORT_LOCAL,
+        .ofport = u16_to_ofp(7), .tunnel = OFPP_NONE,
+    };
+    struct l2_output out;
+    l2_output_init(&out);
+    cr_assert_null(l2_compile_port(&port, &net, &out));
+    char *t = flows_text(&out.int_flows);
+    assert_has(t, "table=10, priority=100,in_port=7 actions=goto_table:40");
+    cr_assert_null(strstr(t, "nw_src=10.0.0.11"));
+    free(t);
+    l2_output_destroy(&out);
+}
+
+Test(l2, allowed_address_pairs)
+{
+    struct fixture fx;
+    fixture_init(&fx, true);
+    smap_add(&fx.port.allowed_address_pairs, "10.0.5.0/24",
+             "fa:16:3e:00:00:99");
+    struct l2_network net = active_network(&fx);
+    struct l2_port port = {
+        .nb = &fx.port, .location = L2_PORT_LOCAL,
+        .ofport = u16_to_ofp(7), .tunnel = OFPP_NONE,
+    };
+    struct l2_output out;
+    l2_output_init(&out);
+    cr_assert_null(l2_compile_port(&port, &net, &out));
+    char *t = flows_text(&out.int_flows);
+    assert_has(t, "ip,in_port=7,dl_src=fa:16:3e:00:00:99,nw_src=10.0.5.0/24");
+    free(t);
+    l2_output_destroy(&out);
+    smap_destroy(&fx.port.allowed_address_pairs);
+}
+
+Test(l2, remote_port)
+{
+    struct fixture fx;
+    fixture_init(&fx, true);
+    struct l2_network net = active_network(&fx);
+    struct l2_port port = {
+        .nb = &fx.port, .location = L2_PORT_REMOTE,
+        .ofport = OFPP_NONE, .tunnel = u16_to_ofp(9),
+    };
+    struct l2_output out;
+    l2_output_init(&out);
+    cr_assert_null(l2_compile_port(&port, &net, &out));
+    char *t = flows_text(&out.int_flows);
+    assert_has(t, "table=60, priority=100,reg0=0/0x1,metadata=0x5,dl_dst=fa:16:3e:00:00:01 actions=push_vlan:0x8100,set_field:4101->vlan_vid,output:1");
+    assert_has(t, "arp_tpa=10.0.0.11");
+    cr_assert_null(strstr(t, "in_port=7"));
+    free(t);
+    t = flows_text(&out.tun_flows);
+    assert_has(t, "table=1, priority=100,dl_vlan=5,dl_dst=fa:16:3e:00:00:01 actions=pop_vlan,set_field:0x64->tun_id,output:9");
+    free(t);
+    l2_output_destroy(&out);
+}
+
+Test(l2, bad_values_name_the_field)
+{
+    struct fixture fx;
+    fixture_init(&fx, true);
+    struct l2_network net = active_network(&fx);
+    struct l2_port port = {
+        .nb = &fx.port, .location = L2_PORT_LOCAL,
+        .ofport = u16_to_ofp(7), .tunnel = OFPP_NONE,
+    };
+    struct l2_output out;
+    char *error;
+
+    fx.port.mac_address = "not-a-mac";
+    l2_output_init(&out);
+    error = l2_compile_port(&port, &net, &out);
+    cr_assert(error && strstr(error, "mac_address 'not-a-mac'"), "%s", error);
+    cr_assert_eq(flow_list_size(&out.int_flows), 0);
+    free(error);
+
+    fx.port.mac_address = "fa:16:3e:00:00:01";
+    fx.ip.ip_address = "10.0.0.300";
+    error = l2_compile_port(&port, &net, &out);
+    cr_assert(error && strstr(error, "fixed_ips"), "%s", error);
+    free(error);
+
+    fx.net.provider_network_type = "vlan";
+    fx.vni = 5000;
+    bool tunnelled;
+    uint32_t seg;
+    error = l2_network_segment(&fx.net, &tunnelled, &seg);
+    cr_assert(error && strstr(error, "provider_segmentation_id"), "%s",
+              error);
+    free(error);
+    l2_output_destroy(&out);
+}
+
+Test(l2, network_flood_and_segment)
+{
+    struct fixture fx;
+    fixture_init(&fx, true);
+    struct l2_network net = active_network(&fx);
+    ofp_port_t locals[] = { u16_to_ofp(7), u16_to_ofp(8) };
+    ofp_port_t tunnels[] = { u16_to_ofp(20) };
+    net.local_ports = locals;
+    net.n_local_ports = 2;
+    net.tunnels = tunnels;
+    net.n_tunnels = 1;
+
+    struct l2_output out;
+    l2_output_init(&out);
+    cr_assert_null(l2_compile_network(&net, &out));
+    char *t = flows_text(&out.int_flows);
+    assert_has(t, "priority=50,reg0=0/0x1,metadata=0x5 actions=output:7,output:8,push_vlan:0x8100,set_field:4101->vlan_vid,output:1");
+    assert_has(t, "priority=50,reg0=0x1/0x1,metadata=0x5 actions=output:7,output:8\n");
+    free(t);
+    t = flows_text(&out.tun_flows);
+    assert_has(t, "table=1, priority=50,dl_vlan=5 actions=pop_vlan,set_field:0x64->tun_id,output:20");
+    assert_has(t, "table=10, priority=100,tun_id=0x64 actions=push_vlan:0x8100,set_field:4101->vlan_vid,output:1");
+    free(t);
+    l2_output_destroy(&out);
+}
+
+/* flow_set: replacing an owner's flows marks only what changed. */
+Test(flow_set, replace_owner_marks_changes)
+{
+    struct fixture fx;
+    fixture_init(&fx, true);
+    struct l2_network net = active_network(&fx);
+    struct l2_port port = {
+        .nb = &fx.port, .location = L2_PORT_LOCAL,
+        .ofport = u16_to_ofp(7), .tunnel = OFPP_NONE,
+    };
+    struct flow_set desired, installed;
+    struct flow_change *changes;
+    struct l2_output out;
+
+    flow_set_init(&desired);
+    flow_set_init(&installed);
+    l2_output_init(&out);
+    cr_assert_null(l2_compile_port(&port, &net, &out));
+    size_t n = flow_list_size(&out.int_flows);
+    flow_set_replace_owner(&desired, 1, &out.int_flows);
+    cr_assert_eq(flow_set_count(&desired), n);
+    cr_assert_eq(flow_set_diff(&desired, &installed, false, &changes), n);
+    /* Pretend the switch took them. */
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(changes[i].type, FLOW_CHANGE_ADD);
+        flow_set_insert(&installed, dvr_flow_clone(changes[i].flow));
+    }
+    free(changes);
+    flow_set_clear_dirty(&desired);
+
+    /* Recompiling the same port changes nothing. */
+    cr_assert_null(l2_compile_port(&port, &net, &out));
+    flow_set_replace_owner(&desired, 1, &out.int_flows);
+    cr_assert_eq(flow_set_diff(&desired, &installed, false, &changes), 0);
+    free(changes);
+    cr_assert_eq(flow_set_diff(&desired, &installed, true, &changes), 0);
+    free(changes);
+
+    /* A new output port: one modify, no add or delete. */
+    port.ofport = u16_to_ofp(8);
+    cr_assert_null(l2_compile_port(&port, &net, &out));
+    flow_set_replace_owner(&desired, 1, &out.int_flows);
+    n = flow_set_diff(&desired, &installed, false, &changes);
+    size_t adds = 0, deletes = 0;
+    for (size_t i = 0; i < n; i++) {
+        adds += changes[i].type == FLOW_CHANGE_ADD;
+        deletes += changes[i].type == FLOW_CHANGE_DELETE;
+    }
+    /* in_port changes the key of the classify and port security flows. */
+    cr_assert(adds > 0 && adds == deletes);
+    free(changes);
+
+    /* Removing the owner deletes everything it had installed. */
+    flow_set_remove_owner(&desired, 1);
+    cr_assert_eq(flow_set_count(&desired), 0);
+    n = flow_set_diff(&desired, &installed, true, &changes);
+    cr_assert_eq(n, flow_set_count(&installed));
+    free(changes);
+
+    l2_output_destroy(&out);
+    flow_set_destroy(&desired);
+    flow_set_destroy(&installed);
+}
+
+Test(flow_set, cookie_is_uuid_prefix)
+{
+    struct uuid u;
+    uuid_from_string(&u, "01234567-89ab-cdef-0123-456789abcdef");
+    cr_assert_eq(flow_cookie_from_uuid(&u), 0x0123456789abcdefULL);
+}

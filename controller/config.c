@@ -122,6 +122,15 @@ config_destroy(struct dvr_config *cfg)
     smap_init(&cfg->bridge_mappings);
 }
 
+void
+config_move(struct dvr_config *dst, struct dvr_config *src)
+{
+    *dst = *src;
+    hmap_moved(&dst->bridge_mappings.map);
+    memset(src, 0, sizeof *src);
+    smap_init(&src->bridge_mappings);
+}
+
 static bool
 str_eq(const char *a, const char *b)
 {

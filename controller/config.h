@@ -44,6 +44,8 @@ struct dvr_config {
 char *config_read(const struct smap *external_ids, const struct smap *file,
                   struct dvr_config *) OVS_WARN_UNUSED_RESULT;
 void config_destroy(struct dvr_config *);
+/* Moves 'src' to 'dst' (a plain assignment would break the smap). */
+void config_move(struct dvr_config *dst, struct dvr_config *src);
 bool config_equal(const struct dvr_config *, const struct dvr_config *);
 
 /* Parses the INI file 'path' ("key = value" lines, '#' or ';' comments,

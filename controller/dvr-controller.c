@@ -142,7 +142,7 @@ update_config(struct controller *c)
         ofctrls_destroy(c);
         config_destroy(&c->cfg);
     }
-    c->cfg = cfg;
+    config_move(&c->cfg, &cfg);
     c->have_cfg = true;
     ofctrls_create(c);
     engine_force_full(c->engine);

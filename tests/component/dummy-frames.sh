@@ -41,8 +41,9 @@ dummy_send_expect p1 "$icmp" "$pc/p2.pcap" "$f_icmp" \
 [ "$(dummy_count "$pc/p2.pcap" "$f_icmp")" = 2 ] \
     || ovs_fail "p2 holds $(dummy_count "$pc/p2.pcap" "$f_icmp") ICMP frames, not 2"
 # The frame on the wire is what was described.
-tcpdump -r "$pc/p2.pcap" -nn -e 2>/dev/null | grep -q \
-    "$m1 > $m2, ethertype IPv4.*10.0.0.1 > 10.0.0.2: ICMP echo request" \
+frames=$(tcpdump -r "$pc/p2.pcap" -nn -e 2>/dev/null)
+grep -q "$m1 > $m2, ethertype IPv4.*10.0.0.1 > 10.0.0.2: ICMP echo request" \
+    <<<"$frames" \
     || { dummy_dump "$pc/p2.pcap"; ovs_fail "ICMP frame differs"; }
 
 # Negative: ICMP never reaches p3.

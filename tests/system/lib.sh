@@ -5,8 +5,9 @@
 # test or user has; a trap tears it down on every exit path, after
 # printing the switches' flows and the daemons' logs if the test failed.
 #
-#   sb_init                       picks SB_PREFIX, installs the trap; skips
-#                                 the test (exit 77) unless run as root
+#   sb_init                       picks SB_PREFIX, makes the scratch
+#                                 directory SB_TMP, installs the trap;
+#                                 skips the test (exit 77) unless root
 #   sb_up [UP_ARGS...]            tools/sandbox up (with --builddir
 #                                 $abs_top_builddir); sets SB_NB
 #   sb CMD ARGS...                tools/sandbox --prefix $SB_PREFIX CMD ...
@@ -26,6 +27,7 @@
 #   sb_assert_tcp FROM DST PORT   a TCP connection succeeds
 #   sb_assert_no_tcp FROM DST PORT  it does not (1 s)
 #   sb_assert_gone PREFIX         nothing of sandbox PREFIX is left
+#   sb_has PATTERN                grep -q that reads all of stdin
 #   sb_fail MESSAGE               reports, dumps flows and logs, exits 1
 #   sb_ms                         prints the wall clock in milliseconds
 
@@ -48,7 +50,7 @@ sb_new_prefix() {
     local p
     while :; do
         p=$(printf 't%x%04x' $(( $$ % 4096 )) $RANDOM)
-        [ ! -e "/run/dvrsb/$p" ] && ! ip netns list | grep -q "^$p-" \
+        [ ! -e "/run/dvrsb/$p" ] && ! compgen -G "/run/netns/$p-*" >/dev/null \
             && break
     done
     echo "${p:0:10}"
@@ -62,6 +64,7 @@ sb_init() {
     fi
     SB_PREFIX=$(sb_new_prefix)
     SB_PREFIXES+=("$SB_PREFIX")
+    SB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sbtest.XXXXXX")
     trap '_sb_cleanup $?' EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
@@ -84,7 +87,15 @@ _sb_cleanup() {
     for p in "${SB_PREFIXES[@]}"; do
         "$SANDBOX" --prefix "$p" down >/dev/null 2>&1 || true
     done
+    rm -rf "$SB_TMP"
     exit "$rc"
+}
+
+# sb_has PATTERN: true if a line of stdin matches the grep PATTERN.  Unlike
+# grep -q it reads all input, so that the writer of a pipe never dies of
+# SIGPIPE (which pipefail would count as a failure).
+sb_has() {
+    grep -e "$1" >/dev/null
 }
 
 # sb CMD ARGS...: runs a sandbox command on this test's sandbox.

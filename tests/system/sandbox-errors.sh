@@ -7,8 +7,7 @@
 set -euo pipefail
 . "$abs_top_srcdir/tests/system/lib.sh"
 sb_init
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; _sb_cleanup $?' EXIT
+tmp=$SB_TMP
 
 # expect_error RC PATTERN CMD...: CMD exits with RC and prints exactly one
 # line, "sandbox: ..." matching the grep pattern PATTERN, on stderr.
@@ -51,7 +50,7 @@ sb_assert_gone "$SB_PREFIX"
 # A sandbox, and a prefix in use: the second `up` does not touch it.
 sb_up --no-controller --no-api
 expect_error 1 "prefix '$SB_PREFIX' is in use" sb up --no-controller --no-api
-sb status | grep -q "node gw1 (gateway, 192.0.2.13): ovsdb-server pid [0-9]* up, ovs-vswitchd pid [0-9]* up" \
+sb status | sb_has "node gw1 (gateway, 192.0.2.13): ovsdb-server pid [0-9]* up, ovs-vswitchd pid [0-9]* up" \
     || sb_fail "the first sandbox suffered from the second up"
 sb_assert_ping hv1 192.0.2.13
 
@@ -112,7 +111,7 @@ for i in $(seq 500); do
 done
 kill -KILL -- -$up_pid
 wait $up_pid 2>/dev/null || true
-ip netns list | grep -q "^$p4-" || sb_fail "SIGKILL test: nothing was left"
+ip netns list | sb_has "^$p4-" || sb_fail "SIGKILL test: nothing was left"
 "$SANDBOX" --prefix "$p4" down || sb_fail "down after a killed up failed"
 sb_assert_gone "$p4"
 # down when there is nothing is not an error.

@@ -38,7 +38,7 @@ for node in hv1 hv2 gw1; do
         || sb_fail "$node: arp_ignore is not 1"
     [ "$(sb exec $node sysctl -n net.ipv6.conf.all.disable_ipv6)" = 1 ] \
         || sb_fail "$node: IPv6 is on"
-    sb exec $node ip -o addr show dev br-phy | grep -q "inet 192.0.2.1$i/24" \
+    sb exec $node ip -o addr show dev br-phy | sb_has "inet 192.0.2.1$i/24" \
         || sb_fail "$node: no tunnel endpoint on br-phy"
     [ -S "$d/$node/run/db.sock" ] || sb_fail "$node: no db.sock"
 done

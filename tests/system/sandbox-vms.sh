@@ -32,16 +32,16 @@ want="{attached-mac=\"fa:16:3e:00:00:11\", iface-id=\"$p1\", iface-status=active
 [ "$(sb ovs hv1 ovs-vsctl get bridge br-int datapath_type)" = netdev ] \
     || sb_fail "br-int is not on the netdev datapath"
 # MAC, address, route, MTU and offload inside the VM.
-sb exec vm1 ip -o link show eth0 | grep -q 'mtu 1400 .*link/ether fa:16:3e:00:00:11' \
+sb exec vm1 ip -o link show eth0 | sb_has 'mtu 1400 .*link/ether fa:16:3e:00:00:11' \
     || sb_fail "vm1 link: $(sb exec vm1 ip -o link show eth0)"
-sb exec vm1 ip -o addr show eth0 | grep -q 'inet 10.0.0.11/24' \
+sb exec vm1 ip -o addr show eth0 | sb_has 'inet 10.0.0.11/24' \
     || sb_fail "vm1 address"
 [ "$(sb exec vm1 ip route show default)" = "default via 10.0.0.1 dev eth0 " ] \
     || sb_fail "vm1 route: $(sb exec vm1 ip route show default)"
-sb exec vm1 ethtool -k eth0 | grep -q '^tx-checksumming: off' \
+sb exec vm1 ethtool -k eth0 | sb_has '^tx-checksumming: off' \
     || sb_fail "vm1 has tx checksum offload on"
 # Nothing of the VM is in the root namespace; its peer is in hv1's.
-ip -o link show | grep -q "$iface" && sb_fail "VM link in the root namespace"
+ip -o link show | sb_has "$iface" && sb_fail "VM link in the root namespace"
 sb exec hv1 ip -o link show "$iface" >/dev/null || sb_fail "no $iface on hv1"
 
 # Reachability on hv1's br-int; none from hv2 (no controller, no tunnels).
@@ -77,12 +77,12 @@ for i in $(seq 50); do
     sleep 0.05
 done
 sb_vm dvm hv2 "$dnet" "$dsub" 10.2.0.50 fa:16:3e:00:02:50
-sb exec dvm ip -o addr show eth0 | grep -q 'inet 10.2.0.50/24' \
+sb exec dvm ip -o addr show eth0 | sb_has 'inet 10.2.0.50/24' \
     || sb_fail "dvm has no DHCP address: $(sb exec dvm ip -o addr show eth0)"
 [ "$(sb exec dvm ip route show default)" = "default via 10.2.0.1 dev eth0 " ] \
     || sb_fail "dvm route: $(sb exec dvm ip route show default)"
 sb_assert_ping dvm 10.2.0.2
-sb status | grep -q "vm dvm on hv2: .*ip 10.2.0.50/24 (dhcp)" \
+sb status | sb_has "vm dvm on hv2: .*ip 10.2.0.50/24 (dhcp)" \
     || sb_fail "status does not show dvm"
 
 # Without a DHCP server vm-add fails in a few seconds and leaves nothing.
@@ -94,8 +94,8 @@ sb vm-add nodhcp --node hv2 --port "$nport" 2>"$d/err" || rc=$?
 [ $rc = 1 ] && grep -qx "sandbox: no DHCP lease for nodhcp (port $nport) within 4 s" "$d/err" \
     || sb_fail "vm-add without DHCP server: rc $rc, $(cat "$d/err")"
 [ $(( $(sb_ms) - t0 )) -lt 10000 ] || sb_fail "DHCP failure took too long"
-ip netns list | grep -q "^$SB_PREFIX-nodhcp" && sb_fail "nodhcp namespace left"
-sb ovs hv2 ovs-vsctl list-ports br-int | grep -q "tap${nport:0:11}" \
+ip netns list | sb_has "^$SB_PREFIX-nodhcp" && sb_fail "nodhcp namespace left"
+sb ovs hv2 ovs-vsctl list-ports br-int | sb_has "tap${nport:0:11}" \
     && sb_fail "nodhcp port left on br-int"
 [ ! -e "$d/vms/nodhcp.conf" ] || sb_fail "nodhcp record left"
 
@@ -109,13 +109,13 @@ for pid in $vm2pids; do
         sb_fail "vm2's process $pid survived vm-del"
     fi
 done
-ip netns list | grep -q "^$SB_PREFIX-vm2\b" && sb_fail "vm2 namespace left"
+ip netns list | sb_has "^$SB_PREFIX-vm2\b" && sb_fail "vm2 namespace left"
 [ "$(sb ovs hv1 ovs-vsctl list-ports br-int)" = "$iface" ] \
     || sb_fail "br-int on hv1 holds $(sb ovs hv1 ovs-vsctl list-ports br-int)"
 sb_assert_no_ping vm1 10.0.0.12
 
 # The external host is on the provider network.
-sb exec ext ip -o addr show eth0 | grep -q 'inet 203.0.113.1/24' \
+sb exec ext ip -o addr show eth0 | sb_has 'inet 203.0.113.1/24' \
     || sb_fail "external host address"
 
 sb down || sb_fail "down"

@@ -1,0 +1,126 @@
+/*
+ * bench-nb-latency: measures the time from an NB change to the moment a
+ * chassis acknowledges having installed it.
+ *
+ * Usage: bench-nb-latency NB_REMOTE CHASSIS N
+ *
+ * N times: changes the MAC address of one port (round robin over the
+ * ports of the NB database) and bumps NB_Global.nb_cfg in the same
+ * transaction, then waits until Chassis CHASSIS reports that nb_cfg (the
+ * controller acknowledges only after its bundle committed).  Prints the
+ * p50, p99 and maximum latency in milliseconds.
+ */
+
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "ovsdb/nb-idl.h"
+#include "timeval.h"
+#include "util.h"
+
+static int
+compare_ll(const void *a_, const void *b_)
+{
+    const long long int *a = a_, *b = b_;
+    return *a < *b ? -1 : *a > *b;
+}
+
+static const struct nbrec_chassis *
+find_chassis(struct ovsdb_idl *idl, const char *name)
+{
+    const struct nbrec_chassis *ch;
+
+    NBREC_CHASSIS_FOR_EACH (ch, idl) {
+        if (!strcmp(ch->name, name)) {
+            return ch;
+        }
+    }
+    return NULL;
+}
+
+int
+main(int argc, char *argv[])
+{
+    set_program_name(argv[0]);
+    vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_WARN);
+    if (argc != 4) {
+        ovs_fatal(0, "usage: %s NB_REMOTE CHASSIS N", argv[0]);
+    }
+    int n = atoi(argv[3]);
+    struct ovsdb_idl *idl = ovsdb_idl_create(argv[1], &nbrec_idl_class,
+                                             true, true);
+    long long int deadline = time_msec() + 10000;
+    while (!ovsdb_idl_has_ever_connected(idl) || !find_chassis(idl, argv[2])
+           || !nbrec_port_first(idl)) {
+        ovsdb_idl_run(idl);
+        if (time_msec() > deadline) {
+            ovs_fatal(0, "no chassis %s or no port in %s", argv[2], argv[1]);
+        }
+        ovsdb_idl_wait(idl);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+
+    size_t n_ports = 0;
+    const struct nbrec_port *port;
+    NBREC_PORT_FOR_EACH (port, idl) {
+        n_ports++;
+    }
+    const struct nbrec_port **ports = xmalloc(n_ports * sizeof *ports);
+    n_ports = 0;
+    NBREC_PORT_FOR_EACH (port, idl) {
+        ports[n_ports++] = port;
+    }
+
+    long long int *lat = xmalloc(n * sizeof *lat);
+    for (int i = 0; i < n; i++) {
+        const struct nbrec_nb_global *g = nbrec_nb_global_first(idl);
+        struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
+        int64_t next_cfg = (g ? g->nb_cfg : 0) + 1;
+        if (!g) {
+            g = nbrec_nb_global_insert(txn);
+        }
+        nbrec_nb_global_set_nb_cfg(g, next_cfg);
+        char mac[32];
+        snprintf(mac, sizeof mac, "fa:16:3f:%02x:%02x:%02x",
+                 (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
+        nbrec_port_set_mac_address(ports[i % n_ports], mac);
+
+        long long int start = time_usec();
+        if (ovsdb_idl_txn_commit_block(txn) != TXN_SUCCESS) {
+            ovs_fatal(0, "transaction failed");
+        }
+        ovsdb_idl_txn_destroy(txn);
+        deadline = time_msec() + 10000;
+        for (;;) {
+            ovsdb_idl_run(idl);
+            const struct nbrec_chassis *ch = find_chassis(idl, argv[2]);
+            if (ch && ch->nb_cfg >= next_cfg) {
+                break;
+            }
+            if (time_msec() > deadline) {
+                ovs_fatal(0, "chassis did not acknowledge nb_cfg %"PRId64,
+                          next_cfg);
+            }
+            ovsdb_idl_wait(idl);
+            poll_timer_wait_until(deadline);
+            poll_block();
+        }
+        lat[i] = time_usec() - start;
+    }
+    qsort(lat, n, sizeof *lat, compare_ll);
+    printf("one-port change to installed (n=%d): p50 %.2f ms, "
+           "p99 %.2f ms, max %.2f ms\n", n, lat[n / 2] / 1000.0,
+           lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0,
+           lat[n - 1] / 1000.0);
+    free(lat);
+    free(ports);
+    ovsdb_idl_destroy(idl);
+    return 0;
+}

@@ -2,4 +2,4 @@
 noinst_PROGRAMS += bench/bench-nb-latency
 bench_bench_nb_latency_SOURCES = bench/bench-nb-latency.c
 bench_bench_nb_latency_LDADD = libdvrflow.la $(OVS_LIBS)
-EXTRA_DIST += bench/controller-bench
+EXTRA_DIST += bench/controller-bench bench/nb-load.py

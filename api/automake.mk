@@ -1,1 +1,33 @@
 # api/: dvr-api, the Neutron v2.0 REST API (libevent, jansson), IPAM.
+
+# The API's library code is built as a convenience library of its own (for
+# its libevent and jansson flags) and becomes part of libdvrflow.la.
+noinst_LTLIBRARIES += api/libdvrapi.la
+libdvrflow_la_LIBADD += api/libdvrapi.la
+api_libdvrapi_la_SOURCES = \
+	api/common.c \
+	api/core.h \
+	api/extensions.c \
+	api/floatingip.c \
+	api/ipam.c \
+	api/ipam.h \
+	api/json-compat.h \
+	api/network.c \
+	api/port.c \
+	api/query.c \
+	api/query.h \
+	api/router.c \
+	api/secgroup.c \
+	api/server.c \
+	api/server.h \
+	api/subnet.c \
+	api/validate.c \
+	api/validate.h
+api_libdvrapi_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
+api_libdvrapi_la_LIBADD = $(LIBEVENT_LIBS) $(JANSSON_LIBS)
+
+sbin_PROGRAMS += api/dvr-api
+api_dvr_api_SOURCES = api/dvr-api.c
+api_dvr_api_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
+api_dvr_api_LDADD = libdvrflow.la $(OVS_LIBS) $(LIBEVENT_LIBS) \
+	$(JANSSON_LIBS)

@@ -34,7 +34,7 @@ if sb_has ' down' <<<"$status"; then
     sb_fail "a daemon is down: $status"
 fi
 for daemon in dvr-api dvr-controller; do
-    if sb_has "$daemon pid" <<<"$status"; then
+    if sb_has "$daemon:\? pid" <<<"$status"; then
         echo "sandbox-perf: $daemon was started"
     else
         echo "sandbox-perf: $daemon is not built: not part of the figures"

@@ -1,4 +1,5 @@
 # tests/lib/dummy.sh: frames in and out of dummy-datapath switches.
+# shellcheck shell=bash
 #
 # Source it from a test (after tests/lib/ovs.sh, or tests/system/lib.sh for
 # a dummy-datapath sandbox).  Every function talks to the ovs-vswitchd that

@@ -1,4 +1,5 @@
 # tests/system/lib.sh: helpers for system tests on tools/sandbox.
+# shellcheck shell=bash
 #
 # Source it from a test script run by `make check` (abs_top_srcdir and
 # abs_top_builddir set).  A test gets a sandbox with a prefix no other
@@ -196,8 +197,7 @@ sb_vm_var() {
 
 # sb_assert_ping FROM DST: FROM gets an echo reply from DST within 5 s.
 sb_assert_ping() {
-    local i
-    for i in 1 2 3 4 5; do
+    for _ in 1 2 3 4 5; do
         sb exec "$1" ping -q -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
     done
     sb_fail "$1 cannot ping $2"
@@ -213,9 +213,8 @@ sb_assert_no_ping() {
 # sb_tcp_listen NAME PORT: starts a TCP listener on PORT in NAME (stopped
 # by `down` with everything in the namespace).
 sb_tcp_listen() {
-    local i
     sb exec "$1" nc -l -k "$2" >/dev/null 2>&1 </dev/null &
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         [ -n "$(sb exec "$1" ss -Hltn "sport = :$2")" ] && return 0
         sleep 0.05
     done
@@ -225,8 +224,7 @@ sb_tcp_listen() {
 # sb_assert_tcp FROM DST PORT: a TCP connection from FROM to DST:PORT
 # succeeds within 5 s.
 sb_assert_tcp() {
-    local i
-    for i in 1 2 3 4 5; do
+    for _ in 1 2 3 4 5; do
         sb exec "$1" nc -z -w 1 "$2" "$3" >/dev/null 2>&1 && return 0
         sleep 0.1
     done

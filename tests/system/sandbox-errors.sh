@@ -89,7 +89,7 @@ sb_assert_ping vm1 10.0.0.6
 p3=$(sb_add_prefix)
 "$SANDBOX" --prefix "$p3" up --no-controller --no-api 2>"$tmp/up3" &
 up_pid=$!
-for i in $(seq 500); do
+for _ in $(seq 500); do
     [ -e "/run/dvrsb/$p3/hv1" ] && break
     sleep 0.01
 done
@@ -105,7 +105,7 @@ p4=$(sb_add_prefix)
 setsid "$SANDBOX" --prefix "$p4" up --no-controller --no-api \
     >/dev/null 2>&1 &
 up_pid=$!
-for i in $(seq 500); do
+for _ in $(seq 500); do
     [ -e "/run/dvrsb/$p4/hv1/run/ovsdb-server.pid" ] && break
     sleep 0.01
 done

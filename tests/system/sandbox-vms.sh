@@ -72,7 +72,7 @@ option lease 600
 EOF
 touch "$d/udhcpd.leases"
 sb exec dsrv busybox udhcpd -f -a 100 "$d/udhcpd.conf" >/dev/null 2>&1 &
-for i in $(seq 50); do
+for _ in $(seq 50); do
     [ -n "$(sb exec dsrv ss -Hlun 'sport = :67')" ] && break
     sleep 0.05
 done

@@ -9,6 +9,8 @@
 #   sb_init                       picks SB_PREFIX, makes the scratch
 #                                 directory SB_TMP, installs the trap;
 #                                 skips the test (exit 77) unless root
+#   sb_add_prefix                 sets SB_NEW_PREFIX to one more unique
+#                                 prefix, also torn down by the trap
 #   sb_up [UP_ARGS...]            tools/sandbox up (with --builddir
 #                                 $abs_top_builddir); sets SB_NB
 #   sb CMD ARGS...                tools/sandbox --prefix $SB_PREFIX CMD ...
@@ -52,7 +54,7 @@ sb_new_prefix() {
     while :; do
         p=$(printf 't%x%04x' $(( $$ % 4096 )) $RANDOM)
         [ ! -e "/run/dvrsb/$p" ] && ! compgen -G "/run/netns/$p-*" >/dev/null \
-            && break
+            && [[ " ${SB_PREFIXES[*]} " != *" $p "* ]] && break
     done
     echo "${p:0:10}"
 }
@@ -71,12 +73,11 @@ sb_init() {
     trap 'exit 143' TERM
 }
 
-# sb_add_prefix: prints a further unique prefix, also torn down on exit.
+# sb_add_prefix: sets SB_NEW_PREFIX to a further unique prefix, which the
+# trap also tears down.  (Not for $(...): the subshell would forget it.)
 sb_add_prefix() {
-    local p
-    p=$(sb_new_prefix)
-    SB_PREFIXES+=("$p")
-    echo "$p"
+    SB_NEW_PREFIX=$(sb_new_prefix)
+    SB_PREFIXES+=("$SB_NEW_PREFIX")
 }
 
 _sb_cleanup() {

@@ -86,7 +86,8 @@ sb vm-add vm2 --node hv1 --port "$port2" || sb_fail "vm-add vm2"
 sb_assert_ping vm1 10.0.0.6
 
 # SIGTERM during `up`: it undoes what it made.
-p3=$(sb_add_prefix)
+sb_add_prefix
+p3=$SB_NEW_PREFIX
 "$SANDBOX" --prefix "$p3" up --no-controller --no-api 2>"$tmp/up3" &
 up_pid=$!
 for _ in $(seq 500); do
@@ -101,7 +102,8 @@ sb_assert_gone "$p3"
 
 # SIGKILL of `up` and all its processes leaves daemons and namespaces
 # behind; `down` removes them.
-p4=$(sb_add_prefix)
+sb_add_prefix
+p4=$SB_NEW_PREFIX
 setsid "$SANDBOX" --prefix "$p4" up --no-controller --no-api \
     >/dev/null 2>&1 &
 up_pid=$!
@@ -114,6 +116,24 @@ wait $up_pid 2>/dev/null || true
 ip netns list | sb_has "^$p4-" || sb_fail "SIGKILL test: nothing was left"
 "$SANDBOX" --prefix "$p4" down || sb_fail "down after a killed up failed"
 sb_assert_gone "$p4"
+# A daemon that exists but does not start fails `up`, which keeps the logs
+# and undoes the rest.  (/bin/false stands for a broken dvr-controller.)
+mkdir -p "$tmp/build/controller"
+ln -s /bin/false "$tmp/build/controller/dvr-controller"
+sb_add_prefix
+p5=$SB_NEW_PREFIX
+rc=0
+TMPDIR=$tmp "$SANDBOX" --prefix "$p5" up --builddir "$tmp/build" --no-api \
+    2>"$tmp/up5" || rc=$?
+[ $rc = 1 ] || sb_fail "up with a broken dvr-controller exited $rc"
+grep -qx "sandbox: dvr-controller does not start on hv1 (/run/dvrsb/$p5/hv1/log/dvr-controller.log)" \
+    "$tmp/up5" || sb_fail "up with a broken dvr-controller said: $(cat "$tmp/up5")"
+grep -q "^sandbox: up failed: logs kept in $tmp/dvrsb-$p5-failed" "$tmp/up5" \
+    || sb_fail "up did not keep the logs: $(cat "$tmp/up5")"
+compgen -G "$tmp/dvrsb-$p5-failed.*/hv1/log/ovs-vswitchd.log" >/dev/null \
+    || sb_fail "the kept logs lack hv1's ovs-vswitchd.log"
+sb_assert_gone "$p5"
+
 # down when there is nothing is not an error.
 "$SANDBOX" --prefix "$p4" down 2>/dev/null || sb_fail "second down failed"
 

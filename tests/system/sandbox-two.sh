@@ -8,7 +8,8 @@ set -euo pipefail
 . "$abs_top_srcdir/tests/system/lib.sh"
 sb_init
 a=$SB_PREFIX
-b=$(sb_add_prefix)
+sb_add_prefix
+b=$SB_NEW_PREFIX
 
 # Both come up concurrently.
 sb up --builddir "$abs_top_builddir" --no-controller --no-api \

@@ -19,12 +19,16 @@ void
 binding_init(struct binding_ctx *ctx)
 {
     sset_init(&ctx->unknown_logged);
+    sset_init(&ctx->pending_up);
+    ctx->need_full = true;
+    ctx->startup_done = false;
 }
 
 void
 binding_destroy(struct binding_ctx *ctx)
 {
     sset_destroy(&ctx->unknown_logged);
+    sset_destroy(&ctx->pending_up);
 }
 
 static const struct nbrec_port_binding *
@@ -52,99 +56,161 @@ vif_port(struct ovsdb_idl *nb_idl, const char *iface_id)
             ? nbrec_port_get_for_uuid(nb_idl, &uuid) : NULL);
 }
 
-void
-binding_run(struct binding_ctx *ctx, struct ovsdb_idl_txn *txn,
-            struct ovsdb_idl *nb_idl,
-            struct ovsdb_idl_index *bindings_by_port,
-            const struct nbrec_chassis *me, const struct simap *vifs)
+/* Binds the VIF 'iface_id' if it names a port. */
+static void
+bind_vif(struct binding_ctx *ctx, struct ovsdb_idl_txn *txn,
+         const struct binding_input *in, const char *iface_id)
+{
+    const struct nbrec_port *port = vif_port(in->nb_idl, iface_id);
+    const struct nbrec_port_binding *pb;
+
+    if (!port) {
+        if (sset_add(&ctx->unknown_logged, iface_id)) {
+            VLOG_WARN("interface with iface-id %s names no NB port: "
+                      "ignored", iface_id);
+        }
+        return;
+    }
+    sset_find_and_delete(&ctx->unknown_logged, iface_id);
+    pb = find_binding(in->bindings_by_port, port);
+    if (!pb) {
+        struct nbrec_port_binding *npb = nbrec_port_binding_insert(txn);
+        nbrec_port_binding_set_port(npb, port);
+        nbrec_port_binding_set_chassis(npb, in->me);
+        nbrec_port_binding_set_up(npb, false);
+        VLOG_INFO("binding port %s to this chassis", iface_id);
+        sset_add(&ctx->pending_up, iface_id);
+    } else if (pb->chassis != in->me) {
+        nbrec_port_binding_verify_chassis(pb);
+        nbrec_port_binding_set_chassis(pb, in->me);
+        nbrec_port_binding_set_up(pb, false);
+        VLOG_INFO("binding port %s to this chassis", iface_id);
+        sset_add(&ctx->pending_up, iface_id);
+    } else if (!pb->up) {
+        sset_add(&ctx->pending_up, iface_id);
+    }
+}
+
+/* Clears 'pb' (of this chassis) if its port is gone or not plugged here. */
+static void
+check_own_binding(struct ovsdb_idl_txn *txn, const struct binding_input *in,
+                  const struct nbrec_port_binding *pb)
+{
+    if (!pb->port) {
+        nbrec_port_binding_delete(pb);
+        return;
+    }
+    char *id = xasprintf(UUID_FMT, UUID_ARGS(&pb->port->header_.uuid));
+    if (!simap_contains(in->vifs, id)) {
+        VLOG_INFO("unbinding port %s from this chassis", id);
+        nbrec_port_binding_verify_chassis(pb);
+        nbrec_port_binding_set_chassis(pb, NULL);
+        nbrec_port_binding_set_up(pb, false);
+    }
+    free(id);
+}
+
+static void
+full_pass(struct binding_ctx *ctx, struct ovsdb_idl_txn *txn,
+          const struct binding_input *in)
 {
     const struct nbrec_port_binding *pb;
     const struct simap_node *node;
     const char *name;
 
-    if (!me) {
-        return;
-    }
-
-    /* Forget unknown iface-ids that went away, so that they are logged
-     * again if they come back. */
     SSET_FOR_EACH_SAFE (name, &ctx->unknown_logged) {
-        if (!simap_contains(vifs, name)) {
-            sset_delete(&ctx->unknown_logged,
-                        SSET_NODE_FROM_NAME(name));
+        if (!simap_contains(in->vifs, name)) {
+            sset_delete(&ctx->unknown_logged, SSET_NODE_FROM_NAME(name));
         }
+    }
+    SIMAP_FOR_EACH (node, in->vifs) {
+        bind_vif(ctx, txn, in, node->name);
     }
 
-    SIMAP_FOR_EACH (node, vifs) {
-        const struct nbrec_port *port = vif_port(nb_idl, node->name);
-        if (!port) {
-            if (sset_add(&ctx->unknown_logged, node->name)) {
-                VLOG_WARN("interface with iface-id %s names no NB port: "
-                          "ignored", node->name);
-            }
-            continue;
-        }
-        sset_find_and_delete(&ctx->unknown_logged, node->name);
-        if (!txn) {
-            continue;
-        }
-        pb = find_binding(bindings_by_port, port);
-        if (!pb) {
-            struct nbrec_port_binding *npb = nbrec_port_binding_insert(txn);
-            nbrec_port_binding_set_port(npb, port);
-            nbrec_port_binding_set_chassis(npb, me);
-            nbrec_port_binding_set_up(npb, false);
-            VLOG_INFO("binding port %s to this chassis", node->name);
-        } else if (!pb->chassis || pb->chassis != me) {
-            nbrec_port_binding_verify_chassis(pb);
-            nbrec_port_binding_set_chassis(pb, me);
-            nbrec_port_binding_set_up(pb, false);
-            VLOG_INFO("binding port %s to this chassis", node->name);
-        }
+    struct nbrec_port_binding *target = nbrec_port_binding_index_init_row(
+        in->bindings_by_chassis);
+    nbrec_port_binding_index_set_chassis(target, in->me);
+    NBREC_PORT_BINDING_FOR_EACH_EQUAL (pb, target, in->bindings_by_chassis) {
+        check_own_binding(txn, in, pb);
     }
+    nbrec_port_binding_index_destroy_row(target);
 
-    if (!txn) {
-        return;
-    }
-    /* Bindings of this chassis without a VIF here, and bindings whose port
-     * is gone. */
-    NBREC_PORT_BINDING_FOR_EACH (pb, nb_idl) {
-        if (!pb->port) {
-            if (pb->chassis == me || !pb->chassis) {
+    if (!ctx->startup_done) {
+        /* Bindings whose port was deleted while no controller ran. */
+        NBREC_PORT_BINDING_FOR_EACH (pb, in->nb_idl) {
+            if (!pb->port && !pb->chassis) {
                 nbrec_port_binding_delete(pb);
             }
-            continue;
         }
-        if (pb->chassis == me) {
-            char *id = xasprintf(UUID_FMT,
-                                 UUID_ARGS(&pb->port->header_.uuid));
-            if (!simap_contains(vifs, id)) {
-                VLOG_INFO("unbinding port %s from this chassis", id);
-                nbrec_port_binding_verify_chassis(pb);
-                nbrec_port_binding_set_chassis(pb, NULL);
-                nbrec_port_binding_set_up(pb, false);
+        ctx->startup_done = true;
+    }
+}
+
+static void
+incremental_pass(struct binding_ctx *ctx, struct ovsdb_idl_txn *txn,
+                 const struct binding_input *in)
+{
+    const struct nbrec_port_binding *pb;
+    const struct nbrec_port *port;
+
+    /* A port created after its VIF was plugged. */
+    NBREC_PORT_FOR_EACH_TRACKED (port, in->nb_idl) {
+        if (nbrec_port_is_new(port)) {
+            char *id = xasprintf(UUID_FMT, UUID_ARGS(&port->header_.uuid));
+            if (simap_contains(in->vifs, id)) {
+                bind_vif(ctx, txn, in, id);
             }
             free(id);
+        }
+    }
+    /* Our bindings whose port went away. */
+    NBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, in->nb_idl) {
+        if (!nbrec_port_binding_is_deleted(pb) && pb->chassis == in->me
+            && !pb->port) {
+            nbrec_port_binding_delete(pb);
         }
     }
 }
 
 void
-binding_mark_up(struct ovsdb_idl_txn *txn, struct ovsdb_idl *nb_idl,
-                struct ovsdb_idl_index *bindings_by_port,
-                const struct nbrec_chassis *me, const struct simap *vifs)
+binding_run(struct binding_ctx *ctx, struct ovsdb_idl_txn *txn,
+            const struct binding_input *in)
 {
-    const struct simap_node *node;
-
-    if (!txn || !me) {
+    if (!in->me || !txn) {
+        if (in->vifs_changed) {
+            ctx->need_full = true;
+        }
         return;
     }
-    SIMAP_FOR_EACH (node, vifs) {
-        const struct nbrec_port *port = vif_port(nb_idl, node->name);
+    if (ctx->need_full || in->vifs_changed) {
+        full_pass(ctx, txn, in);
+        ctx->need_full = false;
+    } else {
+        incremental_pass(ctx, txn, in);
+    }
+}
+
+void
+binding_mark_up(struct binding_ctx *ctx, struct ovsdb_idl_txn *txn,
+                const struct binding_input *in)
+{
+    const char *name;
+
+    if (!txn || !in->me) {
+        return;
+    }
+    SSET_FOR_EACH_SAFE (name, &ctx->pending_up) {
+        const struct nbrec_port *port = vif_port(in->nb_idl, name);
         const struct nbrec_port_binding *pb
-            = port ? find_binding(bindings_by_port, port) : NULL;
-        if (pb && pb->chassis == me && !pb->up) {
+            = port ? find_binding(in->bindings_by_port, port) : NULL;
+
+        if (!port || !simap_contains(in->vifs, name)) {
+            /* Gone: nothing to mark. */
+        } else if (!pb) {
+            continue;               /* Inserted, not yet in the index. */
+        } else if (pb->chassis == in->me && !pb->up) {
             nbrec_port_binding_set_up(pb, true);
         }
+        sset_delete(&ctx->pending_up, SSET_NODE_FROM_NAME(name));
     }
 }

@@ -10,6 +10,10 @@
  * whose port was deleted is removed.  Writes are guarded by "verify" on
  * the chassis column, so a port moving to another node never has its new
  * binding overwritten by the old node.
+ *
+ * Work is proportional to the change: a full pass over the local VIFs
+ * when they change (or at startup), otherwise only the NB rows that
+ * changed (the IDL's tracked rows).
  */
 
 #ifndef CONTROLLER_BINDING_H
@@ -27,18 +31,25 @@ struct ovsdb_idl_txn;
 
 struct binding_ctx {
     struct sset unknown_logged;     /* iface-ids logged as unknown. */
+    struct sset pending_up;         /* Bound here, not yet marked up. */
+    bool need_full;                 /* Next run: a full pass. */
+    bool startup_done;              /* Unowned stale bindings removed. */
+};
+
+struct binding_input {
+    struct ovsdb_idl *nb_idl;
+    struct ovsdb_idl_index *bindings_by_port;
+    struct ovsdb_idl_index *bindings_by_chassis;
+    const struct nbrec_chassis *me;
+    const struct simap *vifs;       /* iface-id -> br-int ofport. */
+    bool vifs_changed;
 };
 
 void binding_init(struct binding_ctx *);
 void binding_destroy(struct binding_ctx *);
-
-/* 'vifs' maps iface-id to br-int ofport. */
 void binding_run(struct binding_ctx *, struct ovsdb_idl_txn *,
-                 struct ovsdb_idl *nb_idl,
-                 struct ovsdb_idl_index *bindings_by_port,
-                 const struct nbrec_chassis *, const struct simap *vifs);
-void binding_mark_up(struct ovsdb_idl_txn *, struct ovsdb_idl *nb_idl,
-                     struct ovsdb_idl_index *bindings_by_port,
-                     const struct nbrec_chassis *, const struct simap *vifs);
+                 const struct binding_input *);
+void binding_mark_up(struct binding_ctx *, struct ovsdb_idl_txn *,
+                     const struct binding_input *);
 
 #endif /* controller/binding.h */

@@ -57,6 +57,27 @@ bridge_ports_destroy(struct bridge_ports *bp)
     smap_destroy(&bp->lvids);
 }
 
+/* Moves 'src' into 'dst' (uninitialized); 'src' is left empty. */
+void
+bridge_ports_move(struct bridge_ports *dst, struct bridge_ports *src)
+{
+    dst->int_patch_tun = src->int_patch_tun;
+    dst->tun_patch_int = src->tun_patch_int;
+    simap_init(&dst->tunnels);
+    simap_swap(&dst->tunnels, &src->tunnels);
+    shash_init(&dst->ex_bridges);
+    shash_swap(&dst->ex_bridges, &src->ex_bridges);
+    simap_init(&dst->vifs);
+    simap_swap(&dst->vifs, &src->vifs);
+    smap_init(&dst->lvids);
+    struct smap_node *node;
+    SMAP_FOR_EACH (node, &src->lvids) {
+        smap_add(&dst->lvids, node->key, node->value);
+    }
+    bridge_ports_destroy(src);
+    bridge_ports_init(src);
+}
+
 /* True if 'a' and 'b' have the same patch and tunnel port numbers, that
  * is, if flows compiled for one are right for the other. */
 bool

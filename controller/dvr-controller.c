@@ -53,6 +53,7 @@ struct controller {
     struct ovsdb_idl_loop nb_loop;
     struct ovsdb_idl_index *ports_by_network;
     struct ovsdb_idl_index *bindings_by_port;
+    struct ovsdb_idl_index *bindings_by_chassis;
     struct dvr_config cfg;
     bool have_cfg;
     char *cfg_error;                /* Last configuration error logged. */
@@ -63,8 +64,11 @@ struct controller {
     struct ofctrl *br_tun;
     struct shash br_ex;             /* Bridge name -> struct ofctrl. */
     bool nb_was_connected;
+    struct bridge_ports ports;      /* Valid if 'ports_seqno' is current. */
+    unsigned int ports_seqno;       /* Local DB seqno 'ports' reflects. */
+    bool ports_stale;               /* Recompute 'ports' next time. */
+    unsigned int vifs_gen;          /* Incremented when the VIFs change. */
     bool exiting;
-    bool need_mark_up;
     long long int last_install_usec;
     long long int last_change_usec; /* Engine run + install, last change. */
 };
@@ -146,6 +150,7 @@ update_config(struct controller *c)
     c->have_cfg = true;
     ofctrls_create(c);
     engine_force_full(c->engine);
+    c->ports_stale = true;
 }
 
 static size_t
@@ -168,6 +173,24 @@ collect_remotes(struct controller *c, struct remote_chassis **remotesp)
         }
     }
     return n;
+}
+
+/* True if a chassis came, went, or changed its tunnel endpoint (not, for
+ * example, when one acknowledged nb_cfg). */
+static bool
+chassis_set_changed(struct ovsdb_idl *nb_idl)
+{
+    const struct nbrec_chassis *ch;
+
+    NBREC_CHASSIS_FOR_EACH_TRACKED (ch, nb_idl) {
+        if (nbrec_chassis_is_new(ch) || nbrec_chassis_is_deleted(ch)
+            || nbrec_chassis_is_updated(ch, NBREC_CHASSIS_COL_NAME)
+            || nbrec_chassis_is_updated(ch, NBREC_CHASSIS_COL_ENCAP_IP)
+            || nbrec_chassis_is_updated(ch, NBREC_CHASSIS_COL_ENCAP_TYPE)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static int
@@ -229,65 +252,83 @@ run(struct controller *c)
 
     const struct nbrec_chassis *me = chassis_run(nb_txn, nb_idl, &c->cfg);
 
-    struct remote_chassis *remotes;
-    size_t n_remotes = collect_remotes(c, &remotes);
-    struct bridge_ports ports;
-    bridge_ports_init(&ports);
-    bridges_run(ovs_txn, c->ovs_loop.idl, &c->cfg, remotes, n_remotes,
-                &ports);
-    bridges_name_tables(ovs_txn, c->ovs_loop.idl, &c->cfg);
-    free(remotes);
+    /* The bridges, their ports and the VIFs change only with the local
+     * database or the set of chassis: rescan them only then. */
+    unsigned int ovs_seqno = ovsdb_idl_get_seqno(c->ovs_loop.idl);
+    bool vifs_changed = false;
+    if (c->ports_stale || ovs_seqno != c->ports_seqno
+        || chassis_set_changed(nb_idl)) {
+        struct remote_chassis *remotes;
+        size_t n_remotes = collect_remotes(c, &remotes);
+        struct bridge_ports ports;
 
-    binding_run(&c->binding, nb_txn, nb_idl, c->bindings_by_port, me,
-                &ports.vifs);
-
-    if (ports.int_patch_tun != OFPP_NONE && ports.tun_patch_int != OFPP_NONE) {
-        struct engine_input in = {
-            .cfg = &c->cfg,
-            .nb_idl = nb_idl,
-            .ports_by_network = c->ports_by_network,
-            .bindings_by_port = c->bindings_by_port,
-            .ports = &ports,
-        };
-        long long int start = time_usec();
-        bool full = engine_run(c->engine, &in);
-        ovsdb_idl_track_clear(nb_idl);
-
-        struct smap set = SMAP_INITIALIZER(&set);
-        struct sset unset = SSET_INITIALIZER(&unset);
-        engine_take_lvid_changes(c->engine, &set, &unset);
-        if (!smap_is_empty(&set) || !sset_is_empty(&unset)) {
-            bridges_store_lvids(ovs_txn, c->ovs_loop.idl, &c->cfg, &set,
-                                &unset);
-        }
-        smap_destroy(&set);
-        sset_destroy(&unset);
-
-        long long int install_start = time_usec();
-        uint64_t syncs_before = ofctrl_get_stats(c->br_int)->n_syncs
-                                + ofctrl_get_stats(c->br_tun)->n_syncs;
-        if (!sync_bridges(c, full)) {
-            uint64_t syncs_after = ofctrl_get_stats(c->br_int)->n_syncs
-                                   + ofctrl_get_stats(c->br_tun)->n_syncs;
-            if (syncs_after != syncs_before || full) {
-                c->last_install_usec = time_usec() - install_start;
-                c->last_change_usec = time_usec() - start;
-                c->need_mark_up = true;
-            }
-            if (c->need_mark_up && nb_txn) {
-                binding_mark_up(nb_txn, nb_idl, c->bindings_by_port, me,
-                                &ports.vifs);
-                c->need_mark_up = false;
-            }
-            const struct nbrec_nb_global *g = nbrec_nb_global_first(nb_idl);
-            if (g) {
-                chassis_ack(nb_txn, me, g->nb_cfg);
-            }
-        }
-    } else {
-        ovsdb_idl_track_clear(nb_idl);
+        bridge_ports_init(&ports);
+        bridges_run(ovs_txn, c->ovs_loop.idl, &c->cfg, remotes, n_remotes,
+                    &ports);
+        bridges_name_tables(ovs_txn, c->ovs_loop.idl, &c->cfg);
+        free(remotes);
+        vifs_changed = !simap_equal(&ports.vifs, &c->ports.vifs);
+        c->vifs_gen += vifs_changed;
+        bridge_ports_destroy(&c->ports);
+        bridge_ports_move(&c->ports, &ports);
+        c->ports_seqno = ovs_seqno;
+        /* Without a transaction the repairs wait for the next pass. */
+        c->ports_stale = !ovs_txn;
     }
-    bridge_ports_destroy(&ports);
+
+    struct binding_input bin = {
+        .nb_idl = nb_idl,
+        .bindings_by_port = c->bindings_by_port,
+        .bindings_by_chassis = c->bindings_by_chassis,
+        .me = me,
+        .vifs = &c->ports.vifs,
+        .vifs_changed = vifs_changed,
+    };
+    binding_run(&c->binding, nb_txn, &bin);
+
+    if (c->ports.int_patch_tun == OFPP_NONE
+        || c->ports.tun_patch_int == OFPP_NONE) {
+        ovsdb_idl_track_clear(nb_idl);
+        return;
+    }
+
+    struct engine_input in = {
+        .cfg = &c->cfg,
+        .nb_idl = nb_idl,
+        .ports_by_network = c->ports_by_network,
+        .bindings_by_port = c->bindings_by_port,
+        .ports = &c->ports,
+        .vifs_gen = c->vifs_gen,
+    };
+    long long int start = time_usec();
+    bool full = engine_run(c->engine, &in);
+    ovsdb_idl_track_clear(nb_idl);
+
+    struct smap set = SMAP_INITIALIZER(&set);
+    struct sset unset = SSET_INITIALIZER(&unset);
+    engine_take_lvid_changes(c->engine, &set, &unset);
+    if (!smap_is_empty(&set) || !sset_is_empty(&unset)) {
+        bridges_store_lvids(ovs_txn, c->ovs_loop.idl, &c->cfg, &set, &unset);
+    }
+    smap_destroy(&set);
+    sset_destroy(&unset);
+
+    long long int install_start = time_usec();
+    uint64_t syncs_before = ofctrl_get_stats(c->br_int)->n_syncs
+                            + ofctrl_get_stats(c->br_tun)->n_syncs;
+    if (!sync_bridges(c, full)) {
+        uint64_t syncs_after = ofctrl_get_stats(c->br_int)->n_syncs
+                               + ofctrl_get_stats(c->br_tun)->n_syncs;
+        if (syncs_after != syncs_before || full) {
+            c->last_install_usec = time_usec() - install_start;
+            c->last_change_usec = time_usec() - start;
+        }
+        binding_mark_up(&c->binding, nb_txn, &bin);
+        const struct nbrec_nb_global *g = nbrec_nb_global_first(nb_idl);
+        if (g) {
+            chassis_ack(nb_txn, me, g->nb_cfg);
+        }
+    }
 }
 
 static void
@@ -347,6 +388,10 @@ main(int argc, char *argv[])
                                                  &nbrec_port_col_network);
     c.bindings_by_port = ovsdb_idl_index_create1(nb_idl,
                                                  &nbrec_port_binding_col_port);
+    c.bindings_by_chassis = ovsdb_idl_index_create1(
+        nb_idl, &nbrec_port_binding_col_chassis);
+    bridge_ports_init(&c.ports);
+    c.ports_stale = true;
     c.nb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(nb_idl);
     c.engine = engine_create();
     binding_init(&c.binding);
@@ -374,6 +419,7 @@ main(int argc, char *argv[])
     }
     engine_destroy(c.engine);
     binding_destroy(&c.binding);
+    bridge_ports_destroy(&c.ports);
     ovsdb_idl_loop_destroy(&c.ovs_loop);
     ovsdb_idl_loop_destroy(&c.nb_loop);
     smap_destroy(&c.file_cfg);
@@ -443,10 +489,10 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_put_format(&s, "nb_cfg: %"PRId64"\n", g ? g->nb_cfg : 0);
     ds_put_format(&s, "bound ports: %"PRIuSIZE"\n",
                   engine_n_local_ports(c->engine));
-    ds_put_format(&s, "compiles: %"PRIu64" (%"PRIu64" full), last %lld us, "
-                  "last full %lld us, %"PRIu64" rows skipped\n",
-                  es->n_runs, es->n_full, es->last_usec, es->last_full_usec,
-                  es->n_errors);
+    ds_put_format(&s, "compiles: %"PRIu64" (%"PRIu64" full), last %lld us "
+                  "(%"PRIu64" ports), last full %lld us, %"PRIu64" rows "
+                  "skipped\n", es->n_runs, es->n_full, es->last_usec,
+                  es->last_n_ports, es->last_full_usec, es->n_errors);
     ds_put_format(&s, "last change: compile+install %lld us, "
                   "install %lld us\n",
                   c->last_change_usec, c->last_install_usec);

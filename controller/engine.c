@@ -63,6 +63,7 @@ struct engine {
     struct smap lvid_set;           /* Allocations to persist. */
     struct sset lvid_unset;         /* Releases to persist. */
     struct simap vifs;              /* iface-id -> ofport, last run. */
+    unsigned int vifs_gen;          /* engine_input's, for 'vifs'. */
     char *topology;                 /* Signature of the last topology. */
     bool full;
     struct engine_stats stats;
@@ -742,10 +743,22 @@ engine_run(struct engine *e, const struct engine_input *in)
             uuid_set_add(&dirty_ports, &port->header_.uuid);
         }
         NBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, in->nb_idl) {
-            if (pb->port) {
+            /* A binding is also tracked when a row it refers to changes
+             * (e.g. its Chassis acknowledging nb_cfg): only a change of
+             * its own port or chassis matters. */
+            if (pb->port
+                && (nbrec_port_binding_is_new(pb)
+                    || nbrec_port_binding_is_deleted(pb)
+                    || nbrec_port_binding_is_updated(
+                        pb, NBREC_PORT_BINDING_COL_PORT)
+                    || nbrec_port_binding_is_updated(
+                        pb, NBREC_PORT_BINDING_COL_CHASSIS))) {
                 uuid_set_add(&dirty_ports, &pb->port->header_.uuid);
             }
         }
+    }
+    if (in->vifs_gen != e->vifs_gen || full) {
+        e->vifs_gen = in->vifs_gen;
         /* VIFs that appeared, moved or went away. */
         SIMAP_FOR_EACH (sn, &in->ports->vifs) {
             struct uuid uuid;
@@ -761,10 +774,10 @@ engine_run(struct engine *e, const struct engine_input *in)
                 uuid_set_add(&dirty_ports, &uuid);
             }
         }
-    }
-    simap_clear(&e->vifs);
-    SIMAP_FOR_EACH (sn, &in->ports->vifs) {
-        simap_put(&e->vifs, sn->name, sn->data);
+        simap_clear(&e->vifs);
+        SIMAP_FOR_EACH (sn, &in->ports->vifs) {
+            simap_put(&e->vifs, sn->name, sn->data);
+        }
     }
 
     for (size_t i = 0; i < dirty_ports.n; i++) {

@@ -37,6 +37,7 @@ struct engine_input {
     struct ovsdb_idl_index *ports_by_network;
     struct ovsdb_idl_index *bindings_by_port;
     const struct bridge_ports *ports;
+    unsigned int vifs_gen;          /* Changes when ports->vifs changes. */
 };
 
 struct engine_stats {

@@ -14,6 +14,7 @@
 #   sb_up [UP_ARGS...]            tools/sandbox up (with --builddir
 #                                 $abs_top_builddir); sets SB_NB
 #   sb CMD ARGS...                tools/sandbox --prefix $SB_PREFIX CMD ...
+#   sb_namespaces [PREFIX]        the sandbox's namespaces, sorted
 #   sb_node_env NODE              exports NODE's OVS_* variables (for
 #                                 ovs-vsctl, ovs-ofctl, tests/lib/dummy.sh)
 #   sb_nb OPS_JSON                one NB transaction; prints its result
@@ -98,6 +99,13 @@ _sb_cleanup() {
 # SIGPIPE (which pipefail would count as a failure).
 sb_has() {
     grep -e "$1" >/dev/null
+}
+
+# sb_namespaces [PREFIX]: prints the sorted namespaces of sandbox PREFIX
+# (default SB_PREFIX); other tests' namespaces come and go meanwhile.
+sb_namespaces() {
+    ip netns list | awk -v p="${1:-$SB_PREFIX}-" \
+        'index($1, p) == 1 { print $1 }' | sort
 }
 
 # sb CMD ARGS...: runs a sandbox command on this test's sandbox.
@@ -243,7 +251,7 @@ sb_assert_no_tcp() {
 # no namespace, directory, process, socket or root-namespace link.
 sb_assert_gone() {
     local p=$1 left
-    left=$(ip netns list | awk -v p="$p-" 'index($1, p) == 1 { print $1 }')
+    left=$(sb_namespaces "$p")
     [ -z "$left" ] || sb_fail "namespaces of $p left: $left"
     [ ! -e "/run/dvrsb/$p" ] || sb_fail "/run/dvrsb/$p left"
     left=$(grep -lsaF -- "/run/dvrsb/$p/" /proc/[0-9]*/cmdline || true)

@@ -10,10 +10,10 @@ set -euo pipefail
 . "$abs_top_srcdir/tests/system/lib.sh"
 . "$abs_top_srcdir/tests/lib/dummy.sh"
 sb_init
-nsbefore=$(ip netns list | sort)
+nsbefore=$(sb_namespaces)
 sb_up --datapath dummy --no-controller --no-api
 d=/run/dvrsb/$SB_PREFIX
-[ "$(ip netns list | sort)" = "$nsbefore" ] \
+[ "$(sb_namespaces)" = "$nsbefore" ] \
     || sb_fail "the dummy sandbox made namespaces"
 
 i=0

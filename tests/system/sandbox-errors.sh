@@ -60,7 +60,7 @@ sub=$(sb_subnet "$net" 10.0.0.0/24 10.0.0.1)
 port=$(sb_port "$net" "$sub" 10.0.0.5 fa:16:3e:00:00:05)
 port2=$(sb_port "$net" "$sub" 10.0.0.6 fa:16:3e:00:00:06)
 sb vm-add vm1 --node hv1 --port "$port" || sb_fail "vm-add vm1"
-nsbefore=$(ip netns list | sort)
+nsbefore=$(sb_namespaces)
 portsbefore=$(sb ovs hv1 ovs-vsctl list-ports br-int)
 expect_error 1 "unknown node 'hv9'" sb vm-add vm2 --node hv9 --port "$port2"
 expect_error 1 "port 0b0e5a1c-0000-4000-8000-000000000000 does not exist" \
@@ -75,7 +75,7 @@ expect_error 2 "want NAME --node NODE" sb vm-add vm2 --node hv1
 expect_error 1 "no VM 'vm2'" sb vm-del vm2
 expect_error 1 "unknown node 'hv7'" sb ovs hv7 ovs-vsctl show
 expect_error 1 "no VM, node, 'ext' or 'fabric' named 'vm7'" sb exec vm7 true
-[ "$(ip netns list | sort)" = "$nsbefore" ] || sb_fail "namespaces changed"
+[ "$(sb_namespaces)" = "$nsbefore" ] || sb_fail "namespaces changed"
 [ "$(sb ovs hv1 ovs-vsctl list-ports br-int)" = "$portsbefore" ] \
     || sb_fail "br-int ports on hv1 changed"
 sb ovs hv2 ovs-vsctl br-exists br-int && sb_fail "br-int created on hv2"

@@ -54,54 +54,54 @@ for _ in range(5):
     sock.send(mac(dst) + mac(src) + b"\x08\x00" + ip + udp)
 PY
 }
-# capture VM FILTER: captures in VM for 3 s (in the background); prints
-# the capture's name for captured().
+# capture VM FILTER: captures in VM for 2 s, in the background (sets
+# CAP_FILE and CAP_PID; not to be called in $(...)).
 capture() {
-    local f=$SB_TMP/$1.$RANDOM
-    sb exec "$1" timeout 3 tcpdump -Z root -i eth0 -n -U -w "$f.pcap" "$2" \
-        >/dev/null 2>&1 &
+    CAP_FILE=$SB_TMP/$1.$RANDOM.pcap
+    sb exec "$1" timeout 2 tcpdump -Z root -i eth0 -n -U -w "$CAP_FILE" \
+        "$2" >/dev/null 2>&1 &
+    CAP_PID=$!
     for _ in $(seq 50); do
-        [ -s "$f.pcap" ] && break
+        [ -s "$CAP_FILE" ] && break
         sleep 0.05
     done
     sleep 0.2
-    echo "$f"
 }
-# captured F: waits for capture F to end; prints how many frames it got.
+# captured: waits for the capture to end; sets n to how many frames it
+# got (not to be called in $(...) either: it waits for CAP_PID).
 captured() {
-    while [ -n "$(jobs -rp)" ]; do
-        wait -n 2>/dev/null || true
-    done
-    tcpdump -r "$1.pcap" -n 2>/dev/null | wc -l
+    wait "$CAP_PID" 2>/dev/null || true
+    n=$(tcpdump -r "$CAP_FILE" -n 2>/dev/null | wc -l)
 }
 
-c=$(capture b2 "udp port 4000")
+capture b2 "udp port 4000"
 send_frame a1 fa:16:3e:0a:00:01 fa:16:3e:0b:00:02 10.0.0.11 10.0.0.12
-n=$(captured "$c")
+captured
 [ "$n" = 0 ] || sb_fail "$n frames from A reached b2 (forged destination MAC)"
-c=$(capture a2 "udp port 4000")
+capture a2 "udp port 4000"
 send_frame a1 fa:16:3e:0a:00:01 fa:16:3e:0a:00:02 10.0.0.11 10.0.0.12
-n=$(captured "$c")
+captured
 [ "$n" = 5 ] || sb_fail "a2 got $n of 5 frames from a1"
-c=$(capture a2 "udp port 4000")
+capture a2 "udp port 4000"
 send_frame a1 fa:16:3e:0a:00:99 fa:16:3e:0a:00:02 10.0.0.11 10.0.0.12
 send_frame a1 fa:16:3e:0a:00:01 fa:16:3e:0a:00:02 10.0.0.99 10.0.0.12
-n=$(captured "$c")
+captured
 [ "$n" = 0 ] || sb_fail "a2 got $n frames with a forged source MAC or IP"
 echo "isolation and port security: ok"
 
 # ARP for a2 is answered on hv1: hv1's br-tun floods nothing meanwhile.
 flood_packets() {
-    sb ovs hv1 ovs-ofctl -O OpenFlow13 dump-flows br-tun "table=1,priority=50" \
+    sb ovs hv1 ovs-ofctl -O OpenFlow13 dump-flows br-tun table=1 \
+        | grep 'priority=50' \
         | sed -n 's/.*n_packets=\([0-9]*\),.*/\1/p' | paste -sd+ | bc
 }
 before=$(flood_packets)
-c=$(capture a2 "arp")
+capture a2 "arp"
 sb exec a1 ip neigh flush dev eth0
 sb_assert_ping a1 10.0.0.12
 sb exec a1 ip neigh show 10.0.0.12 | sb_has "fa:16:3e:0a:00:02" \
     || sb_fail "a1 did not learn a2's MAC"
-n=$(captured "$c")
+captured
 after=$(flood_packets)
 [ "$before" = "$after" ] || sb_fail "hv1 flooded $((after - before)) packets"
 [ "$n" = 0 ] || sb_fail "a2 saw $n ARP packets"

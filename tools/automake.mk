@@ -1,2 +1,2 @@
 # tools/: installation of dependencies, the check driver, the sandbox.
-EXTRA_DIST += tools/install-deps tools/check tools/demo
+EXTRA_DIST += tools/install-deps tools/build tools/check tools/demo

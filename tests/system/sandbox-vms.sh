@@ -90,8 +90,9 @@ kill "$(cat "$d/udhcpd.pid")"
 nport=$(sb_port "$dnet" "$dsub" 10.2.0.51 fa:16:3e:00:02:51)
 t0=$(sb_ms)
 rc=0
-sb vm-add nodhcp --node hv2 --port "$nport" 2>"$d/err" || rc=$?
-[ $rc = 1 ] && grep -qx "sandbox: no DHCP lease for nodhcp (port $nport) within 4 s" "$d/err" \
+sb vm-add nodhcp --node hv2 --port "$nport" --dhcp-timeout 2 2>"$d/err" \
+    || rc=$?
+[ $rc = 1 ] && grep -qx "sandbox: no DHCP lease for nodhcp (port $nport) within 2 s" "$d/err" \
     || sb_fail "vm-add without DHCP server: rc $rc, $(cat "$d/err")"
 [ $(( $(sb_ms) - t0 )) -lt 10000 ] || sb_fail "DHCP failure took too long"
 ip netns list | sb_has "^$SB_PREFIX-nodhcp" && sb_fail "nodhcp namespace left"

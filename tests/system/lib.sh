@@ -114,8 +114,16 @@ sb() {
 }
 
 # sb_up [UP_ARGS...]: brings the sandbox up; fails the test if it cannot.
+# A failed up keeps its logs in SB_TMP; they go to the test's log.
 sb_up() {
-    sb up --builddir "$abs_top_builddir" "$@" || sb_fail "sandbox up failed"
+    local f
+    if ! TMPDIR=$SB_TMP sb up --builddir "$abs_top_builddir" "$@"; then
+        while IFS= read -r f; do
+            echo "--- $f (last 30 lines)" >&2
+            tail -n 30 "$f" >&2
+        done < <(find "$SB_TMP" -path '*/dvrsb-*-failed.*' -name '*.log' | sort)
+        sb_fail "sandbox up failed"
+    fi
     SB_NB=unix:/run/dvrsb/$SB_PREFIX/nb/nb.sock
 }
 

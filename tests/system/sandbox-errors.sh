@@ -90,7 +90,8 @@ sb_assert_ping vm1 10.0.0.6
 # SIGTERM during `up`: it undoes what it made.
 sb_add_prefix
 p3=$SB_NEW_PREFIX
-"$SANDBOX" --prefix "$p3" up --no-controller --no-api 2>"$tmp/up3" &
+TMPDIR=$tmp "$SANDBOX" --prefix "$p3" up --no-controller --no-api \
+    2>"$tmp/up3" &
 up_pid=$!
 for _ in $(seq 500); do
     [ -e "/run/dvrsb/$p3/hv1" ] && break
@@ -101,6 +102,8 @@ rc=0
 wait $up_pid || rc=$?
 [ $rc = 143 ] || sb_fail "up after SIGTERM exited $rc, not 143: $(cat "$tmp/up3")"
 sb_assert_gone "$p3"
+compgen -G "$tmp/dvrsb-$p3-failed.*" >/dev/null \
+    && sb_fail "an interrupted up kept logs"
 
 # SIGKILL of `up` and all its processes leaves daemons and namespaces
 # behind; `down` removes them.

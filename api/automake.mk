@@ -31,3 +31,10 @@ api_dvr_api_SOURCES = api/dvr-api.c
 api_dvr_api_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 api_dvr_api_LDADD = libdvrflow.la $(OVS_LIBS) $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
+
+# Component tests: dvr-api against a private NB ovsdb-server.
+EXTRA_DIST += \
+	tests/component/api/lib.sh \
+	tests/component/api/workflow-check.py
+TESTS += tests/component/api-openstack.sh
+EXTRA_DIST += tests/component/api-openstack.sh

@@ -103,7 +103,7 @@ api_body_member(struct api_ctx *ctx, const struct attr_spec *specs,
                   "Body contains invalid data: not a JSON object");
         return NULL;
     }
-    if (json_object_get(ctx->body, ctx->res->collection)) {
+    if (json_object_get(ctx->body, ctx->res->plural)) {
         api_error(ctx, 400, "HTTPBadRequest",
                   "Bulk operations are not supported");
         return NULL;

@@ -65,7 +65,8 @@ struct api_param {
 
 /* One REST resource collection. */
 struct api_resource {
-    const char *collection;     /* "networks". */
+    const char *collection;     /* In the path: "security-groups". */
+    const char *plural;         /* In JSON: "security_groups". */
     const char *member;         /* "network". */
     const struct ovsdb_idl_table_class *table;
 

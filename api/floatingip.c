@@ -401,6 +401,7 @@ fip_delete(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
 
 const struct api_resource api_floatingips = {
     .collection = "floatingips",
+    .plural = "floatingips",
     .member = "floatingip",
     .table = &nbrec_table_floating_ip,
     .render = fip_render,

@@ -388,6 +388,7 @@ network_delete(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
 
 const struct api_resource api_networks = {
     .collection = "networks",
+    .plural = "networks",
     .member = "network",
     .table = &nbrec_table_network,
     .render = network_render,

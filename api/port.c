@@ -728,6 +728,7 @@ port_delete(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
 
 const struct api_resource api_ports = {
     .collection = "ports",
+    .plural = "ports",
     .member = "port",
     .table = &nbrec_table_port,
     .render = port_render,

@@ -31,6 +31,39 @@ is_ignored(const char *name)
     return false;
 }
 
+static void
+add_field(struct api_query *q, const char *name, size_t len)
+{
+    if (len) {
+        q->fields = xrealloc(q->fields,
+                             (q->n_fields + 1) * sizeof *q->fields);
+        q->fields[q->n_fields++] = xmemdup0(name, len);
+    }
+}
+
+/* Adds the names in a "fields" value: one name, or (as openstacksdk sends
+ * them) a Python list "['id', 'name']". */
+static void
+add_fields(struct api_query *q, const char *value)
+{
+    size_t len = strlen(value);
+    if (len < 2 || value[0] != '[' || value[len - 1] != ']') {
+        add_field(q, value, len);
+        return;
+    }
+    const char *p = value + 1;
+    const char *end = value + len - 1;
+    while (p < end) {
+        p += strspn(p, " ,'\"");
+        size_t n = strcspn(p, " ,'\"]");
+        if (p + n > end) {
+            n = end - p;
+        }
+        add_field(q, p, n);
+        p += n;
+    }
+}
+
 /* Parses the query parameters.  Returns NULL or an error message. */
 char *
 api_query_parse(struct api_query *q, const struct api_param *params,
@@ -45,9 +78,7 @@ api_query_parse(struct api_query *q, const struct api_param *params,
             return xstrdup("Invalid query parameter");
         }
         if (!strcmp(name, "fields")) {
-            q->fields = xrealloc(q->fields,
-                                 (q->n_fields + 1) * sizeof *q->fields);
-            q->fields[q->n_fields++] = xstrdup(value);
+            add_fields(q, value);
             continue;
         }
         if (is_ignored(name)) {

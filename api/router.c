@@ -945,6 +945,7 @@ router_action(struct api_ctx *ctx, const struct ovsdb_idl_row *row,
 
 const struct api_resource api_routers = {
     .collection = "routers",
+    .plural = "routers",
     .member = "router",
     .table = &nbrec_table_router,
     .render = router_render,

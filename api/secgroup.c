@@ -254,6 +254,7 @@ sg_delete(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
 
 const struct api_resource api_security_groups = {
     .collection = "security-groups",
+    .plural = "security_groups",
     .member = "security_group",
     .table = &nbrec_table_security_group,
     .render = sg_render,
@@ -448,6 +449,7 @@ rule_delete(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
 
 const struct api_resource api_security_group_rules = {
     .collection = "security-group-rules",
+    .plural = "security_group_rules",
     .member = "security_group_rule",
     .table = &nbrec_table_security_group_rule,
     .render = rule_render,

@@ -321,7 +321,7 @@ list_rows(struct api_ctx *ctx)
     }
     free(rows);
     api_query_destroy(&query);
-    reply_json(ctx, 200, json_pack("{s:o}", res->collection, list));
+    reply_json(ctx, 200, json_pack("{s:o}", res->plural, list));
 }
 
 static void

@@ -525,6 +525,7 @@ subnet_delete(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
 
 const struct api_resource api_subnets = {
     .collection = "subnets",
+    .plural = "subnets",
     .member = "subnet",
     .table = &nbrec_table_subnet,
     .render = subnet_render,

@@ -81,8 +81,11 @@ sb_add_prefix() {
     SB_PREFIXES+=("$SB_NEW_PREFIX")
 }
 
+# _sb_cleanup RC: the EXIT trap: diagnoses a failure, tears every sandbox
+# of the test down, removes SB_TMP, exits RC.  Nothing in it may stop it.
 _sb_cleanup() {
     local rc=$1 p
+    set +e
     trap - EXIT
     if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ $_sb_failing = no ]; then
         _sb_diagnose
@@ -275,8 +278,10 @@ sb_assert_gone() {
     [ -z "$left" ] || sb_fail "links of $p left in the root namespace: $left"
 }
 
-# _sb_diagnose: prints the sandbox's state, flows and logs on stderr.
-_sb_diagnose() {
+# _sb_diagnose: prints the sandbox's state, flows and logs on stderr.  It
+# runs in a subshell without errexit: a vanished file must not stop it.
+_sb_diagnose() (
+    set +e
     local p d node br f
     for p in "${SB_PREFIXES[@]}"; do
         d=/run/dvrsb/$p
@@ -297,7 +302,7 @@ _sb_diagnose() {
             tail -n 30 "$f" >&2
         done < <(find "$d" -name '*.log' | sort)
     done
-}
+)
 
 # sb_fail MESSAGE: reports MESSAGE with the sandboxes' state; exits 1.
 # In a subshell ($(...)) it only reports and exits the subshell; the

@@ -38,3 +38,16 @@ EXTRA_DIST += \
 	tests/component/api/workflow-check.py
 TESTS += tests/component/api-openstack.sh
 EXTRA_DIST += tests/component/api-openstack.sh
+
+# Unit tests of the pure modules.
+check_PROGRAMS += tests/unit/test-api-ipam tests/unit/test-api-validate
+tests_unit_test_api_ipam_SOURCES = tests/unit/test-api-ipam.c
+tests_unit_test_api_ipam_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_api_ipam_LDADD = libdvrflow.la $(OVS_LIBS) \
+	$(CRITERION_LIBS) $(LIBEVENT_LIBS) $(JANSSON_LIBS)
+tests_unit_test_api_validate_SOURCES = tests/unit/test-api-validate.c
+tests_unit_test_api_validate_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) \
+	$(JANSSON_CFLAGS)
+tests_unit_test_api_validate_LDADD = libdvrflow.la $(OVS_LIBS) \
+	$(CRITERION_LIBS) $(LIBEVENT_LIBS) $(JANSSON_LIBS)
+TESTS += tests/unit/test-api-ipam tests/unit/test-api-validate

@@ -51,3 +51,6 @@ tests_unit_test_api_validate_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) \
 tests_unit_test_api_validate_LDADD = libdvrflow.la $(OVS_LIBS) \
 	$(CRITERION_LIBS) $(LIBEVENT_LIBS) $(JANSSON_LIBS)
 TESTS += tests/unit/test-api-ipam tests/unit/test-api-validate
+EXTRA_DIST += tests/component/api/concurrency.py
+TESTS += tests/component/api-concurrency.sh
+EXTRA_DIST += tests/component/api-concurrency.sh

@@ -54,3 +54,6 @@ TESTS += tests/unit/test-api-ipam tests/unit/test-api-validate
 EXTRA_DIST += tests/component/api/concurrency.py
 TESTS += tests/component/api-concurrency.sh
 EXTRA_DIST += tests/component/api-concurrency.sh
+EXTRA_DIST += tests/component/api/fuzz.py
+TESTS += tests/component/api-robustness.sh
+EXTRA_DIST += tests/component/api-robustness.sh

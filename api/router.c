@@ -874,6 +874,7 @@ extra_routes(struct api_ctx *ctx, const struct nbrec_router *router,
         return;
     }
     struct smap map = SMAP_INITIALIZER(&map);
+    bool changed = false;
     if (add) {
         if (!parse_routes(ctx, router, json_object_get(obj, "routes"),
                           &map)) {
@@ -894,8 +895,11 @@ extra_routes(struct api_ctx *ctx, const struct nbrec_router *router,
         }
         api_txn(ctx);
         SMAP_FOR_EACH (node, &map) {
-            nbrec_router_update_routes_setkey(router, node->key,
-                                              node->value);
+            if (!smap_get(&router->routes, node->key)) {
+                nbrec_router_update_routes_setkey(router, node->key,
+                                                  node->value);
+                changed = true;
+            }
         }
     } else {
         struct validate_route *routes;
@@ -916,12 +920,22 @@ extra_routes(struct api_ctx *ctx, const struct nbrec_router *router,
             const char *old = smap_get(&router->routes, dst);
             if (old && !strcmp(old, nh)) {
                 nbrec_router_update_routes_delkey(router, dst);
+                changed = true;
             }
         }
         free(routes);
     }
     smap_destroy(&map);
-    ctx->finish = api_finish_row;
+    if (changed) {
+        ctx->finish = api_finish_row;
+    } else {
+        /* Nothing to add or remove: answer without writing (the server
+         * drops the empty transaction). */
+        json_decref(ctx->reply);
+        ctx->reply = json_pack("{s:o}", "router",
+                               router_render(ctx, &router->header_));
+        ctx->status = 200;
+    }
 }
 
 static void

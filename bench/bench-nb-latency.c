@@ -6,8 +6,9 @@
  *
  * N times: changes the MAC address of one port (round robin over the
  * ports of the NB database) and bumps NB_Global.nb_cfg in the same
- * transaction, then waits until Chassis CHASSIS reports that nb_cfg (the
- * controller acknowledges only after its bundle committed).  Prints the
+ * transaction, then waits until chassis CHASSIS reports that nb_cfg in
+ * Chassis_Private (the controller acknowledges only after its bundle
+ * committed).  Prints the
  * p50, p99 and maximum latency in milliseconds.
  */
 
@@ -31,12 +32,12 @@ compare_ll(const void *a_, const void *b_)
     return *a < *b ? -1 : *a > *b;
 }
 
-static const struct nbrec_chassis *
+static const struct nbrec_chassis_private *
 find_chassis(struct ovsdb_idl *idl, const char *name)
 {
-    const struct nbrec_chassis *ch;
+    const struct nbrec_chassis_private *ch;
 
-    NBREC_CHASSIS_FOR_EACH (ch, idl) {
+    NBREC_CHASSIS_PRIVATE_FOR_EACH (ch, idl) {
         if (!strcmp(ch->name, name)) {
             return ch;
         }
@@ -100,7 +101,8 @@ main(int argc, char *argv[])
         deadline = time_msec() + 10000;
         for (;;) {
             ovsdb_idl_run(idl);
-            const struct nbrec_chassis *ch = find_chassis(idl, argv[2]);
+            const struct nbrec_chassis_private *ch = find_chassis(idl,
+                                                                 argv[2]);
             if (ch && ch->nb_cfg >= next_cfg) {
                 break;
             }

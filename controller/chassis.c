@@ -56,11 +56,27 @@ chassis_run(struct ovsdb_idl_txn *txn, struct ovsdb_idl *nb_idl,
 }
 
 void
-chassis_ack(struct ovsdb_idl_txn *txn, const struct nbrec_chassis *ch,
-            int64_t nb_cfg)
+chassis_ack(struct ovsdb_idl_txn *txn, struct ovsdb_idl *nb_idl,
+            const struct dvr_config *cfg, int64_t nb_cfg)
 {
-    if (txn && ch && ch->nb_cfg != nb_cfg) {
-        nbrec_chassis_set_nb_cfg(ch, nb_cfg);
-        nbrec_chassis_set_nb_cfg_timestamp(ch, time_wall_msec());
+    const struct nbrec_chassis_private *cp, *found = NULL;
+
+    if (!txn) {
+        return;
     }
+    NBREC_CHASSIS_PRIVATE_FOR_EACH (cp, nb_idl) {
+        if (!strcmp(cp->name, cfg->system_id)) {
+            found = cp;
+            break;
+        }
+    }
+    if (!found) {
+        struct nbrec_chassis_private *ncp = nbrec_chassis_private_insert(txn);
+        nbrec_chassis_private_set_name(ncp, cfg->system_id);
+        found = ncp;
+    } else if (found->nb_cfg == nb_cfg) {
+        return;
+    }
+    nbrec_chassis_private_set_nb_cfg(found, nb_cfg);
+    nbrec_chassis_private_set_nb_cfg_timestamp(found, time_wall_msec());
 }

@@ -1,6 +1,10 @@
 /*
  * controller/chassis: this node's Chassis row in the NB database, and its
  * acknowledgement of the NB change sequence number (nb_cfg).
+ *
+ * The acknowledgement lives in its own table, Chassis_Private, which no
+ * row refers to: every Port_Binding refers to its Chassis, and a write to
+ * a referenced row makes every IDL client re-parse all referring rows.
  */
 
 #ifndef CONTROLLER_CHASSIS_H
@@ -20,7 +24,7 @@ const struct nbrec_chassis *chassis_run(struct ovsdb_idl_txn *,
                                         const struct dvr_config *);
 
 /* Records that the flows for NB sequence number 'nb_cfg' are installed. */
-void chassis_ack(struct ovsdb_idl_txn *, const struct nbrec_chassis *,
-                 int64_t nb_cfg);
+void chassis_ack(struct ovsdb_idl_txn *, struct ovsdb_idl *nb_idl,
+                 const struct dvr_config *, int64_t nb_cfg);
 
 #endif /* controller/chassis.h */

@@ -175,8 +175,7 @@ collect_remotes(struct controller *c, struct remote_chassis **remotesp)
     return n;
 }
 
-/* True if a chassis came, went, or changed its tunnel endpoint (not, for
- * example, when one acknowledged nb_cfg). */
+/* True if a chassis came, went, or changed its tunnel endpoint. */
 static bool
 chassis_set_changed(struct ovsdb_idl *nb_idl)
 {
@@ -326,7 +325,7 @@ run(struct controller *c)
         binding_mark_up(&c->binding, nb_txn, &bin);
         const struct nbrec_nb_global *g = nbrec_nb_global_first(nb_idl);
         if (g) {
-            chassis_ack(nb_txn, me, g->nb_cfg);
+            chassis_ack(nb_txn, nb_idl, &c->cfg, g->nb_cfg);
         }
     }
 }

@@ -744,8 +744,8 @@ engine_run(struct engine *e, const struct engine_input *in)
         }
         NBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, in->nb_idl) {
             /* A binding is also tracked when a row it refers to changes
-             * (e.g. its Chassis acknowledging nb_cfg): only a change of
-             * its own port or chassis matters. */
+             * (its Chassis, its Port): only a change of its own port or
+             * chassis matters here. */
             if (pb->port
                 && (nbrec_port_binding_is_new(pb)
                     || nbrec_port_binding_is_deleted(pb)

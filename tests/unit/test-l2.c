@@ -64,6 +64,22 @@ active_network(const struct fixture *fx)
     };
 }
 
+/* Compiles 'fx''s port at 'location' into 'out' (initialized here). */
+static void
+compile(const struct fixture *fx, enum l2_port_location location,
+        uint16_t ofport, uint16_t tunnel, struct l2_output *out)
+{
+    struct l2_network net = active_network(fx);
+    struct l2_port port = {
+        .nb = &fx->port, .location = location,
+        .ofport = ofport ? u16_to_ofp(ofport) : OFPP_NONE,
+        .tunnel = tunnel ? u16_to_ofp(tunnel) : OFPP_NONE,
+    };
+    l2_output_init(out);
+    char *error = l2_compile_port(&port, &net, out);
+    cr_assert_null(error, "%s", error);
+}
+
 /* All flows of 'list' as text, one per line, in order. */
 static char *
 flows_text(const struct flow_list *list)
@@ -87,15 +103,9 @@ assert_has(const char *text, const char *needle)
 Test(l2, local_port)
 {
     struct fixture fx;
-    fixture_init(&fx, true);
-    struct l2_network net = active_network(&fx);
-    struct l2_port port = {
-        .nb = &fx.port, .location = L2_PORT_LOCAL,
-        .ofport = u16_to_ofp(7), .tunnel = OFPP_NONE,
-    };
     struct l2_output out;
-    l2_output_init(&out);
-    cr_assert_null(l2_compile_port(&port, &net, &out));
+    fixture_init(&fx, true);
+    compile(&fx, L2_PORT_LOCAL, 7, 0, &out);
 
     char *t = flows_text(&out.int_flows);
     /* Every flow carries the port's cookie (its UUID's first 64 bits). */
@@ -116,15 +126,9 @@ Test(l2, local_port)
 Test(l2, port_security_off)
 {
     struct fixture fx;
-    fixture_init(&fx, false);
-    struct l2_network net = active_network(&fx);
-    struct l2_port port = {
-        .nb = &fx.port, .location = L2_PORT_LOCAL,
-        .ofport = u16_to_ofp(7), .tunnel = OFPP_NONE,
-    };
     struct l2_output out;
-    l2_output_init(&out);
-    cr_assert_null(l2_compile_port(&port, &net, &out));
+    fixture_init(&fx, false);
+    compile(&fx, L2_PORT_LOCAL, 7, 0, &out);
     char *t = flows_text(&out.int_flows);
     assert_has(t, "table=10, priority=100,in_port=7 actions=goto_table:40");
     cr_assert_null(strstr(t, "nw_src=10.0.0.11"));
@@ -138,14 +142,8 @@ Test(l2, allowed_address_pairs)
     fixture_init(&fx, true);
     smap_add(&fx.port.allowed_address_pairs, "10.0.5.0/24",
              "fa:16:3e:00:00:99");
-    struct l2_network net = active_network(&fx);
-    struct l2_port port = {
-        .nb = &fx.port, .location = L2_PORT_LOCAL,
-        .ofport = u16_to_ofp(7), .tunnel = OFPP_NONE,
-    };
     struct l2_output out;
-    l2_output_init(&out);
-    cr_assert_null(l2_compile_port(&port, &net, &out));
+    compile(&fx, L2_PORT_LOCAL, 7, 0, &out);
     char *t = flows_text(&out.int_flows);
     assert_has(t, "ip,in_port=7,dl_src=fa:16:3e:00:00:99,nw_src=10.0.5.0/24");
     free(t);
@@ -156,15 +154,9 @@ Test(l2, allowed_address_pairs)
 Test(l2, remote_port)
 {
     struct fixture fx;
-    fixture_init(&fx, true);
-    struct l2_network net = active_network(&fx);
-    struct l2_port port = {
-        .nb = &fx.port, .location = L2_PORT_REMOTE,
-        .ofport = OFPP_NONE, .tunnel = u16_to_ofp(9),
-    };
     struct l2_output out;
-    l2_output_init(&out);
-    cr_assert_null(l2_compile_port(&port, &net, &out));
+    fixture_init(&fx, true);
+    compile(&fx, L2_PORT_REMOTE, 0, 9, &out);
     char *t = flows_text(&out.int_flows);
     assert_has(t, "table=60, priority=100,reg0=0/0x1,metadata=0x5,dl_dst=fa:16:3e:00:00:01 actions=push_vlan:0x8100,set_field:4101->vlan_vid,output:1");
     assert_has(t, "arp_tpa=10.0.0.11");

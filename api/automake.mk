@@ -57,3 +57,11 @@ EXTRA_DIST += tests/component/api-concurrency.sh
 EXTRA_DIST += tests/component/api/fuzz.py
 TESTS += tests/component/api-robustness.sh
 EXTRA_DIST += tests/component/api-robustness.sh
+
+# dvrctl, the command line over the API.
+bin_PROGRAMS += tools/dvrctl
+tools_dvrctl_SOURCES = tools/dvrctl.c
+tools_dvrctl_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
+tools_dvrctl_LDADD = $(OVS_LIBS) $(LIBEVENT_LIBS) $(JANSSON_LIBS)
+TESTS += tests/component/api-dvrctl.sh
+EXTRA_DIST += tests/component/api-dvrctl.sh

@@ -65,3 +65,10 @@ tools_dvrctl_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 tools_dvrctl_LDADD = $(OVS_LIBS) $(LIBEVENT_LIBS) $(JANSSON_LIBS)
 TESTS += tests/component/api-dvrctl.sh
 EXTRA_DIST += tests/component/api-dvrctl.sh
+
+# The benchmark: bench/api-bench drives bench/api-load.
+noinst_PROGRAMS += bench/api-load
+bench_api_load_SOURCES = bench/api-load.c
+bench_api_load_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+bench_api_load_LDADD = $(OVS_LIBS) $(LIBEVENT_LIBS)
+EXTRA_DIST += bench/api-bench

@@ -303,16 +303,16 @@ api_get_sg(struct api_ctx *ctx, const char *id)
 bool
 api_port_is_up(struct api_ctx *ctx, const struct nbrec_port *port)
 {
-    if (!ctx->have_bound_ports) {
-        const struct nbrec_port_binding *pb;
-        NBREC_PORT_BINDING_FOR_EACH (pb, ctx->idl) {
-            if (pb->up && pb->port) {
-                uuidset_insert(&ctx->bound_ports, &pb->port->header_.uuid);
-            }
-        }
-        ctx->have_bound_ports = true;
+    struct ovsdb_idl_index *index = api_get_indexes(ctx)->binding_by_port;
+    struct nbrec_port_binding *key = nbrec_port_binding_index_init_row(index);
+    nbrec_port_binding_index_set_port(key, port);
+    const struct nbrec_port_binding *pb;
+    bool up = false;
+    NBREC_PORT_BINDING_FOR_EACH_EQUAL (pb, key, index) {
+        up |= pb->up;
     }
-    return uuidset_find(&ctx->bound_ports, &port->header_.uuid) != NULL;
+    nbrec_port_binding_index_destroy_row(key);
+    return up;
 }
 
 /* Returns the router that has 'port' as an interface or gateway. */
@@ -395,33 +395,30 @@ ip_key(const struct nbrec_subnet *subnet, const char *ip)
                      ip);
 }
 
-/* Stores in 'used' the addresses (canonical text) allocated on 'subnet':
- * those in the database and those that transactions in flight reserved. */
-void
-api_subnet_used_ips(struct api_ctx *ctx, const struct nbrec_subnet *subnet,
-                    struct sset *used)
+/* True if 'ip' (canonical text) is allocated on 'subnet': in the database
+ * or reserved by another transaction in flight. */
+bool
+api_ip_in_use(struct api_ctx *ctx, const struct nbrec_subnet *subnet,
+              const char *ip)
 {
-    const struct nbrec_fixed_ip *fip;
-    NBREC_FIXED_IP_FOR_EACH (fip, ctx->idl) {
-        if (fip->subnet == subnet) {
-            sset_add(used, fip->ip_address);
-        }
+    struct ovsdb_idl_index *index
+        = api_get_indexes(ctx)->fixed_ip_by_address;
+    struct nbrec_fixed_ip *key = nbrec_fixed_ip_index_init_row(index);
+    nbrec_fixed_ip_index_set_subnet(key, subnet);
+    nbrec_fixed_ip_index_set_ip_address(key, ip);
+    bool in_use = nbrec_fixed_ip_index_find(index, key) != NULL;
+    nbrec_fixed_ip_index_destroy_row(key);
+    if (!in_use) {
+        char *k = ip_key(subnet, ip);
+        in_use = api_is_reserved(ctx, k);
+        free(k);
     }
-
-    char *prefix = ip_key(subnet, "");
-    size_t len = strlen(prefix);
-    const char *key;
-    SSET_FOR_EACH (key, api_server_reserved(ctx->server)) {
-        if (!strncmp(key, prefix, len)
-            && !sset_contains(&ctx->reserved, key)) {
-            sset_add(used, key + len);
-        }
-    }
-    free(prefix);
+    return in_use;
 }
 
 struct used_aux {
-    struct sset *used;
+    struct api_ctx *ctx;
+    const struct nbrec_subnet *subnet;
 };
 
 static bool
@@ -430,7 +427,43 @@ ip_in_use(const struct ipam_addr *addr, void *aux_)
     struct used_aux *aux = aux_;
     char buf[IPAM_ADDR_STRLEN];
     ipam_format_addr(addr, buf);
-    return sset_contains(aux->used, buf);
+    return api_ip_in_use(aux->ctx, aux->subnet, buf);
+}
+
+/* Rotates 'pools' so that the search starts after the hint (the address
+ * allocated last on the subnet): allocation stays O(1) as a subnet fills
+ * up, and freed addresses are reused after a wrap-around.  Returns the
+ * number of ranges in 'out' (at most n + 1). */
+static size_t
+rotate_pools(const struct ipam_range *pools, size_t n,
+             const struct ipam_addr *hint, struct ipam_range *out)
+{
+    size_t k = 0, split = n;
+    for (size_t i = 0; hint && i < n; i++) {
+        if (ipam_range_contains(&pools[i], hint)) {
+            split = i;
+        }
+    }
+    if (split == n) {
+        memcpy(out, pools, n * sizeof *pools);
+        return n;
+    }
+    struct ipam_range tail = pools[split];
+    if (hint->v < tail.end.v) {
+        tail.start = *hint;
+        tail.start.v++;
+        out[k++] = tail;
+    }
+    for (size_t i = split + 1; i < n; i++) {
+        out[k++] = pools[i];
+    }
+    for (size_t i = 0; i < split; i++) {
+        out[k++] = pools[i];
+    }
+    struct ipam_range head = pools[split];
+    head.end = *hint;
+    out[k++] = head;
+    return k;
 }
 
 /* Chooses an address on 'subnet' for a port: 'requested' if nonnull (it
@@ -447,13 +480,11 @@ api_allocate_ip(struct api_ctx *ctx, const struct nbrec_subnet *subnet,
     char *subnet_id = api_uuid_str(&subnet->header_);
     bool ok = false;
 
-    struct sset used = SSET_INITIALIZER(&used);
     if (!api_subnet_prefix(subnet, &prefix)) {
         api_error(ctx, 409, "InvalidSubnet", "Subnet %s has an invalid cidr",
                   subnet_id);
         goto out;
     }
-    api_subnet_used_ips(ctx, subnet, &used);
 
     if (requested) {
         char buf[IPAM_ADDR_STRLEN];
@@ -471,7 +502,7 @@ api_allocate_ip(struct api_ctx *ctx, const struct nbrec_subnet *subnet,
                          "(the subnet's gateway)", buf, subnet_id);
             goto out;
         }
-        if (sset_contains(&used, buf)) {
+        if (api_ip_in_use(ctx, subnet, buf)) {
             api_conflict(ctx, "IpAddressAlreadyAllocated",
                          "IP address %s already allocated in subnet %s",
                          buf, subnet_id);
@@ -481,8 +512,17 @@ api_allocate_ip(struct api_ctx *ctx, const struct nbrec_subnet *subnet,
     } else {
         struct ipam_range *pools;
         size_t n = api_subnet_pools(subnet, &pools);
-        struct used_aux aux = { &used };
-        bool found = ipam_find_free(pools, n, ip_in_use, &aux, 1 << 20, out);
+        struct ipam_range *order = xcalloc(n + 1, sizeof *order);
+        struct smap *hints = &api_get_indexes(ctx)->alloc_hints;
+        struct ipam_addr hint;
+        bool has_hint = ipam_parse_addr(smap_get_def(hints, subnet_id, ""),
+                                        &hint);
+        size_t n_order = rotate_pools(pools, n, has_hint ? &hint : NULL,
+                                      order);
+        struct used_aux aux = { ctx, subnet };
+        bool found = ipam_find_free(order, n_order, ip_in_use, &aux, 1 << 20,
+                                    out);
+        free(order);
         free(pools);
         if (!found) {
             api_conflict(ctx, "IpAddressGenerationFailure",
@@ -491,6 +531,9 @@ api_allocate_ip(struct api_ctx *ctx, const struct nbrec_subnet *subnet,
                          UUID_ARGS(&subnet->network->header_.uuid));
             goto out;
         }
+        char buf[IPAM_ADDR_STRLEN];
+        ipam_format_addr(out, buf);
+        smap_replace(hints, subnet_id, buf);
         /* Another writer may take the same address first: retry then. */
         ctx->retry_on_conflict = true;
     }
@@ -503,7 +546,6 @@ api_allocate_ip(struct api_ctx *ctx, const struct nbrec_subnet *subnet,
     ok = true;
 
 out:
-    sset_destroy(&used);
     free(subnet_id);
     return ok;
 }
@@ -524,21 +566,25 @@ static bool
 mac_in_use(struct api_ctx *ctx, const struct nbrec_network *network,
            const char *mac)
 {
-    char *key = xasprintf("mac %s", mac);
-    bool in_use = api_is_reserved(ctx, key);
-    free(key);
+    char *rkey = xasprintf("mac %s", mac);
+    bool in_use = api_is_reserved(ctx, rkey);
+    free(rkey);
     if (in_use) {
         return true;
     }
 
+    struct ovsdb_idl_index *index = api_get_indexes(ctx)->port_by_mac;
+    struct nbrec_port *key = nbrec_port_index_init_row(index);
+    nbrec_port_index_set_mac_address(key, mac);
     const struct nbrec_port *port;
-    NBREC_PORT_FOR_EACH (port, ctx->idl) {
-        if ((!network || port->network == network)
-            && !strcmp(port->mac_address, mac)) {
-            return true;
+    NBREC_PORT_FOR_EACH_EQUAL (port, key, index) {
+        if (!network || port->network == network) {
+            in_use = true;
+            break;
         }
     }
-    return false;
+    nbrec_port_index_destroy_row(key);
+    return in_use;
 }
 
 /* Chooses a MAC for a new port on 'network': 'requested' (normalized to

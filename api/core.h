@@ -118,9 +118,6 @@ struct api_ctx {
     long long int deadline;
     long long int started;
 
-    /* Per-attempt caches. */
-    bool have_bound_ports;
-    struct uuidset bound_ports; /* Ports with a Port_Binding up=true. */
 };
 
 /* Converts a generic IDL row into the generated type (NULL stays NULL):
@@ -174,8 +171,8 @@ const struct nbrec_security_group *api_rule_group(
     struct api_ctx *, const struct nbrec_security_group_rule *);
 bool api_subnet_prefix(const struct nbrec_subnet *, struct ipam_prefix *);
 size_t api_subnet_pools(const struct nbrec_subnet *, struct ipam_range **);
-void api_subnet_used_ips(struct api_ctx *, const struct nbrec_subnet *,
-                         struct sset *used);
+bool api_ip_in_use(struct api_ctx *, const struct nbrec_subnet *,
+                   const char *ip);
 bool api_allocate_ip(struct api_ctx *, const struct nbrec_subnet *,
                      const struct ipam_addr *requested,
                      bool allow_gateway, struct ipam_addr *out);
@@ -211,6 +208,16 @@ extern const struct api_resource api_security_group_rules;
 /* api/extensions.c. */
 json_t *api_extensions_json(void);
 json_t *api_extension_json(const char *alias);
+
+/* IDL indexes the handlers use instead of scanning tables, and the
+ * allocation hints (where the last address was found, per subnet). */
+struct api_indexes {
+    struct ovsdb_idl_index *fixed_ip_by_address; /* (subnet, ip_address) */
+    struct ovsdb_idl_index *port_by_mac;          /* mac_address */
+    struct ovsdb_idl_index *binding_by_port;      /* port */
+    struct smap alloc_hints;    /* Subnet UUID -> last allocated address. */
+};
+struct api_indexes *api_get_indexes(const struct api_ctx *);
 
 /* Server-wide settings the handlers read. */
 struct api_config {

@@ -23,6 +23,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "smap.h"
 #include "sset.h"
 #include "timeval.h"
 #include "util.h"
@@ -51,6 +52,7 @@ struct api_server {
     struct ovs_list waiting;    /* Requests to (re)process. */
     struct ovs_list committing; /* Requests with a transaction in flight. */
     struct sset reserved;       /* Keys reserved by the in-flight ones. */
+    struct api_indexes indexes;
 
     /* Statistics for "dvr-api/status". */
     unsigned long long int n_requests;
@@ -74,6 +76,12 @@ api_server_reserved(struct api_server *server)
     return &server->reserved;
 }
 
+struct api_indexes *
+api_get_indexes(const struct api_ctx *ctx)
+{
+    return &ctx->server->indexes;
+}
+
 const struct api_config *
 api_get_config(const struct api_ctx *ctx)
 {
@@ -86,6 +94,14 @@ api_server_create(const char *nb_remote, const struct api_config *config)
     struct api_server *server = xzalloc(sizeof *server);
     server->idl = ovsdb_idl_create(nb_remote, &nbrec_idl_class, true, true);
     server->config = *config;
+    server->indexes.fixed_ip_by_address = ovsdb_idl_index_create2(
+        server->idl, &nbrec_fixed_ip_col_subnet,
+        &nbrec_fixed_ip_col_ip_address);
+    server->indexes.port_by_mac = ovsdb_idl_index_create1(
+        server->idl, &nbrec_port_col_mac_address);
+    server->indexes.binding_by_port = ovsdb_idl_index_create1(
+        server->idl, &nbrec_port_binding_col_port);
+    smap_init(&server->indexes.alloc_hints);
     ovs_list_init(&server->waiting);
     ovs_list_init(&server->committing);
     sset_init(&server->reserved);
@@ -226,7 +242,6 @@ respond(struct api_ctx *ctx)
         sset_find_and_delete(&server->reserved, key);
     }
     sset_destroy(&ctx->reserved);
-    uuidset_destroy(&ctx->bound_ports);
     for (size_t i = 0; i < ctx->n_params; i++) {
         free(ctx->params[i].name);
         free(ctx->params[i].value);
@@ -510,7 +525,6 @@ ctx_create(struct api_server *server, struct evhttp_request *req)
     ctx->started = time_msec();
     ctx->deadline = ctx->started + API_DEADLINE_MS;
     sset_init(&ctx->reserved);
-    uuidset_init(&ctx->bound_ports);
 
     struct evkeyvalq *in = evhttp_request_get_input_headers(req);
     const char *project = evhttp_find_header(in, "X-Project-Id");
@@ -647,8 +661,6 @@ reset_attempt(struct api_ctx *ctx)
     ctx->status = 0;
     ctx->finish = NULL;
     ctx->retry_on_conflict = false;
-    ctx->have_bound_ports = false;
-    uuidset_clear(&ctx->bound_ports);
 }
 
 static void
@@ -913,5 +925,6 @@ api_server_destroy(struct api_server *server)
     event_base_free(server->base);
     ovsdb_idl_destroy(server->idl);
     sset_destroy(&server->reserved);
+    smap_destroy(&server->indexes.alloc_hints);
     free(server);
 }

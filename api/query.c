@@ -233,5 +233,7 @@ compare_rows(const void *a_, const void *b_)
 void
 api_query_sort_rows(const struct ovsdb_idl_row **rows, size_t n)
 {
-    qsort(rows, n, sizeof *rows, compare_rows);
+    if (n > 1) {
+        qsort(rows, n, sizeof *rows, compare_rows);
+    }
 }

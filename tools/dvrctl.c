@@ -79,13 +79,17 @@ http(const char *method, const char *path, const json_t *body,
     }
     const char *host = evhttp_uri_get_host(uri);
     int port = evhttp_uri_get_port(uri);
+    /* libevent keeps an IPv6 literal's brackets; the resolver wants it
+     * without them. */
+    char *addr = (host[0] == '[' && host[strlen(host) - 1] == ']'
+                  ? xmemdup0(host + 1, strlen(host) - 2) : xstrdup(host));
     const char *prefix = evhttp_uri_get_path(uri);
     char *full = xasprintf("%s%s", prefix && strcmp(prefix, "/") ? prefix
                                                                  : "", path);
 
     struct event_base *base = event_base_new();
     struct evhttp_connection *conn = evhttp_connection_base_new(
-        base, NULL, host, port < 0 ? 80 : port);
+        base, NULL, addr, port < 0 ? 80 : port);
     evhttp_connection_set_timeout(conn, 30);
     struct http_result result = { .body = evbuffer_new() };
     struct evhttp_request *req = evhttp_request_new(http_done, &result);
@@ -125,6 +129,7 @@ http(const char *method, const char *path, const json_t *body,
     evhttp_connection_free(conn);
     event_base_free(base);
     evhttp_uri_free(uri);
+    free(addr);
     free(full);
     return result.status;
 }

@@ -91,6 +91,26 @@ rc=0
 "$DVRCTL" --url "$API_URL" bogus list 2>/dev/null || rc=$?
 check "exit status of a usage error" "$rc" 2
 
+# dvr-api also listens on IPv6 ("[::1]:PORT").
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' \
+        2>/dev/null; then
+    port6=$(python3 -c 'import socket
+s = socket.socket(socket.AF_INET6)
+s.bind(("::1", 0))
+print(s.getsockname()[1])')
+    "$DVR_API" --nb="$NB_REMOTE" --listen="[::1]:$port6" --detach \
+        --no-chdir --pidfile="$API_DIR/v6.pid" --log-file="$API_DIR/v6.log" \
+        --unixctl="$API_DIR/v6.ctl" || ovs_fail "dvr-api on [::1]"
+    _ovs_pidfiles+=("$API_DIR/v6.pid")
+    for i in $(seq 50); do
+        curl -gfs "http://[::1]:$port6/" >/dev/null && break
+        sleep 0.1
+    done
+    check "networks over IPv6" "$("$DVRCTL" --url "http://[::1]:$port6" \
+        -f json network list | python3 -c 'import json, sys
+print(len(json.load(sys.stdin)))')" 2
+fi
+
 # Teardown.
 ctl router unset myrouter --route destination=10.50.0.0/16,gateway=192.168.10.9
 ctl floating ip unset "$fip" --port

@@ -72,3 +72,6 @@ bench_api_load_SOURCES = bench/api-load.c
 bench_api_load_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 bench_api_load_LDADD = $(OVS_LIBS) $(LIBEVENT_LIBS)
 EXTRA_DIST += bench/api-bench
+
+EXTRA_DIST += doc/api.md
+dist_man_MANS += doc/dvr-api.8 doc/dvrctl.8

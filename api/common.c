@@ -148,8 +148,8 @@ api_json_has(const json_t *obj, const char *key)
 
 /* The project a create acts for: the body's project_id or tenant_id (they
  * must agree), else the request's.  NULL after setting an error. */
-const char *
-api_body_project(struct api_ctx *ctx, const json_t *obj)
+static const char *
+body_project(struct api_ctx *ctx, const json_t *obj)
 {
     const char *project = api_json_string(obj, "project_id", NULL);
     const char *tenant = api_json_string(obj, "tenant_id", NULL);
@@ -160,6 +160,16 @@ api_body_project(struct api_ctx *ctx, const json_t *obj)
     }
     project = project ? project : tenant;
     return project && *project ? project : ctx->project;
+}
+
+json_t *
+api_create_body(struct api_ctx *ctx, const struct attr_spec *specs,
+                size_t n_specs, const char **projectp)
+{
+    json_t *obj = api_body_member(ctx, specs, n_specs, VALIDATE_CREATE);
+
+    *projectp = obj ? body_project(ctx, obj) : NULL;
+    return *projectp ? obj : NULL;
 }
 
 struct ovsdb_idl_txn *

@@ -143,7 +143,12 @@ bool api_json_bool(const json_t *obj, const char *key, bool def);
 const char *api_json_string(const json_t *obj, const char *key,
                             const char *def);
 bool api_json_has(const json_t *obj, const char *key);
-const char *api_body_project(struct api_ctx *, const json_t *obj);
+
+/* The body of a create request: the member object validated against
+ * 'specs', and in '*projectp' its project (project_id or tenant_id, which
+ * must agree, else the request's).  NULL after answering an error. */
+json_t *api_create_body(struct api_ctx *, const struct attr_spec *,
+                        size_t n_specs, const char **projectp);
 
 /* Transactions. */
 struct ovsdb_idl_txn *api_txn(struct api_ctx *);

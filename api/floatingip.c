@@ -223,13 +223,10 @@ apply_association(const struct nbrec_floating_ip *fip,
 static void
 fip_create(struct api_ctx *ctx)
 {
-    json_t *obj = api_body_member(ctx, fip_attrs, ARRAY_SIZE(fip_attrs),
-                                  VALIDATE_CREATE);
+    const char *project;
+    json_t *obj = api_create_body(ctx, fip_attrs,
+                                  ARRAY_SIZE(fip_attrs), &project);
     if (!obj) {
-        return;
-    }
-    const char *project = api_body_project(ctx, obj);
-    if (!project) {
         return;
     }
     const char *net_id = api_json_string(obj, "floating_network_id", "");

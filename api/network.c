@@ -138,14 +138,10 @@ reserve_segment(struct api_ctx *ctx, const char *type, const char *physnet,
 static void
 network_create(struct api_ctx *ctx)
 {
-    json_t *obj = api_body_member(ctx, network_attrs,
-                                  ARRAY_SIZE(network_attrs),
-                                  VALIDATE_CREATE);
+    const char *project;
+    json_t *obj = api_create_body(ctx, network_attrs,
+                                  ARRAY_SIZE(network_attrs), &project);
     if (!obj) {
-        return;
-    }
-    const char *project = api_body_project(ctx, obj);
-    if (!project) {
         return;
     }
 

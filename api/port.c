@@ -395,13 +395,10 @@ is_null_or_empty_list(const json_t *v)
 static void
 port_create(struct api_ctx *ctx)
 {
-    json_t *obj = api_body_member(ctx, port_attrs, ARRAY_SIZE(port_attrs),
-                                  VALIDATE_CREATE);
+    const char *project;
+    json_t *obj = api_create_body(ctx, port_attrs,
+                                  ARRAY_SIZE(port_attrs), &project);
     if (!obj) {
-        return;
-    }
-    const char *project = api_body_project(ctx, obj);
-    if (!project) {
         return;
     }
     const char *net_id = api_json_string(obj, "network_id", "");

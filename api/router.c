@@ -313,13 +313,10 @@ set_gateway(struct api_ctx *ctx, const struct nbrec_router *router,
 static void
 router_create(struct api_ctx *ctx)
 {
-    json_t *obj = api_body_member(ctx, router_attrs,
-                                  ARRAY_SIZE(router_attrs), VALIDATE_CREATE);
+    const char *project;
+    json_t *obj = api_create_body(ctx, router_attrs,
+                                  ARRAY_SIZE(router_attrs), &project);
     if (!obj) {
-        return;
-    }
-    const char *project = api_body_project(ctx, obj);
-    if (!project) {
         return;
     }
     if (!api_json_bool(obj, "distributed", true)

@@ -130,13 +130,10 @@ is_default(const struct nbrec_security_group *sg)
 static void
 sg_create(struct api_ctx *ctx)
 {
-    json_t *obj = api_body_member(ctx, sg_attrs, ARRAY_SIZE(sg_attrs),
-                                  VALIDATE_CREATE);
+    const char *project;
+    json_t *obj = api_create_body(ctx, sg_attrs,
+                                  ARRAY_SIZE(sg_attrs), &project);
     if (!obj) {
-        return;
-    }
-    const char *project = api_body_project(ctx, obj);
-    if (!project) {
         return;
     }
     const char *name = api_json_string(obj, "name", "");
@@ -286,13 +283,10 @@ optional_str_equals(const char *a, const char *b)
 static void
 rule_create(struct api_ctx *ctx)
 {
-    json_t *obj = api_body_member(ctx, rule_attrs, ARRAY_SIZE(rule_attrs),
-                                  VALIDATE_CREATE);
+    const char *project;
+    json_t *obj = api_create_body(ctx, rule_attrs,
+                                  ARRAY_SIZE(rule_attrs), &project);
     if (!obj) {
-        return;
-    }
-    const char *project = api_body_project(ctx, obj);
-    if (!project) {
         return;
     }
     const char *sg_id = api_json_string(obj, "security_group_id", "");

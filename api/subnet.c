@@ -258,13 +258,10 @@ check_overlap(struct api_ctx *ctx, const struct nbrec_network *net,
 static void
 subnet_create(struct api_ctx *ctx)
 {
-    json_t *obj = api_body_member(ctx, subnet_attrs,
-                                  ARRAY_SIZE(subnet_attrs), VALIDATE_CREATE);
+    const char *project;
+    json_t *obj = api_create_body(ctx, subnet_attrs,
+                                  ARRAY_SIZE(subnet_attrs), &project);
     if (!obj) {
-        return;
-    }
-    const char *project = api_body_project(ctx, obj);
-    if (!project) {
         return;
     }
     const char *net_id = api_json_string(obj, "network_id", "");

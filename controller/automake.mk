@@ -12,6 +12,6 @@ controller_dvr_controller_SOURCES = controller/dvr-controller.c
 controller_dvr_controller_LDADD = libdvrflow.la $(OVS_LIBS)
 
 TESTS += tests/component/controller-l2.sh
-EXTRA_DIST += tests/component/controller-l2.sh tests/lib/nb.sh
+EXTRA_DIST += tests/component/controller-l2.sh
 TESTS += tests/system/controller-l2.sh tests/system/controller-provider.sh
 EXTRA_DIST += tests/system/controller-l2.sh tests/system/controller-provider.sh

@@ -31,17 +31,19 @@ binding_destroy(struct binding_ctx *ctx)
     sset_destroy(&ctx->pending_up);
 }
 
-static const struct nbrec_port_binding *
-find_binding(struct ovsdb_idl_index *index, const struct nbrec_port *port)
+const struct nbrec_port_binding *
+binding_find(struct ovsdb_idl_index *bindings_by_port,
+             const struct nbrec_port *port)
 {
     struct nbrec_port_binding *target = nbrec_port_binding_index_init_row(
-        index);
+        bindings_by_port);
     const struct nbrec_port_binding *pb, *found = NULL;
 
     nbrec_port_binding_index_set_port(target, port);
-    NBREC_PORT_BINDING_FOR_EACH_EQUAL (pb, target, index) {
-        found = pb;
-        break;
+    NBREC_PORT_BINDING_FOR_EACH_EQUAL (pb, target, bindings_by_port) {
+        if (!found || (pb->chassis && (!found->chassis || pb->up))) {
+            found = pb;
+        }
     }
     nbrec_port_binding_index_destroy_row(target);
     return found;
@@ -72,7 +74,7 @@ bind_vif(struct binding_ctx *ctx, struct ovsdb_idl_txn *txn,
         return;
     }
     sset_find_and_delete(&ctx->unknown_logged, iface_id);
-    pb = find_binding(in->bindings_by_port, port);
+    pb = binding_find(in->bindings_by_port, port);
     if (!pb) {
         struct nbrec_port_binding *npb = nbrec_port_binding_insert(txn);
         nbrec_port_binding_set_port(npb, port);
@@ -202,7 +204,7 @@ binding_mark_up(struct binding_ctx *ctx, struct ovsdb_idl_txn *txn,
     SSET_FOR_EACH_SAFE (name, &ctx->pending_up) {
         const struct nbrec_port *port = vif_port(in->nb_idl, name);
         const struct nbrec_port_binding *pb
-            = port ? find_binding(in->bindings_by_port, port) : NULL;
+            = port ? binding_find(in->bindings_by_port, port) : NULL;
 
         if (!port || !simap_contains(in->vifs, name)) {
             /* Gone: nothing to mark. */

@@ -25,6 +25,8 @@
 #include "sset.h"
 
 struct nbrec_chassis;
+struct nbrec_port;
+struct nbrec_port_binding;
 struct ovsdb_idl;
 struct ovsdb_idl_index;
 struct ovsdb_idl_txn;
@@ -49,6 +51,11 @@ void binding_init(struct binding_ctx *);
 void binding_destroy(struct binding_ctx *);
 void binding_run(struct binding_ctx *, struct ovsdb_idl_txn *,
                  const struct binding_input *);
+/* The binding of 'port': one that places it on a chassis (preferring one
+ * that is up) if any, else any, else NULL. */
+const struct nbrec_port_binding *binding_find(
+    struct ovsdb_idl_index *bindings_by_port, const struct nbrec_port *);
+
 void binding_mark_up(struct binding_ctx *, struct ovsdb_idl_txn *,
                      const struct binding_input *);
 

@@ -78,31 +78,6 @@ bridge_ports_move(struct bridge_ports *dst, struct bridge_ports *src)
     bridge_ports_init(src);
 }
 
-/* True if 'a' and 'b' have the same patch and tunnel port numbers, that
- * is, if flows compiled for one are right for the other. */
-bool
-bridge_ports_same_topology(const struct bridge_ports *a,
-                           const struct bridge_ports *b)
-{
-    if (a->int_patch_tun != b->int_patch_tun
-        || a->tun_patch_int != b->tun_patch_int
-        || !simap_equal(&a->tunnels, &b->tunnels)
-        || shash_count(&a->ex_bridges) != shash_count(&b->ex_bridges)) {
-        return false;
-    }
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &a->ex_bridges) {
-        const struct ex_bridge *x = node->data;
-        const struct ex_bridge *y = shash_find_data(&b->ex_bridges,
-                                                    node->name);
-        if (!y || strcmp(x->bridge, y->bridge)
-            || x->int_patch != y->int_patch || x->ex_patch != y->ex_patch) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static const struct ovsrec_bridge *
 find_bridge(struct ovsdb_idl *idl, const char *name)
 {

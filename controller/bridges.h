@@ -47,8 +47,6 @@ struct bridge_ports {
 void bridge_ports_init(struct bridge_ports *);
 void bridge_ports_destroy(struct bridge_ports *);
 void bridge_ports_move(struct bridge_ports *dst, struct bridge_ports *src);
-bool bridge_ports_same_topology(const struct bridge_ports *,
-                                const struct bridge_ports *);
 
 /* The remote chassis to tunnel to: name -> (encap type, IP). */
 struct remote_chassis {

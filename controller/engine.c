@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bitmap.h"
+#include "controller/binding.h"
 #include "controller/bridges.h"
 #include "controller/config.h"
 #include "flow.h"
@@ -329,23 +330,6 @@ add_ports_of_network(const struct engine_input *in,
     nbrec_port_index_destroy_row(target);
 }
 
-static const struct nbrec_port_binding *
-find_binding(const struct engine_input *in, const struct nbrec_port *port)
-{
-    struct nbrec_port_binding *target
-        = nbrec_port_binding_index_init_row(in->bindings_by_port);
-    const struct nbrec_port_binding *pb, *found = NULL;
-
-    nbrec_port_binding_index_set_port(target, port);
-    NBREC_PORT_BINDING_FOR_EACH_EQUAL (pb, target, in->bindings_by_port) {
-        if (pb->chassis && (!found || pb->up)) {
-            found = pb;
-        }
-    }
-    nbrec_port_binding_index_destroy_row(target);
-    return found;
-}
-
 /* Updates the state of port 'uuid' and its networks' membership.  Adds to
  * 'dirty_nets' the networks whose shared flows change and to 'compile'
  * the ports to recompile. */
@@ -404,8 +388,9 @@ update_port_state(struct engine *e, const struct engine_input *in,
         ps->loc = L2_PORT_LOCAL;
         ps->ofport = u16_to_ofp(vif->data);
     } else {
-        const struct nbrec_port_binding *pb = find_binding(in, row);
-        if (pb && strcmp(pb->chassis->name, in->cfg->system_id)) {
+        const struct nbrec_port_binding *pb
+            = binding_find(in->bindings_by_port, row);
+        if (pb && pb->chassis && strcmp(pb->chassis->name, in->cfg->system_id)) {
             ps->loc = L2_PORT_REMOTE;
             ps->chassis = xstrdup(pb->chassis->name);
         } else {

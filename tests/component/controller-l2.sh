@@ -53,6 +53,11 @@ ovs_wait_until 10 sh -c "ovs-vsctl get interface $tunnel ofport | grep -qv -- -1
 tun_ofport=$(ovs-vsctl get interface "$tunnel" ofport)
 sleep 0.5
 
+# controller_status_has PATTERN: hv1's controller status matches PATTERN.
+controller_status_has() {
+    ovs_controller_ctl hv1 status | grep -q "$1"
+}
+
 # trace BRIDGE FLOW: the OpenFlow part of ofproto/trace.
 trace() {
     ovs-appctl ofproto/trace "$1" "$2" | sed '/^Final flow/,$d'
@@ -117,7 +122,7 @@ echo "l2 forwarding, isolation, port security, ARP, tunnels: ok"
 flows_before=$(ovs-ofctl -O OpenFlow13 dump-flows br-int | wc -l)
 ovs_stop_controller hv1 KILL
 ovs_start_controller hv1
-ovs_wait_until 10 sh -c "ovs_ctl() { :; }; ovs-appctl -t $OVS_TEST_DIR/hv1/run/dvr-controller.ctl status | grep -q 'br-tun: connected'" \
+ovs_wait_until 10 controller_status_has 'br-tun: connected' \
     || ovs_fail "controller did not reconnect"
 sleep 0.5
 status=$(ovs_controller_ctl hv1 status)
@@ -163,19 +168,13 @@ expect "a1->a2 after bad input" "output:12" "$out"
 echo "bad input: ok"
 
 # Losing the NB database keeps the flows; the controller reconnects.
-nbpid=$(cat "$OVS_TEST_DIR/nb/run/nb.pid")
-kill "$nbpid"
-ovs_wait_until 10 sh -c "! kill -0 $nbpid 2>/dev/null || grep -q '^State:.*Z' /proc/$nbpid/status"
+_ovs_kill "$(cat "$OVS_TEST_DIR/nb/run/nb.pid")"
 sleep 1
 out=$(trace br-int "$ip_a1,dl_dst=fa:16:3e:00:00:a2,nw_dst=10.0.0.12")
 expect "a1->a2 without NB" "output:12" "$out"
 flows=$(ovs-ofctl -O OpenFlow13 dump-flows br-int | wc -l)
 [ "$flows" -ge "$flows_after" ] || ovs_fail "flows lost without NB"
-( ovs_env nb
-  ovsdb-server --detach --no-chdir --pidfile="$OVS_TEST_DIR/nb/run/nb.pid" \
-      --log-file="$OVS_TEST_DIR/nb/log/nb.log" \
-      --remote=punix:"$OVS_TEST_DIR/nb/run/nb.sock" \
-      --unixctl="$OVS_TEST_DIR/nb/run/nb.ctl" "$OVS_TEST_DIR/nb/db/nb.db" )
-ovs_wait_until 15 sh -c "ovs-appctl -t $OVS_TEST_DIR/hv1/run/dvr-controller.ctl status | grep -q 'NB database.*(connected)'" \
+ovs_start_nb nb
+ovs_wait_until 15 controller_status_has 'NB database.*(connected)' \
     || ovs_fail "no reconnection to NB"
 echo "NB connection loss: ok"

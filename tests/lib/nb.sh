@@ -1,10 +1,13 @@
 # tests/lib/nb.sh: create NB rows directly with ovsdb-client, for tests
-# that run without dvr-api.  Each function prints the new row's UUID.
+# that run without dvr-api (tests/system/lib.sh builds on it too).  Each
+# function prints the new row's UUID, or an error and exits non-zero.
 #
 #   nb_transact JSON-OPS...          raw ops; prints the result
-#   nb_network NAME TYPE SEGMENT [PHYSNET]
+#   nb_network NAME TYPE SEGMENT [PHYSNET [MTU]]
+#                                    SEGMENT "" or "-" for none; MTU 1450
 #   nb_subnet NET CIDR GATEWAY [DHCP=false]
 #   nb_port NET SUBNET MAC IP [port_security=true]
+#                                    IP "" for a port without an address
 #   nb_chassis NAME ENCAP_IP         a chassis row (as a remote node would)
 #   nb_bind PORT CHASSIS             a Port_Binding (as that node would)
 #
@@ -13,28 +16,30 @@
 nb_transact() {
     local ops
     ops=$(IFS=,; echo "$*")
-    ovsdb-client transact "$NB_REMOTE" "[\"DVRFLOW_Northbound\",$ops]"
+    ovsdb-client --timeout=10 transact "$NB_REMOTE" \
+        "[\"DVRFLOW_Northbound\",$ops]"
 }
 
-# _nb_uuid RESULT: the first inserted UUID in a transact result.
+# _nb_uuid [INDEX]: the UUID inserted by operation INDEX (default 0) of
+# the transact result on stdin; fails if any operation failed.
 _nb_uuid() {
     python3 -c 'import json,sys
 r = json.loads(sys.stdin.read())
 for x in r:
     if x is None or "error" in x:
         sys.exit("transaction failed: %s" % r)
-print(r[0]["uuid"][1])'
+print(r[int(sys.argv[1])]["uuid"][1])' "${1:-0}"
 }
 
 nb_network() {
-    local name=$1 type=$2 seg=$3 physnet=${4:-}
+    local name=$1 type=$2 seg=${3:-} physnet=${4:-} mtu=${5:-1450}
     local segs='["set",[]]' pn='["set",[]]'
-    [ "$seg" != - ] && segs=$seg
+    [ -n "$seg" ] && [ "$seg" != - ] && segs=$seg
     [ -n "$physnet" ] && pn="\"$physnet\""
     nb_transact "{\"op\":\"insert\",\"table\":\"Network\",\"row\":{
         \"name\":\"$name\",\"provider_network_type\":\"$type\",
         \"provider_segmentation_id\":$segs,
-        \"provider_physical_network\":$pn,\"mtu\":1450,
+        \"provider_physical_network\":$pn,\"mtu\":$mtu,
         \"admin_state_up\":true,\"port_security_enabled\":true}}" | _nb_uuid
 }
 
@@ -46,11 +51,16 @@ nb_subnet() {
 }
 
 nb_port() {
-    local net=$1 subnet=$2 mac=$3 ip=$4 ps=${5:-true}
-    nb_transact "{\"op\":\"insert\",\"table\":\"Port\",\"row\":{
+    local net=$1 subnet=$2 mac=$3 ip=$4 ps=${5:-true} port
+    port="{\"op\":\"insert\",\"table\":\"Port\",\"row\":{
         \"network\":[\"uuid\",\"$net\"],\"mac_address\":\"$mac\",
         \"admin_state_up\":true,\"port_security_enabled\":$ps,
-        \"fixed_ips\":[\"named-uuid\",\"ip\"]}}" \
+        \"device_owner\":\"compute:nova\""
+    if [ -z "$ip" ]; then
+        nb_transact "$port}}" | _nb_uuid
+        return
+    fi
+    nb_transact "$port,\"fixed_ips\":[\"named-uuid\",\"ip\"]}}" \
         "{\"op\":\"insert\",\"table\":\"Fixed_IP\",\"uuid-name\":\"ip\",
         \"row\":{\"subnet\":[\"uuid\",\"$subnet\"],\"ip_address\":\"$ip\"}}" \
         | _nb_uuid

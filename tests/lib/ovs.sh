@@ -7,8 +7,9 @@
 # directory unless the test failed (then its logs stay for reading).
 #
 #   ovs_test_init                 make $OVS_TEST_DIR and install the trap
-#   ovs_start_nb NAME             ovsdb-server with the NB schema;
-#                                 sets NB_REMOTE=unix:<sock>
+#   ovs_start_nb NAME             ovsdb-server with the NB schema (again
+#                                 after a stop: same database); sets
+#                                 NB_REMOTE=unix:<sock>
 #   ovs_start_switch NAME         ovsdb-server + ovs-vswitchd on the dummy
 #                                 datapath; sets OVS_RUNDIR etc. for NAME
 #   ovs_env NAME                  export NAME's OVS_* variables (for the
@@ -37,17 +38,24 @@ ovs_test_init() {
     trap 'exit 130' INT TERM
 }
 
+# _ovs_kill PID [SIGNAL]: sends SIGNAL (TERM) and waits up to 5 s for PID
+# to stop.  Returns 1 if it was not running.
+_ovs_kill() {
+    local pid=$1 i
+    kill -"${2:-TERM}" "$pid" 2>/dev/null || return 1
+    for i in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        # A zombie has stopped; PID 1 may reap it late.
+        grep -q '^State:.*Z' /proc/"$pid"/status 2>/dev/null && break
+        sleep 0.1
+    done
+}
+
 _ovs_cleanup() {
-    local rc=$1 pf pid i
+    local rc=$1 pf pid
     for pf in "${_ovs_pidfiles[@]}"; do
         pid=$(cat "$pf" 2>/dev/null) || continue
-        kill "$pid" 2>/dev/null || continue
-        for i in $(seq 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            # A zombie has stopped; PID 1 may reap it late.
-            grep -q '^State:.*Z' /proc/"$pid"/status 2>/dev/null && break
-            sleep 0.1
-        done
+        _ovs_kill "$pid" || continue
         kill -9 "$pid" 2>/dev/null || true
     done
     if [ "$rc" = 0 ] || [ "$rc" = 77 ]; then
@@ -94,12 +102,14 @@ ovs_start_nb() {
     local name=$1 d=$OVS_TEST_DIR/$1
     (
         _ovs_mkdirs "$name"
-        ovsdb-tool create "$d/db/nb.db" "$DVR_NB_SCHEMA" >/dev/null
+        # A restart keeps the database.
+        [ -f "$d/db/nb.db" ] \
+            || ovsdb-tool create "$d/db/nb.db" "$DVR_NB_SCHEMA" >/dev/null
         ovsdb-server --detach --no-chdir --pidfile="$d/run/nb.pid" \
             --log-file="$d/log/nb.log" --remote=punix:"$d/run/nb.sock" \
             --unixctl="$d/run/nb.ctl" "$d/db/nb.db"
     ) || ovs_fail "cannot start NB ovsdb-server $name"
-    _ovs_pidfiles+=("$d/run/nb.pid")
+    _ovs_track_pidfile "$d/run/nb.pid"
     _ovs_wait_file "$d/run/nb.sock"
     NB_REMOTE=unix:$d/run/nb.sock
 }
@@ -146,18 +156,13 @@ ovs_start_controller() {
 
 # ovs_stop_controller NAME [SIGNAL]: stops NAME's dvr-controller.
 ovs_stop_controller() {
-    local d=$OVS_TEST_DIR/$1 sig=${2:-TERM} pid i
+    local d=$OVS_TEST_DIR/$1 pid
     pid=$(cat "$d/run/dvr-controller.pid" 2>/dev/null) || return 0
-    kill -"$sig" "$pid" 2>/dev/null || true
-    for i in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        grep -q '^State:.*Z' /proc/"$pid"/status 2>/dev/null && break
-        sleep 0.1
-    done
+    _ovs_kill "$pid" "${2:-TERM}" || true
     rm -f "$d/run/dvr-controller.pid"
 }
 
-# dvrctl_appctl NAME CMD...: ovs-appctl to NAME's dvr-controller.
+# ovs_controller_ctl NAME CMD...: ovs-appctl to NAME's dvr-controller.
 ovs_controller_ctl() {
     local d=$OVS_TEST_DIR/$1; shift
     ovs-appctl -t "$d/run/dvr-controller.ctl" "$@"

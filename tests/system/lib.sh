@@ -38,6 +38,8 @@
 : "${abs_top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${abs_top_builddir:=$abs_top_srcdir/_build/default}"
 SANDBOX=$abs_top_srcdir/tools/sandbox
+# shellcheck source=tests/lib/nb.sh
+. "$abs_top_srcdir/tests/lib/nb.sh"
 PATH=$PATH:/usr/sbin:/sbin
 SB_PREFIX=
 SB_PREFIXES=()
@@ -150,53 +152,27 @@ sb_nb() {
     echo "$out"
 }
 
-# _sb_uuid INDEX JSON: prints the UUID inserted by operation INDEX.
-_sb_uuid() {
-    python3 -c 'import json, sys; print(json.loads(sys.argv[2])[int(sys.argv[1])]["uuid"][1])' "$1" "$2"
-}
-
 # sb_network NAME [TYPE SEG MTU]: inserts a Network (default geneve, a
 # segment derived from NAME, MTU 1442); prints its UUID.
 sb_network() {
     local name=$1 type=${2:-geneve} seg=${3:-} mtu=${4:-1442}
-    [ -n "$seg" ] || seg=$(( $(printf '%s' "$name" | cksum | cut -d' ' -f1) % 16000000 + 1 ))
-    local out
-    out=$(sb_nb "{\"op\":\"insert\",\"table\":\"Network\",\"row\":{
-        \"name\":\"$name\",\"provider_network_type\":\"$type\",
-        \"provider_segmentation_id\":$seg,\"mtu\":$mtu,
-        \"admin_state_up\":true,\"port_security_enabled\":true,
-        \"status\":\"ACTIVE\"}}") || exit 1
-    _sb_uuid 0 "$out"
+    [ -n "$seg" ] || [ "$type" = flat ] \
+        || seg=$(( $(printf '%s' "$name" | cksum | cut -d' ' -f1) % 16000000 + 1 ))
+    NB_REMOTE=$SB_NB nb_network "$name" "$type" "$seg" "" "$mtu" \
+        || sb_fail "cannot insert network $name"
 }
 
 # sb_subnet NET CIDR GATEWAY [DHCP]: inserts a Subnet of network NET
 # (DHCP false unless "true"); prints its UUID.
 sb_subnet() {
-    local out
-    out=$(sb_nb "{\"op\":\"insert\",\"table\":\"Subnet\",\"row\":{
-        \"network\":[\"uuid\",\"$1\"],\"cidr\":\"$2\",\"ip_version\":4,
-        \"gateway_ip\":\"$3\",\"enable_dhcp\":${4:-false}}}") || exit 1
-    _sb_uuid 0 "$out"
+    NB_REMOTE=$SB_NB nb_subnet "$@" || sb_fail "cannot insert subnet $2"
 }
 
 # sb_port NET SUBNET IP MAC: inserts a Port with one fixed IP (none if IP
 # is empty); prints its UUID.
 sb_port() {
-    local net=$1 subnet=$2 ip=$3 mac=$4 port out
-    port="{\"op\":\"insert\",\"table\":\"Port\",\"row\":{
-        \"network\":[\"uuid\",\"$net\"],\"mac_address\":\"$mac\",
-        \"admin_state_up\":true,\"port_security_enabled\":true,
-        \"device_owner\":\"compute:nova\""
-    if [ -n "$ip" ]; then
-        out=$(sb_nb "{\"op\":\"insert\",\"table\":\"Fixed_IP\",
-            \"uuid-name\":\"f\",\"row\":{\"subnet\":[\"uuid\",\"$subnet\"],
-            \"ip_address\":\"$ip\"}},
-            $port,\"fixed_ips\":[\"named-uuid\",\"f\"]}}") || exit 1
-        _sb_uuid 1 "$out"
-    else
-        out=$(sb_nb "$port}}") || exit 1
-        _sb_uuid 0 "$out"
-    fi
+    NB_REMOTE=$SB_NB nb_port "$1" "$2" "$4" "$3" \
+        || sb_fail "cannot insert port $4"
 }
 
 # sb_vm NAME NODE NET SUBNET IP MAC: a port and a VM on it; sets SB_PORT.

@@ -11,8 +11,17 @@
 static const struct table_name int_tables[] = {
     { T_CLASSIFY, "classify" },
     { T_PORT_SEC, "port_security" },
+    { T_SG_EGRESS, "sg_egress" },
+    { T_PUNT, "punt" },
     { T_ARP_RESP, "arp_responder" },
     { T_L2_LOOKUP, "l2_lookup" },
+    { T_SG_INGRESS, "sg_ingress" },
+    { T_OUTPUT, "output" },
+    { T_L3_INPUT, "l3_input" },
+    { T_L3_ROUTE, "l3_route" },
+    { T_L3_EGRESS, "l3_egress" },
+    { T_L3_NEXTHOP, "l3_nexthop" },
+    { T_L3_EXT_IN, "l3_ext_in" },
     { 0, NULL },
 };
 

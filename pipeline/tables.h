@@ -5,8 +5,18 @@
  * br-int
  *   classify (0)      in_port -> network (metadata) and origin (reg0)
  *   port_security (10) a VIF sends only from its MAC and addresses
+ *   sg_egress (20-29) security groups on what a VIF sends
+ *   punt (30)         DHCP and metadata traffic to the controller's services
  *   arp_responder (40) ARP requests for known addresses answered here
- *   l2_lookup (60)    destination MAC -> local VIF, uplink, or flood
+ *   l2_lookup (60)    destination MAC -> local VIF (via reg7), uplink,
+ *                     router (l3_input) or flood
+ *   sg_ingress (70-79) security groups on what a VIF receives (reg7)
+ *   output (80)       output to the port in reg7
+ *   l3_input (100)    a packet to a router MAC: the router's own IPs, TTL
+ *   l3_route (110)    longest-prefix match -> egress network, next hop
+ *   l3_egress (120)   MTU, TTL decrement, source MAC, SNAT choice
+ *   l3_nexthop (130)  next-hop IP -> destination MAC, then l2_lookup
+ *   l3_ext_in (140)   packets to a floating IP or a router's gateway IP
  * br-tun
  *   tun_classify (0)  from br-int -> tun_out, from a tunnel -> tun_in
  *   tun_out (1)       local VLAN + MAC -> VNI + tunnel to the owner chassis
@@ -14,10 +24,30 @@
  * br-ex (each mapped provider bridge)
  *   ex_classify (0)   local VLAN <-> flat/VLAN segment of the physnet
  *
- * Registers
- *   metadata          the network's local VLAN id (1..4094) on br-int
- *   reg0 bit 0        the packet came from another node (via br-tun or
- *                     br-ex): it is not sent back there
+ * Registers (br-int)
+ *   metadata          the network's local VLAN id (1..4094)
+ *   reg0              flags: bit 0 FROM_REMOTE (came from another node via
+ *                     br-tun or br-ex: not sent back there), bit 1
+ *                     PKT_LARGER (larger than the egress MTU); bits 8-15
+ *                     security groups; bits 16-23 DHCP and metadata
+ *   reg1              routing: the router's local id (1..4094)
+ *   reg2              routing: the next-hop IPv4 address
+ *   reg3              routing: the egress network's MTU
+ *   reg4              routing: the router's IPv4 address on the ingress
+ *                     network (source of the ICMP errors it sends)
+ *   reg5, reg6        security groups (conjunction ids, zones)
+ *   reg7              the output port (l2_lookup -> sg_ingress -> output)
+ *
+ * Conntrack zones (16 bits)
+ *   ofport            security groups of the VIF with that OpenFlow port
+ *                     (ofports are below 0x4000)
+ *   0x4000 | ofport   floating-IP NAT of that VIF
+ *   0x8000 | lid      SNAT of the router with local id 'lid'
+ *   0xc000 | ofport   metadata service connections of that VIF
+ *
+ * Packet-ins carry a controller() userdata whose first byte is a
+ * "enum pin_op"; they all go through meter PIN_METER_ID.
+ */
  */
 
 #ifndef PIPELINE_TABLES_H
@@ -28,8 +58,17 @@
 enum {
     T_CLASSIFY = 0,
     T_PORT_SEC = 10,
+    T_SG_EGRESS = 20,
+    T_PUNT = 30,
     T_ARP_RESP = 40,
     T_L2_LOOKUP = 60,
+    T_SG_INGRESS = 70,
+    T_OUTPUT = 80,
+    T_L3_INPUT = 100,
+    T_L3_ROUTE = 110,
+    T_L3_EGRESS = 120,
+    T_L3_NEXTHOP = 130,
+    T_L3_EXT_IN = 140,
 };
 
 enum {
@@ -45,6 +84,33 @@ enum {
 /* reg0 flags. */
 #define REG_FLAGS 0
 #define FLAG_FROM_REMOTE 0x1
+#define FLAG_PKT_LARGER 0x2
+
+/* Register numbers. */
+#define REG_ROUTER 1
+#define REG_NEXTHOP 2
+#define REG_MTU 3
+#define REG_ROUTER_IP 4
+#define REG_OUTPORT 7
+
+/* Conntrack zone bases. */
+#define ZONE_FIP_BASE 0x4000
+#define ZONE_SNAT_BASE 0x8000
+#define ZONE_META_BASE 0xc000
+#define ZONE_MAX_OFPORT 0x3fff
+
+/* Packet-in opcodes: the first byte of a controller() action's userdata. */
+enum pin_op {
+    PIN_DHCP = 1,               /* A DHCP request from a VIF. */
+    PIN_ICMP_TTL = 2,           /* Send "time exceeded" (from reg4). */
+    PIN_ICMP_FRAG = 3,          /* Send "fragmentation needed" (reg3). */
+    PIN_ICMP_UNREACH = 4,       /* Send "destination unreachable". */
+    PIN_ARP_LEARN = 5,          /* An ARP reply to learn a next hop. */
+    PIN_ARP_RESOLVE = 6,        /* Next hop (reg2) unknown: ask by ARP. */
+};
+
+/* The meter every packet-in goes through. */
+#define PIN_METER_ID 1
 
 /* The cookie of flows that no NB row owns (the static skeleton). */
 #define COOKIE_STATIC 0

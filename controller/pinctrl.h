@@ -1,0 +1,73 @@
+/*
+ * controller/pinctrl: the controller's packet path.  One non-blocking
+ * OpenFlow 1.3 connection to br-int's management socket receives the
+ * packet-ins that flows send with controller(userdata=OP...) and sends
+ * packet-outs.
+ *
+ * Contract
+ *   - On every (re)connection it asks for NXT_PACKET_IN2 (so a packet-in
+ *     carries the registers and metadata of the flow that sent it) and
+ *     installs meter PIN_METER_ID (pipeline/tables.h), which every
+ *     controller() action of the pipeline goes through, so a VIF flooding
+ *     the controller cannot starve the others.
+ *   - A packet-in is dispatched on the first byte of its userdata ("enum
+ *     pin_op") to the handler registered for it.  Handlers run in the main
+ *     loop, must not block, and own nothing of the packet after they
+ *     return.  Packet-ins without a handler, without userdata or that fail
+ *     to decode are dropped and counted.
+ *   - Packet-outs are queued on the connection; while it is down they are
+ *     dropped and counted (the senders retry: DHCP clients, ARP
+ *     resolution).
+ */
+
+#ifndef CONTROLLER_PINCTRL_H
+#define CONTROLLER_PINCTRL_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "openvswitch/types.h"
+
+struct dp_packet;
+struct ds;
+struct flow;
+struct ofpbuf;
+struct pinctrl;
+
+/* One received packet-in, as a handler sees it. */
+struct pinctrl_packet {
+    const struct dp_packet *packet; /* The frame, parsed (l2..l4 set). */
+    const struct flow *headers;     /* Its headers, from flow_extract(). */
+    const struct flow *md;          /* Pipeline metadata at the controller()
+                                     * action: in_port, metadata, regs. */
+    const uint8_t *userdata;        /* After the opcode byte. */
+    size_t userdata_len;
+    uint8_t table_id;               /* The table of the sending flow. */
+    uint64_t cookie;                /* Its cookie (the owning row). */
+};
+
+typedef void pinctrl_handler_cb(struct pinctrl *,
+                                const struct pinctrl_packet *, void *aux);
+
+struct pinctrl *pinctrl_create(const char *bridge, const char *rundir);
+void pinctrl_destroy(struct pinctrl *);
+
+/* Registers 'cb' for packet-ins whose userdata starts with 'op'. */
+void pinctrl_register(struct pinctrl *, uint8_t op, pinctrl_handler_cb *cb,
+                      void *aux);
+
+/* Sets meter PIN_METER_ID's rate (packets per second, burst 'burst'). */
+void pinctrl_set_meter(struct pinctrl *, uint32_t pps, uint32_t burst);
+
+void pinctrl_run(struct pinctrl *);
+void pinctrl_wait(struct pinctrl *);
+
+/* Sends 'frame' ('len' bytes) into br-int as if received on 'in_port'
+ * (OFPP_CONTROLLER for none) and applies 'ofpacts' to it. */
+void pinctrl_send(struct pinctrl *, const void *frame, size_t len,
+                  ofp_port_t in_port, const struct ofpbuf *ofpacts);
+
+/* "status" of the packet path: connection, counters per opcode. */
+void pinctrl_format_status(const struct pinctrl *, struct ds *);
+
+#endif /* controller/pinctrl.h */

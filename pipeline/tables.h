@@ -48,7 +48,6 @@
  * Packet-ins carry a controller() userdata whose first byte is a
  * "enum pin_op"; they all go through meter PIN_METER_ID.
  */
- */
 
 #ifndef PIPELINE_TABLES_H
 #define PIPELINE_TABLES_H 1

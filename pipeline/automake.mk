@@ -1,5 +1,6 @@
 # pipeline/: the flow model and the pure compiler of the L2 pipeline.
 libdvrflow_la_SOURCES += \
 	pipeline/flow.c pipeline/flow.h \
+	pipeline/actions.c pipeline/actions.h \
 	pipeline/l2.c pipeline/l2.h \
 	pipeline/tables.c pipeline/tables.h

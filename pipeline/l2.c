@@ -16,6 +16,7 @@
 #include "ovsdb/nb-idl.h"
 #include "packets.h"
 #include "smap.h"
+#include "pipeline/actions.h"
 #include "pipeline/tables.h"
 #include "util.h"
 
@@ -33,98 +34,6 @@ l2_output_destroy(struct l2_output *out)
     flow_list_destroy(&out->int_flows);
     flow_list_destroy(&out->tun_flows);
     flow_list_destroy(&out->ex_flows);
-}
-
-/* Action helpers. */
-
-static void
-put_goto(struct ofpbuf *ofpacts, uint8_t table_id)
-{
-    ofpact_put_GOTO_TABLE(ofpacts)->table_id = table_id;
-}
-
-static void
-put_output(struct ofpbuf *ofpacts, ofp_port_t port)
-{
-    ofpact_put_OUTPUT(ofpacts)->port = port;
-}
-
-static void
-put_load(struct ofpbuf *ofpacts, enum mf_field_id id, uint64_t value)
-{
-    const struct mf_field *mf = mf_from_id(id);
-    union mf_value v;
-
-    memset(&v, 0, sizeof v);
-    switch (mf->n_bytes) {
-    case 2:
-        v.be16 = htons(value);
-        break;
-    case 4:
-        v.be32 = htonl(value);
-        break;
-    case 8:
-        v.be64 = htonll(value);
-        break;
-    default:
-        OVS_NOT_REACHED();
-    }
-    ofpact_put_set_field(ofpacts, mf, &v, NULL);
-}
-
-static void
-put_load_mac(struct ofpbuf *ofpacts, enum mf_field_id id, struct eth_addr ea)
-{
-    union mf_value v;
-
-    memset(&v, 0, sizeof v);
-    v.mac = ea;
-    ofpact_put_set_field(ofpacts, mf_from_id(id), &v, NULL);
-}
-
-static void
-put_load_ip(struct ofpbuf *ofpacts, enum mf_field_id id, ovs_be32 ip)
-{
-    union mf_value v;
-
-    memset(&v, 0, sizeof v);
-    v.be32 = ip;
-    ofpact_put_set_field(ofpacts, mf_from_id(id), &v, NULL);
-}
-
-static void
-put_move(struct ofpbuf *ofpacts, enum mf_field_id src, enum mf_field_id dst)
-{
-    struct ofpact_reg_move *move = ofpact_put_REG_MOVE(ofpacts);
-    const struct mf_field *s = mf_from_id(src);
-
-    move->src = (struct mf_subfield) { s, 0, s->n_bits };
-    move->dst = (struct mf_subfield) { mf_from_id(dst), 0, s->n_bits };
-}
-
-static void
-put_push_vlan(struct ofpbuf *ofpacts, uint16_t vid)
-{
-    ofpact_put_PUSH_VLAN(ofpacts)->ethertype = htons(ETH_TYPE_VLAN_8021Q);
-    put_load(ofpacts, MFF_VLAN_VID, OFPVID12_PRESENT | vid);
-}
-
-static void
-put_pop_vlan(struct ofpbuf *ofpacts)
-{
-    ofpact_put_STRIP_VLAN(ofpacts);
-}
-
-static void
-match_vlan(struct match *match, uint16_t vid)
-{
-    match_set_vlan_vid(match, htons(OFPVID12_PRESENT | vid));
-}
-
-static void
-match_untagged(struct match *match)
-{
-    match_set_vlan_vid_masked(match, htons(0), htons(VLAN_CFI | VLAN_VID_MASK));
 }
 
 /* The skeleton: table defaults and the classification of the patch port

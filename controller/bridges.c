@@ -32,6 +32,7 @@ bridge_ports_init(struct bridge_ports *bp)
     shash_init(&bp->ex_bridges);
     simap_init(&bp->vifs);
     smap_init(&bp->lvids);
+    sset_init(&bp->bfd_down);
 }
 
 static void
@@ -55,6 +56,7 @@ bridge_ports_destroy(struct bridge_ports *bp)
     shash_destroy(&bp->ex_bridges);
     simap_destroy(&bp->vifs);
     smap_destroy(&bp->lvids);
+    sset_destroy(&bp->bfd_down);
 }
 
 /* Moves 'src' into 'dst' (uninitialized); 'src' is left empty. */
@@ -69,6 +71,8 @@ bridge_ports_move(struct bridge_ports *dst, struct bridge_ports *src)
     shash_swap(&dst->ex_bridges, &src->ex_bridges);
     simap_init(&dst->vifs);
     simap_swap(&dst->vifs, &src->vifs);
+    sset_init(&dst->bfd_down);
+    sset_swap(&dst->bfd_down, &src->bfd_down);
     smap_init(&dst->lvids);
     struct smap_node *node;
     SMAP_FOR_EACH (node, &src->lvids) {
@@ -230,6 +234,35 @@ tunnel_port_name(const char *chassis)
     return xasprintf("dvt%08x", hash_string(chassis, 0));
 }
 
+/* BFD on the tunnel 'port' to chassis 'chassis' if 'enable' (a tunnel
+ * to or from a gateway chassis: its liveness picks the active gateway).
+ * Records in 'bp' whether BFD says the chassis is down. */
+static void
+ensure_bfd(struct ovsdb_idl_txn *txn, const struct ovsrec_port *port,
+           bool enable, const char *chassis, struct bridge_ports *bp)
+{
+    if (!port || port->n_interfaces != 1) {
+        return;
+    }
+    const struct ovsrec_interface *iface = port->interfaces[0];
+    struct smap bfd = SMAP_INITIALIZER(&bfd);
+
+    if (enable) {
+        smap_add(&bfd, "enable", "true");
+        smap_add(&bfd, "min_rx", "100");
+        smap_add(&bfd, "min_tx", "100");
+        smap_add(&bfd, "decay_min_rx", "0");
+    }
+    if (txn && !smap_equal(&iface->bfd, &bfd)) {
+        ovsrec_interface_set_bfd(iface, &bfd);
+    }
+    smap_destroy(&bfd);
+    if (enable && smap_get_bool(&iface->bfd, "enable", false)
+        && !smap_get_bool(&iface->bfd_status, "forwarding", false)) {
+        sset_add(&bp->bfd_down, chassis);
+    }
+}
+
 static void
 run_tunnels(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *tun,
             const struct remote_chassis *remotes, size_t n_remotes,
@@ -248,6 +281,7 @@ run_tunnels(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *tun,
         smap_add(&ids, "dvr-owner", "dvr-controller");
         smap_add(&ids, "dvr-chassis", rc->name);
         ensure_port(txn, tun, name, rc->encap_type, &options, &ids);
+        ensure_bfd(txn, find_port(tun, name), rc->bfd, rc->name, bp);
         ofp_port_t ofport = port_ofport(find_port(tun, name));
         if (ofport != OFPP_NONE) {
             simap_put(&bp->tunnels, rc->name, ofp_to_u16(ofport));

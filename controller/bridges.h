@@ -19,6 +19,7 @@
 #include "openvswitch/types.h"
 #include "smap.h"
 #include "simap.h"
+#include "sset.h"
 
 struct dvr_config;
 struct ovsdb_idl;
@@ -42,6 +43,8 @@ struct bridge_ports {
     struct simap vifs;              /* iface-id -> br-int ofport. */
     struct smap lvids;              /* Network UUID -> local VLAN, as
                                      * persisted in br-int external_ids. */
+    struct sset bfd_down;           /* Remote chassis whose tunnel has BFD
+                                     * and BFD says it is not forwarding. */
 };
 
 void bridge_ports_init(struct bridge_ports *);
@@ -53,6 +56,7 @@ struct remote_chassis {
     const char *name;
     const char *encap_type;
     const char *encap_ip;
+    bool bfd;                       /* Run BFD on the tunnel. */
 };
 
 void bridges_run(struct ovsdb_idl_txn *, struct ovsdb_idl *ovs_idl,

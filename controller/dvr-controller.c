@@ -54,6 +54,8 @@ struct controller {
     struct ovsdb_idl_index *ports_by_network;
     struct ovsdb_idl_index *bindings_by_port;
     struct ovsdb_idl_index *bindings_by_chassis;
+    struct ovsdb_idl_index *fips_by_port;
+    struct ovsdb_idl_index *fips_by_router;
     struct dvr_config cfg;
     bool have_cfg;
     char *cfg_error;                /* Last configuration error logged. */
@@ -169,6 +171,7 @@ collect_remotes(struct controller *c, struct remote_chassis **remotesp)
                 .name = ch->name,
                 .encap_type = ch->encap_type,
                 .encap_ip = ch->encap_ip,
+                .bfd = c->cfg.gateway || ch->gateway_capable,
             };
         }
     }
@@ -185,7 +188,9 @@ chassis_set_changed(struct ovsdb_idl *nb_idl)
         if (nbrec_chassis_is_new(ch) || nbrec_chassis_is_deleted(ch)
             || nbrec_chassis_is_updated(ch, NBREC_CHASSIS_COL_NAME)
             || nbrec_chassis_is_updated(ch, NBREC_CHASSIS_COL_ENCAP_IP)
-            || nbrec_chassis_is_updated(ch, NBREC_CHASSIS_COL_ENCAP_TYPE)) {
+            || nbrec_chassis_is_updated(ch, NBREC_CHASSIS_COL_ENCAP_TYPE)
+            || nbrec_chassis_is_updated(ch,
+                                        NBREC_CHASSIS_COL_GATEWAY_CAPABLE)) {
             return true;
         }
     }
@@ -296,6 +301,8 @@ run(struct controller *c)
         .nb_idl = nb_idl,
         .ports_by_network = c->ports_by_network,
         .bindings_by_port = c->bindings_by_port,
+        .fips_by_port = c->fips_by_port,
+        .fips_by_router = c->fips_by_router,
         .ports = &c->ports,
         .vifs_gen = c->vifs_gen,
     };
@@ -389,6 +396,10 @@ main(int argc, char *argv[])
                                                  &nbrec_port_binding_col_port);
     c.bindings_by_chassis = ovsdb_idl_index_create1(
         nb_idl, &nbrec_port_binding_col_chassis);
+    c.fips_by_port = ovsdb_idl_index_create1(nb_idl,
+                                             &nbrec_floating_ip_col_port);
+    c.fips_by_router = ovsdb_idl_index_create1(nb_idl,
+                                               &nbrec_floating_ip_col_router);
     bridge_ports_init(&c.ports);
     c.ports_stale = true;
     c.nb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(nb_idl);

@@ -22,6 +22,7 @@
 #include "ovsdb/nb-idl.h"
 #include "pipeline/flow.h"
 #include "pipeline/l2.h"
+#include "pipeline/l3.h"
 #include "pipeline/tables.h"
 #include "simap.h"
 #include "smap.h"
@@ -50,6 +51,27 @@ struct net_state {
     uint16_t lvid;                  /* 0 until first active. */
     struct hmapx locals;            /* Local "struct port_state"s. */
     struct simap chassis;           /* Remote chassis -> ports there. */
+    struct hmapx routers;           /* "struct router_state"s that refer
+                                     * to the network. */
+    int n_router_refs;              /* Active routers among them. */
+};
+
+/* A router as this chassis sees it. */
+struct router_state {
+    struct hmap_node node;          /* In engine's 'routers'. */
+    struct uuid uuid;
+    uint16_t lid;                   /* Local id, 0 until first active. */
+    bool active;                    /* Its flows are on this chassis. */
+    enum l3_gw_role role;
+    struct uuid *nets;              /* Networks it refers to. */
+    size_t n_nets;
+};
+
+/* A floating IP as last compiled. */
+struct fip_state {
+    struct hmap_node node;          /* In engine's 'fips'. */
+    struct uuid uuid;
+    bool local;                     /* Compiled as local. */
 };
 
 struct engine {
@@ -58,6 +80,10 @@ struct engine {
     struct shash ex_flows;          /* Bridge name -> struct flow_set. */
     struct hmap ports;
     struct hmap nets;
+    struct hmap routers;
+    struct hmap fips;
+    char *gateways;                 /* Signature of the gateway chassis. */
+    struct ovs_list announcements;  /* "struct engine_garp"s to send. */
     struct simap lvids;             /* Network UUID -> local VLAN. */
     unsigned long *lvid_used;
     bool lvids_loaded;
@@ -132,6 +158,9 @@ engine_create(void)
     shash_init(&e->ex_flows);
     hmap_init(&e->ports);
     hmap_init(&e->nets);
+    hmap_init(&e->routers);
+    hmap_init(&e->fips);
+    ovs_list_init(&e->announcements);
     simap_init(&e->lvids);
     e->lvid_used = bitmap_allocate(MAX_LVID + 1);
     bitmap_set1(e->lvid_used, 0);
@@ -161,7 +190,18 @@ clear_states(struct engine *e)
     HMAP_FOR_EACH_POP (ns, node, &e->nets) {
         hmapx_destroy(&ns->locals);
         simap_destroy(&ns->chassis);
+        hmapx_destroy(&ns->routers);
         free(ns);
+    }
+
+    struct router_state *rs;
+    HMAP_FOR_EACH_POP (rs, node, &e->routers) {
+        free(rs->nets);
+        free(rs);
+    }
+    struct fip_state *fs;
+    HMAP_FOR_EACH_POP (fs, node, &e->fips) {
+        free(fs);
     }
 }
 
@@ -187,6 +227,13 @@ engine_destroy(struct engine *e)
     clear_states(e);
     hmap_destroy(&e->ports);
     hmap_destroy(&e->nets);
+    hmap_destroy(&e->routers);
+    hmap_destroy(&e->fips);
+    struct engine_garp *g;
+    LIST_FOR_EACH_POP (g, list_node, &e->announcements) {
+        free(g);
+    }
+    free(e->gateways);
     flow_set_destroy(&e->int_flows);
     flow_set_destroy(&e->tun_flows);
     clear_ex_flows(e);
@@ -242,6 +289,7 @@ get_net_state(struct engine *e, const struct uuid *uuid)
         ns->uuid = *uuid;
         hmapx_init(&ns->locals);
         simap_init(&ns->chassis);
+        hmapx_init(&ns->routers);
         hmap_insert(&e->nets, &ns->node, uuid_hash(uuid));
 
         char *key = xasprintf(UUID_FMT, UUID_ARGS(uuid));
@@ -252,9 +300,17 @@ get_net_state(struct engine *e, const struct uuid *uuid)
 }
 
 static bool
-net_is_active(const struct net_state *ns)
+net_has_locals(const struct net_state *ns)
 {
     return ns && hmapx_count(&ns->locals) > 0;
+}
+
+/* A network has flows here while it has a local port or an active router
+ * here has an interface on it. */
+static bool
+net_is_active(const struct net_state *ns)
+{
+    return ns && (net_has_locals(ns) || ns->n_router_refs > 0);
 }
 
 static void
@@ -274,24 +330,24 @@ load_lvids(struct engine *e, const struct smap *persisted)
     e->lvids_loaded = true;
 }
 
-/* Gives 'ns' a local VLAN, once, for as long as its network exists. */
+/* Gives the object 'uuid' (a network or a router) a local id in '*lvid',
+ * once, for as long as it exists. */
 static void
-alloc_lvid(struct engine *e, struct net_state *ns)
+alloc_id(struct engine *e, const struct uuid *uuid, uint16_t *idp)
 {
-    if (ns->lvid) {
+    if (*idp) {
         return;
     }
     size_t lvid = bitmap_scan(e->lvid_used, 0, 1, MAX_LVID + 1);
     if (lvid > MAX_LVID) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-        VLOG_ERR_RL(&rl, "network "UUID_FMT": no local VLAN left",
-                    UUID_ARGS(&ns->uuid));
+        VLOG_ERR_RL(&rl, UUID_FMT": no local id left", UUID_ARGS(uuid));
         return;
     }
     bitmap_set1(e->lvid_used, lvid);
-    ns->lvid = lvid;
+    *idp = lvid;
 
-    char *key = xasprintf(UUID_FMT, UUID_ARGS(&ns->uuid));
+    char *key = xasprintf(UUID_FMT, UUID_ARGS(uuid));
     char *value = xasprintf("%"PRIuSIZE, lvid);
     simap_put(&e->lvids, key, lvid);
     smap_replace(&e->lvid_set, key, value);
@@ -301,16 +357,22 @@ alloc_lvid(struct engine *e, struct net_state *ns)
 }
 
 static void
-release_lvid(struct engine *e, struct net_state *ns)
+alloc_lvid(struct engine *e, struct net_state *ns)
 {
-    if (ns->lvid) {
-        char *key = xasprintf(UUID_FMT, UUID_ARGS(&ns->uuid));
-        bitmap_set0(e->lvid_used, ns->lvid);
+    alloc_id(e, &ns->uuid, &ns->lvid);
+}
+
+static void
+release_id(struct engine *e, const struct uuid *uuid, uint16_t *idp)
+{
+    if (*idp) {
+        char *key = xasprintf(UUID_FMT, UUID_ARGS(uuid));
+        bitmap_set0(e->lvid_used, *idp);
         simap_find_and_delete(&e->lvids, key);
         smap_remove(&e->lvid_set, key);
         sset_add(&e->lvid_unset, key);
         free(key);
-        ns->lvid = 0;
+        *idp = 0;
     }
 }
 
@@ -334,9 +396,20 @@ add_ports_of_network(const struct engine_input *in,
  * 'dirty_nets' the networks whose shared flows change and to 'compile'
  * the ports to recompile. */
 static void
+add_routers_of_net(const struct net_state *ns, struct uuid_set *set)
+{
+    struct hmapx_node *hn;
+
+    HMAPX_FOR_EACH (hn, &ns->routers) {
+        const struct router_state *rs = hn->data;
+        uuid_set_add(set, &rs->uuid);
+    }
+}
+
+static void
 update_port_state(struct engine *e, const struct engine_input *in,
                   const struct uuid *uuid, struct uuid_set *dirty_nets,
-                  struct uuid_set *compile)
+                  struct uuid_set *compile, struct uuid_set *dirty_routers)
 {
     const struct nbrec_port *row = nbrec_port_get_for_uuid(in->nb_idl, uuid);
     struct port_state *ps = find_port_state(e, uuid);
@@ -349,6 +422,9 @@ update_port_state(struct engine *e, const struct engine_input *in,
         bool was_active = net_is_active(ns);
         if (ps->loc == L2_PORT_LOCAL) {
             hmapx_find_and_delete(&ns->locals, ps);
+            if (!net_has_locals(ns)) {
+                add_routers_of_net(ns, dirty_routers);
+            }
         } else if (ps->loc == L2_PORT_REMOTE) {
             simap_increase(&ns->chassis, ps->chassis, -1);
             if (!simap_get(&ns->chassis, ps->chassis)) {
@@ -403,6 +479,9 @@ update_port_state(struct engine *e, const struct engine_input *in,
     ns = get_net_state(e, &ps->net);
     bool was_active = net_is_active(ns);
     if (ps->loc == L2_PORT_LOCAL) {
+        if (!net_has_locals(ns)) {
+            add_routers_of_net(ns, dirty_routers);
+        }
         hmapx_add(&ns->locals, ps);
     } else if (ps->loc == L2_PORT_REMOTE) {
         simap_increase(&ns->chassis, ps->chassis, 1);
@@ -464,6 +543,7 @@ describe_network(const struct engine_input *in, const struct nbrec_network *net,
         return error;
     }
     l2->lvid = ns->lvid;
+    l2->routed = ns->n_router_refs > 0;
     l2->vni = l2->tunnelled ? segment : 0;
     l2->tun_patch = in->ports->tun_patch_int;
     l2->ex_patch = OFPP_NONE;
@@ -559,11 +639,14 @@ compile_network(struct engine *e, const struct engine_input *in,
     remove_owner_everywhere(e, cookie);
     if (!row) {
         if (ns) {
-            release_lvid(e, ns);
-            hmap_remove(&e->nets, &ns->node);
-            hmapx_destroy(&ns->locals);
-            simap_destroy(&ns->chassis);
-            free(ns);
+            if (!hmapx_count(&ns->routers)) {
+                release_id(e, &ns->uuid, &ns->lvid);
+                hmap_remove(&e->nets, &ns->node);
+                hmapx_destroy(&ns->locals);
+                simap_destroy(&ns->chassis);
+                hmapx_destroy(&ns->routers);
+                free(ns);
+            }
         }
         return;
     }
@@ -618,6 +701,549 @@ compile_network(struct engine *e, const struct engine_input *in,
     free(tunnels);
 }
 
+/* Routers and floating IPs. */
+
+static struct router_state *
+find_router_state(const struct engine *e, const struct uuid *uuid)
+{
+    struct router_state *rs;
+
+    HMAP_FOR_EACH_WITH_HASH (rs, node, uuid_hash(uuid), &e->routers) {
+        if (uuid_equals(&rs->uuid, uuid)) {
+            return rs;
+        }
+    }
+    return NULL;
+}
+
+/* The gateway chassis of router 'uuid', best first: the gateway-capable
+ * chassis ranked by a hash of their name and the router (rendezvous
+ * hashing), so every node agrees without a scheduler and a router moves
+ * only when its own gateway goes. */
+struct ranked_chassis {
+    const struct nbrec_chassis *ch;
+    uint32_t rank;
+};
+
+static int
+compare_ranked(const void *a_, const void *b_)
+{
+    const struct ranked_chassis *a = a_, *b = b_;
+    return a->rank != b->rank ? (a->rank > b->rank ? -1 : 1)
+                              : strcmp(a->ch->name, b->ch->name);
+}
+
+static size_t
+rank_gateways(const struct engine_input *in, const struct uuid *router,
+              struct ranked_chassis **rankedp)
+{
+    const struct nbrec_chassis *ch;
+    struct ranked_chassis *ranked = NULL;
+    size_t n = 0, allocated = 0;
+
+    NBREC_CHASSIS_FOR_EACH (ch, in->nb_idl) {
+        if (ch->gateway_capable) {
+            if (n >= allocated) {
+                ranked = x2nrealloc(ranked, &allocated, sizeof *ranked);
+            }
+            ranked[n].ch = ch;
+            ranked[n].rank = hash_bytes(router, sizeof *router,
+                                        hash_string(ch->name, 0));
+            n++;
+        }
+    }
+    qsort(ranked, n, sizeof *ranked, compare_ranked);
+    *rankedp = ranked;
+    return n;
+}
+
+/* This chassis' role for a router with a gateway. */
+static enum l3_gw_role
+gateway_role(const struct engine_input *in, const struct uuid *router)
+{
+    struct ranked_chassis *ranked;
+    size_t n = rank_gateways(in, router, &ranked);
+    enum l3_gw_role role = L3_GW_REMOTE;
+
+    if (in->cfg->gateway) {
+        role = L3_GW_STANDBY;
+        for (size_t i = 0; i < n; i++) {
+            const char *name = ranked[i].ch->name;
+            if (!strcmp(name, in->cfg->system_id)) {
+                role = L3_GW_ACTIVE;
+                break;
+            } else if (!sset_contains(&in->ports->bfd_down, name)) {
+                break;          /* A better gateway is alive. */
+            }
+        }
+    }
+    free(ranked);
+    return role;
+}
+
+/* A signature of what gateway roles depend on. */
+static char *
+gateway_signature(const struct engine_input *in)
+{
+    const struct nbrec_chassis *ch;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    const char *name;
+
+    NBREC_CHASSIS_FOR_EACH (ch, in->nb_idl) {
+        if (ch->gateway_capable) {
+            ds_put_format(&s, "%s,", ch->name);
+        }
+    }
+    ds_put_char(&s, ';');
+    SSET_FOR_EACH (name, &in->ports->bfd_down) {
+        ds_put_format(&s, "%s,", name);
+    }
+    return ds_steal_cstr(&s);
+}
+
+static void
+router_withdraw(struct engine *e, const struct engine_input *in,
+                struct router_state *rs, struct uuid_set *dirty_nets,
+                struct uuid_set *compile)
+{
+    for (size_t i = 0; i < rs->n_nets; i++) {
+        struct net_state *ns = find_net_state(e, &rs->nets[i]);
+        if (!ns) {
+            continue;
+        }
+        hmapx_find_and_delete(&ns->routers, rs);
+        if (rs->active) {
+            ns->n_router_refs--;
+            uuid_set_add(dirty_nets, &ns->uuid);
+            if (!ns->n_router_refs) {
+                /* No longer routed, maybe no longer active. */
+                const struct nbrec_network *net
+                    = nbrec_network_get_for_uuid(in->nb_idl, &ns->uuid);
+                if (net) {
+                    add_ports_of_network(in, net, compile);
+                }
+            }
+        }
+    }
+    free(rs->nets);
+    rs->nets = NULL;
+    rs->n_nets = 0;
+}
+
+/* Re-evaluates router 'uuid': the networks it refers to, whether it is
+ * active here and this chassis' gateway role. */
+static void
+update_router_state(struct engine *e, const struct engine_input *in,
+                    const struct uuid *uuid, struct uuid_set *dirty_nets,
+                    struct uuid_set *compile)
+{
+    const struct nbrec_router *row
+        = nbrec_router_get_for_uuid(in->nb_idl, uuid);
+    struct router_state *rs = find_router_state(e, uuid);
+
+    if (rs) {
+        router_withdraw(e, in, rs, dirty_nets, compile);
+    }
+    if (!row) {
+        if (rs) {
+            release_id(e, &rs->uuid, &rs->lid);
+            hmap_remove(&e->routers, &rs->node);
+            free(rs);
+        }
+        return;
+    }
+    if (!rs) {
+        rs = xzalloc(sizeof *rs);
+        rs->uuid = *uuid;
+        hmap_insert(&e->routers, &rs->node, uuid_hash(uuid));
+        char *key = xasprintf(UUID_FMT, UUID_ARGS(uuid));
+        rs->lid = simap_get(&e->lvids, key);
+        free(key);
+    }
+
+    /* Active where one of its tenant subnets has a port, and on every
+     * gateway chassis if it has a gateway. */
+    rs->nets = xmalloc((row->n_interfaces + 1) * sizeof *rs->nets);
+    rs->active = false;
+    for (size_t i = 0; i < row->n_interfaces; i++) {
+        const struct nbrec_network *net = row->interfaces[i]->network;
+        rs->nets[rs->n_nets++] = net->header_.uuid;
+        rs->active |= net_has_locals(find_net_state(e, &net->header_.uuid));
+    }
+    rs->role = L3_GW_NONE;
+    if (row->gateway_port) {
+        rs->nets[rs->n_nets++] = row->gateway_port->network->header_.uuid;
+        rs->role = gateway_role(in, uuid);
+        rs->active |= rs->role != L3_GW_REMOTE;
+    }
+    if (rs->active) {
+        alloc_id(e, uuid, &rs->lid);
+        rs->active = rs->lid != 0;
+    }
+
+    for (size_t i = 0; i < rs->n_nets; i++) {
+        struct net_state *ns = get_net_state(e, &rs->nets[i]);
+        if (!hmapx_add(&ns->routers, rs) || !rs->active) {
+            continue;
+        }
+        bool was_active = net_is_active(ns);
+        if (!ns->n_router_refs++) {
+            const struct nbrec_network *net
+                = nbrec_network_get_for_uuid(in->nb_idl, &ns->uuid);
+            if (!was_active) {
+                alloc_lvid(e, ns);
+            }
+            if (net) {
+                add_ports_of_network(in, net, compile);
+            }
+        }
+        uuid_set_add(dirty_nets, &ns->uuid);
+    }
+}
+
+/* True if another router with a smaller UUID has an interface on
+ * 'subnet' (a subnet belongs to one router; the others are skipped). */
+static bool
+subnet_taken(const struct engine *e, const struct engine_input *in,
+             const struct nbrec_router *row, const struct nbrec_port *port,
+             const struct nbrec_subnet *subnet)
+{
+    const struct net_state *ns = find_net_state(e,
+                                                &port->network->header_.uuid);
+    struct hmapx_node *hn;
+
+    HMAPX_FOR_EACH (hn, &ns->routers) {
+        const struct router_state *other = hn->data;
+        const struct nbrec_router *orow;
+
+        if (uuid_compare_3way(&other->uuid, &row->header_.uuid) >= 0
+            || !(orow = nbrec_router_get_for_uuid(in->nb_idl,
+                                                  &other->uuid))) {
+            continue;
+        }
+        for (size_t i = 0; i < orow->n_interfaces; i++) {
+            const struct nbrec_port *op = orow->interfaces[i];
+            for (size_t j = 0; j < op->n_fixed_ips; j++) {
+                if (op->fixed_ips[j]->subnet == subnet) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+/* Fills 'iface' for router port 'port'.  Returns false (after logging)
+ * if it cannot be used. */
+static bool
+describe_iface(struct engine *e, const struct engine_input *in,
+               const struct nbrec_port *port, struct l3_iface *iface)
+{
+    const struct net_state *ns
+        = find_net_state(e, &port->network->header_.uuid);
+    uint32_t segment;
+    char *error;
+
+    memset(iface, 0, sizeof *iface);
+    iface->nb = port;
+    error = l3_iface_parse(port, iface);
+    if (!error) {
+        error = l2_network_segment(port->network, &iface->tunnelled,
+                                   &segment);
+    }
+    if (error) {
+        log_error(e, error);
+        return false;
+    }
+    if (!ns || !ns->lvid) {
+        return false;
+    }
+    iface->lvid = ns->lvid;
+    iface->mtu = port->network->mtu;
+    iface->vni = iface->tunnelled ? segment : 0;
+    (void) in;
+    return true;
+}
+
+/* Fills 'r' for router state 'rs' ('*ifacesp' and '*tunnelsp' to be freed
+ * by the caller).  Returns false if the router has no flows here. */
+static bool
+describe_router(struct engine *e, const struct engine_input *in,
+                const struct router_state *rs, struct l3_router *r,
+                struct l3_iface **ifacesp, ofp_port_t **tunnelsp)
+{
+    const struct nbrec_router *row
+        = nbrec_router_get_for_uuid(in->nb_idl, &rs->uuid);
+
+    *ifacesp = NULL;
+    *tunnelsp = NULL;
+    if (!row || !rs->active) {
+        return false;
+    }
+    memset(r, 0, sizeof *r);
+    r->nb = row;
+    r->lid = rs->lid;
+    r->int_patch_tun = in->ports->int_patch_tun;
+    *ifacesp = xmalloc(row->n_interfaces * sizeof **ifacesp);
+    for (size_t i = 0; i < row->n_interfaces; i++) {
+        const struct nbrec_port *port = row->interfaces[i];
+        struct l3_iface *iface = &(*ifacesp)[r->n_ifaces];
+
+        if (!describe_iface(e, in, port, iface)) {
+            continue;
+        }
+        const struct nbrec_subnet *subnet = NULL;
+        for (size_t j = 0; j < port->n_fixed_ips; j++) {
+            if (port->fixed_ips[j]->subnet) {
+                subnet = port->fixed_ips[j]->subnet;
+            }
+        }
+        if (subnet && subnet_taken(e, in, row, port, subnet)) {
+            log_error(e, xasprintf("router "UUID_FMT": subnet "UUID_FMT
+                                   " already has a router; interface "
+                                   UUID_FMT" skipped",
+                                   UUID_ARGS(&row->header_.uuid),
+                                   UUID_ARGS(&subnet->header_.uuid),
+                                   UUID_ARGS(&port->header_.uuid)));
+            continue;
+        }
+        r->n_ifaces++;
+    }
+    r->ifaces = *ifacesp;
+
+    r->gw_role = L3_GW_NONE;
+    if (row->gateway_port
+        && describe_iface(e, in, row->gateway_port, &r->gw)) {
+        const struct nbrec_port *gp = row->gateway_port;
+        r->gw_role = rs->role;
+        for (size_t j = 0; j < gp->n_fixed_ips; j++) {
+            const struct nbrec_subnet *sn = gp->fixed_ips[j]->subnet;
+            if (sn && sn->gateway_ip && ip_parse(sn->gateway_ip,
+                                                 &r->gw_nexthop)) {
+                break;
+            }
+        }
+        if (r->gw_role == L3_GW_REMOTE) {
+            struct ranked_chassis *ranked;
+            size_t n = rank_gateways(in, &rs->uuid, &ranked);
+
+            *tunnelsp = xmalloc((n + 1) * sizeof **tunnelsp);
+            for (size_t i = 0; i < n; i++) {
+                const struct simap_node *t
+                    = simap_find(&in->ports->tunnels, ranked[i].ch->name);
+                if (t) {
+                    (*tunnelsp)[r->n_gw_tunnels++] = u16_to_ofp(t->data);
+                }
+            }
+            r->gw_tunnels = *tunnelsp;
+            free(ranked);
+        }
+    }
+    return true;
+}
+
+static void
+queue_garp(struct engine *e, uint16_t lvid, ovs_be32 ip, struct eth_addr mac)
+{
+    struct engine_garp *g = xmalloc(sizeof *g);
+
+    g->lvid = lvid;
+    g->ip = ip;
+    g->mac = mac;
+    ovs_list_push_back(&e->announcements, &g->list_node);
+}
+
+static void
+compile_router(struct engine *e, const struct engine_input *in,
+               const struct uuid *uuid)
+{
+    uint64_t cookie = flow_cookie_from_uuid(uuid);
+    struct router_state *rs = find_router_state(e, uuid);
+    struct l3_iface *ifaces;
+    ofp_port_t *tunnels;
+    struct l3_router r;
+
+    if (!rs || !describe_router(e, in, rs, &r, &ifaces, &tunnels)) {
+        remove_owner_everywhere(e, cookie);
+        free(ifaces);
+        free(tunnels);
+        return;
+    }
+
+    struct l3_output out;
+    const char *error;
+    size_t i;
+
+    l3_output_init(&out);
+    l3_compile_router(&r, &out);
+    SVEC_FOR_EACH (i, error, &out.errors) {
+        log_error(e, xstrdup(error));
+    }
+    const struct flow_owner *old = flow_set_find_owner(&e->int_flows, cookie);
+    if (r.gw_role == L3_GW_ACTIVE) {
+        /* Announce the gateway IP when this chassis becomes active. */
+        bool was_active = false;
+        struct dvr_flow *f;
+        LIST_FOR_EACH (f, owner_node, old ? &old->flows : &out.int_flows.flows) {
+            was_active |= old && f->table_id == T_L2_LOOKUP
+                          && f->priority == 110;
+        }
+        if (!was_active) {
+            queue_garp(e, r.gw.lvid, r.gw.ip, r.gw.mac);
+        }
+    }
+    flow_set_replace_owner(&e->int_flows, cookie, &out.int_flows);
+    flow_set_replace_owner(&e->tun_flows, cookie, &out.tun_flows);
+    l3_output_destroy(&out);
+    free(ifaces);
+    free(tunnels);
+}
+
+static struct fip_state *
+find_fip_state(const struct engine *e, const struct uuid *uuid)
+{
+    struct fip_state *fs;
+
+    HMAP_FOR_EACH_WITH_HASH (fs, node, uuid_hash(uuid), &e->fips) {
+        if (uuid_equals(&fs->uuid, uuid)) {
+            return fs;
+        }
+    }
+    return NULL;
+}
+
+/* The VM address a floating IP maps to: its fixed_ip_address or the
+ * port's first IPv4 address. */
+static bool
+fip_vm_ip(const struct nbrec_floating_ip *row, ovs_be32 *ip)
+{
+    if (row->fixed_ip_address && ip_parse(row->fixed_ip_address, ip)) {
+        return true;
+    }
+    for (size_t i = 0; row->port && i < row->port->n_fixed_ips; i++) {
+        if (ip_parse(row->port->fixed_ips[i]->ip_address, ip)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+compile_fip(struct engine *e, const struct engine_input *in,
+            const struct uuid *uuid)
+{
+    uint64_t cookie = flow_cookie_from_uuid(uuid);
+    const struct nbrec_floating_ip *row
+        = nbrec_floating_ip_get_for_uuid(in->nb_idl, uuid);
+    struct fip_state *fs = find_fip_state(e, uuid);
+    const struct net_state *ext;
+    struct l3_iface *ifaces = NULL;
+    ofp_port_t *tunnels = NULL;
+    struct l3_router r;
+    struct l3_fip f;
+
+    remove_owner_everywhere(e, cookie);
+    if (!row) {
+        if (fs) {
+            hmap_remove(&e->fips, &fs->node);
+            free(fs);
+        }
+        return;
+    }
+    if (!fs) {
+        fs = xzalloc(sizeof *fs);
+        fs->uuid = *uuid;
+        hmap_insert(&e->fips, &fs->node, uuid_hash(uuid));
+    }
+    ext = find_net_state(e, &row->floating_network->header_.uuid);
+    if (!net_is_active(ext) || !ext->lvid) {
+        fs->local = false;
+        return;
+    }
+
+    memset(&f, 0, sizeof f);
+    f.nb = row;
+    f.ext_lvid = ext->lvid;
+    if (!ip_parse(row->floating_ip_address, &f.fip)
+        || !eth_addr_from_string(row->floating_port->mac_address, &f.mac)) {
+        log_error(e, xasprintf("floating IP "UUID_FMT": invalid address or "
+                               "MAC", UUID_ARGS(uuid)));
+        fs->local = false;
+        return;
+    }
+    if (row->port) {
+        const struct port_state *ps = find_port_state(
+            e, &row->port->header_.uuid);
+        const struct router_state *rs = row->router
+            ? find_router_state(e, &row->router->header_.uuid) : NULL;
+
+        if (!fip_vm_ip(row, &f.vm_ip)) {
+            log_error(e, xasprintf("floating IP "UUID_FMT": port "UUID_FMT
+                                   " has no IPv4 address", UUID_ARGS(uuid),
+                                   UUID_ARGS(&row->port->header_.uuid)));
+        } else if (ps && ps->loc == L2_PORT_LOCAL && rs
+                   && describe_router(e, in, rs, &r, &ifaces, &tunnels)) {
+            f.local = true;
+            f.vm_ofport = ps->ofport;
+            f.router = &r;
+        }
+    }
+
+    struct l3_output out;
+    l3_output_init(&out);
+    char *error = l3_compile_fip(&f, &out);
+    if (error) {
+        log_error(e, error);
+        f.local = false;
+    } else {
+        flow_set_replace_owner(&e->int_flows, cookie, &out.int_flows);
+    }
+    if (f.local && !fs->local) {
+        queue_garp(e, f.ext_lvid, f.fip, f.mac);
+    }
+    fs->local = f.local;
+    l3_output_destroy(&out);
+    free(ifaces);
+    free(tunnels);
+}
+
+/* Adds the floating IPs of port 'port_uuid' or router 'router_uuid'. */
+static void
+add_fips_of(const struct engine_input *in, struct ovsdb_idl_index *index,
+            bool by_port, const struct uuid *uuid, struct uuid_set *set)
+{
+    struct nbrec_floating_ip *target = nbrec_floating_ip_index_init_row(index);
+    const struct nbrec_floating_ip *fip;
+
+    if (by_port) {
+        const struct nbrec_port *port
+            = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+        if (!port) {
+            nbrec_floating_ip_index_destroy_row(target);
+            return;
+        }
+        nbrec_floating_ip_index_set_port(target, port);
+    } else {
+        const struct nbrec_router *router
+            = nbrec_router_get_for_uuid(in->nb_idl, uuid);
+        if (!router) {
+            nbrec_floating_ip_index_destroy_row(target);
+            return;
+        }
+        nbrec_floating_ip_index_set_router(target, router);
+    }
+    NBREC_FLOATING_IP_FOR_EACH_EQUAL (fip, target, index) {
+        uuid_set_add(set, &fip->header_.uuid);
+    }
+    nbrec_floating_ip_index_destroy_row(target);
+}
+
+void
+engine_take_garps(struct engine *e, struct ovs_list *garps)
+{
+    ovs_list_push_back_all(garps, &e->announcements);
+}
+
 /* A string that changes whenever flows compiled for the old topology
  * could be wrong for the new one. */
 static char *
@@ -655,8 +1281,14 @@ compile_skeleton(struct engine *e, const struct engine_input *in)
     struct l2_output out;
     struct shash_node *node;
 
+    struct l3_output l3;
+
     l2_output_init(&out);
     l2_compile_skeleton(&br, &out);
+    l3_output_init(&l3);
+    l3_compile_skeleton(&l3);
+    ovs_list_push_back_all(&out.int_flows.flows, &l3.int_flows.flows);
+    l3_output_destroy(&l3);
     flow_set_replace_owner(&e->int_flows, COOKIE_STATIC, &out.int_flows);
     flow_set_replace_owner(&e->tun_flows, COOKIE_STATIC, &out.tun_flows);
     l2_output_destroy(&out);
@@ -683,11 +1315,16 @@ engine_run(struct engine *e, const struct engine_input *in)
 {
     long long int start = time_usec();
     struct uuid_set dirty_ports, dirty_nets, compile;
+    struct uuid_set dirty_routers, dirty_fips;
     char *topology = topology_signature(in);
     bool full = e->full || !e->topology || strcmp(topology, e->topology);
+    char *gateways = gateway_signature(in);
+    bool gateways_changed = !e->gateways || strcmp(gateways, e->gateways);
 
     free(e->topology);
     e->topology = topology;
+    free(e->gateways);
+    e->gateways = gateways;
     if (!e->lvids_loaded) {
         load_lvids(e, &in->ports->lvids);
     }
@@ -696,11 +1333,15 @@ engine_run(struct engine *e, const struct engine_input *in)
     uuid_set_init(&dirty_ports);
     uuid_set_init(&dirty_nets);
     uuid_set_init(&compile);
+    uuid_set_init(&dirty_routers);
+    uuid_set_init(&dirty_fips);
     e->stats.last_n_ports = 0;
 
     if (full) {
         const struct nbrec_port *port;
         const struct nbrec_network *net;
+        const struct nbrec_router *router;
+        const struct nbrec_floating_ip *fip;
 
         clear_states(e);
         flow_set_clear(&e->int_flows);
@@ -713,10 +1354,19 @@ engine_run(struct engine *e, const struct engine_input *in)
         NBREC_PORT_FOR_EACH (port, in->nb_idl) {
             uuid_set_add(&dirty_ports, &port->header_.uuid);
         }
+        NBREC_ROUTER_FOR_EACH (router, in->nb_idl) {
+            uuid_set_add(&dirty_routers, &router->header_.uuid);
+        }
+        NBREC_FLOATING_IP_FOR_EACH (fip, in->nb_idl) {
+            uuid_set_add(&dirty_fips, &fip->header_.uuid);
+        }
     } else {
         const struct nbrec_network *net;
         const struct nbrec_port *port;
         const struct nbrec_port_binding *pb;
+        const struct nbrec_router *router;
+        const struct nbrec_floating_ip *fip;
+        const struct nbrec_subnet *subnet;
 
         NBREC_NETWORK_FOR_EACH_TRACKED (net, in->nb_idl) {
             uuid_set_add(&dirty_nets, &net->header_.uuid);
@@ -725,7 +1375,32 @@ engine_run(struct engine *e, const struct engine_input *in)
             }
         }
         NBREC_PORT_FOR_EACH_TRACKED (port, in->nb_idl) {
+            struct uuid router_uuid;
             uuid_set_add(&dirty_ports, &port->header_.uuid);
+            if (!strncmp(port->device_owner, "network:router", 14)
+                && uuid_from_string(&router_uuid, port->device_id)) {
+                uuid_set_add(&dirty_routers, &router_uuid);
+            }
+        }
+        NBREC_ROUTER_FOR_EACH_TRACKED (router, in->nb_idl) {
+            uuid_set_add(&dirty_routers, &router->header_.uuid);
+        }
+        NBREC_FLOATING_IP_FOR_EACH_TRACKED (fip, in->nb_idl) {
+            uuid_set_add(&dirty_fips, &fip->header_.uuid);
+        }
+        NBREC_SUBNET_FOR_EACH_TRACKED (subnet, in->nb_idl) {
+            const struct net_state *ns = find_net_state(
+                e, &subnet->network->header_.uuid);
+            if (ns) {
+                add_routers_of_net(ns, &dirty_routers);
+            }
+        }
+        if (gateways_changed) {
+            NBREC_ROUTER_FOR_EACH (router, in->nb_idl) {
+                if (router->gateway_port) {
+                    uuid_set_add(&dirty_routers, &router->header_.uuid);
+                }
+            }
         }
         NBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, in->nb_idl) {
             /* A binding is also tracked when a row it refers to changes
@@ -767,18 +1442,38 @@ engine_run(struct engine *e, const struct engine_input *in)
 
     for (size_t i = 0; i < dirty_ports.n; i++) {
         update_port_state(e, in, &dirty_ports.order[i], &dirty_nets,
-                          &compile);
+                          &compile, &dirty_routers);
+    }
+    for (size_t i = 0; i < dirty_routers.n; i++) {
+        update_router_state(e, in, &dirty_routers.order[i], &dirty_nets,
+                            &compile);
     }
     for (size_t i = 0; i < compile.n; i++) {
         compile_port(e, in, &compile.order[i]);
+        if (!full) {
+            add_fips_of(in, in->fips_by_port, true, &compile.order[i],
+                        &dirty_fips);
+        }
     }
     for (size_t i = 0; i < dirty_nets.n; i++) {
         compile_network(e, in, &dirty_nets.order[i]);
+    }
+    for (size_t i = 0; i < dirty_routers.n; i++) {
+        compile_router(e, in, &dirty_routers.order[i]);
+        if (!full) {
+            add_fips_of(in, in->fips_by_router, false,
+                        &dirty_routers.order[i], &dirty_fips);
+        }
+    }
+    for (size_t i = 0; i < dirty_fips.n; i++) {
+        compile_fip(e, in, &dirty_fips.order[i]);
     }
 
     uuid_set_destroy(&dirty_ports);
     uuid_set_destroy(&dirty_nets);
     uuid_set_destroy(&compile);
+    uuid_set_destroy(&dirty_routers);
+    uuid_set_destroy(&dirty_fips);
 
     e->full = false;
     e->stats.n_runs++;

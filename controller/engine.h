@@ -10,8 +10,11 @@
  * explicit request recompiles everything; both paths call the same
  * compiler and give the same flows.
  *
- * Networks get flows only while they have a local port ("active"); a
- * network becoming active or inactive recompiles its ports.
+ * Networks get flows only while they have a local port or a router
+ * active here has an interface on them ("active"); a network becoming
+ * active or inactive recompiles its ports.  A router is active where one
+ * of its tenant subnets has a local port and on the gateway chassis; its
+ * floating IPs are compiled with it and with their ports.
  */
 
 #ifndef CONTROLLER_ENGINE_H
@@ -20,7 +23,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "openvswitch/list.h"
 #include "openvswitch/shash.h"
+#include "openvswitch/types.h"
+#include "packets.h"
 
 struct bridge_ports;
 struct ds;
@@ -36,6 +42,8 @@ struct engine_input {
     struct ovsdb_idl *nb_idl;
     struct ovsdb_idl_index *ports_by_network;
     struct ovsdb_idl_index *bindings_by_port;
+    struct ovsdb_idl_index *fips_by_port;
+    struct ovsdb_idl_index *fips_by_router;
     const struct bridge_ports *ports;
     unsigned int vifs_gen;          /* Changes when ports->vifs changes. */
 };
@@ -57,6 +65,18 @@ bool engine_run(struct engine *, const struct engine_input *);
 struct flow_set *engine_int_flows(struct engine *);
 struct flow_set *engine_tun_flows(struct engine *);
 const struct shash *engine_ex_flows(const struct engine *);
+
+/* An address to announce by gratuitous ARP on a network: a floating IP
+ * that arrived on this chassis, a gateway that became active here. */
+struct engine_garp {
+    struct ovs_list list_node;
+    uint16_t lvid;
+    ovs_be32 ip;
+    struct eth_addr mac;
+};
+
+/* Moves the announcements queued by the last runs to 'garps'. */
+void engine_take_garps(struct engine *, struct ovs_list *garps);
 
 /* Local VLAN allocations made or released since the last call. */
 void engine_take_lvid_changes(struct engine *, struct smap *set,

@@ -139,6 +139,18 @@ put_load_bits(struct ofpbuf *ofpacts, enum mf_field_id id, unsigned int ofs,
     ofpact_put_set_field(ofpacts, mf, &v, &mask);
 }
 
+void
+put_arp_reply(struct ofpbuf *ofpacts, struct eth_addr mac, ovs_be32 ip)
+{
+    put_move(ofpacts, MFF_ETH_SRC, MFF_ETH_DST);
+    put_load_mac(ofpacts, MFF_ETH_SRC, mac);
+    put_load(ofpacts, MFF_ARP_OP, ARP_OP_REPLY);
+    put_move(ofpacts, MFF_ARP_SHA, MFF_ARP_THA);
+    put_load_mac(ofpacts, MFF_ARP_SHA, mac);
+    put_move(ofpacts, MFF_ARP_SPA, MFF_ARP_TPA);
+    put_load_ip(ofpacts, MFF_ARP_SPA, ip);
+}
+
 /* controller(userdata=OP DATA..., meter_id=PIN_METER_ID). */
 void
 put_controller(struct ofpbuf *ofpacts, uint8_t op, const void *data,

@@ -29,6 +29,9 @@ void put_load_ip(struct ofpbuf *, enum mf_field_id, ovs_be32 ip);
 void put_move(struct ofpbuf *, enum mf_field_id src, enum mf_field_id dst);
 void put_push_vlan(struct ofpbuf *, uint16_t vid);
 void put_pop_vlan(struct ofpbuf *);
+/* Turns an ARP request into the reply that 'ip' is at 'mac' (the caller
+ * adds the output). */
+void put_arp_reply(struct ofpbuf *, struct eth_addr mac, ovs_be32 ip);
 void put_controller(struct ofpbuf *, uint8_t op, const void *data,
                     size_t len);
 /* Appends the actions (and at most a final goto_table) that 'format'

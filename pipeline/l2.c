@@ -361,13 +361,7 @@ add_arp_responder(const struct port_addrs *pa, const struct l2_network *net,
     match_set_nw_proto(&match, ARP_OP_REQUEST);
     match_set_nw_dst(&match, ip);
 
-    put_move(&ofpacts, MFF_ETH_SRC, MFF_ETH_DST);
-    put_load_mac(&ofpacts, MFF_ETH_SRC, pa->mac);
-    put_load(&ofpacts, MFF_ARP_OP, ARP_OP_REPLY);
-    put_move(&ofpacts, MFF_ARP_SHA, MFF_ARP_THA);
-    put_load_mac(&ofpacts, MFF_ARP_SHA, pa->mac);
-    put_move(&ofpacts, MFF_ARP_SPA, MFF_ARP_TPA);
-    put_load_ip(&ofpacts, MFF_ARP_SPA, ip);
+    put_arp_reply(&ofpacts, pa->mac, ip);
     put_output(&ofpacts, OFPP_IN_PORT);
     flow_list_add(flows, T_ARP_RESP, 100, cookie, &match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
@@ -498,10 +492,22 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
     }
 
     /* Every known IPv4 address of the network is answered by ARP on the
-     * node where the request is sent. */
+     * node where the request is sent and, on a routed network, is a next
+     * hop whose MAC routing knows. */
     for (size_t i = 0; i < pa.n_ip4s; i++) {
         add_arp_responder(&pa, net, cookie, pa.ip4s[i], &out->int_flows);
+        if (net->routed) {
+            ofpbuf_clear(&ofpacts);
+            match_init_catchall(&match);
+            match_set_metadata(&match, htonll(net->lvid));
+            match_set_reg(&match, REG_NEXTHOP, ntohl(pa.ip4s[i]));
+            put_load_mac(&ofpacts, MFF_ETH_DST, pa.mac);
+            put_goto(&ofpacts, T_L2_LOOKUP);
+            flow_list_add(&out->int_flows, T_L3_NEXTHOP, 100, cookie, &match,
+                          &ofpacts);
+        }
     }
+    ofpbuf_clear(&ofpacts);
 
     if (port->location == L2_PORT_LOCAL) {
         match_init_catchall(&match);

@@ -52,6 +52,8 @@ struct l2_network {
                                      * patch to br-tun or to br-ex. */
     ofp_port_t tun_patch;           /* Tunnelled: br-tun's patch to br-int. */
     ofp_port_t ex_patch;            /* Provider: br-ex's patch to br-int. */
+    bool routed;                    /* A router here has an interface on
+                                     * it: its ports are next hops. */
     const ofp_port_t *local_ports;  /* VIFs of the network on br-int. */
     size_t n_local_ports;
     const ofp_port_t *tunnels;      /* br-tun ports to chassis with a port

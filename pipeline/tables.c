@@ -19,6 +19,7 @@ static const struct table_name int_tables[] = {
     { T_OUTPUT, "output" },
     { T_L3_INPUT, "l3_input" },
     { T_L3_ROUTE, "l3_route" },
+    { T_L3_TO_GW, "l3_to_gw" },
     { T_L3_EGRESS, "l3_egress" },
     { T_L3_NEXTHOP, "l3_nexthop" },
     { T_L3_EXT_IN, "l3_ext_in" },

@@ -14,6 +14,7 @@
  *   output (80)       output to the port in reg7
  *   l3_input (100)    a packet to a router MAC: the router's own IPs, TTL
  *   l3_route (110)    longest-prefix match -> egress network, next hop
+ *   l3_to_gw (115)    external traffic of a compute node -> gateway chassis
  *   l3_egress (120)   MTU, TTL decrement, source MAC, SNAT choice
  *   l3_nexthop (130)  next-hop IP -> destination MAC, then l2_lookup
  *   l3_ext_in (140)   packets to a floating IP or a router's gateway IP
@@ -65,6 +66,7 @@ enum {
     T_OUTPUT = 80,
     T_L3_INPUT = 100,
     T_L3_ROUTE = 110,
+    T_L3_TO_GW = 115,
     T_L3_EGRESS = 120,
     T_L3_NEXTHOP = 130,
     T_L3_EXT_IN = 140,

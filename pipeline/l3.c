@@ -1,0 +1,626 @@
+/*
+ * pipeline/l3: see l3.h for the contract, pipeline/tables.h for the table
+ * and register map and doc/pipeline.md for a packet's walk.
+ *
+ * Route priorities: 10 + 2 * prefix length, plus one for the routes that
+ * apply only to a floating IP's VM, so that a longer prefix always wins
+ * and, at equal length, the floating IP's own route does.
+ */
+
+#include <config.h>
+
+#include "pipeline/l3.h"
+
+#include <string.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofpbuf.h"
+#include "ovsdb/nb-idl.h"
+#include "pipeline/actions.h"
+#include "pipeline/tables.h"
+#include "smap.h"
+#include "util.h"
+
+/* An OpenFlow port number as an integer ("flow.h" is ours here, not
+ * OVS's lib/flow.h with ofp_to_u16()). */
+static uint16_t
+port_no(ofp_port_t port)
+{
+    return (OVS_FORCE uint16_t) port;
+}
+
+static uint16_t
+route_priority(ovs_be32 mask, bool fip)
+{
+    return 10 + 2 * ip_count_cidr_bits(mask) + fip;
+}
+
+void
+l3_output_init(struct l3_output *out)
+{
+    flow_list_init(&out->int_flows);
+    flow_list_init(&out->tun_flows);
+    svec_init(&out->errors);
+}
+
+void
+l3_output_destroy(struct l3_output *out)
+{
+    flow_list_destroy(&out->int_flows);
+    flow_list_destroy(&out->tun_flows);
+    svec_destroy(&out->errors);
+}
+
+char *
+l3_iface_parse(const struct nbrec_port *nb, struct l3_iface *iface)
+{
+    if (!eth_addr_from_string(nb->mac_address, &iface->mac)
+        || eth_addr_is_multicast(iface->mac)
+        || eth_addr_is_zero(iface->mac)) {
+        return xasprintf("router port "UUID_FMT": invalid mac_address '%s'",
+                         UUID_ARGS(&nb->header_.uuid), nb->mac_address);
+    }
+    for (size_t i = 0; i < nb->n_fixed_ips; i++) {
+        const struct nbrec_fixed_ip *fip = nb->fixed_ips[i];
+        unsigned int plen;
+        ovs_be32 net;
+        char *error;
+
+        if (!ip_parse(fip->ip_address, &iface->ip) || !fip->subnet) {
+            continue;
+        }
+        error = ip_parse_cidr(fip->subnet->cidr, &net, &plen);
+        if (error) {
+            free(error);
+            continue;
+        }
+        iface->mask = be32_prefix_mask(plen);
+        return NULL;
+    }
+    return xasprintf("router port "UUID_FMT": no IPv4 address on an IPv4 "
+                     "subnet", UUID_ARGS(&nb->header_.uuid));
+}
+
+/* The skeleton of the routing tables. */
+void
+l3_compile_skeleton(struct l3_output *out)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    /* l3_input: TTL expiring here gets "time exceeded"; other IP is
+     * routed; anything else sent to a router MAC is dropped. */
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_ttl(&match, 1);
+    put_controller(&ofpacts, PIN_ICMP_TTL, NULL, 0);
+    flow_list_add(&out->int_flows, T_L3_INPUT, 100, COOKIE_STATIC, &match,
+                  &ofpacts);
+    ofpbuf_clear(&ofpacts);
+    match_set_nw_ttl(&match, 0);
+    flow_list_add(&out->int_flows, T_L3_INPUT, 100, COOKIE_STATIC, &match,
+                  &ofpacts);
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    put_goto(&ofpacts, T_L3_ROUTE);
+    flow_list_add(&out->int_flows, T_L3_INPUT, 1, COOKIE_STATIC, &match,
+                  &ofpacts);
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    flow_list_add(&out->int_flows, T_L3_INPUT, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+    flow_list_add(&out->int_flows, T_L3_TO_GW, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+    flow_list_add(&out->int_flows, T_L3_EXT_IN, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* l3_route: no route to the destination. */
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    put_controller(&ofpacts, PIN_ICMP_UNREACH, NULL, 0);
+    flow_list_add(&out->int_flows, T_L3_ROUTE, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* l3_egress: too big for the egress network; otherwise the TTL
+     * decrement and on to the next hop, as a local packet of the egress
+     * network. */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_reg_masked(&match, REG_FLAGS, FLAG_PKT_LARGER,
+                         FLAG_PKT_LARGER);
+    put_controller(&ofpacts, PIN_ICMP_FRAG, NULL, 0);
+    flow_list_add(&out->int_flows, T_L3_EGRESS, 100, COOKIE_STATIC, &match,
+                  &ofpacts);
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    put_parsed(&ofpacts, "dec_ttl,load:0->NXM_NX_REG%d[0],goto_table:%d",
+               REG_FLAGS, T_L3_NEXTHOP);
+    flow_list_add(&out->int_flows, T_L3_EGRESS, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* l3_nexthop: an unknown next hop is resolved by ARP; the packet that
+     * needed it is dropped. */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    put_controller(&ofpacts, PIN_ARP_RESOLVE, NULL, 0);
+    flow_list_add(&out->int_flows, T_L3_NEXTHOP, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* l3_ext_in: ARP replies (and gratuitous ARPs) to a router or
+     * floating-IP MAC teach the controller the next hops. */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    put_controller(&ofpacts, PIN_ARP_LEARN, NULL, 0);
+    flow_list_add(&out->int_flows, T_L3_EXT_IN, 50, COOKIE_STATIC, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* Actions that send a routed packet out of 'iface': the egress network,
+ * the router's MAC on it, its MTU check, then l3_egress.  The next hop is
+ * in reg2 already. */
+static void
+put_egress(struct ofpbuf *ofpacts, const struct l3_iface *iface,
+           struct eth_addr src_mac)
+{
+    put_load(ofpacts, MFF_METADATA, iface->lvid);
+    put_load_mac(ofpacts, MFF_ETH_SRC, src_mac);
+    put_load_bits(ofpacts, MFF_REG0 + REG_MTU, 0, 16, iface->mtu);
+    put_parsed(ofpacts, "check_pkt_larger(%d)->NXM_NX_REG%d[1]",
+               iface->mtu + ETH_HEADER_LEN, REG_FLAGS);
+    put_goto(ofpacts, T_L3_EGRESS);
+}
+
+static void
+put_nexthop_dst(struct ofpbuf *ofpacts)
+{
+    put_parsed(ofpacts, "move:NXM_OF_IP_DST[]->NXM_NX_REG%d[]", REG_NEXTHOP);
+}
+
+/* An ICMP echo reply from 'ip' to a request that arrived on a router
+ * MAC: swaps the addresses and sends it back where it came from (tagged,
+ * if it came from another node through 'lvid''s uplink). */
+static void
+add_echo_reply(struct flow_list *flows, uint8_t table, uint64_t cookie,
+               uint16_t lid, uint16_t lvid, ovs_be32 ip, bool from_remote)
+{
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_ROUTER, lid);
+    if (from_remote) {
+        match_set_metadata(&match, htonll(lvid));
+    }
+    match_set_reg_masked(&match, REG_FLAGS,
+                         from_remote ? FLAG_FROM_REMOTE : 0,
+                         FLAG_FROM_REMOTE);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&match, IPPROTO_ICMP);
+    match_set_nw_dst(&match, ip);
+    match_set_icmp_type(&match, ICMP4_ECHO_REQUEST);
+    put_parsed(&ofpacts,
+               "push:NXM_OF_ETH_SRC[],move:NXM_OF_ETH_DST[]->NXM_OF_ETH_SRC[],"
+               "pop:NXM_OF_ETH_DST[],"
+               "push:NXM_OF_IP_SRC[],move:NXM_OF_IP_DST[]->NXM_OF_IP_SRC[],"
+               "pop:NXM_OF_IP_DST[],"
+               "set_field:64->nw_ttl,set_field:0->icmp_type");
+    if (from_remote) {
+        put_push_vlan(&ofpacts, lvid);
+    }
+    put_output(&ofpacts, OFPP_IN_PORT);
+    flow_list_add(flows, table, 120, cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* ARP replies for an address of the external network ('ip' at 'mac'),
+ * from this node only: to local requests and to those from the physical
+ * network (which get the local VLAN back for br-ex). */
+static void
+add_ext_arp_responder(struct flow_list *flows, uint64_t cookie,
+                      uint16_t lvid, ovs_be32 ip, struct eth_addr mac)
+{
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    for (int from_remote = 0; from_remote < 2; from_remote++) {
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_set_metadata(&match, htonll(lvid));
+        match_set_reg_masked(&match, REG_FLAGS,
+                             from_remote ? FLAG_FROM_REMOTE : 0,
+                             FLAG_FROM_REMOTE);
+        match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+        match_set_nw_proto(&match, ARP_OP_REQUEST);
+        match_set_nw_dst(&match, ip);
+        put_arp_reply(&ofpacts, mac, ip);
+        if (from_remote) {
+            put_push_vlan(&ofpacts, lvid);
+        }
+        put_output(&ofpacts, OFPP_IN_PORT);
+        flow_list_add(flows, T_L2_LOOKUP, 110, cookie, &match, &ofpacts);
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* l3_nexthop: 'ip' on network 'lvid' is at 'mac'. */
+static void
+add_nexthop(struct flow_list *flows, uint64_t cookie, uint16_t lvid,
+            ovs_be32 ip, struct eth_addr mac)
+{
+    uint64_t stub[128 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(lvid));
+    match_set_reg(&match, REG_NEXTHOP, ntohl(ip));
+    put_load_mac(&ofpacts, MFF_ETH_DST, mac);
+    put_goto(&ofpacts, T_L2_LOOKUP);
+    flow_list_add(flows, T_L3_NEXTHOP, 100, cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* Finds the interface (or the gateway) whose subnet holds 'ip'. */
+static const struct l3_iface *
+find_connected(const struct l3_router *r, ovs_be32 ip)
+{
+    for (size_t i = 0; i < r->n_ifaces; i++) {
+        const struct l3_iface *iface = &r->ifaces[i];
+        if (!((ip ^ iface->ip) & iface->mask)) {
+            return iface;
+        }
+    }
+    if (r->gw_role != L3_GW_NONE && !((ip ^ r->gw.ip) & r->gw.mask)) {
+        return &r->gw;
+    }
+    return NULL;
+}
+
+/* A route to 'dst'/'mask' out of 'egress', via 'nexthop' (0: the
+ * destination itself). */
+static void
+add_route(const struct l3_router *r, uint64_t cookie, ovs_be32 dst,
+          ovs_be32 mask, ovs_be32 nexthop, const struct l3_iface *egress,
+          struct l3_output *out)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_dst_masked(&match, dst, mask);
+    if (egress == &r->gw && r->gw_role == L3_GW_REMOTE) {
+        /* External traffic leaves through a gateway chassis. */
+        put_goto(&ofpacts, T_L3_TO_GW);
+    } else {
+        if (nexthop) {
+            put_load(&ofpacts, MFF_REG0 + REG_NEXTHOP, ntohl(nexthop));
+        } else {
+            put_nexthop_dst(&ofpacts);
+        }
+        put_egress(&ofpacts, egress, egress->mac);
+    }
+    flow_list_add(&out->int_flows, T_L3_ROUTE, route_priority(mask, false),
+                  cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+static void
+compile_iface(const struct l3_router *r, const struct l3_iface *iface,
+              uint64_t cookie, struct l3_output *out)
+{
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    /* l2_lookup: a packet to the router's MAC enters the router. */
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(iface->lvid));
+    match_set_dl_dst(&match, iface->mac);
+    put_load(&ofpacts, MFF_REG0 + REG_ROUTER, r->lid);
+    put_load(&ofpacts, MFF_REG0 + REG_ROUTER_IP, ntohl(iface->ip));
+    put_load_bits(&ofpacts, MFF_REG0 + REG_MTU, 16, 16, iface->lvid);
+    put_goto(&ofpacts, T_L3_INPUT);
+    flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
+                  &ofpacts);
+
+    /* arp_responder: the router's address on the subnet. */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(iface->lvid));
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    match_set_nw_proto(&match, ARP_OP_REQUEST);
+    match_set_nw_dst(&match, iface->ip);
+    put_arp_reply(&ofpacts, iface->mac, iface->ip);
+    put_output(&ofpacts, OFPP_IN_PORT);
+    flow_list_add(&out->int_flows, T_ARP_RESP, 100, cookie, &match,
+                  &ofpacts);
+
+    /* The connected subnet. */
+    add_route(r, cookie, iface->ip & iface->mask, iface->mask, 0, iface, out);
+
+    if (r->gw_role == L3_GW_REMOTE && iface->tunnelled) {
+        /* l3_to_gw: the unrouted packet goes to the gateway chassis on its
+         * own network... */
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_set_reg(&match, REG_ROUTER, r->lid);
+        match_set_metadata(&match, htonll(iface->lvid));
+        put_push_vlan(&ofpacts, iface->lvid);
+        put_output(&ofpacts, r->int_patch_tun);
+        flow_list_add(&out->int_flows, T_L3_TO_GW, 100, cookie, &match,
+                      &ofpacts);
+
+        /* ...where br-tun sends it to the first live gateway. */
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_vlan(&match, iface->lvid);
+        match_set_dl_dst(&match, iface->mac);
+        put_pop_vlan(&ofpacts);
+        put_load(&ofpacts, MFF_TUN_ID, iface->vni);
+        if (r->n_gw_tunnels) {
+            struct ds s = DS_EMPTY_INITIALIZER;
+            ds_put_cstr(&s, "bundle(eth_src,0,active_backup,ofport,members:");
+            for (size_t i = 0; i < r->n_gw_tunnels; i++) {
+                ds_put_format(&s, "%s%d", i ? "," : "",
+                              port_no(r->gw_tunnels[i]));
+            }
+            ds_put_char(&s, ')');
+            put_parsed(&ofpacts, "%s", ds_cstr(&s));
+            ds_destroy(&s);
+        } else {
+            ofpbuf_clear(&ofpacts);
+        }
+        flow_list_add(&out->tun_flows, T_TUN_OUT, 110, cookie, &match,
+                      &ofpacts);
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* The router's own addresses: answered to ping, otherwise dropped, from
+ * whichever of its subnets. */
+static void
+compile_own_ip(const struct l3_router *r, ovs_be32 ip, uint64_t cookie,
+               struct l3_output *out)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    add_echo_reply(&out->int_flows, T_L3_INPUT, cookie, r->lid, 0, ip,
+                   false);
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_dst(&match, ip);
+    flow_list_add(&out->int_flows, T_L3_INPUT, 110, cookie, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+static void
+compile_gateway(const struct l3_router *r, uint64_t cookie,
+                struct l3_output *out)
+{
+    const struct l3_iface *gw = &r->gw;
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+    uint16_t zone = ZONE_SNAT_BASE | r->lid;
+
+    /* Every node: the gateway IP's MAC on the external network. */
+    add_nexthop(&out->int_flows, cookie, gw->lvid, gw->ip, gw->mac);
+
+    /* The external subnet and the default route. */
+    add_route(r, cookie, gw->ip & gw->mask, gw->mask, 0, gw, out);
+    if (r->gw_nexthop) {
+        add_route(r, cookie, 0, 0, r->gw_nexthop, gw, out);
+    }
+    if (r->gw_role == L3_GW_REMOTE) {
+        ofpbuf_uninit(&ofpacts);
+        return;
+    }
+
+    /* A gateway chassis: packets to the gateway MAC enter the router. */
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(gw->lvid));
+    match_set_dl_dst(&match, gw->mac);
+    put_load(&ofpacts, MFF_REG0 + REG_ROUTER, r->lid);
+    put_goto(&ofpacts, T_L3_EXT_IN);
+    flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
+                  &ofpacts);
+    if (r->gw_role == L3_GW_ACTIVE) {
+        add_ext_arp_responder(&out->int_flows, cookie, gw->lvid, gw->ip,
+                              gw->mac);
+    }
+    add_echo_reply(&out->int_flows, T_L3_EXT_IN, cookie, r->lid, gw->lvid,
+                   gw->ip, true);
+
+    /* Replies to SNATed connections get their tenant destination back and
+     * are routed; nothing else to the gateway IP is forwarded. */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(gw->lvid));
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_dst(&match, gw->ip);
+    if (r->nb->enable_snat) {
+        put_parsed(&ofpacts, "ct(zone=%d,nat,table=%d)", zone, T_L3_ROUTE);
+    }
+    flow_list_add(&out->int_flows, T_L3_EXT_IN, 100, cookie, &match,
+                  &ofpacts);
+    if (!r->nb->enable_snat) {
+        /* Without SNAT, tenant addresses are routed from outside. */
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_set_metadata(&match, htonll(gw->lvid));
+        match_set_reg(&match, REG_ROUTER, r->lid);
+        match_set_dl_type(&match, htons(ETH_TYPE_IP));
+        put_goto(&ofpacts, T_L3_ROUTE);
+        flow_list_add(&out->int_flows, T_L3_EXT_IN, 90, cookie, &match,
+                      &ofpacts);
+    }
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_dst(&match, gw->ip);
+    flow_list_add(&out->int_flows, T_L3_ROUTE, 200, cookie, &match,
+                  &ofpacts);
+
+    /* l3_egress: SNAT to the gateway IP on the way out. */
+    if (r->nb->enable_snat) {
+        match_init_catchall(&match);
+        match_set_metadata(&match, htonll(gw->lvid));
+        match_set_reg(&match, REG_ROUTER, r->lid);
+        match_set_dl_type(&match, htons(ETH_TYPE_IP));
+        put_parsed(&ofpacts, "dec_ttl,load:0->NXM_NX_REG%d[0],"
+                   "ct(commit,zone=%d,nat(src="IP_FMT"),table=%d)",
+                   REG_FLAGS, zone, IP_ARGS(gw->ip), T_L3_NEXTHOP);
+        flow_list_add(&out->int_flows, T_L3_EGRESS, 50, cookie, &match,
+                      &ofpacts);
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+void
+l3_compile_router(const struct l3_router *r, struct l3_output *out)
+{
+    uint64_t cookie = flow_cookie_from_uuid(&r->nb->header_.uuid);
+    const struct smap_node *node;
+
+    for (size_t i = 0; i < r->n_ifaces; i++) {
+        compile_iface(r, &r->ifaces[i], cookie, out);
+        compile_own_ip(r, r->ifaces[i].ip, cookie, out);
+    }
+    if (r->gw_role != L3_GW_NONE) {
+        compile_own_ip(r, r->gw.ip, cookie, out);
+        compile_gateway(r, cookie, out);
+    }
+
+    /* Extra routes: destination CIDR -> next hop on a connected subnet. */
+    SMAP_FOR_EACH (node, &r->nb->routes) {
+        ovs_be32 dst, nexthop;
+        unsigned int plen;
+        char *error = ip_parse_cidr(node->key, &dst, &plen);
+        if (error) {
+            svec_add_nocopy(&out->errors, xasprintf(
+                "router "UUID_FMT": route %s: %s",
+                UUID_ARGS(&r->nb->header_.uuid), node->key, error));
+            free(error);
+            continue;
+        }
+        const struct l3_iface *egress = NULL;
+        if (ip_parse(node->value, &nexthop)) {
+            egress = find_connected(r, nexthop);
+        }
+        if (!egress) {
+            svec_add_nocopy(&out->errors, xasprintf(
+                "router "UUID_FMT": route %s via %s: next hop not on a "
+                "connected subnet", UUID_ARGS(&r->nb->header_.uuid),
+                node->key, node->value));
+            continue;
+        }
+        ovs_be32 mask = be32_prefix_mask(plen);
+        add_route(r, cookie, dst & mask, mask, nexthop, egress, out);
+    }
+}
+
+char *
+l3_compile_fip(const struct l3_fip *f, struct l3_output *out)
+{
+    uint64_t cookie = flow_cookie_from_uuid(&f->nb->header_.uuid);
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    /* Every node: the floating IP's MAC, for traffic to it. */
+    add_nexthop(&out->int_flows, cookie, f->ext_lvid, f->fip, f->mac);
+    if (!f->local || !f->router || f->router->gw_role == L3_GW_NONE) {
+        ofpbuf_uninit(&ofpacts);
+        return NULL;
+    }
+    if (port_no(f->vm_ofport) > ZONE_MAX_OFPORT) {
+        ofpbuf_uninit(&ofpacts);
+        return xasprintf("floating IP "UUID_FMT": its port's ofport %d is "
+                         "too large for a conntrack zone",
+                         UUID_ARGS(&f->nb->header_.uuid),
+                         port_no(f->vm_ofport));
+    }
+    const struct l3_router *r = f->router;
+    uint16_t zone = ZONE_FIP_BASE | port_no(f->vm_ofport);
+
+    /* This node alone answers ARP for the floating IP, and packets to its
+     * MAC enter the router... */
+    add_ext_arp_responder(&out->int_flows, cookie, f->ext_lvid, f->fip,
+                          f->mac);
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(f->ext_lvid));
+    match_set_dl_dst(&match, f->mac);
+    put_load(&ofpacts, MFF_REG0 + REG_ROUTER, r->lid);
+    put_goto(&ofpacts, T_L3_EXT_IN);
+    flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
+                  &ofpacts);
+
+    /* ...where they are DNATed to the VM, then routed to it. */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(f->ext_lvid));
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_dst(&match, f->fip);
+    put_parsed(&ofpacts, "ct(commit,zone=%d,nat(dst="IP_FMT"),table=%d)",
+               zone, IP_ARGS(f->vm_ip), T_L3_ROUTE);
+    flow_list_add(&out->int_flows, T_L3_EXT_IN, 100, cookie, &match,
+                  &ofpacts);
+
+    /* The VM's external routes leave from here, from the floating IP's
+     * MAC... */
+    for (int i = 0; i < 2; i++) {
+        ovs_be32 mask = i ? r->gw.mask : 0;
+        if (!i && !r->gw_nexthop) {
+            continue;
+        }
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_set_reg(&match, REG_ROUTER, r->lid);
+        match_set_dl_type(&match, htons(ETH_TYPE_IP));
+        match_set_nw_src(&match, f->vm_ip);
+        match_set_nw_dst_masked(&match, r->gw.ip & mask, mask);
+        if (i) {
+            put_nexthop_dst(&ofpacts);
+        } else {
+            put_load(&ofpacts, MFF_REG0 + REG_NEXTHOP, ntohl(r->gw_nexthop));
+        }
+        put_egress(&ofpacts, &r->gw, f->mac);
+        flow_list_add(&out->int_flows, T_L3_ROUTE, route_priority(mask, true),
+                      cookie, &match, &ofpacts);
+    }
+
+    /* ...SNATed to the floating IP (replies to DNATed connections get it
+     * back the same way). */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(f->ext_lvid));
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_src(&match, f->vm_ip);
+    put_parsed(&ofpacts, "dec_ttl,load:0->NXM_NX_REG%d[0],"
+               "ct(commit,zone=%d,nat(src="IP_FMT"),table=%d)",
+               REG_FLAGS, zone, IP_ARGS(f->fip), T_L3_NEXTHOP);
+    flow_list_add(&out->int_flows, T_L3_EGRESS, 60, cookie, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+    return NULL;
+}

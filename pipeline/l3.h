@@ -1,0 +1,106 @@
+/*
+ * pipeline/l3: the router and floating-IP compiler.  Pure functions from
+ * NB routers and floating IPs, resolved for this chassis by the caller,
+ * to flows on br-int and br-tun (pipeline/tables.h, doc/pipeline.md).
+ *
+ * Routing is distributed: every chassis that hosts a port of a router's
+ * subnets has the router, routes on the source node and sends the packet
+ * straight to the destination's node.  A floating IP is NATed on the node
+ * of its VM.  Traffic of VMs without a floating IP leaves through the
+ * router's SNAT on a gateway chassis: compute chassis send it there
+ * through the tunnel, choosing among the gateways in rank order by BFD
+ * liveness (bundle active_backup).
+ *
+ * Contract
+ *   - No I/O and no logging.  A router's flows carry its cookie, a
+ *     floating IP's its own.  A value that cannot be compiled (a route
+ *     whose next hop is on no connected subnet) is skipped and described
+ *     in 'errors' for the caller to log; the rest is compiled.
+ *   - IPv4 only.
+ */
+
+#ifndef PIPELINE_L3_H
+#define PIPELINE_L3_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "openvswitch/types.h"
+#include "packets.h"
+#include "pipeline/flow.h"
+#include "svec.h"
+
+struct nbrec_floating_ip;
+struct nbrec_port;
+struct nbrec_router;
+
+struct l3_output {
+    struct flow_list int_flows;
+    struct flow_list tun_flows;
+    struct svec errors;             /* Skipped values, one line each. */
+};
+
+void l3_output_init(struct l3_output *);
+void l3_output_destroy(struct l3_output *);
+
+/* A router port (interface or gateway) as this chassis sees it. */
+struct l3_iface {
+    const struct nbrec_port *nb;
+    uint16_t lvid;                  /* Its network's local VLAN. */
+    uint16_t mtu;                   /* Its network's MTU. */
+    bool tunnelled;                 /* Its network is vxlan/geneve... */
+    uint32_t vni;                   /* ...with this VNI. */
+    ovs_be32 ip;                    /* The router's address... */
+    ovs_be32 mask;                  /* ...and its subnet's mask. */
+    struct eth_addr mac;
+};
+
+/* This chassis' part in a router's external gateway. */
+enum l3_gw_role {
+    L3_GW_NONE,                     /* The router has no gateway. */
+    L3_GW_REMOTE,                   /* Send external traffic to a gateway
+                                     * chassis through the tunnel. */
+    L3_GW_STANDBY,                  /* A gateway chassis, not active. */
+    L3_GW_ACTIVE,                   /* The active gateway chassis. */
+};
+
+struct l3_router {
+    const struct nbrec_router *nb;
+    uint16_t lid;                   /* Local id: reg1 and the SNAT zone. */
+    const struct l3_iface *ifaces;  /* Interfaces on tenant subnets. */
+    size_t n_ifaces;
+    enum l3_gw_role gw_role;
+    struct l3_iface gw;             /* The gateway port, unless NONE. */
+    ovs_be32 gw_nexthop;            /* The external subnet's gateway, or 0. */
+    ofp_port_t int_patch_tun;       /* br-int -> br-tun. */
+    const ofp_port_t *gw_tunnels;   /* REMOTE: br-tun ports to the gateway
+                                     * chassis, best first. */
+    size_t n_gw_tunnels;
+};
+
+void l3_compile_skeleton(struct l3_output *);
+void l3_compile_router(const struct l3_router *, struct l3_output *);
+
+/* Parses a router port's first IPv4 fixed IP and its subnet.  Returns an
+ * error naming the port, or NULL. */
+char *l3_iface_parse(const struct nbrec_port *, struct l3_iface *)
+    OVS_WARN_UNUSED_RESULT;
+
+struct l3_fip {
+    const struct nbrec_floating_ip *nb;
+    ovs_be32 fip;                   /* The floating IP... */
+    struct eth_addr mac;            /* ...and its floating port's MAC. */
+    bool local;                     /* Its VM is on this chassis: */
+    ovs_be32 vm_ip;                 /* its fixed IP, */
+    ofp_port_t vm_ofport;           /* its br-int port (NAT zone), */
+    const struct l3_router *router; /* and the router that NATs it. */
+    uint16_t ext_lvid;              /* The external network's local VLAN. */
+};
+
+/* A floating IP's flows: on its VM's chassis, ARP, DNAT, SNAT and its
+ * routes; elsewhere only the next hop (its MAC on the external network). */
+char *l3_compile_fip(const struct l3_fip *, struct l3_output *)
+    OVS_WARN_UNUSED_RESULT;
+
+#endif /* pipeline/l3.h */

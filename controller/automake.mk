@@ -5,7 +5,9 @@ libdvrflow_la_SOURCES += \
 	controller/chassis.c controller/chassis.h \
 	controller/config.c controller/config.h \
 	controller/engine.c controller/engine.h \
-	controller/ofctrl.c controller/ofctrl.h
+	controller/neighbor.c controller/neighbor.h \
+	controller/ofctrl.c controller/ofctrl.h \
+	controller/pinctrl.c controller/pinctrl.h
 
 sbin_PROGRAMS += controller/dvr-controller
 controller_dvr_controller_SOURCES = controller/dvr-controller.c

@@ -21,7 +21,9 @@
 #include "controller/chassis.h"
 #include "controller/config.h"
 #include "controller/engine.h"
+#include "controller/neighbor.h"
 #include "controller/ofctrl.h"
+#include "controller/pinctrl.h"
 #include "daemon.h"
 #include "dirs.h"
 #include "fatal-signal.h"
@@ -47,6 +49,9 @@ VLOG_DEFINE_THIS_MODULE(dvr_controller);
 static char *ovs_remote;            /* Local Open_vSwitch database. */
 static char *unixctl_path;
 static char *config_file;
+/* Packet-in meters (packets per second). */
+static uint32_t pin_rate = 2000;
+static uint32_t pin_port_rate = 20;
 
 struct controller {
     struct ovsdb_idl_loop ovs_loop;
@@ -65,6 +70,8 @@ struct controller {
     struct ofctrl *br_int;
     struct ofctrl *br_tun;
     struct shash br_ex;             /* Bridge name -> struct ofctrl. */
+    struct pinctrl *pinctrl;        /* br-int's packet path. */
+    struct neighbor *neighbor;      /* Routing's packet services. */
     bool nb_was_connected;
     struct bridge_ports ports;      /* Valid if 'ports_seqno' is current. */
     unsigned int ports_seqno;       /* Local DB seqno 'ports' reflects. */
@@ -86,6 +93,11 @@ ofctrls_create(struct controller *c)
 
     c->br_int = ofctrl_create(c->cfg.int_bridge, rundir);
     c->br_tun = ofctrl_create(c->cfg.tun_bridge, rundir);
+    c->pinctrl = pinctrl_create(c->cfg.int_bridge, rundir);
+    pinctrl_set_meter(c->pinctrl, pin_rate, MAX(pin_rate / 2, 1));
+    pinctrl_set_port_meter(c->pinctrl, pin_port_rate,
+                           MAX(pin_port_rate * 2, 1));
+    c->neighbor = neighbor_create(c->pinctrl);
     shash_init(&c->br_ex);
     const struct smap_node *node;
     SMAP_FOR_EACH (node, &c->cfg.bridge_mappings) {
@@ -104,6 +116,10 @@ ofctrls_destroy(struct controller *c)
     ofctrl_destroy(c->br_int);
     ofctrl_destroy(c->br_tun);
     c->br_int = c->br_tun = NULL;
+    neighbor_destroy(c->neighbor);
+    c->neighbor = NULL;
+    pinctrl_destroy(c->pinctrl);
+    c->pinctrl = NULL;
     SHASH_FOR_EACH (node, &c->br_ex) {
         ofctrl_destroy(node->data);
     }
@@ -203,7 +219,12 @@ sync_bridges(struct controller *c, bool full)
     struct shash_node *node;
     int error = 0;
 
-    error |= ofctrl_sync(c->br_int, engine_int_flows(c->engine), full);
+    /* br-int's flows use the packet-in meters: not before they exist. */
+    if (pinctrl_is_ready(c->pinctrl)) {
+        error |= ofctrl_sync(c->br_int, engine_int_flows(c->engine), full);
+    } else {
+        error = EAGAIN;
+    }
     error |= ofctrl_sync(c->br_tun, engine_tun_flows(c->engine), full);
     SHASH_FOR_EACH (node, &c->br_ex) {
         struct flow_set *set = shash_find_data(engine_ex_flows(c->engine),
@@ -246,6 +267,8 @@ run(struct controller *c)
     SHASH_FOR_EACH (node, &c->br_ex) {
         ofctrl_run(node->data);
     }
+    pinctrl_run(c->pinctrl);
+    neighbor_run(c->neighbor);
 
     /* Without the NB contents, keep whatever flows are installed. */
     if (!ovsdb_idl_has_ever_connected(nb_idl)
@@ -309,6 +332,11 @@ run(struct controller *c)
     long long int start = time_usec();
     bool full = engine_run(c->engine, &in);
     ovsdb_idl_track_clear(nb_idl);
+    if (full || neighbor_changed(c->neighbor)) {
+        neighbor_install(c->neighbor, engine_int_flows(c->engine));
+    }
+    struct ovs_list garps = OVS_LIST_INITIALIZER(&garps);
+    engine_take_garps(c->engine, &garps);
 
     struct smap set = SMAP_INITIALIZER(&set);
     struct sset unset = SSET_INITIALIZER(&unset);
@@ -335,6 +363,7 @@ run(struct controller *c)
             chassis_ack(nb_txn, nb_idl, &c->cfg, g->nb_cfg);
         }
     }
+    neighbor_announce(c->neighbor, &garps);
 }
 
 static void
@@ -345,6 +374,8 @@ wait_all(struct controller *c)
     if (c->have_cfg) {
         ofctrl_wait(c->br_int);
         ofctrl_wait(c->br_tun);
+        pinctrl_wait(c->pinctrl);
+        neighbor_wait(c->neighbor);
         SHASH_FOR_EACH (node, &c->br_ex) {
             ofctrl_wait(node->data);
         }
@@ -513,6 +544,8 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     SHASH_FOR_EACH (node, &c->br_ex) {
         format_ofctrl(node->data, &s);
     }
+    pinctrl_format_status(c->pinctrl, &s);
+    neighbor_format(c->neighbor, &s);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }

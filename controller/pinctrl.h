@@ -18,11 +18,20 @@
  *   - Packet-outs are queued on the connection; while it is down they are
  *     dropped and counted (the senders retry: DHCP clients, ARP
  *     resolution).
+ *   - It also installs the PIN_N_PORT_METERS per-VIF meters from
+ *     PIN_PORT_METER_BASE (pipeline/tables.h) that per-VIF packet-in flows
+ *     apply first, so that one VIF's flood uses up its own budget, not
+ *     everybody's.
+ *   - pinctrl_is_ready() is true once the switch has acknowledged the
+ *     meters on the current connection (a barrier): flows that use them
+ *     must not be installed before (the switch refuses a flow with an
+ *     unknown meter).
  */
 
 #ifndef CONTROLLER_PINCTRL_H
 #define CONTROLLER_PINCTRL_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +67,16 @@ void pinctrl_register(struct pinctrl *, uint8_t op, pinctrl_handler_cb *cb,
 
 /* Sets meter PIN_METER_ID's rate (packets per second, burst 'burst'). */
 void pinctrl_set_meter(struct pinctrl *, uint32_t pps, uint32_t burst);
+
+/* Sets the rate of each per-VIF meter. */
+void pinctrl_set_port_meter(struct pinctrl *, uint32_t pps, uint32_t burst);
+
+/* True once the meters are installed on the current connection. */
+bool pinctrl_is_ready(const struct pinctrl *);
+
+/* False if the switch refused a meter (a datapath without meters): flows
+ * must then do without them. */
+bool pinctrl_meters_ok(const struct pinctrl *);
 
 void pinctrl_run(struct pinctrl *);
 void pinctrl_wait(struct pinctrl *);

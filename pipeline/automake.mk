@@ -3,5 +3,6 @@ libdvrflow_la_SOURCES += \
 	pipeline/flow.c pipeline/flow.h \
 	pipeline/actions.c pipeline/actions.h \
 	pipeline/l2.c pipeline/l2.h \
+	pipeline/icmp.c pipeline/icmp.h \
 	pipeline/l3.c pipeline/l3.h \
 	pipeline/tables.c pipeline/tables.h

@@ -123,18 +123,25 @@ l3_compile_skeleton(struct l3_output *out)
     flow_list_add(&out->int_flows, T_L3_ROUTE, 0, COOKIE_STATIC, &match,
                   &ofpacts);
 
-    /* l3_egress: too big for the egress network; otherwise the TTL
-     * decrement and on to the next hop, as a local packet of the egress
-     * network. */
+    /* l3_mtu: too big for the egress network; the controller sends
+     * "fragmentation needed" if DF is set (and l3_egress drops it). */
     ofpbuf_clear(&ofpacts);
     match_init_catchall(&match);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_reg_masked(&match, REG_FLAGS, FLAG_PKT_LARGER,
                          FLAG_PKT_LARGER);
     put_controller(&ofpacts, PIN_ICMP_FRAG, NULL, 0);
-    flow_list_add(&out->int_flows, T_L3_EGRESS, 100, COOKIE_STATIC, &match,
+    flow_list_add(&out->int_flows, T_L3_MTU, 100, COOKIE_STATIC, &match,
                   &ofpacts);
     ofpbuf_clear(&ofpacts);
+    flow_list_add(&out->int_flows, T_L3_EGRESS, 100, COOKIE_STATIC, &match,
+                  &ofpacts);
+    match_init_catchall(&match);
+    flow_list_add(&out->int_flows, T_L3_MTU, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* l3_egress: the TTL decrement and on to the next hop, as a local
+     * packet of the egress network. */
     match_init_catchall(&match);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     put_parsed(&ofpacts, "dec_ttl,load:0->NXM_NX_REG%d[0],goto_table:%d",
@@ -162,18 +169,19 @@ l3_compile_skeleton(struct l3_output *out)
     ofpbuf_uninit(&ofpacts);
 }
 
-/* Actions that send a routed packet out of 'iface': the egress network,
- * the router's MAC on it, its MTU check, then l3_egress.  The next hop is
- * in reg2 already. */
+/* Actions that send a routed packet out of 'iface': its MTU check (in
+ * l3_mtu, which sees the packet as it arrived), the egress network, the
+ * router's MAC on it, then l3_egress.  The next hop is in reg2 already. */
 static void
 put_egress(struct ofpbuf *ofpacts, const struct l3_iface *iface,
            struct eth_addr src_mac)
 {
-    put_load(ofpacts, MFF_METADATA, iface->lvid);
-    put_load_mac(ofpacts, MFF_ETH_SRC, src_mac);
     put_load_bits(ofpacts, MFF_REG0 + REG_MTU, 0, 16, iface->mtu);
     put_parsed(ofpacts, "check_pkt_larger(%d)->NXM_NX_REG%d[1]",
                iface->mtu + ETH_HEADER_LEN, REG_FLAGS);
+    put_resubmit(ofpacts, T_L3_MTU);
+    put_load(ofpacts, MFF_METADATA, iface->lvid);
+    put_load_mac(ofpacts, MFF_ETH_SRC, src_mac);
     put_goto(ofpacts, T_L3_EGRESS);
 }
 
@@ -330,7 +338,6 @@ compile_iface(const struct l3_router *r, const struct l3_iface *iface,
     match_set_dl_dst(&match, iface->mac);
     put_load(&ofpacts, MFF_REG0 + REG_ROUTER, r->lid);
     put_load(&ofpacts, MFF_REG0 + REG_ROUTER_IP, ntohl(iface->ip));
-    put_load_bits(&ofpacts, MFF_REG0 + REG_MTU, 16, 16, iface->lvid);
     put_goto(&ofpacts, T_L3_INPUT);
     flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
                   &ofpacts);

@@ -20,6 +20,7 @@ static const struct table_name int_tables[] = {
     { T_L3_INPUT, "l3_input" },
     { T_L3_ROUTE, "l3_route" },
     { T_L3_TO_GW, "l3_to_gw" },
+    { T_L3_MTU, "l3_mtu" },
     { T_L3_EGRESS, "l3_egress" },
     { T_L3_NEXTHOP, "l3_nexthop" },
     { T_L3_EXT_IN, "l3_ext_in" },

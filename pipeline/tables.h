@@ -15,6 +15,8 @@
  *   l3_input (100)    a packet to a router MAC: the router's own IPs, TTL
  *   l3_route (110)    longest-prefix match -> egress network, next hop
  *   l3_to_gw (115)    external traffic of a compute node -> gateway chassis
+ *   l3_mtu (118)      too big for the egress network: "fragmentation
+ *                     needed" (resubmitted to before the MACs change)
  *   l3_egress (120)   MTU, TTL decrement, source MAC, SNAT choice
  *   l3_nexthop (130)  next-hop IP -> destination MAC, then l2_lookup
  *   l3_ext_in (140)   packets to a floating IP or a router's gateway IP
@@ -67,6 +69,7 @@ enum {
     T_L3_INPUT = 100,
     T_L3_ROUTE = 110,
     T_L3_TO_GW = 115,
+    T_L3_MTU = 118,
     T_L3_EGRESS = 120,
     T_L3_NEXTHOP = 130,
     T_L3_EXT_IN = 140,
@@ -112,6 +115,14 @@ enum pin_op {
 
 /* The meter every packet-in goes through. */
 #define PIN_METER_ID 1
+
+/* Per-VIF meters, applied before PIN_METER_ID by per-VIF packet-in flows
+ * (DHCP): the VIF with OpenFlow port P uses PIN_PORT_METER(P).  VIFs whose
+ * port numbers are equal modulo PIN_N_PORT_METERS share one. */
+#define PIN_PORT_METER_BASE 0x100
+#define PIN_N_PORT_METERS 256
+#define PIN_PORT_METER(OFPORT) \
+    (PIN_PORT_METER_BASE + (ofp_to_u16(OFPORT) % PIN_N_PORT_METERS))
 
 /* The cookie of flows that no NB row owns (the static skeleton). */
 #define COOKIE_STATIC 0

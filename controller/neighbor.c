@@ -1,0 +1,362 @@
+/*
+ * controller/neighbor: see neighbor.h.
+ */
+
+#include <config.h>
+
+#include "controller/neighbor.h"
+
+#include <string.h>
+
+#include "controller/engine.h"
+#include "controller/pinctrl.h"
+#include "dp-packet.h"
+#include "flow.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+#include "pipeline/actions.h"
+#include "pipeline/flow.h"
+#include "pipeline/icmp.h"
+#include "pipeline/tables.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(neighbor);
+
+/* Requests for one unresolved address: at most one a second. */
+#define RESOLVE_INTERVAL_MSEC 1000
+
+/* At most this many next hops (the external networks' routers). */
+#define MAX_ENTRIES 4096
+
+struct neighbor_entry {
+    struct hmap_node node;
+    uint16_t lvid;                  /* The network, by local VLAN. */
+    ovs_be32 ip;                    /* The next hop... */
+    struct eth_addr mac;            /* ...its MAC, zero until learned. */
+    struct eth_addr our_mac;        /* What we ask from. */
+    ovs_be32 our_ip;
+    long long int asked;            /* Last request sent. */
+    long long int learned;          /* Last reply seen. */
+};
+
+struct neighbor {
+    struct pinctrl *pinctrl;
+    struct hmap entries;
+    bool changed;
+    long long int next_refresh;
+
+    /* Statistics. */
+    uint64_t n_requests, n_learned, n_garps, n_icmp, n_ignored;
+};
+
+static pinctrl_handler_cb handle_resolve;
+static pinctrl_handler_cb handle_learn;
+static pinctrl_handler_cb handle_ttl;
+static pinctrl_handler_cb handle_unreach;
+static pinctrl_handler_cb handle_frag;
+
+struct neighbor *
+neighbor_create(struct pinctrl *pinctrl)
+{
+    struct neighbor *n = xzalloc(sizeof *n);
+
+    n->pinctrl = pinctrl;
+    hmap_init(&n->entries);
+    n->next_refresh = time_msec() + NEIGHBOR_REFRESH_MSEC;
+    pinctrl_register(pinctrl, PIN_ARP_RESOLVE, handle_resolve, n);
+    pinctrl_register(pinctrl, PIN_ARP_LEARN, handle_learn, n);
+    pinctrl_register(pinctrl, PIN_ICMP_TTL, handle_ttl, n);
+    pinctrl_register(pinctrl, PIN_ICMP_UNREACH, handle_unreach, n);
+    pinctrl_register(pinctrl, PIN_ICMP_FRAG, handle_frag, n);
+    return n;
+}
+
+void
+neighbor_destroy(struct neighbor *n)
+{
+    struct neighbor_entry *e;
+
+    if (!n) {
+        return;
+    }
+    HMAP_FOR_EACH_POP (e, node, &n->entries) {
+        free(e);
+    }
+    hmap_destroy(&n->entries);
+    free(n);
+}
+
+static uint32_t
+entry_hash(uint16_t lvid, ovs_be32 ip)
+{
+    return hash_2words(lvid, (OVS_FORCE uint32_t) ip);
+}
+
+static struct neighbor_entry *
+find_entry(const struct neighbor *n, uint16_t lvid, ovs_be32 ip)
+{
+    struct neighbor_entry *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, node, entry_hash(lvid, ip), &n->entries) {
+        if (e->lvid == lvid && e->ip == ip) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Sends 'pkt' into br-int as a local packet of network 'lvid', to be
+ * switched by l2_lookup. */
+static void
+send_on_network(struct neighbor *n, struct dp_packet *pkt, uint16_t lvid)
+{
+    uint64_t stub[128 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+
+    put_load(&ofpacts, MFF_METADATA, lvid);
+    put_resubmit(&ofpacts, T_L2_LOOKUP);
+    pinctrl_send(n->pinctrl, dp_packet_data(pkt), dp_packet_size(pkt),
+                 OFPP_CONTROLLER, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+static void
+send_arp(struct neighbor *n, uint16_t lvid, struct eth_addr sha,
+         ovs_be32 spa, ovs_be32 tpa)
+{
+    struct dp_packet pkt;
+
+    dp_packet_init(&pkt, 64);
+    compose_arp(&pkt, ARP_OP_REQUEST, sha, eth_addr_zero, true, spa, tpa);
+    send_on_network(n, &pkt, lvid);
+    dp_packet_uninit(&pkt);
+}
+
+static void
+ask(struct neighbor *n, struct neighbor_entry *e)
+{
+    e->asked = time_msec();
+    n->n_requests++;
+    send_arp(n, e->lvid, e->our_mac, e->our_ip, e->ip);
+}
+
+/* A packet found no next hop for the address in reg2: ask for it from
+ * the address and MAC the packet would leave with. */
+static void
+handle_resolve(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
+               void *n_)
+{
+    struct neighbor *n = n_;
+    uint16_t lvid = ntohll(pp->md->metadata);
+    ovs_be32 ip = htonl(pp->md->regs[REG_NEXTHOP]);
+    const struct flow *h = pp->headers;
+
+    if (!ip || !lvid || h->dl_type != htons(ETH_TYPE_IP) || !h->nw_src
+        || eth_addr_is_multicast(h->dl_src)) {
+        n->n_ignored++;
+        return;
+    }
+    struct neighbor_entry *e = find_entry(n, lvid, ip);
+    if (!e) {
+        if (hmap_count(&n->entries) >= MAX_ENTRIES) {
+            n->n_ignored++;
+            return;
+        }
+        e = xzalloc(sizeof *e);
+        e->lvid = lvid;
+        e->ip = ip;
+        hmap_insert(&n->entries, &e->node, entry_hash(lvid, ip));
+    }
+    e->our_mac = h->dl_src;
+    e->our_ip = h->nw_src;
+    if (time_msec() - e->asked >= RESOLVE_INTERVAL_MSEC) {
+        ask(n, e);
+    }
+}
+
+/* An ARP reply (or gratuitous ARP) to a router or floating-IP MAC: learn
+ * it if its sender is a next hop we asked for. */
+static void
+handle_learn(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
+             void *n_)
+{
+    struct neighbor *n = n_;
+    const struct flow *h = pp->headers;
+    uint16_t lvid = ntohll(pp->md->metadata);
+    struct neighbor_entry *e;
+
+    if (h->dl_type != htons(ETH_TYPE_ARP)
+        || (h->nw_proto != ARP_OP_REPLY && h->nw_src != h->nw_dst)
+        || !(e = find_entry(n, lvid, h->nw_src))
+        || eth_addr_is_multicast(h->arp_sha)
+        || eth_addr_is_zero(h->arp_sha)) {
+        n->n_ignored++;
+        return;
+    }
+    e->learned = time_msec();
+    if (!eth_addr_equals(e->mac, h->arp_sha)) {
+        VLOG_INFO("next hop "IP_FMT" on local VLAN %d is at "ETH_ADDR_FMT,
+                  IP_ARGS(e->ip), lvid, ETH_ADDR_ARGS(h->arp_sha));
+        e->mac = h->arp_sha;
+        n->changed = true;
+        n->n_learned++;
+    }
+}
+
+/* An ICMP error the router owes the sender of the packet. */
+static void
+send_icmp_error(struct neighbor *n, const struct pinctrl_packet *pp,
+                uint8_t op)
+{
+    const struct eth_header *eth = dp_packet_data(pp->packet);
+    size_t len = dp_packet_size(pp->packet);
+    ovs_be32 router_ip = htonl(pp->md->regs[REG_ROUTER_IP]);
+    uint16_t lvid = ntohll(pp->md->metadata);
+    uint8_t type = ICMP4_DST_UNREACH, code = ICMP_CODE_NET_UNREACH;
+    uint16_t mtu = 0;
+
+    if (op == PIN_ICMP_TTL) {
+        type = ICMP4_TIME_EXCEEDED;
+        code = 0;
+    } else if (op == PIN_ICMP_FRAG) {
+        if (!icmp_dont_fragment(eth, len)) {
+            /* Fragmenting is left to the sender's path MTU: dropped. */
+            n->n_ignored++;
+            return;
+        }
+        code = ICMP_CODE_FRAG_NEEDED;
+        mtu = pp->md->regs[REG_MTU] & 0xffff;
+    }
+
+    struct dp_packet err;
+    dp_packet_init(&err, 128);
+    if (router_ip && lvid && len >= ETH_HEADER_LEN
+        && icmp_build_error(eth, len, eth->eth_dst, router_ip, type, code,
+                            mtu, &err)) {
+        n->n_icmp++;
+        send_on_network(n, &err, lvid);
+    } else {
+        n->n_ignored++;
+    }
+    dp_packet_uninit(&err);
+}
+
+static void
+handle_ttl(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
+           void *n)
+{
+    send_icmp_error(n, pp, PIN_ICMP_TTL);
+}
+
+static void
+handle_unreach(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
+               void *n)
+{
+    send_icmp_error(n, pp, PIN_ICMP_UNREACH);
+}
+
+static void
+handle_frag(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
+            void *n)
+{
+    send_icmp_error(n, pp, PIN_ICMP_FRAG);
+}
+
+void
+neighbor_announce(struct neighbor *n, struct ovs_list *garps)
+{
+    struct engine_garp *g;
+
+    LIST_FOR_EACH_POP (g, list_node, garps) {
+        VLOG_INFO("announcing "IP_FMT" at "ETH_ADDR_FMT" on local VLAN %d",
+                  IP_ARGS(g->ip), ETH_ADDR_ARGS(g->mac), g->lvid);
+        send_arp(n, g->lvid, g->mac, g->ip, g->ip);
+        n->n_garps++;
+        free(g);
+    }
+}
+
+void
+neighbor_run(struct neighbor *n)
+{
+    long long int now = time_msec();
+    struct neighbor_entry *e;
+
+    if (now < n->next_refresh) {
+        return;
+    }
+    n->next_refresh = now + NEIGHBOR_REFRESH_MSEC;
+    HMAP_FOR_EACH (e, node, &n->entries) {
+        ask(n, e);
+    }
+}
+
+void
+neighbor_wait(struct neighbor *n)
+{
+    poll_timer_wait_until(n->next_refresh);
+}
+
+bool
+neighbor_changed(const struct neighbor *n)
+{
+    return n->changed;
+}
+
+void
+neighbor_install(struct neighbor *n, struct flow_set *int_flows)
+{
+    uint64_t stub[128 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct neighbor_entry *e;
+    struct flow_list flows;
+
+    flow_list_init(&flows);
+    HMAP_FOR_EACH (e, node, &n->entries) {
+        struct match match;
+
+        if (eth_addr_is_zero(e->mac)) {
+            continue;
+        }
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_set_metadata(&match, htonll(e->lvid));
+        match_set_reg(&match, REG_NEXTHOP, ntohl(e->ip));
+        put_load_mac(&ofpacts, MFF_ETH_DST, e->mac);
+        put_goto(&ofpacts, T_L2_LOOKUP);
+        flow_list_add(&flows, T_L3_NEXTHOP, 90, COOKIE_NEIGHBOR, &match,
+                      &ofpacts);
+    }
+    flow_set_replace_owner(int_flows, COOKIE_NEIGHBOR, &flows);
+    flow_list_destroy(&flows);
+    ofpbuf_uninit(&ofpacts);
+    n->changed = false;
+}
+
+void
+neighbor_format(const struct neighbor *n, struct ds *s)
+{
+    const struct neighbor_entry *e;
+
+    ds_put_format(s, "neighbor: %"PRIuSIZE" next hops, %"PRIu64" requests, "
+                  "%"PRIu64" learned, %"PRIu64" gratuitous ARPs sent, "
+                  "%"PRIu64" ICMP errors sent, %"PRIu64" ignored\n",
+                  hmap_count(&n->entries), n->n_requests, n->n_learned,
+                  n->n_garps, n->n_icmp, n->n_ignored);
+    HMAP_FOR_EACH (e, node, &n->entries) {
+        ds_put_format(s, "  local VLAN %d "IP_FMT" -> ", e->lvid,
+                      IP_ARGS(e->ip));
+        if (eth_addr_is_zero(e->mac)) {
+            ds_put_cstr(s, "(unresolved)\n");
+        } else {
+            ds_put_format(s, ETH_ADDR_FMT"\n", ETH_ADDR_ARGS(e->mac));
+        }
+    }
+}

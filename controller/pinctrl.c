@@ -1,0 +1,407 @@
+/*
+ * controller/pinctrl: see pinctrl.h.
+ *
+ * The connection is an rconn (it reconnects by itself with backoff).  On
+ * each new connection it sends, in order: the packet-in format request,
+ * an ADD and a MODIFY of every meter (the ADD fails harmlessly when the
+ * meter survived a controller restart; deleting it first would delete
+ * the flows that use it), and a barrier.  The barrier's reply makes the
+ * connection "ready": only then may flows that use the meters be
+ * installed (a flow naming a missing meter is refused).
+ */
+
+#include <config.h>
+
+#include "controller/pinctrl.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "dp-packet.h"
+#include "flow.h"
+#include "openflow/openflow.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-meter.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofp-print.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofp-util.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/rconn.h"
+#include "openvswitch/vconn.h"
+#include "openvswitch/vlog.h"
+#include "pipeline/tables.h"
+#include "socket-util.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(pinctrl);
+
+/* Packet-ins handled per pinctrl_run(), so that a flood of them cannot
+ * keep the main loop from everything else. */
+#define PINCTRL_BATCH 64
+
+/* Packet-outs queued on the connection at most. */
+#define PINCTRL_MAX_QUEUE 1024
+
+struct pinctrl_handler {
+    pinctrl_handler_cb *cb;
+    void *aux;
+};
+
+struct pinctrl_meter {
+    uint32_t pps;
+    uint32_t burst;
+};
+
+struct pinctrl {
+    char *bridge;
+    struct rconn *rconn;
+    unsigned int conn_seqno;        /* rconn's, when last set up. */
+    ovs_be32 barrier_xid;           /* Of the set-up barrier, if pending. */
+    bool ready;                     /* Set up and acknowledged. */
+    bool meter_failed;              /* A meter could not be installed. */
+    struct pinctrl_meter meter;     /* PIN_METER_ID. */
+    struct pinctrl_meter port_meter; /* PIN_PORT_METER_BASE + i. */
+    struct pinctrl_handler handlers[256];
+    struct rconn_packet_counter *txq;
+
+    /* Statistics. */
+    uint64_t n_connects;
+    uint64_t n_in[256];             /* Packet-ins handled, by opcode. */
+    uint64_t n_no_handler;          /* Without a handler or userdata. */
+    uint64_t n_bad;                 /* That failed to decode. */
+    uint64_t n_out;                 /* Packet-outs sent. */
+    uint64_t n_out_dropped;         /* Not connected or queue full. */
+};
+
+struct pinctrl *
+pinctrl_create(const char *bridge, const char *rundir)
+{
+    struct pinctrl *p = xzalloc(sizeof *p);
+    char *target = xasprintf("unix:%s/%s.mgmt", rundir, bridge);
+
+    p->bridge = xstrdup(bridge);
+    p->rconn = rconn_create(0, 4, DSCP_DEFAULT, 1u << OFP13_VERSION);
+    rconn_connect(p->rconn, target, target);
+    p->txq = rconn_packet_counter_create();
+    p->meter = (struct pinctrl_meter) { .pps = 2000, .burst = 1000 };
+    p->port_meter = (struct pinctrl_meter) { .pps = 20, .burst = 40 };
+    free(target);
+    return p;
+}
+
+void
+pinctrl_destroy(struct pinctrl *p)
+{
+    if (p) {
+        rconn_destroy(p->rconn);
+        rconn_packet_counter_destroy(p->txq);
+        free(p->bridge);
+        free(p);
+    }
+}
+
+void
+pinctrl_register(struct pinctrl *p, uint8_t op, pinctrl_handler_cb *cb,
+                 void *aux)
+{
+    p->handlers[op] = (struct pinctrl_handler) { .cb = cb, .aux = aux };
+}
+
+static enum ofp_version
+pinctrl_version(const struct pinctrl *p)
+{
+    return rconn_get_version(p->rconn);
+}
+
+static void
+send_meter(struct pinctrl *p, uint32_t id, const struct pinctrl_meter *m,
+           uint16_t command)
+{
+    struct ofputil_meter_band band = {
+        .type = OFPMBT13_DROP,
+        .rate = m->pps,
+        .burst_size = m->burst,
+    };
+    struct ofputil_meter_mod mm = {
+        .command = command,
+        .meter = {
+            .meter_id = id,
+            .flags = OFPMF13_PKTPS | OFPMF13_BURST | OFPMF13_STATS,
+            .n_bands = 1,
+            .bands = &band,
+        },
+    };
+    rconn_send(p->rconn, ofputil_encode_meter_mod(pinctrl_version(p), &mm),
+               NULL);
+}
+
+/* Sends every meter as an ADD (fails if it exists) and a MODIFY. */
+static void
+send_meters(struct pinctrl *p)
+{
+    for (int cmd = OFPMC13_ADD; cmd <= OFPMC13_MODIFY; cmd++) {
+        send_meter(p, PIN_METER_ID, &p->meter, cmd);
+        for (uint32_t i = 0; i < PIN_N_PORT_METERS; i++) {
+            send_meter(p, PIN_PORT_METER_BASE + i, &p->port_meter, cmd);
+        }
+    }
+}
+
+static void
+send_barrier(struct pinctrl *p)
+{
+    struct ofpbuf *msg = ofputil_encode_barrier_request(pinctrl_version(p));
+    p->barrier_xid = ((struct ofp_header *) msg->data)->xid;
+    rconn_send(p->rconn, msg, NULL);
+}
+
+/* Sets up a new connection. */
+static void
+setup(struct pinctrl *p)
+{
+    p->ready = false;
+    p->meter_failed = false;
+    p->n_connects++;
+    rconn_send(p->rconn, ofputil_encode_set_packet_in_format(
+                   pinctrl_version(p), OFPUTIL_PACKET_IN_NXT2), NULL);
+    send_meters(p);
+    send_barrier(p);
+}
+
+void
+pinctrl_set_meter(struct pinctrl *p, uint32_t pps, uint32_t burst)
+{
+    struct pinctrl_meter m = { .pps = pps, .burst = burst };
+
+    if (m.pps != p->meter.pps || m.burst != p->meter.burst) {
+        p->meter = m;
+        if (rconn_is_connected(p->rconn)) {
+            send_meter(p, PIN_METER_ID, &p->meter, OFPMC13_MODIFY);
+        }
+    }
+}
+
+void
+pinctrl_set_port_meter(struct pinctrl *p, uint32_t pps, uint32_t burst)
+{
+    struct pinctrl_meter m = { .pps = pps, .burst = burst };
+
+    if (m.pps != p->port_meter.pps || m.burst != p->port_meter.burst) {
+        p->port_meter = m;
+        if (rconn_is_connected(p->rconn)) {
+            for (uint32_t i = 0; i < PIN_N_PORT_METERS; i++) {
+                send_meter(p, PIN_PORT_METER_BASE + i, &p->port_meter,
+                           OFPMC13_MODIFY);
+            }
+        }
+    }
+}
+
+bool
+pinctrl_is_ready(const struct pinctrl *p)
+{
+    return p->ready && rconn_is_connected(p->rconn);
+}
+
+bool
+pinctrl_meters_ok(const struct pinctrl *p)
+{
+    return !p->meter_failed;
+}
+
+static void
+handle_packet_in(struct pinctrl *p, const struct ofp_header *oh)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    struct ofputil_packet_in pin;
+    size_t total_len;
+    uint32_t buffer_id;
+    enum ofperr error;
+
+    /* The decoded packet and userdata point into 'oh'. */
+    error = ofputil_decode_packet_in(oh, true, NULL, NULL, &pin, &total_len,
+                                     &buffer_id, NULL);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: bad packet-in: %s", p->bridge,
+                     ofperr_to_string(error));
+        p->n_bad++;
+        return;
+    }
+    if (pin.packet_len != total_len) {
+        VLOG_WARN_RL(&rl, "%s: truncated packet-in (%"PRIuSIZE" of "
+                     "%"PRIuSIZE" bytes)", p->bridge, pin.packet_len,
+                     total_len);
+        p->n_bad++;
+        return;
+    }
+    if (!pin.userdata_len || !p->handlers[pin.userdata[0]].cb) {
+        p->n_no_handler++;
+        return;
+    }
+
+    uint8_t op = pin.userdata[0];
+    struct dp_packet packet;
+    struct flow headers;
+
+    dp_packet_use_const(&packet, pin.packet, pin.packet_len);
+    flow_extract(&packet, &headers);
+
+    struct pinctrl_packet pp = {
+        .packet = &packet,
+        .headers = &headers,
+        .md = &pin.flow_metadata.flow,
+        .userdata = pin.userdata + 1,
+        .userdata_len = pin.userdata_len - 1,
+        .table_id = pin.table_id,
+        .cookie = ntohll(pin.cookie),
+    };
+    p->n_in[op]++;
+    p->handlers[op].cb(p, &pp, p->handlers[op].aux);
+    dp_packet_uninit(&packet);
+}
+
+static void
+handle_error(struct pinctrl *p, const struct ofp_header *oh)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    enum ofperr error = ofperr_decode_msg(oh, NULL);
+
+    if (error == OFPERR_OFPMMFC_METER_EXISTS) {
+        return;                 /* The ADD of a meter that survived. */
+    }
+    if (!strncmp(ofperr_get_name(error), "OFPMMFC_", 8)) {
+        p->meter_failed = true;
+    }
+    char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 1);
+    VLOG_WARN_RL(&rl, "%s: %s", p->bridge, s);
+    free(s);
+}
+
+void
+pinctrl_run(struct pinctrl *p)
+{
+    rconn_run(p->rconn);
+    if (!rconn_is_connected(p->rconn)) {
+        p->ready = false;
+        return;
+    }
+    unsigned int seqno = rconn_get_connection_seqno(p->rconn);
+    if (seqno != p->conn_seqno) {
+        p->conn_seqno = seqno;
+        setup(p);
+    }
+
+    for (int i = 0; i < PINCTRL_BATCH; i++) {
+        struct ofpbuf *msg = rconn_recv(p->rconn);
+        if (!msg) {
+            return;
+        }
+
+        const struct ofp_header *oh = msg->data;
+        enum ofptype type;
+        if (!ofptype_decode(&type, oh)) {
+            switch (type) {
+            case OFPTYPE_PACKET_IN:
+                handle_packet_in(p, oh);
+                break;
+            case OFPTYPE_ECHO_REQUEST:
+                rconn_send(p->rconn, ofputil_encode_echo_reply(oh), NULL);
+                break;
+            case OFPTYPE_BARRIER_REPLY:
+                if (oh->xid == p->barrier_xid) {
+                    p->ready = true;
+                    VLOG_INFO("%s: packet path ready%s", p->bridge,
+                              p->meter_failed ? " (without meters)" : "");
+                }
+                break;
+            case OFPTYPE_ERROR:
+                handle_error(p, oh);
+                break;
+            default:
+                break;
+            }
+        }
+        ofpbuf_delete(msg);
+    }
+    /* More may be waiting: come back after the rest of the loop. */
+    poll_immediate_wake();
+}
+
+void
+pinctrl_wait(struct pinctrl *p)
+{
+    rconn_run_wait(p->rconn);
+    rconn_recv_wait(p->rconn);
+}
+
+void
+pinctrl_send(struct pinctrl *p, const void *frame, size_t len,
+             ofp_port_t in_port, const struct ofpbuf *ofpacts)
+{
+    if (!rconn_is_connected(p->rconn)) {
+        p->n_out_dropped++;
+        return;
+    }
+
+    struct ofputil_packet_out po = {
+        .packet = frame,
+        .packet_len = len,
+        .buffer_id = UINT32_MAX,
+        .ofpacts = ofpacts->data,
+        .ofpacts_len = ofpacts->size,
+    };
+    match_init_catchall(&po.flow_metadata);
+    match_set_in_port(&po.flow_metadata, in_port);
+
+    enum ofputil_protocol proto
+        = ofputil_protocol_from_ofp_version(pinctrl_version(p));
+    struct ofpbuf *msg = ofputil_encode_packet_out(&po, proto);
+    if (rconn_send_with_limit(p->rconn, msg, p->txq, PINCTRL_MAX_QUEUE)) {
+        p->n_out_dropped++;
+    } else {
+        p->n_out++;
+    }
+}
+
+void
+pinctrl_format_status(const struct pinctrl *p, struct ds *s)
+{
+    static const char *const names[] = {
+        [PIN_DHCP] = "dhcp",
+        [PIN_ICMP_TTL] = "icmp-ttl",
+        [PIN_ICMP_FRAG] = "icmp-frag",
+        [PIN_ICMP_UNREACH] = "icmp-unreach",
+        [PIN_ARP_LEARN] = "arp-learn",
+        [PIN_ARP_RESOLVE] = "arp-resolve",
+    };
+
+    ds_put_format(s, "packet path: %s %s (%s), %"PRIu64" connections\n",
+                  p->bridge, rconn_get_state(p->rconn),
+                  pinctrl_is_ready(p)
+                  ? (p->meter_failed ? "ready, meters failed" : "ready")
+                  : "not ready", p->n_connects);
+    ds_put_format(s, "  meter %d: %"PRIu32" pps, burst %"PRIu32"; "
+                  "%d port meters: %"PRIu32" pps, burst %"PRIu32"\n",
+                  PIN_METER_ID, p->meter.pps, p->meter.burst,
+                  PIN_N_PORT_METERS, p->port_meter.pps, p->port_meter.burst);
+    ds_put_cstr(s, "  packet-ins:");
+    for (int op = 0; op < 256; op++) {
+        if (p->n_in[op]) {
+            const char *name = op < ARRAY_SIZE(names) ? names[op] : NULL;
+            if (name) {
+                ds_put_format(s, " %s %"PRIu64, name, p->n_in[op]);
+            } else {
+                ds_put_format(s, " op%d %"PRIu64, op, p->n_in[op]);
+            }
+        }
+    }
+    ds_put_format(s, " unhandled %"PRIu64" undecodable %"PRIu64"\n",
+                  p->n_no_handler, p->n_bad);
+    ds_put_format(s, "  packet-outs: %"PRIu64" sent, %"PRIu64" dropped\n",
+                  p->n_out, p->n_out_dropped);
+}

@@ -15,5 +15,7 @@ controller_dvr_controller_LDADD = libdvrflow.la $(OVS_LIBS)
 
 TESTS += tests/component/controller-l2.sh
 EXTRA_DIST += tests/component/controller-l2.sh
-TESTS += tests/system/controller-l2.sh tests/system/controller-provider.sh
-EXTRA_DIST += tests/system/controller-l2.sh tests/system/controller-provider.sh
+TESTS += tests/system/controller-l2.sh tests/system/controller-provider.sh \
+	tests/system/routing.sh
+EXTRA_DIST += tests/system/controller-l2.sh \
+	tests/system/controller-provider.sh tests/system/routing.sh

@@ -175,6 +175,30 @@ sb_port() {
         || sb_fail "cannot insert port $4"
 }
 
+# sb_api METHOD PATH [BODY]: a dvr-api request; prints the response body;
+# fails the test on an HTTP error.
+sb_api() {
+    local port out code
+    port=$(. "/run/dvrsb/$SB_PREFIX/config"; echo "$SB_API_PORT")
+    out=$(curl -sS -X "$1" -H 'Content-Type: application/json' \
+              -w '\n%{http_code}' ${3:+--data "$3"} \
+              "http://127.0.0.1:$port/v2.0$2") || sb_fail "dvr-api $1 $2: no answer"
+    code=${out##*$'\n'}
+    out=${out%$'\n'*}
+    [ "$code" -lt 400 ] || sb_fail "dvr-api $1 $2: HTTP $code: $out"
+    echo "$out"
+}
+
+# sb_api_id METHOD PATH BODY: like sb_api; prints the id of the object.
+sb_api_id() {
+    sb_api "$@" | jq -r '.[] | .id'
+}
+
+# sb_vm_port NAME NODE PORT: a VM on an existing port.
+sb_vm_port() {
+    sb vm-add "$1" --node "$2" --port "$3" || sb_fail "vm-add $1 failed"
+}
+
 # sb_vm NAME NODE NET SUBNET IP MAC: a port and a VM on it; sets SB_PORT.
 sb_vm() {
     SB_PORT=$(sb_port "$3" "$4" "$5" "$6")

@@ -626,6 +626,27 @@ cmd_flows_explain(struct unixctl_conn *conn, int argc OVS_UNUSED,
     }
     if (cookie == COOKIE_STATIC) {
         ds_put_cstr(&s, "static: the pipeline skeleton (table defaults)");
+    } else if (cookie == COOKIE_NEIGHBOR) {
+        ds_put_cstr(&s, "neighbor: next hops learned by ARP "
+                    "(see \"status\")");
+    }
+    const struct nbrec_router *router;
+    NBREC_ROUTER_FOR_EACH (router, idl) {
+        if (explain_row(&router->header_, "router", cookie, &s)) {
+            ds_put_format(&s, " name=%s interfaces=%"PRIuSIZE" gateway=%s",
+                          router->name, router->n_interfaces,
+                          router->gateway_port ? "yes" : "no");
+        }
+    }
+    const struct nbrec_floating_ip *fip;
+    NBREC_FLOATING_IP_FOR_EACH (fip, idl) {
+        if (explain_row(&fip->header_, "floating IP", cookie, &s)) {
+            ds_put_format(&s, " address=%s", fip->floating_ip_address);
+            if (fip->port) {
+                ds_put_format(&s, " port="UUID_FMT,
+                              UUID_ARGS(&fip->port->header_.uuid));
+            }
+        }
     }
     const struct nbrec_port *port;
     NBREC_PORT_FOR_EACH (port, idl) {

@@ -11,8 +11,8 @@ if ! DVR_BUILDDIR=$abs_top_builddir DVR_DEMO_PREFIX=$SB_PREFIX \
     sb_fail "tools/demo failed"
 fi
 for want in "3 received, 0% packet loss" "succeeded" \
-            "refused, as it must be" "lladdr fa:16:3e:0a:00:02" \
-            "table=\"tun_out\"" "^port .* mac=fa:16:3e:0a:00:01" \
+            " 1  192.168.10.1 " "nw_dst=192.168.20.0/24" \
+            "nat(src=203.0.113" "nat(dst=192.168.10" \
             "br-int: [0-9]* flows" "Stop it with: tools/demo --down"; do
     grep -q -- "$want" "$out" || { cat "$out" >&2; sb_fail "demo: no '$want'"; }
 done

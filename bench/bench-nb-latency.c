@@ -2,11 +2,12 @@
  * bench-nb-latency: measures the time from an NB change to the moment a
  * chassis acknowledges having installed it.
  *
- * Usage: bench-nb-latency NB_REMOTE CHASSIS N
+ * Usage: bench-nb-latency NB_REMOTE CHASSIS N [fip]
  *
  * N times: changes the MAC address of one port (round robin over the
- * ports of the NB database) and bumps NB_Global.nb_cfg in the same
- * transaction, then waits until chassis CHASSIS reports that nb_cfg in
+ * ports of the NB database) or, with "fip", associates the next
+ * unassociated floating IP with the next port that has no device_owner
+ * (a VM's), and bumps NB_Global.nb_cfg in the same transaction, then waits until chassis CHASSIS reports that nb_cfg in
  * Chassis_Private (the controller acknowledges only after its bundle
  * committed).  Prints the
  * p50, p99 and maximum latency in milliseconds.
@@ -14,6 +15,7 @@
 
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,15 +47,29 @@ find_chassis(struct ovsdb_idl *idl, const char *name)
     return NULL;
 }
 
+static bool
+port_has_fip(struct ovsdb_idl *idl, const struct nbrec_port *port)
+{
+    const struct nbrec_floating_ip *fip;
+
+    NBREC_FLOATING_IP_FOR_EACH (fip, idl) {
+        if (fip->port == port) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int
 main(int argc, char *argv[])
 {
     set_program_name(argv[0]);
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_WARN);
-    if (argc != 4) {
-        ovs_fatal(0, "usage: %s NB_REMOTE CHASSIS N", argv[0]);
+    if (argc != 4 && (argc != 5 || strcmp(argv[4], "fip"))) {
+        ovs_fatal(0, "usage: %s NB_REMOTE CHASSIS N [fip]", argv[0]);
     }
     int n = atoi(argv[3]);
+    bool fip_mode = argc == 5;
     struct ovsdb_idl *idl = ovsdb_idl_create(argv[1], &nbrec_idl_class,
                                              true, true);
     long long int deadline = time_msec() + 10000;
@@ -76,7 +92,26 @@ main(int argc, char *argv[])
     const struct nbrec_port **ports = xmalloc(n_ports * sizeof *ports);
     n_ports = 0;
     NBREC_PORT_FOR_EACH (port, idl) {
-        ports[n_ports++] = port;
+        if (!fip_mode || (!port->device_owner[0] && port->n_fixed_ips
+                          && !port_has_fip(idl, port))) {
+            ports[n_ports++] = port;
+        }
+    }
+    const struct nbrec_floating_ip **fips = NULL;
+    size_t n_fips = 0;
+    if (fip_mode) {
+        const struct nbrec_floating_ip *fip;
+        NBREC_FLOATING_IP_FOR_EACH (fip, idl) {
+            if (!fip->port) {
+                fips = xrealloc(fips, (n_fips + 1) * sizeof *fips);
+                fips[n_fips++] = fip;
+            }
+        }
+        if (n_fips < (size_t) n || n_ports < (size_t) n) {
+            ovs_fatal(0, "fip: %d changes need as many unassociated "
+                      "floating IPs (%"PRIuSIZE") and VM ports (%"PRIuSIZE")",
+                      n, n_fips, n_ports);
+        }
     }
 
     long long int *lat = xmalloc(n * sizeof *lat);
@@ -88,10 +123,16 @@ main(int argc, char *argv[])
             g = nbrec_nb_global_insert(txn);
         }
         nbrec_nb_global_set_nb_cfg(g, next_cfg);
-        char mac[32];
-        snprintf(mac, sizeof mac, "fa:16:3f:%02x:%02x:%02x",
-                 (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
-        nbrec_port_set_mac_address(ports[i % n_ports], mac);
+        if (fip_mode) {
+            nbrec_floating_ip_set_port(fips[i], ports[i]);
+            nbrec_floating_ip_set_fixed_ip_address(
+                fips[i], ports[i]->fixed_ips[0]->ip_address);
+        } else {
+            char mac[32];
+            snprintf(mac, sizeof mac, "fa:16:3f:%02x:%02x:%02x",
+                     (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
+            nbrec_port_set_mac_address(ports[i % n_ports], mac);
+        }
 
         long long int start = time_usec();
         if (ovsdb_idl_txn_commit_block(txn) != TXN_SUCCESS) {
@@ -117,12 +158,15 @@ main(int argc, char *argv[])
         lat[i] = time_usec() - start;
     }
     qsort(lat, n, sizeof *lat, compare_ll);
-    printf("one-port change to installed (n=%d): p50 %.2f ms, "
-           "p99 %.2f ms, max %.2f ms\n", n, lat[n / 2] / 1000.0,
+    printf("%s to installed (n=%d): p50 %.2f ms, "
+           "p99 %.2f ms, max %.2f ms\n",
+           fip_mode ? "floating-IP association" : "one-port change", n,
+           lat[n / 2] / 1000.0,
            lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0,
            lat[n - 1] / 1000.0);
     free(lat);
     free(ports);
+    free(fips);
     ovsdb_idl_destroy(idl);
     return 0;
 }

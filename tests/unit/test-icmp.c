@@ -1,0 +1,141 @@
+/*
+ * Unit tests of pipeline/icmp: the ICMP errors a router sends, and the
+ * packets it must not answer with one.
+ */
+
+#include <config.h>
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "csum.h"
+#include "dp-packet.h"
+#include "packets.h"
+#include "pipeline/icmp.h"
+
+static const struct eth_addr vm_mac = ETH_ADDR_C(fa, 16, 3e, 00, 00, 01);
+static const struct eth_addr router_mac = ETH_ADDR_C(fa, 16, 3e, ff, 00, 01);
+
+/* A UDP packet from 192.168.10.11 to 192.168.20.12 with 'payload' bytes of
+ * data, DF set if 'df', fragment offset 'frag_off'. */
+static size_t
+udp_frame(uint8_t *buf, size_t payload, bool df, uint16_t frag_off,
+          uint8_t proto, uint8_t icmp_type)
+{
+    struct eth_header *eth = (struct eth_header *) buf;
+    struct ip_header *ip = (struct ip_header *) (buf + ETH_HEADER_LEN);
+    size_t l4 = 8 + payload;
+
+    memset(buf, 0, ETH_HEADER_LEN + IP_HEADER_LEN + l4);
+    eth->eth_dst = router_mac;
+    eth->eth_src = vm_mac;
+    eth->eth_type = htons(ETH_TYPE_IP);
+    ip->ip_ihl_ver = IP_IHL_VER(5, 4);
+    ip->ip_tot_len = htons(IP_HEADER_LEN + l4);
+    ip->ip_frag_off = htons((df ? IP_DONT_FRAGMENT : 0) | frag_off);
+    ip->ip_ttl = 1;
+    ip->ip_proto = proto;
+    put_16aligned_be32(&ip->ip_src, htonl(0xc0a80a0b));
+    put_16aligned_be32(&ip->ip_dst, htonl(0xc0a8140c));
+    ip->ip_csum = csum(ip, IP_HEADER_LEN);
+    buf[ETH_HEADER_LEN + IP_HEADER_LEN] = icmp_type;
+    return ETH_HEADER_LEN + IP_HEADER_LEN + l4;
+}
+
+Test(icmp, time_exceeded_quotes_header_and_data)
+{
+    uint8_t buf[2048];
+    size_t len = udp_frame(buf, 100, false, 0, IPPROTO_UDP, 0);
+    struct dp_packet out;
+
+    dp_packet_init(&out, 128);
+    cr_assert(icmp_build_error(buf, len, router_mac, htonl(0xc0a80a01),
+                               ICMP4_TIME_EXCEEDED, 0, 0, &out));
+    const struct eth_header *eth = dp_packet_data(&out);
+    cr_assert(eth_addr_equals(eth->eth_dst, vm_mac));
+    cr_assert(eth_addr_equals(eth->eth_src, router_mac));
+    const struct ip_header *ip = dp_packet_l3(&out);
+    cr_assert_eq(get_16aligned_be32(&ip->ip_src), htonl(0xc0a80a01));
+    cr_assert_eq(get_16aligned_be32(&ip->ip_dst), htonl(0xc0a80a0b));
+    cr_assert_eq(csum(ip, IP_HEADER_LEN), 0);
+    const struct icmp_header *icmp = dp_packet_l4(&out);
+    cr_assert_eq(icmp->icmp_type, ICMP4_TIME_EXCEEDED);
+    /* The IP header and ICMP_QUOTE bytes of what followed it. */
+    size_t quote = IP_HEADER_LEN + ICMP_QUOTE;
+    cr_assert_eq(ntohs(ip->ip_tot_len), IP_HEADER_LEN + ICMP_HEADER_LEN
+                 + quote);
+    cr_assert_eq(memcmp(icmp + 1, buf + ETH_HEADER_LEN, quote), 0);
+    cr_assert_eq(csum(icmp, ICMP_HEADER_LEN + quote), 0);
+    dp_packet_uninit(&out);
+}
+
+Test(icmp, frag_needed_carries_the_mtu)
+{
+    uint8_t buf[2048];
+    size_t len = udp_frame(buf, 1472, true, 0, IPPROTO_UDP, 0);
+    struct dp_packet out;
+
+    cr_assert(icmp_dont_fragment(buf, len));
+    dp_packet_init(&out, 128);
+    cr_assert(icmp_build_error(buf, len, router_mac, htonl(0xc0a80a01),
+                               ICMP4_DST_UNREACH, ICMP_CODE_FRAG_NEEDED,
+                               1300, &out));
+    const struct icmp_header *icmp = dp_packet_l4(&out);
+    cr_assert_eq(icmp->icmp_code, ICMP_CODE_FRAG_NEEDED);
+    cr_assert_eq(ntohs(icmp->icmp_fields.frag.mtu), 1300);
+    dp_packet_uninit(&out);
+}
+
+Test(icmp, short_packet_quoted_whole)
+{
+    uint8_t buf[2048];
+    size_t len = udp_frame(buf, 0, false, 0, IPPROTO_UDP, 0);
+    struct dp_packet out;
+
+    cr_assert(!icmp_dont_fragment(buf, len));
+    dp_packet_init(&out, 128);
+    cr_assert(icmp_build_error(buf, len, router_mac, htonl(1),
+                               ICMP4_DST_UNREACH, 0, 0, &out));
+    const struct ip_header *ip = dp_packet_l3(&out);
+    cr_assert_eq(ntohs(ip->ip_tot_len),
+                 IP_HEADER_LEN + ICMP_HEADER_LEN + IP_HEADER_LEN + 8);
+    dp_packet_uninit(&out);
+}
+
+Test(icmp, no_error_about_errors_fragments_or_garbage)
+{
+    uint8_t buf[2048];
+    struct dp_packet out;
+    size_t len;
+
+    dp_packet_init(&out, 128);
+    /* An ICMP error (time exceeded) gets none; an echo request does. */
+    len = udp_frame(buf, 20, false, 0, IPPROTO_ICMP, ICMP4_TIME_EXCEEDED);
+    cr_assert(!icmp_build_error(buf, len, router_mac, htonl(1),
+                                ICMP4_TIME_EXCEEDED, 0, 0, &out));
+    len = udp_frame(buf, 20, false, 0, IPPROTO_ICMP, ICMP4_ECHO_REQUEST);
+    cr_assert(icmp_build_error(buf, len, router_mac, htonl(1),
+                               ICMP4_TIME_EXCEEDED, 0, 0, &out));
+    /* A non-first fragment gets none. */
+    len = udp_frame(buf, 20, false, 100, IPPROTO_UDP, 0);
+    cr_assert(!icmp_build_error(buf, len, router_mac, htonl(1),
+                                ICMP4_TIME_EXCEEDED, 0, 0, &out));
+    /* Truncated and non-IPv4 frames get none, and do not crash. */
+    len = udp_frame(buf, 20, false, 0, IPPROTO_UDP, 0);
+    for (size_t i = 0; i < ETH_HEADER_LEN + IP_HEADER_LEN; i++) {
+        cr_assert(!icmp_build_error(buf, i, router_mac, htonl(1),
+                                    ICMP4_TIME_EXCEEDED, 0, 0, &out));
+    }
+    buf[ETH_HEADER_LEN] = IP_IHL_VER(15, 4);
+    cr_assert(!icmp_build_error(buf, ETH_HEADER_LEN + 30, router_mac,
+                                htonl(1), ICMP4_TIME_EXCEEDED, 0, 0, &out));
+    ((struct eth_header *) buf)->eth_type = htons(ETH_TYPE_ARP);
+    cr_assert(!icmp_build_error(buf, len, router_mac, htonl(1),
+                                ICMP4_TIME_EXCEEDED, 0, 0, &out));
+    /* A broadcast destination gets none. */
+    len = udp_frame(buf, 20, false, 0, IPPROTO_UDP, 0);
+    ((struct eth_header *) buf)->eth_dst = eth_addr_broadcast;
+    cr_assert(!icmp_build_error(buf, len, router_mac, htonl(1),
+                                ICMP4_TIME_EXCEEDED, 0, 0, &out));
+    dp_packet_uninit(&out);
+}

@@ -313,7 +313,10 @@ ofctrl_wait(const struct ofctrl *oc)
     if (oc->vconn) {
         vconn_run_wait(oc->vconn);
         vconn_recv_wait(oc->vconn);
-    } else {
+    } else if (oc->next_retry > time_msec()) {
+        /* A retry already due happens at the next ofctrl_sync(), which
+         * the caller may hold back (br-int waits for the packet path):
+         * waking for it now would spin. */
         poll_timer_wait_until(oc->next_retry);
     }
 }

@@ -330,7 +330,7 @@ neighbor_install(struct neighbor *n, struct flow_set *int_flows)
         match_set_metadata(&match, htonll(e->lvid));
         match_set_reg(&match, REG_NEXTHOP, ntohl(e->ip));
         put_load_mac(&ofpacts, MFF_ETH_DST, e->mac);
-        put_goto(&ofpacts, T_L2_LOOKUP);
+        put_resubmit(&ofpacts, T_L2_LOOKUP);
         flow_list_add(&flows, T_L3_NEXTHOP, 90, COOKIE_NEIGHBOR, &match,
                       &ofpacts);
     }

@@ -22,12 +22,14 @@
 #include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-connection.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
@@ -167,8 +169,22 @@ setup(struct pinctrl *p)
     p->ready = false;
     p->meter_failed = false;
     p->n_connects++;
+    enum ofp_version version = pinctrl_version(p);
+
+    /* A service connection gets packet-ins only once it sets a miss send
+     * length, and those its asynchronous configuration enables. */
+    struct ofputil_switch_config config = {
+        .frag = OFPUTIL_FRAG_NORMAL,
+        .invalid_ttl_to_controller = -1,
+        .miss_send_len = UINT16_MAX,
+    };
+    rconn_send(p->rconn, ofputil_encode_set_config(&config, version), NULL);
+    struct ofputil_async_cfg ac = ofputil_async_cfg_default(version);
+    ac.primary[OAM_PACKET_IN] |= 1u << OFPR_ACTION;
+    rconn_send(p->rconn, ofputil_encode_set_async_config(
+                   &ac, 1u << OAM_PACKET_IN, version), NULL);
     rconn_send(p->rconn, ofputil_encode_set_packet_in_format(
-                   pinctrl_version(p), OFPUTIL_PACKET_IN_NXT2), NULL);
+                   version, OFPUTIL_PACKET_IN_NXT2), NULL);
     send_meters(p);
     send_barrier(p);
 }

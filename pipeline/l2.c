@@ -502,7 +502,7 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
             match_set_metadata(&match, htonll(net->lvid));
             match_set_reg(&match, REG_NEXTHOP, ntohl(pa.ip4s[i]));
             put_load_mac(&ofpacts, MFF_ETH_DST, pa.mac);
-            put_goto(&ofpacts, T_L2_LOOKUP);
+            put_resubmit(&ofpacts, T_L2_LOOKUP);
             flow_list_add(&out->int_flows, T_L3_NEXTHOP, 100, cookie, &match,
                           &ofpacts);
         }

@@ -272,7 +272,7 @@ add_nexthop(struct flow_list *flows, uint64_t cookie, uint16_t lvid,
     match_set_metadata(&match, htonll(lvid));
     match_set_reg(&match, REG_NEXTHOP, ntohl(ip));
     put_load_mac(&ofpacts, MFF_ETH_DST, mac);
-    put_goto(&ofpacts, T_L2_LOOKUP);
+    put_resubmit(&ofpacts, T_L2_LOOKUP);
     flow_list_add(flows, T_L3_NEXTHOP, 100, cookie, &match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }
@@ -474,7 +474,7 @@ compile_gateway(const struct l3_router *r, uint64_t cookie,
         match_set_metadata(&match, htonll(gw->lvid));
         match_set_reg(&match, REG_ROUTER, r->lid);
         match_set_dl_type(&match, htons(ETH_TYPE_IP));
-        put_goto(&ofpacts, T_L3_ROUTE);
+        put_resubmit(&ofpacts, T_L3_ROUTE);
         flow_list_add(&out->int_flows, T_L3_EXT_IN, 90, cookie, &match,
                       &ofpacts);
     }

@@ -63,8 +63,10 @@ struct router_state {
     uint16_t lid;                   /* Local id, 0 until first active. */
     bool active;                    /* Its flows are on this chassis. */
     enum l3_gw_role role;
-    struct uuid *nets;              /* Networks it refers to. */
+    struct uuid *nets;              /* Networks it refers to: its
+                                     * interfaces', then its gateway's. */
     size_t n_nets;
+    size_t n_iface_nets;            /* The interfaces' among them. */
 };
 
 /* A floating IP as last compiled. */
@@ -827,7 +829,23 @@ router_withdraw(struct engine *e, const struct engine_input *in,
     }
     free(rs->nets);
     rs->nets = NULL;
-    rs->n_nets = 0;
+    rs->n_nets = rs->n_iface_nets = 0;
+}
+
+/* Adds to 'set' the other routers with an interface on a network where
+ * router 'uuid' has one: which of them owns a shared subnet may change. */
+static void
+add_router_neighbors(const struct engine *e, const struct uuid *uuid,
+                     struct uuid_set *set)
+{
+    const struct router_state *rs = find_router_state(e, uuid);
+
+    for (size_t i = 0; rs && i < rs->n_iface_nets; i++) {
+        const struct net_state *ns = find_net_state(e, &rs->nets[i]);
+        if (ns) {
+            add_routers_of_net(ns, set);
+        }
+    }
 }
 
 /* Re-evaluates router 'uuid': the networks it refers to, whether it is
@@ -870,6 +888,7 @@ update_router_state(struct engine *e, const struct engine_input *in,
         rs->nets[rs->n_nets++] = net->header_.uuid;
         rs->active |= net_has_locals(find_net_state(e, &net->header_.uuid));
     }
+    rs->n_iface_nets = rs->n_nets;
     rs->role = L3_GW_NONE;
     if (row->gateway_port) {
         rs->nets[rs->n_nets++] = row->gateway_port->network->header_.uuid;
@@ -1447,6 +1466,10 @@ engine_run(struct engine *e, const struct engine_input *in)
     for (size_t i = 0; i < dirty_routers.n; i++) {
         update_router_state(e, in, &dirty_routers.order[i], &dirty_nets,
                             &compile);
+    }
+    size_t n_dirty_routers = dirty_routers.n;
+    for (size_t i = 0; !full && i < n_dirty_routers; i++) {
+        add_router_neighbors(e, &dirty_routers.order[i], &dirty_routers);
     }
     for (size_t i = 0; i < compile.n; i++) {
         compile_port(e, in, &compile.order[i]);

@@ -754,7 +754,9 @@ rank_gateways(const struct engine_input *in, const struct uuid *router,
             n++;
         }
     }
-    qsort(ranked, n, sizeof *ranked, compare_ranked);
+    if (n) {
+        qsort(ranked, n, sizeof *ranked, compare_ranked);
+    }
     *rankedp = ranked;
     return n;
 }

@@ -1,0 +1,232 @@
+"""report: the side-by-side table of bench/run, as text and Markdown."""
+import os
+import re
+import subprocess
+
+
+def _version(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True,
+                             timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(r"(\d+\.\d+\.\d+)", out)
+    return m.group(1) if m else None
+
+
+def versions(a):
+    v = {"ovs": _version(["ovs-vswitchd", "--version"])}
+    if "ovn" in a.compare:
+        v["ovn"] = _version(["ovn-controller", "--version"])
+    try:
+        v["dvrflow"] = subprocess.run(
+            ["git", "-C", a.srcdir, "describe", "--always", "--dirty"],
+            capture_output=True, text=True, timeout=10).stdout.strip()
+    except OSError:
+        v["dvrflow"] = None
+    return v
+
+
+def _mib(kib):
+    return kib / 1024.0 if kib is not None else None
+
+
+def _sum(d):
+    return sum(d.values()) if d else None
+
+
+# (label, function of one system's result -> number, format, smaller is
+# better?)  The ratio column is dvrflow / OVN.
+ROWS = [
+    ("converge: NB load start -> all flows in (s)",
+     lambda r: r.get("converge_s"), "%.2f"),
+    ("  node's nb_cfg ack (s)", lambda r: r.get("ack_s"), "%.2f"),
+    ("  NB load transactions (s)", lambda r: r.get("load_s"), "%.2f"),
+    ("flows br-int", lambda r: r.get("flows_br_int"), "%d"),
+    ("flows all bridges", lambda r: r.get("flows_total"), "%d"),
+    ("controller CPU in converge (s)",
+     lambda r: r.get("cpu_converge_s", {}).get(
+         "dvr-controller", r.get("cpu_converge_s", {}).get(
+             "ovn-controller")), "%.2f"),
+    ("  + ovn-northd CPU (s)",
+     lambda r: r.get("cpu_converge_s", {}).get("ovn-northd"), "%.2f"),
+    ("  ovs-vswitchd CPU (s)",
+     lambda r: r.get("vswitchd_cpu_converge_s"), "%.2f"),
+    ("controller peak RSS (MiB)",
+     lambda r: _mib(r.get("rss_peak_kib", {}).get(
+         "dvr-controller", r.get("rss_peak_kib", {}).get(
+             "ovn-controller"))), "%.1f"),
+    ("  ovn-northd peak RSS (MiB)",
+     lambda r: _mib(r.get("rss_peak_kib", {}).get("ovn-northd")), "%.1f"),
+    ("port+FIP change p50 (ms)", lambda r: r.get("incr_p50_ms"), "%.1f"),
+    ("port+FIP change p99 (ms)", lambda r: r.get("incr_p99_ms"), "%.1f"),
+    ("  flows per change", lambda r: r.get("incr_flows_per_change"),
+     "%.1f"),
+    ("restart -> reconciled (s)", lambda r: r.get("restart_s"), "%.2f"),
+    ("  flows changed (flow monitor)",
+     lambda r: r.get("restart_flow_changes", {}).get("total"), "%d"),
+    ("  flows changed (ofctrl counters)",
+     lambda r: r.get("restart_ofctrl_changes"), "%d"),
+    ("install rate, converge (flows/s)", lambda r: r.get("rate"), "%.0f"),
+    ("raw bundle add-flows (flows/s)", lambda r: r.get("raw_rate"),
+     "%.0f"),
+    ("install rate / raw", lambda r: r.get("rate_vs_raw"), "%.3f"),
+]
+
+
+def _fmt(fmt, v):
+    if v is None:
+        return "-"
+    if fmt == "%d":
+        return "%d" % round(v)
+    return fmt % v
+
+
+def _columns(results):
+    cols = []
+    for size, res in results["sizes"].items():
+        systems = [s for s in ("dvrflow", "ovn") if s in res]
+        for s in systems:
+            cols.append((size, s))
+        if len(systems) == 2:
+            cols.append((size, "ratio"))
+    return cols
+
+
+def _cell(results, size, system, fn, fmt):
+    res = results["sizes"][size]
+    if system == "ratio":
+        a, b = fn(res["dvrflow"]), fn(res["ovn"])
+        if a is None or b is None or b == 0:
+            return "-"
+        return "%.3f" % (a / b)
+    return _fmt(fmt, fn(res[system]))
+
+
+def _dims(results, size):
+    d = results["sizes"][size]["dims"]
+    return "T=%d P=%d F=%d R=%d" % (d["T"], d["P"], d["F"], d["R"])
+
+
+def table_rows(results):
+    cols = _columns(results)
+    header = ["metric"] + ["%s %s" % (size, s if s != "ratio"
+                                      else "dvr/ovn")
+                           for size, s in cols]
+    rows = []
+    for label, fn, fmt in ROWS:
+        cells = [_cell(results, size, s, fn, fmt) for size, s in cols]
+        if all(c == "-" for c in cells):
+            continue
+        rows.append([label] + cells)
+    return header, rows
+
+
+def dataplane_rows(results):
+    dp = results.get("dataplane")
+    if not dp:
+        return None, []
+    systems = [s for s in ("dvrflow", "ovn") if s in dp]
+    header = ["data plane (netdev sandbox)"] + systems
+    if len(systems) == 2:
+        header.append("dvr/ovn")
+    labels = [
+        ("what was measured", "path", None),
+        ("iperf3 VM->VM (Gbit/s)", "iperf_gbps", "%.2f"),
+        ("ping VM->VM avg (ms)", "ping_avg_ms", "%.3f"),
+        ("iperf3 ext->FIP (Gbit/s)", "fip_iperf_gbps", "%.2f"),
+        ("ping ext->FIP avg (ms)", "fip_ping_avg_ms", "%.3f"),
+        ("megaflows per TCP connection", "megaflows_per_conn", "%.1f"),
+    ]
+    rows = []
+    for label, key, fmt in labels:
+        vals = [dp[s].get(key) for s in systems]
+        if all(v is None for v in vals):
+            continue
+        cells = [(_fmt(fmt, v) if fmt else (v or "-")) for v in vals]
+        if len(systems) == 2 and fmt:
+            a, b = vals
+            cells.append("%.3f" % (a / b) if a is not None and b else "-")
+        elif len(systems) == 2:
+            cells.append("")
+        rows.append([label] + cells)
+    for s in systems:
+        if dp[s].get("error"):
+            rows.append(["%s: not measured" % s] + [dp[s]["error"]]
+                        + [""] * (len(header) - 2))
+    return header, rows
+
+
+def _text(header, rows):
+    widths = [max(len(str(r[i])) for r in [header] + rows)
+              for i in range(len(header))]
+    out = []
+    for r in [header] + rows:
+        out.append("  ".join(str(c).ljust(widths[i]) if i == 0
+                             else str(c).rjust(widths[i])
+                             for i, c in enumerate(r)))
+        if r is header:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def text_table(results):
+    lines = []
+    for size in results["sizes"]:
+        lines.append("%s: %s" % (size, _dims(results, size)))
+    header, rows = table_rows(results)
+    lines.append(_text(header, rows))
+    h, r = dataplane_rows(results)
+    if h:
+        lines.append("")
+        lines.append(_text(h, r))
+    for size, res in results["sizes"].items():
+        for s in ("dvrflow", "ovn"):
+            if s in res and res[s].get("note_flows"):
+                lines.append("note: %s %s: %s" % (size, s,
+                                                  res[s]["note_flows"]))
+    v = results["versions"]
+    lines.append("versions: " + ", ".join("%s %s" % kv
+                                          for kv in sorted(v.items())))
+    lines.append("host: %d CPUs, load average %.1f -> %.1f (shared "
+                 "machine: compare ratios, not absolute times)"
+                 % (results["host"]["cpus"],
+                    results["host"]["loadavg_start"],
+                    results["host"].get("loadavg_end", 0)))
+    return "\n".join(lines)
+
+
+def _md(header, rows):
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
+    for r in rows:
+        out.append("| " + " | ".join(str(c) for c in r) + " |")
+    return "\n".join(out)
+
+
+def markdown(results):
+    out = ["# bench/run results", "",
+           "%s; %s." % (results["date"], ", ".join(
+               "%s %s" % kv for kv in sorted(results["versions"].items()))),
+           ""]
+    for size in results["sizes"]:
+        out.append("- %s: %s" % (size, _dims(results, size)))
+    out.append("")
+    header, rows = table_rows(results)
+    out.append(_md(header, rows))
+    h, r = dataplane_rows(results)
+    if h:
+        out += ["", _md(h, r)]
+    out += ["", "## Flows per br-int table", ""]
+    for size, res in results["sizes"].items():
+        for s in ("dvrflow", "ovn"):
+            if s in res:
+                t = res[s].get("tables_br_int", {})
+                out.append("- %s %s: %s" % (size, s, ", ".join(
+                    "%s: %d" % kv for kv in t.items())))
+    out.append("")
+    out.append("Host: %d CPUs, load average %.1f at the start, %.1f at the "
+               "end; compare ratios within one run, not absolute times."
+               % (results["host"]["cpus"], results["host"]["loadavg_start"],
+                  results["host"].get("loadavg_end", 0)))
+    return "\n".join(out) + "\n"

@@ -3,8 +3,15 @@ noinst_PROGRAMS += bench/bench-nb-latency
 bench_bench_nb_latency_SOURCES = bench/bench-nb-latency.c
 bench_bench_nb_latency_LDADD = libdvrflow.la $(OVS_LIBS)
 EXTRA_DIST += bench/controller-bench bench/nb-load.py \
-	bench/routing-bench bench/routing-load.py
+	bench/routing-bench bench/routing-load.py \
+	bench/run bench/lib/control.py bench/lib/dataplane.py \
+	bench/lib/nodes.py bench/lib/ovsdbrpc.py bench/lib/report.py \
+	bench/lib/topology.py
 
 # The routing benchmark is quick: CI runs it to prove it still works (it
 # fails only on breakage, never on timing).
 TESTS += bench/routing-bench
+
+# bench/run's smoke mode (doc/benchmarks.md): proves it still runs.
+TESTS += bench/smoke.sh
+EXTRA_DIST += bench/smoke.sh

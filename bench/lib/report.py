@@ -70,6 +70,10 @@ ROWS = [
     ("install rate, converge (flows/s)", lambda r: r.get("rate"), "%.0f"),
     ("raw bundle add-flows (flows/s)", lambda r: r.get("raw_rate"),
      "%.0f"),
+    ("  raw: ovs-ofctl CPU (s)", lambda r: r.get("raw_ofctl_cpu_s"),
+     "%.2f"),
+    ("  raw: ovs-vswitchd CPU (s)", lambda r: r.get("raw_vswitchd_cpu_s"),
+     "%.2f"),
     ("install rate / raw", lambda r: r.get("rate_vs_raw"), "%.3f"),
 ]
 

@@ -135,30 +135,37 @@ def dataplane_rows(results):
     if len(systems) == 2:
         header.append("dvr/ovn")
     labels = [
-        ("what was measured", "path", None),
         ("iperf3 VM->VM (Gbit/s)", "iperf_gbps", "%.2f"),
         ("ping VM->VM avg (ms)", "ping_avg_ms", "%.3f"),
         ("iperf3 ext->FIP (Gbit/s)", "fip_iperf_gbps", "%.2f"),
         ("ping ext->FIP avg (ms)", "fip_ping_avg_ms", "%.3f"),
-        ("megaflows per TCP connection", "megaflows_per_conn", "%.1f"),
+        ("megaflows on hv1, iperf3 1 stream", "megaflows_1_stream", "%d"),
+        ("megaflows on hv1, iperf3 8 streams", "megaflows_8_streams",
+         "%d"),
+        ("megaflows per extra TCP connection", "megaflows_per_conn",
+         "%.1f"),
     ]
     rows = []
     for label, key, fmt in labels:
         vals = [dp[s].get(key) for s in systems]
         if all(v is None for v in vals):
             continue
-        cells = [(_fmt(fmt, v) if fmt else (v or "-")) for v in vals]
-        if len(systems) == 2 and fmt:
+        cells = [_fmt(fmt, v) for v in vals]
+        if len(systems) == 2:
             a, b = vals
             cells.append("%.3f" % (a / b) if a is not None and b else "-")
-        elif len(systems) == 2:
-            cells.append("")
         rows.append([label] + cells)
     for s in systems:
         if dp[s].get("error"):
             rows.append(["%s: not measured" % s] + [dp[s]["error"]]
                         + [""] * (len(header) - 2))
     return header, rows
+
+
+def dataplane_notes(results):
+    dp = results.get("dataplane") or {}
+    return ["%s data plane: %s" % (s, dp[s]["path"])
+            for s in ("dvrflow", "ovn") if s in dp and dp[s].get("path")]
 
 
 def _text(header, rows):
@@ -184,6 +191,7 @@ def text_table(results):
     if h:
         lines.append("")
         lines.append(_text(h, r))
+        lines += dataplane_notes(results)
     for size, res in results["sizes"].items():
         for s in ("dvrflow", "ovn"):
             if s in res and res[s].get("note_flows"):
@@ -220,14 +228,16 @@ def markdown(results):
     out.append(_md(header, rows))
     h, r = dataplane_rows(results)
     if h:
-        out += ["", _md(h, r)]
+        out += ["", _md(h, r), ""]
+        out += ["- " + n for n in dataplane_notes(results)]
     out += ["", "## Flows per br-int table", ""]
     for size, res in results["sizes"].items():
         for s in ("dvrflow", "ovn"):
             if s in res:
                 t = res[s].get("tables_br_int", {})
                 out.append("- %s %s: %s" % (size, s, ", ".join(
-                    "%s: %d" % kv for kv in t.items())))
+                    "%s: %d" % (k, t[k])
+                    for k in sorted(t, key=int))))
     out.append("")
     out.append("Host: %d CPUs, load average %.1f at the start, %.1f at the "
                "end; compare ratios within one run, not absolute times."

@@ -9,7 +9,7 @@ set -eu
 out=$(mktemp -d "${TMPDIR:-/tmp}/dvrbench-smoke.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 python3 "$abs_top_srcdir/bench/run" --sizes tiny --changes 5 \
-    --no-dataplane --builddir "$abs_top_builddir" --out "$out"
+    --no-dataplane --timeout 60 --builddir "$abs_top_builddir" --out "$out"
 python3 - "$out/results.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["sizes"]["tiny"]["dvrflow"]

@@ -135,12 +135,14 @@ def dataplane_rows(results):
     if len(systems) == 2:
         header.append("dvr/ovn")
     labels = [
-        ("iperf3 VM->VM (Gbit/s)", "iperf_gbps", "%.2f"),
-        ("ping VM->VM avg (ms)", "ping_avg_ms", "%.3f"),
-        ("iperf3 ext->FIP (Gbit/s)", "fip_iperf_gbps", "%.2f"),
-        ("ping ext->FIP avg (ms)", "fip_ping_avg_ms", "%.3f"),
-        ("megaflows on hv1, iperf3 1 stream", "megaflows_1_stream", "%d"),
-        ("megaflows on hv1, iperf3 8 streams", "megaflows_8_streams",
+        ("iperf3 VM->VM, one network (Gbit/s)", "l2_gbps", "%.2f"),
+        ("ping VM->VM, one network (ms)", "l2_ping_ms", "%.3f"),
+        ("iperf3 VM->VM, routed (Gbit/s)", "routed_gbps", "%.2f"),
+        ("ping VM->VM, routed (ms)", "routed_ping_ms", "%.3f"),
+        ("iperf3 external->FIP (Gbit/s)", "fip_gbps", "%.2f"),
+        ("ping external->FIP (ms)", "fip_ping_ms", "%.3f"),
+        ("megaflows on hv1, routed, 1 stream", "megaflows_1_stream", "%d"),
+        ("megaflows on hv1, routed, 8 streams", "megaflows_8_streams",
          "%d"),
         ("megaflows per extra TCP connection", "megaflows_per_conn",
          "%.1f"),
@@ -155,17 +157,22 @@ def dataplane_rows(results):
             a, b = vals
             cells.append("%.3f" % (a / b) if a is not None and b else "-")
         rows.append([label] + cells)
-    for s in systems:
-        if dp[s].get("error"):
-            rows.append(["%s: not measured" % s] + [dp[s]["error"]]
-                        + [""] * (len(header) - 2))
     return header, rows
 
 
 def dataplane_notes(results):
     dp = results.get("dataplane") or {}
-    return ["%s data plane: %s" % (s, dp[s]["path"])
-            for s in ("dvrflow", "ovn") if s in dp and dp[s].get("path")]
+    notes = []
+    for s in ("dvrflow", "ovn"):
+        if s not in dp:
+            continue
+        if dp[s].get("path"):
+            notes.append("%s data plane: %s" % (s, dp[s]["path"]))
+        for k in sorted(dp[s]):
+            if k.endswith("error"):
+                notes.append("%s data plane, not measured: %s"
+                             % (s, dp[s][k]))
+    return notes
 
 
 def _text(header, rows):

@@ -22,12 +22,6 @@
 #include "svec.h"
 #include "util.h"
 
-/* The external_ids key in which dvr-api records a rule's remote group: if
- * the group is deleted behind the API's back, the database drops the weak
- * reference, and the key shows that the rule had one (the rule must then
- * match nothing, not every address). */
-#define SG_REMOTE_GROUP_KEY "dvrflow:remote-group-id"
-
 /* Action helpers. */
 
 static void

@@ -54,6 +54,12 @@ struct nbrec_port;
 struct nbrec_security_group;
 struct svec;
 
+/* The external_ids key in which dvr-api records a rule's remote group.  If
+ * the group is deleted behind the API's back, the database drops the weak
+ * reference (a rule without remote group allows every address), and the
+ * key shows that the rule had one: the rule is then skipped as invalid. */
+#define SG_REMOTE_GROUP_KEY "dvrflow:remote-group-id"
+
 /* Tables (pipeline/tables.h gives the ranges). */
 enum {
     T_SG_EGRESS_CT = T_SG_EGRESS + 1,     /* Into conntrack. */

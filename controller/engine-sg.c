@@ -24,6 +24,7 @@
 #include "pipeline/sg.h"
 #include "simap.h"
 #include "svec.h"
+#include "timeval.h"
 #include "util.h"
 #include "uuid.h"
 
@@ -617,6 +618,7 @@ engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
     const struct nbrec_security_group *row;
     struct hmapx_node *hn;
 
+    long long int start = time_usec();
     sg->run++;
     sg->stats.last_n_ports = 0;
     sg->stats.last_n_groups = 0;
@@ -664,6 +666,7 @@ engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
         }
     }
     hmapx_destroy(&dirty_groups);
+    sg->stats.last_usec = time_usec() - start;
 }
 
 const struct engine_sg_stats *

@@ -35,6 +35,7 @@ struct engine_sg_stats {
     uint64_t last_n_ports;          /* Work of the last run: ports, */
     uint64_t last_n_groups;         /* groups and */
     uint64_t last_n_addresses;      /* remote addresses compiled. */
+    long long int last_usec;        /* Duration of the last run. */
 };
 
 struct engine_sg *engine_sg_create(void);

@@ -18,38 +18,12 @@
 #include "openvswitch/ofpbuf.h"
 #include "ovsdb/nb-idl.h"
 #include "packets.h"
+#include "pipeline/actions.h"
 #include "smap.h"
 #include "svec.h"
 #include "util.h"
 
-/* Action helpers. */
-
-static void
-put_goto(struct ofpbuf *ofpacts, uint8_t table_id)
-{
-    ofpact_put_GOTO_TABLE(ofpacts)->table_id = table_id;
-}
-
-static void
-put_resubmit(struct ofpbuf *ofpacts, uint8_t table_id)
-{
-    struct ofpact_resubmit *r = ofpact_put_RESUBMIT(ofpacts);
-    r->in_port = OFPP_IN_PORT;
-    r->table_id = table_id;
-}
-
-/* Loads 'value' into the bits 'mask' of register 'reg'. */
-static void
-put_load_reg(struct ofpbuf *ofpacts, int reg, uint32_t value, uint32_t mask)
-{
-    union mf_value v, m;
-
-    memset(&v, 0, sizeof v);
-    memset(&m, 0, sizeof m);
-    v.be32 = htonl(value);
-    m.be32 = htonl(mask);
-    ofpact_put_set_field(ofpacts, mf_from_id(MFF_REG0 + reg), &v, &m);
-}
+/* Action helpers (the common ones are in pipeline/actions.h). */
 
 /* ct(zone=reg6[0..15], [commit], [table=...]). */
 static void
@@ -499,9 +473,9 @@ add_direction_skeleton(bool ingress, uint8_t base, uint8_t next,
     for (int reply = 0; reply < 2; reply++) {
         bool rule_ingress = ingress != reply;
         ofpbuf_clear(&ofpacts);
-        put_load_reg(&ofpacts, REG_FLAGS,
-                     rule_ingress ? SG_FLAG_RULE_INGRESS : 0,
-                     SG_FLAG_RULE_INGRESS | SG_FLAG_ALLOW);
+        /* Rule direction and, cleared, the verdict. */
+        put_load_bits(&ofpacts, MFF_REG0 + REG_FLAGS, SG_BIT_RULE_INGRESS, 2,
+                      rule_ingress);
         put_resubmit(&ofpacts, T_SG_PORT_GROUPS);
         put_goto(&ofpacts, verdict);
         match_init_catchall(&match);
@@ -569,7 +543,7 @@ sg_compile_port(const struct sg_port *port, struct flow_list *flows)
 
     /* What the port sends. */
     if (port->filtered) {
-        put_load_reg(&ofpacts, REG_SG_PORT, ofport, UINT32_MAX);
+        put_load(&ofpacts, MFF_REG0 + REG_SG_PORT, ofport);
         put_goto(&ofpacts, T_SG_EGRESS_CT);
     } else {
         put_goto(&ofpacts, T_SG_EGRESS_NEXT);
@@ -581,7 +555,7 @@ sg_compile_port(const struct sg_port *port, struct flow_list *flows)
     /* What it receives. */
     ofpbuf_clear(&ofpacts);
     if (port->filtered) {
-        put_load_reg(&ofpacts, REG_SG_PORT, ofport, UINT32_MAX);
+        put_load(&ofpacts, MFF_REG0 + REG_SG_PORT, ofport);
         put_goto(&ofpacts, T_SG_INGRESS_CT);
     } else {
         put_goto(&ofpacts, T_OUTPUT);
@@ -594,8 +568,7 @@ sg_compile_port(const struct sg_port *port, struct flow_list *flows)
     if (port->filtered && port->n_groups) {
         ofpbuf_clear(&ofpacts);
         for (size_t i = 0; i < port->n_groups; i++) {
-            put_load_reg(&ofpacts, REG_SG_GROUP, port->group_ids[i],
-                         UINT32_MAX);
+            put_load(&ofpacts, MFF_REG0 + REG_SG_GROUP, port->group_ids[i]);
             put_resubmit(&ofpacts, T_SG_RULES);
         }
         match_init_catchall(&match);
@@ -649,7 +622,7 @@ pending_add(struct hmap *map, uint16_t priority, const struct match *match,
     ofpbuf_init(&p->ofpacts, 64);
     p->allow = !conj_id;
     if (p->allow) {
-        put_load_reg(&p->ofpacts, REG_FLAGS, SG_FLAG_ALLOW, SG_FLAG_ALLOW);
+        put_load_bits(&p->ofpacts, MFF_REG0 + REG_FLAGS, SG_BIT_ALLOW, 1, 1);
     }
     hmap_insert(map, &p->node, hash);
 found:

@@ -79,8 +79,10 @@ enum {
  * groups). */
 #define REG_SG_GROUP 5                    /* The group being tried. */
 #define REG_SG_PORT 6                     /* The port: ofport = zone. */
-#define SG_FLAG_RULE_INGRESS 0x200        /* Judge by ingress rules. */
-#define SG_FLAG_ALLOW 0x400               /* A rule matched. */
+#define SG_BIT_RULE_INGRESS 9             /* Judge by ingress rules. */
+#define SG_BIT_ALLOW 10                   /* A rule matched. */
+#define SG_FLAG_RULE_INGRESS (1u << SG_BIT_RULE_INGRESS)
+#define SG_FLAG_ALLOW (1u << SG_BIT_ALLOW)
 
 /* Priorities in T_SG_RULES. */
 #define SG_PRIO_RULE 100                  /* A rule in one flow. */

@@ -99,6 +99,13 @@ ovs_controller_ctl hv1 status | grep -q "security groups: .*, [4-9] rules skippe
     || ovs_fail "status does not count the skipped rules"
 echo "bad rules skipped and logged by name: ok"
 
+# The operator's view: a rule's cookie names it; sg/show lists the group.
+ovs_controller_ctl hv1 flows/explain "0x$cookie" \
+    | grep -q "security group rule $good group=$G ingress IPv4 protocol=tcp min=22 max=22 remote_group=$G" \
+    || ovs_fail "flows/explain does not name the rule"
+ovs_controller_ctl hv1 sg/show | grep -q "^group $G .*: 2 local ports, 2 rules" \
+    || ovs_fail "sg/show: $(ovs_controller_ctl hv1 sg/show)"
+
 ip=in_port=11,dl_src=fa:16:3e:00:00:01,ip,nw_src=10.0.0.11
 # A router port and a port with port security off: no conntrack.
 out=$(trace br-int "$ip,dl_dst=fa:16:3e:00:00:0d,nw_dst=10.0.0.1")

@@ -22,5 +22,7 @@ TESTS += tests/system/controller-l2.sh tests/system/controller-provider.sh \
 	tests/system/routing.sh
 EXTRA_DIST += tests/system/controller-l2.sh \
 	tests/system/controller-provider.sh tests/system/routing.sh
-TESTS += tests/system/controller-sg.sh tests/system/controller-sg-live.sh
-EXTRA_DIST += tests/system/controller-sg.sh tests/system/controller-sg-live.sh
+TESTS += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
+	tests/system/controller-sg-fip.sh
+EXTRA_DIST += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
+	tests/system/controller-sg-fip.sh

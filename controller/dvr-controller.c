@@ -539,9 +539,10 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
         = engine_sg_get_stats(engine_get_sg(c->engine));
     ds_put_format(&s, "security groups: last compile %lld us (%"PRIu64
                   " ports, %"PRIu64" groups, %"PRIu64" remote addresses), "
-                  "%"PRIu64" rules skipped\n", sgs->last_usec,
-                  sgs->last_n_ports, sgs->last_n_groups,
-                  sgs->last_n_addresses, sgs->n_errors);
+                  "last full %lld us, %"PRIu64" rules skipped\n",
+                  sgs->last_usec, sgs->last_n_ports, sgs->last_n_groups,
+                  sgs->last_n_addresses, sgs->last_full_usec,
+                  sgs->n_errors);
     ds_put_format(&s, "last change: compile+install %lld us, "
                   "install %lld us\n",
                   c->last_change_usec, c->last_install_usec);

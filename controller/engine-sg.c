@@ -84,6 +84,7 @@ struct engine_sg {
     struct hmap groups;
     struct hmap rules;              /* "struct rule_node"s. */
     uint64_t run;
+    bool cleared;                   /* The next run is a full one. */
     struct engine_sg_stats stats;
 };
 
@@ -197,6 +198,7 @@ engine_sg_clear(struct engine_sg *sg)
     HMAP_FOR_EACH_POP (rn, node, &sg->rules) {
         free(rn);
     }
+    sg->cleared = true;
 }
 
 void
@@ -336,8 +338,12 @@ static bool
 same_membership(const struct port_state *a, const struct port_state *b)
 {
     return (a->n_groups == b->n_groups && a->n_addrs == b->n_addrs
-            && !memcmp(a->groups, b->groups, a->n_groups * sizeof *a->groups)
-            && !memcmp(a->addrs, b->addrs, a->n_addrs * sizeof *a->addrs));
+            && (!a->n_groups
+                || !memcmp(a->groups, b->groups,
+                           a->n_groups * sizeof *a->groups))
+            && (!a->n_addrs
+                || !memcmp(a->addrs, b->addrs,
+                           a->n_addrs * sizeof *a->addrs)));
 }
 
 static bool
@@ -667,6 +673,10 @@ engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
     }
     hmapx_destroy(&dirty_groups);
     sg->stats.last_usec = time_usec() - start;
+    if (sg->cleared) {
+        sg->stats.last_full_usec = sg->stats.last_usec;
+        sg->cleared = false;
+    }
 }
 
 const struct engine_sg_stats *

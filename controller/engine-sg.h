@@ -36,6 +36,7 @@ struct engine_sg_stats {
     uint64_t last_n_groups;         /* groups and */
     uint64_t last_n_addresses;      /* remote addresses compiled. */
     long long int last_usec;        /* Duration of the last run. */
+    long long int last_full_usec;   /* Of the last run after a clear. */
 };
 
 struct engine_sg *engine_sg_create(void);

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "openvswitch/vlog.h"
+#include "pipeline/sg.h"
 #include "ovsdb-idl.h"
 #include "random.h"
 #include "smap.h"
@@ -653,6 +654,8 @@ insert_rule(struct api_ctx *ctx, const struct nbrec_security_group *sg,
     nbrec_security_group_rule_set_ethertype(rule, ethertype);
     if (remote_group) {
         nbrec_security_group_rule_set_remote_group(rule, remote_group);
+        smap_add_format(&ids, SG_REMOTE_GROUP_KEY, UUID_FMT,
+                        UUID_ARGS(&remote_group->header_.uuid));
     }
     nbrec_security_group_rule_set_external_ids(rule, &ids);
     smap_destroy(&ids);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "openvswitch/vlog.h"
+#include "pipeline/sg.h"
 #include "smap.h"
 #include "util.h"
 #include "uuid.h"
@@ -396,6 +397,10 @@ rule_create(struct api_ctx *ctx)
     }
     struct smap ids = SMAP_INITIALIZER(&ids);
     api_stamp(&ids, true);
+    if (remote) {
+        smap_add_format(&ids, SG_REMOTE_GROUP_KEY, UUID_FMT,
+                        UUID_ARGS(&remote->header_.uuid));
+    }
     nbrec_security_group_rule_set_external_ids(rule, &ids);
     smap_destroy(&ids);
     nbrec_security_group_update_rules_addvalue(sg, rule);

@@ -7,10 +7,14 @@ EXTRA_DIST += bench/controller-bench bench/nb-load.py \
 	bench/run bench/lib/control.py bench/lib/dataplane.py \
 	bench/lib/nodes.py bench/lib/ovsdbrpc.py bench/lib/report.py \
 	bench/lib/topology.py
+noinst_PROGRAMS += bench/bench-sg-member
+bench_bench_sg_member_SOURCES = bench/bench-sg-member.c
+bench_bench_sg_member_LDADD = libdvrflow.la $(OVS_LIBS)
+EXTRA_DIST += bench/sg-bench bench/sg-load.py
 
-# The routing benchmark is quick: CI runs it to prove it still works (it
-# fails only on breakage, never on timing).
-TESTS += bench/routing-bench
+# The routing and security group benchmarks are quick: CI runs them to
+# prove they still work (they fail only on breakage, never on timing).
+TESTS += bench/routing-bench bench/sg-bench
 
 # bench/run's smoke mode (doc/benchmarks.md): proves it still runs.
 TESTS += bench/smoke.sh

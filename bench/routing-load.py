@@ -37,10 +37,14 @@ def select(path, table, where, columns):
 
 
 def port_ops(name, net, subnet, ip, mac, owner=""):
+    """A port; a VM port (no owner) is in the "open" security group that
+    the "base" step makes."""
+    groups = ["named-uuid", "open"] if owner == "" else ["set", []]
     return [{"op": "insert", "table": "Port", "uuid-name": name,
              "row": {"network": net, "name": name, "mac_address": mac,
                      "device_owner": owner, "admin_state_up": True,
                      "port_security_enabled": owner == "",
+                     "security_groups": groups,
                      "fixed_ips": ["named-uuid", name + "ip"]}},
             {"op": "insert", "table": "Fixed_IP", "uuid-name": name + "ip",
              "row": {"subnet": subnet, "ip_address": ip}}]
@@ -63,6 +67,18 @@ def main():
                 "row": {"network": ["named-uuid", "ext"], "name": "public",
                         "cidr": "203.0.113.0/24", "ip_version": 4,
                         "gateway_ip": "203.0.113.1"}}]
+        # Security group "open": everything in and out.
+        rules = []
+        for d in ("ingress", "egress"):
+            for e in ("IPv4", "IPv6"):
+                rules.append(["named-uuid", "open%s%s" % (d, e)])
+                ops.append({"op": "insert", "table": "Security_Group_Rule",
+                            "uuid-name": "open%s%s" % (d, e),
+                            "row": {"direction": d, "ethertype": e}})
+        ops.append({"op": "insert", "table": "Security_Group",
+                    "uuid-name": "open",
+                    "row": {"name": "open", "stateful": True,
+                            "rules": ["set", rules]}})
         for n in range(2):
             ops += [{"op": "insert", "table": "Network",
                      "uuid-name": "n%d" % n,

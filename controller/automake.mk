@@ -5,6 +5,7 @@ libdvrflow_la_SOURCES += \
 	controller/chassis.c controller/chassis.h \
 	controller/config.c controller/config.h \
 	controller/engine.c controller/engine.h \
+	controller/engine-sg.c controller/engine-sg.h \
 	controller/neighbor.c controller/neighbor.h \
 	controller/ofctrl.c controller/ofctrl.h \
 	controller/pinctrl.c controller/pinctrl.h
@@ -13,10 +14,15 @@ sbin_PROGRAMS += controller/dvr-controller
 controller_dvr_controller_SOURCES = controller/dvr-controller.c
 controller_dvr_controller_LDADD = libdvrflow.la $(OVS_LIBS)
 
-TESTS += tests/component/controller-l2.sh tests/component/routing-bad-input.sh
+TESTS += tests/component/controller-l2.sh tests/component/routing-bad-input.sh \
+	tests/component/controller-sg.sh
 EXTRA_DIST += tests/component/controller-l2.sh \
-	tests/component/routing-bad-input.sh
+	tests/component/routing-bad-input.sh tests/component/controller-sg.sh
 TESTS += tests/system/controller-l2.sh tests/system/controller-provider.sh \
 	tests/system/routing.sh
 EXTRA_DIST += tests/system/controller-l2.sh \
 	tests/system/controller-provider.sh tests/system/routing.sh
+TESTS += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
+	tests/system/controller-sg-fip.sh
+EXTRA_DIST += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
+	tests/system/controller-sg-fip.sh

@@ -21,6 +21,7 @@
 #include "controller/chassis.h"
 #include "controller/config.h"
 #include "controller/engine.h"
+#include "controller/engine-sg.h"
 #include "controller/neighbor.h"
 #include "controller/ofctrl.h"
 #include "controller/pinctrl.h"
@@ -534,6 +535,14 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   "(%"PRIu64" ports), last full %lld us, %"PRIu64" rows "
                   "skipped\n", es->n_runs, es->n_full, es->last_usec,
                   es->last_n_ports, es->last_full_usec, es->n_errors);
+    const struct engine_sg_stats *sgs
+        = engine_sg_get_stats(engine_get_sg(c->engine));
+    ds_put_format(&s, "security groups: last compile %lld us (%"PRIu64
+                  " ports, %"PRIu64" groups, %"PRIu64" remote addresses), "
+                  "last full %lld us, %"PRIu64" rules skipped\n",
+                  sgs->last_usec, sgs->last_n_ports, sgs->last_n_groups,
+                  sgs->last_n_addresses, sgs->last_full_usec,
+                  sgs->n_errors);
     ds_put_format(&s, "last change: compile+install %lld us, "
                   "install %lld us\n",
                   c->last_change_usec, c->last_install_usec);
@@ -670,6 +679,36 @@ cmd_flows_explain(struct unixctl_conn *conn, int argc OVS_UNUSED,
             }
         }
     }
+    const struct nbrec_security_group *sg;
+    NBREC_SECURITY_GROUP_FOR_EACH (sg, idl) {
+        if (explain_row(&sg->header_, "security group", cookie, &s)) {
+            ds_put_format(&s, " name=%s rules=%"PRIuSIZE, sg->name,
+                          sg->n_rules);
+        }
+        for (size_t i = 0; i < sg->n_rules; i++) {
+            const struct nbrec_security_group_rule *r = sg->rules[i];
+            if (explain_row(&r->header_, "security group rule", cookie,
+                            &s)) {
+                ds_put_format(&s, " group="UUID_FMT" %s %s protocol=%s",
+                              UUID_ARGS(&sg->header_.uuid), r->direction,
+                              r->ethertype,
+                              r->protocol ? r->protocol : "any");
+                if (r->n_port_range_min) {
+                    ds_put_format(&s, " min=%"PRId64, r->port_range_min[0]);
+                }
+                if (r->n_port_range_max) {
+                    ds_put_format(&s, " max=%"PRId64, r->port_range_max[0]);
+                }
+                if (r->remote_ip_prefix) {
+                    ds_put_format(&s, " prefix=%s", r->remote_ip_prefix);
+                }
+                if (r->remote_group) {
+                    ds_put_format(&s, " remote_group="UUID_FMT,
+                                  UUID_ARGS(&r->remote_group->header_.uuid));
+                }
+            }
+        }
+    }
     if (!s.length) {
         ds_put_format(&s, "no NB object owns cookie 0x%llx", cookie);
         unixctl_command_reply_error(conn, ds_cstr(&s));
@@ -692,6 +731,18 @@ cmd_bindings(struct unixctl_conn *conn, int argc OVS_UNUSED,
 }
 
 static void
+cmd_sg_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+            const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    engine_sg_format(engine_get_sg(c->engine), &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
 register_commands(struct controller *c)
 {
     unixctl_command_register("exit", "", 0, 0, cmd_exit, c);
@@ -702,6 +753,7 @@ register_commands(struct controller *c)
     unixctl_command_register("flows/explain", "COOKIE", 1, 1,
                              cmd_flows_explain, c);
     unixctl_command_register("bindings", "", 0, 0, cmd_bindings, c);
+    unixctl_command_register("sg/show", "", 0, 0, cmd_sg_show, c);
 }
 
 static void

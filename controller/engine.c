@@ -13,6 +13,7 @@
 #include "controller/binding.h"
 #include "controller/bridges.h"
 #include "controller/config.h"
+#include "controller/engine-sg.h"
 #include "flow.h"
 #include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
@@ -23,6 +24,7 @@
 #include "pipeline/flow.h"
 #include "pipeline/l2.h"
 #include "pipeline/l3.h"
+#include "pipeline/sg.h"
 #include "pipeline/tables.h"
 #include "simap.h"
 #include "smap.h"
@@ -94,6 +96,7 @@ struct engine {
     struct simap vifs;              /* iface-id -> ofport, last run. */
     unsigned int vifs_gen;          /* engine_input's, for 'vifs'. */
     char *topology;                 /* Signature of the last topology. */
+    struct engine_sg *sg;           /* Security groups. */
     bool full;
     struct engine_stats stats;
 };
@@ -169,6 +172,7 @@ engine_create(void)
     smap_init(&e->lvid_set);
     sset_init(&e->lvid_unset);
     simap_init(&e->vifs);
+    e->sg = engine_sg_create();
     e->full = true;
     return e;
 }
@@ -246,6 +250,7 @@ engine_destroy(struct engine *e)
     sset_destroy(&e->lvid_unset);
     simap_destroy(&e->vifs);
     free(e->topology);
+    engine_sg_destroy(e->sg);
     free(e);
 }
 
@@ -1310,6 +1315,7 @@ compile_skeleton(struct engine *e, const struct engine_input *in)
     l3_compile_skeleton(&l3);
     ovs_list_push_back_all(&out.int_flows.flows, &l3.int_flows.flows);
     l3_output_destroy(&l3);
+    sg_compile_skeleton(&out.int_flows);
     flow_set_replace_owner(&e->int_flows, COOKIE_STATIC, &out.int_flows);
     flow_set_replace_owner(&e->tun_flows, COOKIE_STATIC, &out.tun_flows);
     l2_output_destroy(&out);
@@ -1368,6 +1374,7 @@ engine_run(struct engine *e, const struct engine_input *in)
         flow_set_clear(&e->int_flows);
         flow_set_clear(&e->tun_flows);
         clear_ex_flows(e);
+        engine_sg_clear(e->sg);
         compile_skeleton(e, in);
         NBREC_NETWORK_FOR_EACH (net, in->nb_idl) {
             uuid_set_add(&dirty_nets, &net->header_.uuid);
@@ -1473,6 +1480,8 @@ engine_run(struct engine *e, const struct engine_input *in)
     for (size_t i = 0; !full && i < n_dirty_routers; i++) {
         add_router_neighbors(e, &dirty_routers.order[i], &dirty_routers);
     }
+    engine_sg_run(e->sg, in, dirty_ports.order, dirty_ports.n,
+                  &e->int_flows);
     for (size_t i = 0; i < compile.n; i++) {
         compile_port(e, in, &compile.order[i]);
         if (!full) {
@@ -1549,6 +1558,12 @@ const struct engine_stats *
 engine_get_stats(const struct engine *e)
 {
     return &e->stats;
+}
+
+const struct engine_sg *
+engine_get_sg(const struct engine *e)
+{
+    return e->sg;
 }
 
 size_t

@@ -83,6 +83,7 @@ void engine_take_lvid_changes(struct engine *, struct smap *set,
                               struct sset *unset);
 
 const struct engine_stats *engine_get_stats(const struct engine *);
+const struct engine_sg *engine_get_sg(const struct engine *);
 size_t engine_n_local_ports(const struct engine *);
 void engine_format_local_ports(const struct engine *, struct ds *);
 

@@ -5,4 +5,5 @@ libdvrflow_la_SOURCES += \
 	pipeline/l2.c pipeline/l2.h \
 	pipeline/icmp.c pipeline/icmp.h \
 	pipeline/l3.c pipeline/l3.h \
+	pipeline/sg.c pipeline/sg.h \
 	pipeline/tables.c pipeline/tables.h

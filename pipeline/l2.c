@@ -36,6 +36,30 @@ l2_output_destroy(struct l2_output *out)
     flow_list_destroy(&out->ex_flows);
 }
 
+/* Output to the port in reg7 (table output). */
+static void
+put_output_reg7(struct ofpbuf *ofpacts)
+{
+    struct ofpact_output_reg *out = ofpact_put_OUTPUT_REG(ofpacts);
+
+    out->max_len = 0;
+    out->src = (struct mf_subfield) { mf_from_id(MFF_REG0 + REG_OUTPORT), 0,
+                                      32 };
+}
+
+/* Delivery to local port 'port': reg7 := port, then sg_ingress decides.
+ * 'resubmit' for one of several deliveries (flooding), else goto. */
+static void
+put_deliver(struct ofpbuf *ofpacts, ofp_port_t port, bool resubmit)
+{
+    put_load(ofpacts, MFF_REG0 + REG_OUTPORT, (OVS_FORCE uint16_t) port);
+    if (resubmit) {
+        put_resubmit(ofpacts, T_SG_INGRESS);
+    } else {
+        put_goto(ofpacts, T_SG_INGRESS);
+    }
+}
+
 /* The skeleton: table defaults and the classification of the patch port
  * from br-int on br-tun. */
 void
@@ -56,6 +80,17 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
                   &ofpacts);
     put_goto(&ofpacts, T_L2_LOOKUP);
     flow_list_add(&out->int_flows, T_ARP_RESP, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+    ofpbuf_clear(&ofpacts);
+    put_goto(&ofpacts, T_ARP_RESP);
+    flow_list_add(&out->int_flows, T_PUNT, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* br-int: local delivery ends here, after sg_ingress, at the port that
+     * l2_lookup chose. */
+    ofpbuf_clear(&ofpacts);
+    put_output_reg7(&ofpacts);
+    flow_list_add(&out->int_flows, T_OUTPUT, 0, COOKIE_STATIC, &match,
                   &ofpacts);
 
     /* br-int: a VM never answers DHCP for others (no rogue DHCP server). */
@@ -158,7 +193,7 @@ l2_compile_network(const struct l2_network *net, struct l2_output *out)
     for (int from_remote = 0; from_remote < 2; from_remote++) {
         ofpbuf_clear(&ofpacts);
         for (size_t i = 0; i < net->n_local_ports; i++) {
-            put_output(&ofpacts, net->local_ports[i]);
+            put_deliver(&ofpacts, net->local_ports[i], true);
         }
         if (!from_remote && net->int_uplink != OFPP_NONE
             && (!tunnelled || net->n_tunnels)) {
@@ -376,7 +411,7 @@ add_ip4_source(ofp_port_t ofport, struct eth_addr mac, ovs_be32 ip,
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
-    put_goto(&ofpacts, T_ARP_RESP);
+    put_goto(&ofpacts, T_SG_EGRESS);
 
     match_init_catchall(&match);
     match_set_in_port(&match, ofport);
@@ -404,7 +439,7 @@ add_ip6_source(ofp_port_t ofport, struct eth_addr mac,
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
-    put_goto(&ofpacts, T_ARP_RESP);
+    put_goto(&ofpacts, T_SG_EGRESS);
     match_init_catchall(&match);
     match_set_in_port(&match, ofport);
     match_set_dl_src(&match, mac);
@@ -422,7 +457,7 @@ add_port_security(const struct nbrec_port *nb, const struct port_addrs *pa,
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
-    put_goto(&ofpacts, T_ARP_RESP);
+    put_goto(&ofpacts, T_SG_EGRESS);
     if (!nb->port_security_enabled) {
         match_init_catchall(&match);
         match_set_in_port(&match, ofport);
@@ -536,7 +571,7 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
         match_init_catchall(&match);
         match_set_metadata(&match, htonll(net->lvid));
         match_set_dl_dst(&match, pa.mac);
-        put_output(&ofpacts, port->ofport);
+        put_deliver(&ofpacts, port->ofport, false);
         flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
                       &ofpacts);
     } else if (net->int_uplink != OFPP_NONE) {

@@ -6,16 +6,26 @@
 
 #include "pipeline/tables.h"
 
+#include "pipeline/sg.h"
+
 #include <stddef.h>
 
 static const struct table_name int_tables[] = {
     { T_CLASSIFY, "classify" },
     { T_PORT_SEC, "port_security" },
     { T_SG_EGRESS, "sg_egress" },
+    { T_SG_EGRESS_CT, "sg_egress_ct" },
+    { T_SG_EGRESS_STATE, "sg_egress_state" },
+    { T_SG_EGRESS_VERDICT, "sg_egress_verdict" },
+    { T_SG_PORT_GROUPS, "sg_port_groups" },
+    { T_SG_RULES, "sg_rules" },
     { T_PUNT, "punt" },
     { T_ARP_RESP, "arp_responder" },
     { T_L2_LOOKUP, "l2_lookup" },
     { T_SG_INGRESS, "sg_ingress" },
+    { T_SG_INGRESS_CT, "sg_ingress_ct" },
+    { T_SG_INGRESS_STATE, "sg_ingress_state" },
+    { T_SG_INGRESS_VERDICT, "sg_ingress_verdict" },
     { T_OUTPUT, "output" },
     { T_L3_INPUT, "l3_input" },
     { T_L3_ROUTE, "l3_route" },

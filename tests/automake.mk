@@ -46,3 +46,9 @@ tests_unit_test_icmp_SOURCES = tests/unit/test-icmp.c
 tests_unit_test_icmp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_icmp_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test-icmp
+
+check_PROGRAMS += tests/unit/test-sg
+tests_unit_test_sg_SOURCES = tests/unit/test-sg.c
+tests_unit_test_sg_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sg_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test-sg

@@ -58,9 +58,14 @@ controller_status_has() {
     ovs_controller_ctl hv1 status | grep -q "$1"
 }
 
-# trace BRIDGE FLOW: the OpenFlow part of ofproto/trace.
+# trace BRIDGE FLOW: the OpenFlow part of ofproto/trace, through every
+# recirculation (conntrack), without the datapath summaries (their port
+# numbers are the datapath's); delivery through reg7 (table output) shows
+# as "output:PORT".
 trace() {
-    ovs-appctl ofproto/trace "$1" "$2" | sed '/^Final flow/,$d'
+    ovs-appctl ofproto/trace "$1" "$2" \
+        | sed -e '/^\(Final flow\|Megaflow\|Datapath actions\):/d' \
+              -e 's/-> output port is \([0-9]*\)$/output:\1/'
 }
 expect() {
     local what=$1 pattern=$2 out=$3

@@ -34,10 +34,10 @@ router=$(ovsdb-client dump "$NB_REMOTE" DVRFLOW_Northbound Router _uuid \
          | tail -1 | tr -d ' ')
 
 # routed: vif1 (10.0.1.2) -> 10.0.1.3 through the router's MAC is routed
-# (the trace reaches l3_nexthop and vif2).
+# (the trace reaches l3_nexthop and, through sg_ingress and output, vif2).
 routed() {
     ovs-appctl ofproto/trace br-int "in_port=11,ip,dl_src=fa:16:3e:00:00:00,dl_dst=fa:16:3e:ff:01:01,nw_src=10.0.1.2,nw_dst=10.0.1.3,nw_ttl=64" \
-        | grep -q 'output:12'
+        | grep -q -- '-> output port is 12$'
 }
 ovs_wait_until 10 routed || ovs_fail "the router does not route"
 

@@ -6,8 +6,18 @@
 #   nb_network NAME TYPE SEGMENT [PHYSNET [MTU]]
 #                                    SEGMENT "" or "-" for none; MTU 1450
 #   nb_subnet NET CIDR GATEWAY [DHCP=false]
-#   nb_port NET SUBNET MAC IP [port_security=true]
-#                                    IP "" for a port without an address
+#   nb_port NET SUBNET MAC IP [port_security=true [SGS=open]]
+#                                    IP "" for a port without an address;
+#                                    SGS: "open" (nb_open_sg), "none" or
+#                                    security group UUIDs, space-separated
+#   nb_sg NAME                       an empty security group
+#   nb_sg_rule SG DIRECTION ETHERTYPE [protocol=P] [min=N] [max=N]
+#              [prefix=CIDR] [remote=SG] [external_ids=OVSDB-MAP]
+#                                    adds a rule to SG
+#   nb_sg_rule_del SG RULE           removes a rule from SG
+#   nb_open_sg                       the group "dvrflow-test-open" (any
+#                                    traffic in and out, IPv4 and IPv6),
+#                                    made on first use
 #   nb_chassis NAME ENCAP_IP         a chassis row (as a remote node would)
 #   nb_bind PORT CHASSIS             a Port_Binding (as that node would)
 #
@@ -51,10 +61,18 @@ nb_subnet() {
 }
 
 nb_port() {
-    local net=$1 subnet=$2 mac=$3 ip=$4 ps=${5:-true} port
+    local net=$1 subnet=$2 mac=$3 ip=$4 ps=${5:-true} sgs=${6:-open} port
+    local g set=
+    if [ "$ps" = true ] && [ "$sgs" != none ]; then
+        [ "$sgs" = open ] && { sgs=$(nb_open_sg) || return 1; }
+        for g in $sgs; do
+            set="$set${set:+,}[\"uuid\",\"$g\"]"
+        done
+    fi
     port="{\"op\":\"insert\",\"table\":\"Port\",\"row\":{
         \"network\":[\"uuid\",\"$net\"],\"mac_address\":\"$mac\",
         \"admin_state_up\":true,\"port_security_enabled\":$ps,
+        \"security_groups\":[\"set\",[$set]],
         \"device_owner\":\"compute:nova\""
     if [ -z "$ip" ]; then
         nb_transact "$port}}" | _nb_uuid
@@ -76,4 +94,60 @@ nb_bind() {
     nb_transact "{\"op\":\"insert\",\"table\":\"Port_Binding\",\"row\":{
         \"port\":[\"uuid\",\"$1\"],\"chassis\":[\"uuid\",\"$2\"],
         \"up\":true}}" | _nb_uuid
+}
+
+nb_sg() {
+    nb_transact "{\"op\":\"insert\",\"table\":\"Security_Group\",\"row\":{
+        \"name\":\"$1\",\"stateful\":true}}" | _nb_uuid
+}
+
+nb_sg_rule() {
+    local sg=$1 dir=$2 eth=$3 kv row
+    shift 3
+    row="\"direction\":\"$dir\",\"ethertype\":\"$eth\""
+    for kv in "$@"; do
+        case $kv in
+            protocol=*) row="$row,\"protocol\":\"${kv#*=}\"" ;;
+            min=*) row="$row,\"port_range_min\":${kv#*=}" ;;
+            max=*) row="$row,\"port_range_max\":${kv#*=}" ;;
+            prefix=*) row="$row,\"remote_ip_prefix\":\"${kv#*=}\"" ;;
+            remote=*) row="$row,\"remote_group\":[\"uuid\",\"${kv#*=}\"]" ;;
+            external_ids=*) row="$row,\"external_ids\":${kv#*=}" ;;
+            *) echo "nb_sg_rule: unknown argument $kv" >&2; return 1 ;;
+        esac
+    done
+    nb_transact "{\"op\":\"insert\",\"table\":\"Security_Group_Rule\",
+        \"uuid-name\":\"r\",\"row\":{$row}}" \
+        "{\"op\":\"mutate\",\"table\":\"Security_Group\",
+        \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$sg\"]]],
+        \"mutations\":[[\"rules\",\"insert\",[\"named-uuid\",\"r\"]]]}" \
+        | _nb_uuid
+}
+
+nb_sg_rule_del() {
+    nb_transact "{\"op\":\"mutate\",\"table\":\"Security_Group\",
+        \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$1\"]]],
+        \"mutations\":[[\"rules\",\"delete\",[\"uuid\",\"$2\"]]]}" \
+        | python3 -c 'import json,sys
+r = json.loads(sys.stdin.read())
+if any(x is None or "error" in x for x in r) or r[0].get("count") != 1:
+    sys.exit("transaction failed: %s" % r)'
+}
+
+nb_open_sg() {
+    local sg d e
+    sg=$(nb_transact '{"op":"select","table":"Security_Group",
+        "where":[["name","==","dvrflow-test-open"]],"columns":["_uuid"]}' \
+        | python3 -c 'import json,sys
+r = json.loads(sys.stdin.read())[0]["rows"]
+print(r[0]["_uuid"][1] if r else "")') || return 1
+    if [ -z "$sg" ]; then
+        sg=$(nb_sg dvrflow-test-open) || return 1
+        for d in ingress egress; do
+            for e in IPv4 IPv6; do
+                nb_sg_rule "$sg" $d $e >/dev/null || return 1
+            done
+        done
+    fi
+    echo "$sg"
 }

@@ -20,9 +20,12 @@
 #   sb_nb OPS_JSON                one NB transaction; prints its result
 #   sb_network NAME [TYPE SEG MTU]         prints the new Network's UUID
 #   sb_subnet NET CIDR GATEWAY [DHCP]      prints the new Subnet's UUID
-#   sb_port NET SUBNET IP MAC              prints the new Port's UUID
-#                                          (IP "" for a port without one)
-#   sb_vm NAME NODE NET SUBNET IP MAC      sb_port + vm-add; sets SB_PORT
+#   sb_port NET SUBNET IP MAC [PS [SGS]]   prints the new Port's UUID
+#                                          (IP "" for a port without one;
+#                                          port security PS, default true;
+#                                          security groups SGS as nb_port)
+#   sb_vm NAME NODE NET SUBNET IP MAC [PS [SGS]]
+#                                          sb_port + vm-add; sets SB_PORT
 #   sb_vm_var NAME VAR            prints VAR (VM_MAC, VM_PCAP...) of a VM
 #   sb_assert_ping FROM DST       FROM (VM, node or "ext") pings DST within
 #                                 5 s
@@ -30,6 +33,16 @@
 #   sb_tcp_listen NAME PORT       a TCP listener (nc) in NAME
 #   sb_assert_tcp FROM DST PORT   a TCP connection succeeds
 #   sb_assert_no_tcp FROM DST PORT  it does not (1 s)
+#   sb_sg NAME                    a security group; prints its UUID
+#   sb_rule SG DIR ETHERTYPE [protocol=P] [min=N] [max=N] [prefix=CIDR]
+#           [remote=SG]           adds a rule (nb_sg_rule); prints its UUID
+#   sb_rule_del SG RULE           removes it
+#   sb_port_groups PORT [SG...]   sets the port's security groups
+#   sb_udp_echo NAME PORT         a UDP echo server on PORT in NAME
+#   sb_udp_ask FROM DST PORT      prints "reply", "refused" (an ICMP port
+#                                 unreachable came back) or "timeout"
+#   sb_await MS CMD...            runs CMD until it succeeds, at most MS
+#                                 milliseconds; prints how long it took
 #   sb_assert_gone PREFIX         nothing of sandbox PREFIX is left
 #   sb_has PATTERN                grep -q that reads all of stdin
 #   sb_fail MESSAGE               reports, dumps flows and logs, exits 1
@@ -168,10 +181,11 @@ sb_subnet() {
     NB_REMOTE=$SB_NB nb_subnet "$@" || sb_fail "cannot insert subnet $2"
 }
 
-# sb_port NET SUBNET IP MAC: inserts a Port with one fixed IP (none if IP
-# is empty); prints its UUID.
+# sb_port NET SUBNET IP MAC [PS [SGS]]: inserts a Port with one fixed IP
+# (none if IP is empty), port security PS (true) and security groups SGS
+# (see nb_port); prints its UUID.
 sb_port() {
-    NB_REMOTE=$SB_NB nb_port "$1" "$2" "$4" "$3" \
+    NB_REMOTE=$SB_NB nb_port "$1" "$2" "$4" "$3" "${5:-true}" "${6:-open}" \
         || sb_fail "cannot insert port $4"
 }
 
@@ -199,9 +213,10 @@ sb_vm_port() {
     sb vm-add "$1" --node "$2" --port "$3" || sb_fail "vm-add $1 failed"
 }
 
-# sb_vm NAME NODE NET SUBNET IP MAC: a port and a VM on it; sets SB_PORT.
+# sb_vm NAME NODE NET SUBNET IP MAC [PS [SGS]]: a port and a VM on it; sets
+# SB_PORT.
 sb_vm() {
-    SB_PORT=$(sb_port "$3" "$4" "$5" "$6")
+    SB_PORT=$(sb_port "$3" "$4" "$5" "$6" "${7:-true}" "${8:-open}")
     sb vm-add "$1" --node "$2" --port "$SB_PORT" \
         || sb_fail "vm-add $1 failed"
 }
@@ -256,6 +271,85 @@ sb_assert_no_tcp() {
     if sb exec "$1" nc -z -w 1 "$2" "$3" >/dev/null 2>&1; then
         sb_fail "$1 can open TCP to $2:$3, but must not"
     fi
+}
+
+# sb_sg NAME: inserts an empty security group; prints its UUID.
+sb_sg() {
+    NB_REMOTE=$SB_NB nb_sg "$1" || sb_fail "cannot insert group $1"
+}
+
+# sb_rule SG DIR ETHERTYPE [KEY=VALUE...]: adds a rule to SG; prints its
+# UUID.
+sb_rule() {
+    NB_REMOTE=$SB_NB nb_sg_rule "$@" || sb_fail "cannot insert rule $*"
+}
+
+# sb_rule_del SG RULE: removes RULE from SG.
+sb_rule_del() {
+    NB_REMOTE=$SB_NB nb_sg_rule_del "$1" "$2" \
+        || sb_fail "cannot delete rule $2"
+}
+
+# sb_port_groups PORT [SG...]: sets PORT's security groups.
+sb_port_groups() {
+    local port=$1 set= g
+    shift
+    for g in "$@"; do
+        set="$set${set:+,}[\"uuid\",\"$g\"]"
+    done
+    sb_nb "{\"op\":\"update\",\"table\":\"Port\",
+            \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$port\"]]],
+            \"row\":{\"security_groups\":[\"set\",[$set]]}}" >/dev/null
+}
+
+# sb_udp_echo NAME PORT: a UDP echo server (IPv4 and IPv6) on PORT in NAME
+# (stopped by `down` with everything in the namespace).
+sb_udp_echo() {
+    sb exec "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1])))
+while True:
+    data, peer = s.recvfrom(2048)
+    s.sendto(data, peer)' "$2" >/dev/null 2>&1 </dev/null &
+    for _ in $(seq 50); do
+        [ -n "$(sb exec "$1" ss -Hlun "sport = :$2")" ] && return 0
+        sleep 0.05
+    done
+    sb_fail "no UDP server on port $2 in $1"
+}
+
+# sb_udp_ask FROM DST PORT: sends one datagram to DST:PORT and prints
+# "reply", "refused" or "timeout" (1 s).
+sb_udp_ask() {
+    sb exec "$1" python3 -c '
+import socket, sys
+family = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(family, socket.SOCK_DGRAM)
+s.settimeout(1)
+s.connect((sys.argv[1], int(sys.argv[2])))
+try:
+    s.send(b"dvrflow")
+    s.recv(100)
+    print("reply")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")' "$2" "$3"
+}
+
+# sb_await MS CMD...: runs CMD (output discarded) until it succeeds, for at
+# most MS milliseconds; prints the milliseconds it took, or fails.
+sb_await() {
+    local limit=$1 t0
+    shift
+    t0=$(sb_ms)
+    until "$@" >/dev/null 2>&1; do
+        [ $(( $(sb_ms) - t0 )) -lt "$limit" ] || return 1
+        sleep 0.02
+    done
+    echo $(( $(sb_ms) - t0 ))
 }
 
 # sb_assert_gone PREFIX: fails unless nothing of sandbox PREFIX is left:

@@ -114,10 +114,10 @@ Test(l2, local_port)
         cr_assert_eq(f->cookie, 0xaaaaaaaabbbbccccULL);
     }
     assert_has(t, "table=0, priority=100,in_port=7 actions=set_field:0x5->metadata,goto_table:10");
-    assert_has(t, "priority=100,ip,in_port=7,dl_src=fa:16:3e:00:00:01,nw_src=10.0.0.11 actions=goto_table:40");
+    assert_has(t, "priority=100,ip,in_port=7,dl_src=fa:16:3e:00:00:01,nw_src=10.0.0.11 actions=goto_table:20");
     assert_has(t, "arp,in_port=7,dl_src=fa:16:3e:00:00:01,arp_spa=10.0.0.11,arp_sha=fa:16:3e:00:00:01");
     assert_has(t, "table=40, priority=100,arp,metadata=0x5,arp_tpa=10.0.0.11,arp_op=1");
-    assert_has(t, "table=60, priority=100,metadata=0x5,dl_dst=fa:16:3e:00:00:01 actions=output:7");
+    assert_has(t, "table=60, priority=100,metadata=0x5,dl_dst=fa:16:3e:00:00:01 actions=set_field:0x7->reg7,goto_table:70");
     cr_assert(flow_list_size(&out.tun_flows) == 0);
     free(t);
     l2_output_destroy(&out);
@@ -130,7 +130,7 @@ Test(l2, port_security_off)
     fixture_init(&fx, false);
     compile(&fx, L2_PORT_LOCAL, 7, 0, &out);
     char *t = flows_text(&out.int_flows);
-    assert_has(t, "table=10, priority=100,in_port=7 actions=goto_table:40");
+    assert_has(t, "table=10, priority=100,in_port=7 actions=goto_table:20");
     cr_assert_null(strstr(t, "nw_src=10.0.0.11"));
     free(t);
     l2_output_destroy(&out);
@@ -220,8 +220,8 @@ Test(l2, network_flood_and_segment)
     l2_output_init(&out);
     cr_assert_null(l2_compile_network(&net, &out));
     char *t = flows_text(&out.int_flows);
-    assert_has(t, "priority=50,reg0=0/0x1,metadata=0x5 actions=output:7,output:8,push_vlan:0x8100,set_field:4101->vlan_vid,output:1");
-    assert_has(t, "priority=50,reg0=0x1/0x1,metadata=0x5 actions=output:7,output:8\n");
+    assert_has(t, "priority=50,reg0=0/0x1,metadata=0x5 actions=set_field:0x7->reg7,resubmit(,70),set_field:0x8->reg7,resubmit(,70),push_vlan:0x8100,set_field:4101->vlan_vid,output:1");
+    assert_has(t, "priority=50,reg0=0x1/0x1,metadata=0x5 actions=set_field:0x7->reg7,resubmit(,70),set_field:0x8->reg7,resubmit(,70)\n");
     free(t);
     t = flows_text(&out.tun_flows);
     assert_has(t, "table=1, priority=50,dl_vlan=5 actions=pop_vlan,set_field:0x64->tun_id,output:20");

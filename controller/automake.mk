@@ -5,6 +5,7 @@ libdvrflow_la_SOURCES += \
 	controller/chassis.c controller/chassis.h \
 	controller/config.c controller/config.h \
 	controller/engine.c controller/engine.h \
+	controller/gateway.c controller/gateway.h \
 	controller/engine-sg.c controller/engine-sg.h \
 	controller/neighbor.c controller/neighbor.h \
 	controller/ofctrl.c controller/ofctrl.h \

@@ -14,6 +14,7 @@
 #include "controller/bridges.h"
 #include "controller/config.h"
 #include "controller/engine-sg.h"
+#include "controller/gateway.h"
 #include "flow.h"
 #include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
@@ -723,93 +724,6 @@ find_router_state(const struct engine *e, const struct uuid *uuid)
     return NULL;
 }
 
-/* The gateway chassis of router 'uuid', best first: the gateway-capable
- * chassis ranked by a hash of their name and the router (rendezvous
- * hashing), so every node agrees without a scheduler and a router moves
- * only when its own gateway goes. */
-struct ranked_chassis {
-    const struct nbrec_chassis *ch;
-    uint32_t rank;
-};
-
-static int
-compare_ranked(const void *a_, const void *b_)
-{
-    const struct ranked_chassis *a = a_, *b = b_;
-    return a->rank != b->rank ? (a->rank > b->rank ? -1 : 1)
-                              : strcmp(a->ch->name, b->ch->name);
-}
-
-static size_t
-rank_gateways(const struct engine_input *in, const struct uuid *router,
-              struct ranked_chassis **rankedp)
-{
-    const struct nbrec_chassis *ch;
-    struct ranked_chassis *ranked = NULL;
-    size_t n = 0, allocated = 0;
-
-    NBREC_CHASSIS_FOR_EACH (ch, in->nb_idl) {
-        if (ch->gateway_capable) {
-            if (n >= allocated) {
-                ranked = x2nrealloc(ranked, &allocated, sizeof *ranked);
-            }
-            ranked[n].ch = ch;
-            ranked[n].rank = hash_bytes(router, sizeof *router,
-                                        hash_string(ch->name, 0));
-            n++;
-        }
-    }
-    if (n) {
-        qsort(ranked, n, sizeof *ranked, compare_ranked);
-    }
-    *rankedp = ranked;
-    return n;
-}
-
-/* This chassis' role for a router with a gateway. */
-static enum l3_gw_role
-gateway_role(const struct engine_input *in, const struct uuid *router)
-{
-    struct ranked_chassis *ranked;
-    size_t n = rank_gateways(in, router, &ranked);
-    enum l3_gw_role role = L3_GW_REMOTE;
-
-    if (in->cfg->gateway) {
-        role = L3_GW_STANDBY;
-        for (size_t i = 0; i < n; i++) {
-            const char *name = ranked[i].ch->name;
-            if (!strcmp(name, in->cfg->system_id)) {
-                role = L3_GW_ACTIVE;
-                break;
-            } else if (!sset_contains(&in->ports->bfd_down, name)) {
-                break;          /* A better gateway is alive. */
-            }
-        }
-    }
-    free(ranked);
-    return role;
-}
-
-/* A signature of what gateway roles depend on. */
-static char *
-gateway_signature(const struct engine_input *in)
-{
-    const struct nbrec_chassis *ch;
-    struct ds s = DS_EMPTY_INITIALIZER;
-    const char *name;
-
-    NBREC_CHASSIS_FOR_EACH (ch, in->nb_idl) {
-        if (ch->gateway_capable) {
-            ds_put_format(&s, "%s,", ch->name);
-        }
-    }
-    ds_put_char(&s, ';');
-    SSET_FOR_EACH (name, &in->ports->bfd_down) {
-        ds_put_format(&s, "%s,", name);
-    }
-    return ds_steal_cstr(&s);
-}
-
 static void
 router_withdraw(struct engine *e, const struct engine_input *in,
                 struct router_state *rs, struct uuid_set *dirty_nets,
@@ -899,7 +813,9 @@ update_router_state(struct engine *e, const struct engine_input *in,
     rs->role = L3_GW_NONE;
     if (row->gateway_port) {
         rs->nets[rs->n_nets++] = row->gateway_port->network->header_.uuid;
-        rs->role = gateway_role(in, uuid);
+        rs->role = gateway_role(in->nb_idl, in->cfg->system_id,
+                                in->cfg->gateway, &in->ports->bfd_down,
+                                uuid);
         rs->active |= rs->role != L3_GW_REMOTE;
     }
     if (rs->active) {
@@ -1050,13 +966,13 @@ describe_router(struct engine *e, const struct engine_input *in,
             }
         }
         if (r->gw_role == L3_GW_REMOTE) {
-            struct ranked_chassis *ranked;
-            size_t n = rank_gateways(in, &rs->uuid, &ranked);
+            const struct nbrec_chassis **ranked;
+            size_t n = gateway_rank(in->nb_idl, &rs->uuid, &ranked);
 
             *tunnelsp = xmalloc((n + 1) * sizeof **tunnelsp);
             for (size_t i = 0; i < n; i++) {
                 const struct simap_node *t
-                    = simap_find(&in->ports->tunnels, ranked[i].ch->name);
+                    = simap_find(&in->ports->tunnels, ranked[i]->name);
                 if (t) {
                     (*tunnelsp)[r->n_gw_tunnels++] = u16_to_ofp(t->data);
                 }
@@ -1345,7 +1261,7 @@ engine_run(struct engine *e, const struct engine_input *in)
     struct uuid_set dirty_routers, dirty_fips;
     char *topology = topology_signature(in);
     bool full = e->full || !e->topology || strcmp(topology, e->topology);
-    char *gateways = gateway_signature(in);
+    char *gateways = gateway_signature(in->nb_idl, &in->ports->bfd_down);
     bool gateways_changed = !e->gateways || strcmp(gateways, e->gateways);
 
     free(e->topology);

@@ -1,5 +1,7 @@
-# pipeline/: the flow model and the pure compiler of the L2 pipeline.
+# pipeline/: the flow model, the pure compiler of the L2 pipeline and the
+# DHCP wire format.
 libdvrflow_la_SOURCES += \
+	pipeline/dhcp.c pipeline/dhcp.h \
 	pipeline/flow.c pipeline/flow.h \
 	pipeline/actions.c pipeline/actions.h \
 	pipeline/l2.c pipeline/l2.h \

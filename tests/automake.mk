@@ -52,3 +52,9 @@ tests_unit_test_sg_SOURCES = tests/unit/test-sg.c
 tests_unit_test_sg_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sg_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test-sg
+
+check_PROGRAMS += tests/unit/test-dhcp
+tests_unit_test_dhcp_SOURCES = tests/unit/test-dhcp.c
+tests_unit_test_dhcp_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dhcp_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test-dhcp

@@ -257,14 +257,13 @@ dhcp_build_reply(const struct dhcp_request *req,
     bool nak = type == DHCPV4_NAK;
     bool inform = req->type == DHCPV4_INFORM;
 
-    /* eth_compose() clears 'out' and zeroes the headers after Ethernet;
-     * the options fit in the tailroom reserved here, so 'h' stays valid
-     * (the headers are found again through the offsets anyway). */
-    struct ip_header *ip = eth_compose(out, client_mac, lease->server_mac,
-                                       ETH_TYPE_IP,
-                                       IP_HEADER_LEN + UDP_HEADER_LEN
-                                       + DHCP_HEADER_LEN);
+    /* eth_compose() clears 'out' and zeroes the headers after Ethernet.
+     * The options fit in the tailroom reserved next, so that the pointers
+     * taken after it stay valid. */
+    eth_compose(out, client_mac, lease->server_mac, ETH_TYPE_IP,
+                IP_HEADER_LEN + UDP_HEADER_LEN + DHCP_HEADER_LEN);
     dp_packet_prealloc_tailroom(out, DHCP_MAX_REPLY);
+    struct ip_header *ip = dp_packet_l3(out);
     struct udp_header *udp = (struct udp_header *) (ip + 1);
     dp_packet_set_l4(out, udp);
     struct dhcp_header *h = (struct dhcp_header *) (udp + 1);
@@ -340,9 +339,6 @@ dhcp_build_reply(const struct dhcp_request *req,
         dst = lease->ip;
     }
 
-    /* The buffer may have moved. */
-    ip = dp_packet_l3(out);
-    udp = dp_packet_l4(out);
     size_t udp_len = sizeof *udp + dhcp_len;
     ip->ip_ihl_ver = IP_IHL_VER(5, 4);
     ip->ip_tot_len = htons(sizeof *ip + udp_len);

@@ -58,3 +58,29 @@ tests_unit_test_dhcp_SOURCES = tests/unit/test-dhcp.c
 tests_unit_test_dhcp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dhcp_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test-dhcp
+
+# The DHCP parser's libFuzzer target (clang): "make fuzz" builds it, "make
+# fuzz-run" runs it for FUZZ_SECONDS from the seed corpus; tools/check
+# runs it when CI=true and clang is installed.  Not part of "all".
+FUZZ_CC = clang
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_SECONDS = 30
+FUZZ_DHCP_SEEDS = tests/fuzz/dhcp-corpus/discover \
+	tests/fuzz/dhcp-corpus/request tests/fuzz/dhcp-corpus/inform
+EXTRA_DIST += tests/fuzz/fuzz-dhcp.c $(FUZZ_DHCP_SEEDS)
+CLEANFILES += tests/fuzz/fuzz-dhcp
+fuzz: tests/fuzz/fuzz-dhcp
+tests/fuzz/fuzz-dhcp: $(srcdir)/tests/fuzz/fuzz-dhcp.c \
+		$(srcdir)/pipeline/dhcp.c $(srcdir)/pipeline/dhcp.h
+	$(AM_V_CCLD)$(MKDIR_P) tests/fuzz && \
+	$(LIBTOOL) --quiet --tag=CC --mode=link $(FUZZ_CC) $(FUZZ_CFLAGS) \
+		$(AM_CPPFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz-dhcp.c \
+		$(srcdir)/pipeline/dhcp.c $(OVS_LIBS)
+fuzz-run: fuzz
+	rm -rf tests/fuzz/dhcp-work && $(MKDIR_P) tests/fuzz/dhcp-work
+	for f in $(FUZZ_DHCP_SEEDS); do cp $(srcdir)/$$f tests/fuzz/dhcp-work/; done
+	tests/fuzz/fuzz-dhcp -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
+		-print_final_stats=1 tests/fuzz/dhcp-work
+	rm -rf tests/fuzz/dhcp-work
+.PHONY: fuzz fuzz-run

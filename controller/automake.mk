@@ -4,6 +4,7 @@ libdvrflow_la_SOURCES += \
 	controller/bridges.c controller/bridges.h \
 	controller/chassis.c controller/chassis.h \
 	controller/config.c controller/config.h \
+	controller/dhcp-server.c controller/dhcp-server.h \
 	controller/engine.c controller/engine.h \
 	controller/gateway.c controller/gateway.h \
 	controller/engine-sg.c controller/engine-sg.h \

@@ -20,6 +20,7 @@
 #include "controller/bridges.h"
 #include "controller/chassis.h"
 #include "controller/config.h"
+#include "controller/dhcp-server.h"
 #include "controller/engine.h"
 #include "controller/engine-sg.h"
 #include "controller/neighbor.h"
@@ -34,6 +35,7 @@
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
 #include "pipeline/flow.h"
+#include "pipeline/services.h"
 #include "pipeline/tables.h"
 #include "simap.h"
 #include "sset.h"
@@ -73,6 +75,8 @@ struct controller {
     struct shash br_ex;             /* Bridge name -> struct ofctrl. */
     struct pinctrl *pinctrl;        /* br-int's packet path. */
     struct neighbor *neighbor;      /* Routing's packet services. */
+    struct dhcp_server *dhcp;
+    struct services_chassis services;
     bool nb_was_connected;
     struct bridge_ports ports;      /* Valid if 'ports_seqno' is current. */
     unsigned int ports_seqno;       /* Local DB seqno 'ports' reflects. */
@@ -99,6 +103,7 @@ ofctrls_create(struct controller *c)
     pinctrl_set_port_meter(c->pinctrl, pin_port_rate,
                            MAX(pin_port_rate * 2, 1));
     c->neighbor = neighbor_create(c->pinctrl);
+    dhcp_server_attach(c->dhcp, c->pinctrl);
     shash_init(&c->br_ex);
     const struct smap_node *node;
     SMAP_FOR_EACH (node, &c->cfg.bridge_mappings) {
@@ -320,8 +325,11 @@ run(struct controller *c)
         return;
     }
 
+    c->services.meta_ofport = OFPP_NONE;
+    c->services.use_meters = pinctrl_meters_ok(c->pinctrl);
     struct engine_input in = {
         .cfg = &c->cfg,
+        .services = &c->services,
         .nb_idl = nb_idl,
         .ports_by_network = c->ports_by_network,
         .bindings_by_port = c->bindings_by_port,
@@ -436,6 +444,7 @@ main(int argc, char *argv[])
     c.ports_stale = true;
     c.nb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(nb_idl);
     c.engine = engine_create();
+    c.dhcp = dhcp_server_create(nb_idl);
     binding_init(&c.binding);
     shash_init(&c.br_ex);
 
@@ -460,6 +469,7 @@ main(int argc, char *argv[])
         config_destroy(&c.cfg);
     }
     engine_destroy(c.engine);
+    dhcp_server_destroy(c.dhcp);
     binding_destroy(&c.binding);
     bridge_ports_destroy(&c.ports);
     ovsdb_idl_loop_destroy(&c.ovs_loop);
@@ -555,6 +565,7 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     }
     pinctrl_format_status(c->pinctrl, &s);
     neighbor_format(c->neighbor, &s);
+    dhcp_server_format_status(c->dhcp, &s);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
@@ -730,6 +741,29 @@ cmd_bindings(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
+/* "pinctrl/set-meter PPS [PORT_PPS]": the packet-in meters' rates. */
+static void
+cmd_set_meter(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *c_)
+{
+    struct controller *c = c_;
+    unsigned int pps, port_pps = pin_port_rate;
+
+    if (!str_to_uint(argv[1], 10, &pps) || !pps
+        || (argc > 2 && (!str_to_uint(argv[2], 10, &port_pps) || !port_pps))) {
+        unixctl_command_reply_error(conn, "rates must be positive integers");
+        return;
+    }
+    pin_rate = pps;
+    pin_port_rate = port_pps;
+    if (c->pinctrl) {
+        pinctrl_set_meter(c->pinctrl, pin_rate, MAX(pin_rate / 2, 1));
+        pinctrl_set_port_meter(c->pinctrl, pin_port_rate,
+                               MAX(pin_port_rate * 2, 1));
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
 static void
 cmd_sg_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
             const char *argv[] OVS_UNUSED, void *c_)
@@ -754,6 +788,8 @@ register_commands(struct controller *c)
                              cmd_flows_explain, c);
     unixctl_command_register("bindings", "", 0, 0, cmd_bindings, c);
     unixctl_command_register("sg/show", "", 0, 0, cmd_sg_show, c);
+    unixctl_command_register("pinctrl/set-meter", "PPS [PORT_PPS]", 1, 2,
+                             cmd_set_meter, c);
 }
 
 static void
@@ -762,6 +798,8 @@ parse_options(int argc, char *argv[])
     enum {
         OPT_UNIXCTL = UCHAR_MAX + 1,
         OPT_CONFIG,
+        OPT_PIN_RATE,
+        OPT_PIN_PORT_RATE,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
         SSL_OPTION_ENUMS,
@@ -769,6 +807,8 @@ parse_options(int argc, char *argv[])
     static const struct option long_options[] = {
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"config", required_argument, NULL, OPT_CONFIG},
+        {"packet-in-rate", required_argument, NULL, OPT_PIN_RATE},
+        {"port-packet-in-rate", required_argument, NULL, OPT_PIN_PORT_RATE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         DAEMON_LONG_OPTIONS,
@@ -790,6 +830,17 @@ parse_options(int argc, char *argv[])
         case OPT_CONFIG:
             config_file = optarg;
             break;
+        case OPT_PIN_RATE:
+        case OPT_PIN_PORT_RATE: {
+            unsigned int rate;
+            if (!str_to_uint(optarg, 10, &rate) || !rate) {
+                VLOG_FATAL("--%s wants a positive number of packets per "
+                           "second", c == OPT_PIN_RATE
+                           ? "packet-in-rate" : "port-packet-in-rate");
+            }
+            *(c == OPT_PIN_RATE ? &pin_rate : &pin_port_rate) = rate;
+            break;
+        }
         case 'h':
             usage();
         case 'V':
@@ -833,6 +884,10 @@ usage(void)
     vlog_usage();
     printf("\nOther options:\n"
            "  --config=FILE           INI file with default settings\n"
+           "  --packet-in-rate=PPS    packet-ins per second, all VIFs "
+           "(default 2000)\n"
+           "  --port-packet-in-rate=PPS  DHCP packet-ins per second and "
+           "VIF (default 20)\n"
            "  --unixctl=SOCKET        override default control socket name\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n");

@@ -26,6 +26,7 @@
 #include "pipeline/l2.h"
 #include "pipeline/l3.h"
 #include "pipeline/sg.h"
+#include "pipeline/services.h"
 #include "pipeline/tables.h"
 #include "simap.h"
 #include "smap.h"
@@ -620,6 +621,10 @@ compile_port(struct engine *e, const struct engine_input *in,
 
     l2_output_init(&out);
     error = l2_compile_port(&port, &l2net, &out);
+    if (!error && port.location == L2_PORT_LOCAL) {
+        services_compile_port(in->services, row, port.ofport,
+                              &out.int_flows);
+    }
     if (error) {
         remove_owner_everywhere(e, cookie);
         log_error(e, error);
@@ -1210,6 +1215,10 @@ topology_signature(const struct engine_input *in)
                       ofp_to_u16(eb->int_patch), ofp_to_u16(eb->ex_patch));
     }
     free(ex);
+    ds_put_format(&s, ";meta=%d,"ETH_ADDR_FMT",%d",
+                  ofp_to_u16(in->services->meta_ofport),
+                  ETH_ADDR_ARGS(in->services->meta_mac),
+                  in->services->use_meters);
     return ds_steal_cstr(&s);
 }
 
@@ -1232,6 +1241,7 @@ compile_skeleton(struct engine *e, const struct engine_input *in)
     ovs_list_push_back_all(&out.int_flows.flows, &l3.int_flows.flows);
     l3_output_destroy(&l3);
     sg_compile_skeleton(&out.int_flows);
+    services_compile_skeleton(in->services, &out.int_flows);
     flow_set_replace_owner(&e->int_flows, COOKIE_STATIC, &out.int_flows);
     flow_set_replace_owner(&e->tun_flows, COOKIE_STATIC, &out.tun_flows);
     l2_output_destroy(&out);
@@ -1337,6 +1347,11 @@ engine_run(struct engine *e, const struct engine_input *in)
                 e, &subnet->network->header_.uuid);
             if (ns) {
                 add_routers_of_net(ns, &dirty_routers);
+            }
+            /* A subnet's DHCP setting and gateway shape its ports'
+             * service flows. */
+            if (!nbrec_subnet_is_deleted(subnet)) {
+                add_ports_of_network(in, subnet->network, &dirty_ports);
             }
         }
         if (gateways_changed) {

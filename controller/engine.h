@@ -34,11 +34,13 @@ struct dvr_config;
 struct flow_set;
 struct ovsdb_idl;
 struct ovsdb_idl_index;
+struct services_chassis;
 struct smap;
 struct sset;
 
 struct engine_input {
     const struct dvr_config *cfg;
+    const struct services_chassis *services; /* DHCP and metadata. */
     struct ovsdb_idl *nb_idl;
     struct ovsdb_idl_index *ports_by_network;
     struct ovsdb_idl_index *bindings_by_port;

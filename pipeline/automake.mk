@@ -1,5 +1,5 @@
-# pipeline/: the flow model, the pure compiler of the L2 pipeline and the
-# DHCP wire format.
+# pipeline/: the flow model, the pure compilers (L2, L3, the services'
+# steering) and the ICMP and DHCP wire formats.
 libdvrflow_la_SOURCES += \
 	pipeline/dhcp.c pipeline/dhcp.h \
 	pipeline/flow.c pipeline/flow.h \
@@ -8,4 +8,5 @@ libdvrflow_la_SOURCES += \
 	pipeline/icmp.c pipeline/icmp.h \
 	pipeline/l3.c pipeline/l3.h \
 	pipeline/sg.c pipeline/sg.h \
+	pipeline/services.c pipeline/services.h \
 	pipeline/tables.c pipeline/tables.h

@@ -84,3 +84,9 @@ fuzz-run: fuzz
 		-print_final_stats=1 tests/fuzz/dhcp-work
 	rm -rf tests/fuzz/dhcp-work
 .PHONY: fuzz fuzz-run
+
+check_PROGRAMS += tests/unit/test-services
+tests_unit_test_services_SOURCES = tests/unit/test-services.c
+tests_unit_test_services_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_services_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test-services

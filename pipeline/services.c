@@ -1,0 +1,304 @@
+/*
+ * pipeline/services: see services.h for the contract and
+ * doc/dhcp-metadata.md for the design.
+ */
+
+#include <config.h>
+
+#include "pipeline/services.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "lib/flow.h"            /* OVS's: ofp_to_u16(). */
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/meta-flow.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+#include "ovsdb/nb-idl.h"
+#include "packets.h"
+#include "pipeline/tables.h"
+#include "util.h"
+
+#define META_CLIENT_BASE 0xa9fe4000             /* 169.254.64.0/18 */
+#define META_CLIENT_MASK 0xffffc000
+
+ovs_be32
+services_meta_client_ip(ofp_port_t ofport)
+{
+    return htonl(META_CLIENT_BASE | (ofp_to_u16(ofport) & ZONE_MAX_OFPORT));
+}
+
+ofp_port_t
+services_meta_client_ofport(ovs_be32 ip)
+{
+    uint32_t h = ntohl(ip);
+
+    if ((h & META_CLIENT_MASK) != META_CLIENT_BASE
+        || !(h & ZONE_MAX_OFPORT)) {
+        return OFPP_NONE;
+    }
+    return u16_to_ofp(h & ZONE_MAX_OFPORT);
+}
+
+const struct nbrec_fixed_ip *
+services_dhcp_ip(const struct nbrec_port *nb)
+{
+    for (size_t i = 0; i < nb->n_fixed_ips; i++) {
+        const struct nbrec_fixed_ip *fip = nb->fixed_ips[i];
+        ovs_be32 ip;
+
+        if (fip->subnet && fip->subnet->enable_dhcp
+            && fip->subnet->ip_version == 4
+            && ip_parse(fip->ip_address, &ip)) {
+            return fip;
+        }
+    }
+    return NULL;
+}
+
+ovs_be32
+services_dhcp_server_ip(const struct nbrec_fixed_ip *fip)
+{
+    const struct nbrec_subnet *subnet = fip->subnet;
+    ovs_be32 gw;
+
+    if (subnet->gateway_ip && ip_parse(subnet->gateway_ip, &gw) && gw) {
+        return gw;
+    }
+    return htonl(SERVICES_META_IP);
+}
+
+/* Parses 'format' (OpenFlow instructions in ovs-ofctl syntax) into
+ * 'ofpacts'.  The strings are the compiler's own: a parse error is a bug. */
+static void OVS_PRINTF_FORMAT(2, 3)
+put_instructions(struct ofpbuf *ofpacts, const char *format, ...)
+{
+    enum ofputil_protocol usable;
+    struct ofpact_parse_params pp = {
+        .ofpacts = ofpacts,
+        .usable_protocols = &usable,
+    };
+    va_list args;
+    char *s, *error;
+
+    va_start(args, format);
+    s = xvasprintf(format, args);
+    va_end(args);
+    error = ofpacts_parse_instructions(s, &pp);
+    if (error) {
+        ovs_abort(0, "services: cannot parse \"%s\": %s", s, error);
+    }
+    free(s);
+}
+
+/* ARP requests for 'ip' that match 'match' are answered with
+ * SERVICES_MAC. */
+static void
+add_arp_answer(struct match *match, ovs_be32 ip, ovs_be32 mask,
+               uint8_t table_id, uint16_t priority, uint64_t cookie,
+               struct flow_list *flows)
+{
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct eth_addr mac = SERVICES_MAC;
+
+    match_set_dl_type(match, htons(ETH_TYPE_ARP));
+    match_set_nw_proto(match, ARP_OP_REQUEST);
+    match_set_nw_dst_masked(match, ip, mask);
+    put_instructions(&ofpacts,
+                     "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+                     "set_field:"ETH_ADDR_FMT"->eth_src,"
+                     "set_field:2->arp_op,"
+                     "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
+                     "set_field:"ETH_ADDR_FMT"->arp_sha,"
+                     "push:NXM_OF_ARP_TPA[],"
+                     "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
+                     "pop:NXM_OF_ARP_SPA[],"
+                     "in_port",
+                     ETH_ADDR_ARGS(mac), ETH_ADDR_ARGS(mac));
+    flow_list_add(flows, table_id, priority, cookie, match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+void
+services_compile_skeleton(const struct services_chassis *sc,
+                          struct flow_list *flows)
+{
+    uint64_t stub[128 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    /* (T_PUNT's default, on to the ARP responder, is pipeline/l2's.) */
+    if (sc->meta_ofport == OFPP_NONE) {
+        ofpbuf_uninit(&ofpacts);
+        return;
+    }
+
+    /* The metadata port's traffic is classified to T_PUNT, where the
+     * replies of each port find their way back; anything else from it is
+     * dropped there. */
+    match_init_catchall(&match);
+    match_set_in_port(&match, sc->meta_ofport);
+    put_instructions(&ofpacts, "goto_table:%d", T_PUNT);
+    flow_list_add(flows, T_CLASSIFY, 100, COOKIE_STATIC, &match, &ofpacts);
+
+    ofpbuf_clear(&ofpacts);
+    flow_list_add(flows, T_PUNT, 50, COOKIE_STATIC, &match, &ofpacts);
+
+    /* The host resolves the clients' link-local addresses. */
+    match_init_catchall(&match);
+    match_set_in_port(&match, sc->meta_ofport);
+    add_arp_answer(&match, htonl(META_CLIENT_BASE), htonl(META_CLIENT_MASK),
+                   T_PUNT, 100, COOKIE_STATIC, flows);
+    ofpbuf_uninit(&ofpacts);
+}
+
+static void
+add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
+         ofp_port_t ofport, uint64_t cookie, struct flow_list *flows)
+{
+    const struct nbrec_fixed_ip *fip = services_dhcp_ip(nb);
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct ds userdata = DS_EMPTY_INITIALIZER;
+    struct match match;
+
+    if (!fip) {
+        return;
+    }
+
+    /* The port's UUID follows the opcode (its 16 bytes in the order of its
+     * text form), so that the server finds the port at once. */
+    ds_put_format(&userdata, "%02x", PIN_DHCP);
+    for (size_t i = 0; i < 4; i++) {
+        uint32_t part = nb->header_.uuid.parts[i];
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            ds_put_format(&userdata, ".%02"PRIx32, (part >> shift) & 0xff);
+        }
+    }
+    if (sc->use_meters) {
+        put_instructions(&ofpacts, "meter:%d,", PIN_PORT_METER(ofport));
+    }
+    put_instructions(&ofpacts, "controller(userdata=%s,meter_id=%d)",
+                     ds_cstr(&userdata), PIN_METER_ID);
+    ds_destroy(&userdata);
+
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&match, IPPROTO_UDP);
+    match_set_tp_src(&match, htons(68));
+    match_set_tp_dst(&match, htons(67));
+    flow_list_add(flows, T_PUNT, 100, cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+static void
+add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
+             struct eth_addr port_mac, uint64_t cookie,
+             struct flow_list *flows)
+{
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    uint16_t zone = ZONE_META_BASE | (ofp_to_u16(ofport) & ZONE_MAX_OFPORT);
+    ovs_be32 client = services_meta_client_ip(ofport);
+    struct eth_addr smac = SERVICES_MAC;
+    struct match match;
+
+    if (ofp_to_u16(ofport) > ZONE_MAX_OFPORT) {
+        return;
+    }
+
+    /* Requests: SNAT to the port's client address, to the service. */
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&match, IPPROTO_TCP);
+    match_set_nw_dst(&match, htonl(SERVICES_META_IP));
+    match_set_tp_dst(&match, htons(80));
+    match_set_ct_state_masked(&match, 0, CS_TRACKED);
+    put_instructions(&ofpacts, "ct(commit,zone=%"PRIu16",table=%d,"
+                     "nat(src="IP_FMT"))", zone, T_PUNT, IP_ARGS(client));
+    flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
+
+    ofpbuf_clear(&ofpacts);
+    match_set_ct_state_masked(&match, CS_TRACKED, CS_TRACKED);
+    match_set_ct_zone(&match, zone);
+    put_instructions(&ofpacts, "set_field:"ETH_ADDR_FMT"->eth_src,"
+                     "set_field:"ETH_ADDR_FMT"->eth_dst,output:%"PRIu16,
+                     ETH_ADDR_ARGS(smac), ETH_ADDR_ARGS(sc->meta_mac),
+                     ofp_to_u16(sc->meta_ofport));
+    flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
+
+    /* Replies: un-NAT in the port's zone, back to the port. */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_in_port(&match, sc->meta_ofport);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&match, IPPROTO_TCP);
+    match_set_nw_src(&match, htonl(SERVICES_META_IP));
+    match_set_nw_dst(&match, client);
+    match_set_tp_src(&match, htons(80));
+    match_set_ct_state_masked(&match, 0, CS_TRACKED);
+    put_instructions(&ofpacts, "set_field:%"PRIu16"->reg%d,"
+                     "ct(zone=%"PRIu16",table=%d,nat)",
+                     ofp_to_u16(ofport), REG_OUTPORT, zone, T_PUNT);
+    flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
+
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_in_port(&match, sc->meta_ofport);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&match, IPPROTO_TCP);
+    match_set_tp_src(&match, htons(80));
+    match_set_reg(&match, REG_OUTPORT, ofp_to_u16(ofport));
+    match_set_ct_state_masked(&match, CS_TRACKED | CS_ESTABLISHED
+                              | CS_REPLY_DIR,
+                              CS_TRACKED | CS_ESTABLISHED | CS_REPLY_DIR);
+    match_set_ct_zone(&match, zone);
+    put_instructions(&ofpacts, "set_field:"ETH_ADDR_FMT"->eth_src,"
+                     "set_field:"ETH_ADDR_FMT"->eth_dst,output:%"PRIu16,
+                     ETH_ADDR_ARGS(smac), ETH_ADDR_ARGS(port_mac),
+                     ofp_to_u16(ofport));
+    flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+void
+services_compile_port(const struct services_chassis *sc,
+                      const struct nbrec_port *nb, ofp_port_t ofport,
+                      struct flow_list *flows)
+{
+    uint64_t cookie = flow_cookie_from_uuid(&nb->header_.uuid);
+    struct eth_addr mac;
+
+    if (!eth_addr_from_string(nb->mac_address, &mac)) {
+        return;                 /* l2_compile_port() reports it. */
+    }
+    add_dhcp(sc, nb, ofport, cookie, flows);
+    if (sc->meta_ofport != OFPP_NONE) {
+        add_metadata(sc, ofport, mac, cookie, flows);
+    }
+
+    /* The DHCP server's address (the gateway, for a port without a router
+     * there) and the metadata address (on link without a gateway) answer
+     * ARP, below a real port that owns them (priority 100, any in_port). */
+    const struct nbrec_fixed_ip *fip = services_dhcp_ip(nb);
+    ovs_be32 server = fip ? services_dhcp_server_ip(fip) : 0;
+    struct match match;
+    if (server) {
+        match_init_catchall(&match);
+        match_set_in_port(&match, ofport);
+        add_arp_answer(&match, server, OVS_BE32_MAX, T_ARP_RESP, 90, cookie,
+                       flows);
+    }
+    if (sc->meta_ofport != OFPP_NONE && server != htonl(SERVICES_META_IP)) {
+        match_init_catchall(&match);
+        match_set_in_port(&match, ofport);
+        add_arp_answer(&match, htonl(SERVICES_META_IP), OVS_BE32_MAX,
+                       T_ARP_RESP, 90, cookie, flows);
+    }
+}

@@ -1,0 +1,77 @@
+/*
+ * pipeline/services: the compiler of the flows that steer a VIF's DHCP and
+ * metadata traffic to dvr-controller's services (table T_PUNT, see
+ * pipeline/tables.h and doc/dhcp-metadata.md).
+ *
+ * Contract
+ *   - Pure, like pipeline/l2: NB rows and what the chassis knows in, flows
+ *     out, no I/O.  A port's flows carry the port's cookie; the caller
+ *     appends them to the port's other flows.
+ *   - DHCP: a local port with an IPv4 address on a subnet with enable_dhcp
+ *     gets a flow that sends its DHCP requests (UDP 68 -> 67, broadcast or
+ *     unicast) to the controller as PIN_DHCP packet-ins, with the port's
+ *     UUID as the rest of the userdata, through its per-VIF meter and
+ *     PIN_METER_ID; and an ARP answer for the DHCP server's address (the
+ *     subnet's gateway, or SERVICES_META_IP without one) at a priority
+ *     below the one of a real port that owns that address.  Any other port
+ *     gets none of that: its requests reach no server.
+ *   - Metadata: once the metadata port exists ('meta_ofport'), a local
+ *     port's TCP to SERVICES_META_IP:80 is source-NATed in conntrack zone
+ *     ZONE_META_BASE | ofport to services_meta_client_ip(ofport) and sent
+ *     to the metadata port; the replies are un-NATed in the same zone and
+ *     sent back to the port.  So the service tells ports apart by source
+ *     address even when tenants use the same IPs.
+ */
+
+#ifndef PIPELINE_SERVICES_H
+#define PIPELINE_SERVICES_H 1
+
+#include <stdbool.h>
+
+#include "openvswitch/types.h"
+#include "packets.h"
+#include "pipeline/flow.h"
+
+struct nbrec_port;
+struct nbrec_fixed_ip;
+
+/* The metadata service's address, and the DHCP server identifier of a
+ * subnet without a gateway. */
+#define SERVICES_META_IP 0xa9fea9fe             /* 169.254.169.254 */
+/* The MAC the DHCP server and the metadata address answer from. */
+#define SERVICES_MAC ETH_ADDR_C(02, 00, a9, fe, a9, fe)
+/* The metadata port's address: SERVICES_META_IP/16 on the host. */
+#define SERVICES_META_PLEN 16
+
+/* The chassis-wide facts the service flows need. */
+struct services_chassis {
+    ofp_port_t meta_ofport;         /* The metadata port, or OFPP_NONE. */
+    struct eth_addr meta_mac;       /* Its MAC. */
+    bool use_meters;                /* The switch has the pinctrl meters. */
+};
+
+/* The link-local address that stands for the VIF 'ofport' towards the
+ * metadata service: 169.254.64.0/18 + ofport (ofport < 0x4000). */
+ovs_be32 services_meta_client_ip(ofp_port_t ofport);
+/* The reverse: the ofport of 'ip', or OFPP_NONE if it is not one. */
+ofp_port_t services_meta_client_ofport(ovs_be32 ip);
+
+/* The fixed IP of 'port' that DHCP serves (the first IPv4 address on a
+ * subnet with enable_dhcp), or NULL. */
+const struct nbrec_fixed_ip *services_dhcp_ip(const struct nbrec_port *);
+
+/* The DHCP server identifier of the subnet of 'fip'. */
+ovs_be32 services_dhcp_server_ip(const struct nbrec_fixed_ip *);
+
+/* Chassis-wide flows: classification of the metadata port's traffic and
+ * ARP for the client addresses. */
+void services_compile_skeleton(const struct services_chassis *,
+                               struct flow_list *int_flows);
+
+/* A local port's flows (the caller knows that 'nb' is bound here on
+ * 'ofport'). */
+void services_compile_port(const struct services_chassis *,
+                           const struct nbrec_port *nb, ofp_port_t ofport,
+                           struct flow_list *int_flows);
+
+#endif /* pipeline/services.h */

@@ -17,9 +17,10 @@ controller_dvr_controller_SOURCES = controller/dvr-controller.c
 controller_dvr_controller_LDADD = libdvrflow.la $(OVS_LIBS)
 
 TESTS += tests/component/controller-l2.sh tests/component/routing-bad-input.sh \
-	tests/component/controller-sg.sh
+	tests/component/controller-sg.sh tests/component/controller-dhcp.sh
 EXTRA_DIST += tests/component/controller-l2.sh \
-	tests/component/routing-bad-input.sh tests/component/controller-sg.sh
+	tests/component/routing-bad-input.sh tests/component/controller-sg.sh \
+	tests/component/controller-dhcp.sh
 TESTS += tests/system/controller-l2.sh tests/system/controller-provider.sh \
 	tests/system/routing.sh
 EXTRA_DIST += tests/system/controller-l2.sh \

@@ -12,7 +12,7 @@ AM_TESTS_ENVIRONMENT = \
 	DVR_NB_SCHEMA='$(abs_top_srcdir)/ovsdb/dvrflow-nb.ovsschema'; \
 	export DVR_NB_SCHEMA;
 
-EXTRA_DIST += tests/lib/ovs.sh tests/lib/nb.sh
+EXTRA_DIST += tests/lib/ovs.sh tests/lib/nb.sh tests/lib/dhcp.py
 
 # Unit tests.
 UNIT_LDADD = libdvrflow.la $(OVS_LIBS) $(CRITERION_LIBS)

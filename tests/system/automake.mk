@@ -20,6 +20,7 @@ SANDBOX_TESTS = \
 	tests/system/sandbox-vms.sh \
 	tests/system/sandbox-two.sh \
 	tests/system/sandbox-dummy.sh \
-	tests/system/sandbox-perf.sh
+	tests/system/sandbox-perf.sh \
+	tests/system/dhcp.sh
 TESTS += $(SANDBOX_TESTS)
 EXTRA_DIST += $(SANDBOX_TESTS)

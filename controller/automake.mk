@@ -12,9 +12,21 @@ libdvrflow_la_SOURCES += \
 	controller/ofctrl.c controller/ofctrl.h \
 	controller/pinctrl.c controller/pinctrl.h
 
+# The metadata service uses libevent, jansson and libcrypto: a convenience
+# library of its own for their flags, part of libdvrflow.la.
+noinst_LTLIBRARIES += controller/libdvrmeta.la
+libdvrflow_la_LIBADD += controller/libdvrmeta.la
+controller_libdvrmeta_la_SOURCES = \
+	controller/metadata.c controller/metadata.h
+controller_libdvrmeta_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
+	$(JANSSON_CFLAGS) $(LIBCRYPTO_CFLAGS)
+controller_libdvrmeta_la_LIBADD = $(LIBEVENT_LIBS) $(JANSSON_LIBS) \
+	$(LIBCRYPTO_LIBS)
+
 sbin_PROGRAMS += controller/dvr-controller
 controller_dvr_controller_SOURCES = controller/dvr-controller.c
-controller_dvr_controller_LDADD = libdvrflow.la $(OVS_LIBS)
+controller_dvr_controller_LDADD = libdvrflow.la $(OVS_LIBS) $(LIBEVENT_LIBS) \
+	$(JANSSON_LIBS) $(LIBCRYPTO_LIBS)
 
 TESTS += tests/component/controller-l2.sh tests/component/routing-bad-input.sh \
 	tests/component/controller-sg.sh tests/component/controller-dhcp.sh

@@ -23,6 +23,7 @@
 #include "controller/dhcp-server.h"
 #include "controller/engine.h"
 #include "controller/engine-sg.h"
+#include "controller/metadata.h"
 #include "controller/neighbor.h"
 #include "controller/ofctrl.h"
 #include "controller/pinctrl.h"
@@ -55,6 +56,10 @@ static char *config_file;
 /* Packet-in meters (packets per second). */
 static uint32_t pin_rate = 2000;
 static uint32_t pin_port_rate = 20;
+/* The metadata service. */
+static bool metadata_enabled = true;
+static char *metadata_proxy;        /* Nova's metadata URL, or NULL. */
+static char *metadata_secret;       /* Its shared secret. */
 
 struct controller {
     struct ovsdb_idl_loop ovs_loop;
@@ -76,6 +81,7 @@ struct controller {
     struct pinctrl *pinctrl;        /* br-int's packet path. */
     struct neighbor *neighbor;      /* Routing's packet services. */
     struct dhcp_server *dhcp;
+    struct metadata *meta;          /* NULL with --no-metadata. */
     struct services_chassis services;
     bool nb_was_connected;
     struct bridge_ports ports;      /* Valid if 'ports_seqno' is current. */
@@ -326,6 +332,11 @@ run(struct controller *c)
     }
 
     c->services.meta_ofport = OFPP_NONE;
+    c->services.meta_mac = eth_addr_zero;
+    if (c->meta) {
+        metadata_run(c->meta, ovs_txn, c->ovs_loop.idl, c->cfg.int_bridge,
+                     nb_idl, &c->ports.vifs, &c->services);
+    }
     c->services.use_meters = pinctrl_meters_ok(c->pinctrl);
     struct engine_input in = {
         .cfg = &c->cfg,
@@ -385,6 +396,9 @@ wait_all(struct controller *c)
         ofctrl_wait(c->br_tun);
         pinctrl_wait(c->pinctrl);
         neighbor_wait(c->neighbor);
+        if (c->meta) {
+            metadata_wait(c->meta);
+        }
         SHASH_FOR_EACH (node, &c->br_ex) {
             ofctrl_wait(node->data);
         }
@@ -445,6 +459,14 @@ main(int argc, char *argv[])
     c.nb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(nb_idl);
     c.engine = engine_create();
     c.dhcp = dhcp_server_create(nb_idl);
+    if (metadata_enabled) {
+        struct metadata_options mo = {
+            .proxy_url = metadata_proxy,
+            .secret = metadata_secret,
+            .http_port = 80,
+        };
+        c.meta = metadata_create(&mo);
+    }
     binding_init(&c.binding);
     shash_init(&c.br_ex);
 
@@ -470,6 +492,7 @@ main(int argc, char *argv[])
     }
     engine_destroy(c.engine);
     dhcp_server_destroy(c.dhcp);
+    metadata_destroy(c.meta);
     binding_destroy(&c.binding);
     bridge_ports_destroy(&c.ports);
     ovsdb_idl_loop_destroy(&c.ovs_loop);
@@ -566,6 +589,9 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     pinctrl_format_status(c->pinctrl, &s);
     neighbor_format(c->neighbor, &s);
     dhcp_server_format_status(c->dhcp, &s);
+    if (c->meta) {
+        metadata_format_status(c->meta, &s);
+    }
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
@@ -792,6 +818,21 @@ register_commands(struct controller *c)
                              cmd_set_meter, c);
 }
 
+/* The first line of 'file', the metadata proxy's shared secret. */
+static char *
+read_secret(const char *file)
+{
+    FILE *stream = fopen(file, "r");
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!stream || ds_get_line(&s, stream)) {
+        VLOG_FATAL("cannot read the metadata secret from %s (%s)", file,
+                   stream ? "empty file" : ovs_strerror(errno));
+    }
+    fclose(stream);
+    return ds_steal_cstr(&s);
+}
+
 static void
 parse_options(int argc, char *argv[])
 {
@@ -800,6 +841,9 @@ parse_options(int argc, char *argv[])
         OPT_CONFIG,
         OPT_PIN_RATE,
         OPT_PIN_PORT_RATE,
+        OPT_NO_METADATA,
+        OPT_METADATA_PROXY,
+        OPT_METADATA_SECRET_FILE,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
         SSL_OPTION_ENUMS,
@@ -809,6 +853,10 @@ parse_options(int argc, char *argv[])
         {"config", required_argument, NULL, OPT_CONFIG},
         {"packet-in-rate", required_argument, NULL, OPT_PIN_RATE},
         {"port-packet-in-rate", required_argument, NULL, OPT_PIN_PORT_RATE},
+        {"no-metadata", no_argument, NULL, OPT_NO_METADATA},
+        {"metadata-proxy", required_argument, NULL, OPT_METADATA_PROXY},
+        {"metadata-secret-file", required_argument, NULL,
+         OPT_METADATA_SECRET_FILE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         DAEMON_LONG_OPTIONS,
@@ -841,6 +889,15 @@ parse_options(int argc, char *argv[])
             *(c == OPT_PIN_RATE ? &pin_rate : &pin_port_rate) = rate;
             break;
         }
+        case OPT_NO_METADATA:
+            metadata_enabled = false;
+            break;
+        case OPT_METADATA_PROXY:
+            metadata_proxy = optarg;
+            break;
+        case OPT_METADATA_SECRET_FILE:
+            metadata_secret = read_secret(optarg);
+            break;
         case 'h':
             usage();
         case 'V':
@@ -888,6 +945,9 @@ usage(void)
            "(default 2000)\n"
            "  --port-packet-in-rate=PPS  DHCP packet-ins per second and "
            "VIF (default 20)\n"
+           "  --no-metadata           no metadata service\n"
+           "  --metadata-proxy=URL    proxy metadata requests to Nova\n"
+           "  --metadata-secret-file=FILE  the proxy's shared secret\n"
            "  --unixctl=SOCKET        override default control socket name\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n");

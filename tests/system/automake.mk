@@ -21,6 +21,7 @@ SANDBOX_TESTS = \
 	tests/system/sandbox-two.sh \
 	tests/system/sandbox-dummy.sh \
 	tests/system/sandbox-perf.sh \
-	tests/system/dhcp.sh
+	tests/system/dhcp.sh \
+	tests/system/metadata.sh
 TESTS += $(SANDBOX_TESTS)
 EXTRA_DIST += $(SANDBOX_TESTS)

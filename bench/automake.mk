@@ -19,3 +19,10 @@ TESTS += bench/routing-bench bench/sg-bench
 # bench/run's smoke mode (doc/benchmarks.md): proves it still runs.
 TESTS += bench/smoke.sh
 EXTRA_DIST += bench/smoke.sh
+
+# DHCP: the load generator (also the flood of tests/system/dhcp-flood.sh)
+# and the benchmark of the controller's DHCP server.
+noinst_PROGRAMS += bench/dhcp-load
+bench_dhcp_load_SOURCES = bench/dhcp-load.c
+bench_dhcp_load_LDADD = libdvrflow.la $(OVS_LIBS)
+EXTRA_DIST += bench/dhcp-bench

@@ -22,6 +22,7 @@ SANDBOX_TESTS = \
 	tests/system/sandbox-dummy.sh \
 	tests/system/sandbox-perf.sh \
 	tests/system/dhcp.sh \
-	tests/system/metadata.sh
+	tests/system/metadata.sh \
+	tests/system/dhcp-flood.sh
 TESTS += $(SANDBOX_TESTS)
 EXTRA_DIST += $(SANDBOX_TESTS)

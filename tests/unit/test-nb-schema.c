@@ -116,3 +116,16 @@ Test(nb_schema, addresses_are_unique)
     cr_assert_eq(ts->indexes[0].n_columns, 2);
     cr_assert(!ts->is_root, "Fixed_IP rows die with their port");
 }
+
+Test(nb_schema, instances_by_id)
+{
+    /* The metadata service finds an instance by a port's device_id. */
+    const struct ovsdb_table_schema *ts
+        = shash_find_data(&schema->tables, "Instance");
+    cr_assert(ts && ts->n_indexes == 1);
+    cr_assert_eq(ts->indexes[0].n_columns, 1);
+    cr_assert_str_eq(ts->indexes[0].columns[0]->name, "instance_id");
+    const struct ovsdb_type *type = column_type("Instance", "user_data");
+    cr_assert_eq(type->n_min, 0);
+    cr_assert_eq(type->n_max, 1);
+}

@@ -1268,7 +1268,7 @@ engine_run(struct engine *e, const struct engine_input *in)
 {
     long long int start = time_usec();
     struct uuid_set dirty_ports, dirty_nets, compile;
-    struct uuid_set dirty_routers, dirty_fips;
+    struct uuid_set dirty_routers, dirty_fips, service_ports;
     char *topology = topology_signature(in);
     bool full = e->full || !e->topology || strcmp(topology, e->topology);
     char *gateways = gateway_signature(in->nb_idl, &in->ports->bfd_down);
@@ -1288,6 +1288,7 @@ engine_run(struct engine *e, const struct engine_input *in)
     uuid_set_init(&compile);
     uuid_set_init(&dirty_routers);
     uuid_set_init(&dirty_fips);
+    uuid_set_init(&service_ports);
     e->stats.last_n_ports = 0;
 
     if (full) {
@@ -1349,9 +1350,14 @@ engine_run(struct engine *e, const struct engine_input *in)
                 add_routers_of_net(ns, &dirty_routers);
             }
             /* A subnet's DHCP setting and gateway shape its ports'
-             * service flows. */
-            if (!nbrec_subnet_is_deleted(subnet)) {
-                add_ports_of_network(in, subnet->network, &dirty_ports);
+             * service flows (pipeline/services): recompile them. */
+            if (!nbrec_subnet_is_deleted(subnet)
+                && (nbrec_subnet_is_new(subnet)
+                    || nbrec_subnet_is_updated(subnet,
+                                               NBREC_SUBNET_COL_ENABLE_DHCP)
+                    || nbrec_subnet_is_updated(subnet,
+                                               NBREC_SUBNET_COL_GATEWAY_IP))) {
+                add_ports_of_network(in, subnet->network, &service_ports);
             }
         }
         if (gateways_changed) {
@@ -1413,6 +1419,9 @@ engine_run(struct engine *e, const struct engine_input *in)
     }
     engine_sg_run(e->sg, in, dirty_ports.order, dirty_ports.n,
                   &e->int_flows);
+    for (size_t i = 0; i < service_ports.n; i++) {
+        uuid_set_add(&compile, &service_ports.order[i]);
+    }
     for (size_t i = 0; i < compile.n; i++) {
         compile_port(e, in, &compile.order[i]);
         if (!full) {
@@ -1439,6 +1448,7 @@ engine_run(struct engine *e, const struct engine_input *in)
     uuid_set_destroy(&compile);
     uuid_set_destroy(&dirty_routers);
     uuid_set_destroy(&dirty_fips);
+    uuid_set_destroy(&service_ports);
 
     e->full = false;
     e->stats.n_runs++;

@@ -43,8 +43,10 @@ make_request(uint8_t *buf, uint8_t type, ovs_be32 ciaddr,
     *p++ = DHCPV4_OPT_MSG_TYPE;
     *p++ = 1;
     *p++ = type;
-    memcpy(p, extra, extra_len);
-    p += extra_len;
+    if (extra_len) {
+        memcpy(p, extra, extra_len);
+        p += extra_len;
+    }
     *p++ = DHCPV4_OPT_END;
     return 300;
 }

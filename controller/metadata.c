@@ -30,6 +30,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovs-atomic.h"
+#include "ovs-rcu.h"
 #include "ovs-thread.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
@@ -237,6 +238,8 @@ configure_address(struct metadata *m)
     struct netdev *netdev;
     int error;
 
+    /* The address list is cached until flushed. */
+    netdev_get_addrs_list_flush();
     if (!netdev_get_in4_by_name(METADATA_PORT_NAME, &cur)
         && cur.s_addr == addr.s_addr) {
         return true;
@@ -762,6 +765,9 @@ http_thread(void *m_)
     struct timeval tv = { .tv_sec = 0, .tv_usec = 100 * 1000 };
     struct event *timer = event_new(m->base, -1, EV_PERSIST, check_exit, m);
 
+    /* This thread never touches RCU-protected data: quiescent for good,
+     * so that it never holds back the others' RCU callbacks. */
+    ovsrcu_quiesce_start();
     event_add(timer, &tv);
     event_base_dispatch(m->base);
     event_free(timer);

@@ -87,7 +87,9 @@ pinctrl_create(const char *bridge, const char *rundir)
     char *target = xasprintf("unix:%s/%s.mgmt", rundir, bridge);
 
     p->bridge = xstrdup(bridge);
-    p->rconn = rconn_create(0, 4, DSCP_DEFAULT, 1u << OFP13_VERSION);
+    /* At most 1 s between attempts: br-int's flows wait for this
+     * connection, and the bridge may not exist yet at the first one. */
+    p->rconn = rconn_create(0, 1, DSCP_DEFAULT, 1u << OFP13_VERSION);
     rconn_connect(p->rconn, target, target);
     p->txq = rconn_packet_counter_create();
     p->meter = (struct pinctrl_meter) { .pps = 2000, .burst = 1000 };

@@ -200,9 +200,12 @@ def raw_install(node, bridges_flows, tag):
                      input="\n".join(glines) + "\n")
         meters = node.cmd("ovs-ofctl", "-O", "OpenFlow13", "dump-meters",
                           br, check=False)
-        for m in re.finditer(r"meter=(\d+) (\w+)[^\n]*\n\s*type=(\w+) "
+        # Every flag ("pktps burst stats"): a burst size needs "burst".
+        for m in re.finditer(r"meter=(\d+) ([\w ]*?) ?bands=\n\s*type=(\w+) "
                              r"rate=(\d+)(?: burst_size=(\d+))?", meters):
-            spec = "meter=%s,%s,band=type=%s,rate=%s" % m.group(1, 2, 3, 4)
+            spec = "meter=%s,%s,band=type=%s,rate=%s" % (
+                m.group(1), ",".join(m.group(2).split()), m.group(3),
+                m.group(4))
             if m.group(5):
                 spec += ",burst_size=" + m.group(5)
             node.cmd("ovs-ofctl", "-O", "OpenFlow13", "add-meter", raw,

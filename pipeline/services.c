@@ -212,19 +212,25 @@ add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
         return;
     }
 
-    /* Requests: SNAT to the port's client address, to the service. */
+    /* Requests: SNAT to the port's client address, to the service.  The
+     * packet may have been through conntrack already (security groups):
+     * a reg0 flag, not its ct_state, tells the second pass. */
     match_init_catchall(&match);
     match_set_in_port(&match, ofport);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_nw_proto(&match, IPPROTO_TCP);
     match_set_nw_dst(&match, htonl(SERVICES_META_IP));
     match_set_tp_dst(&match, htons(80));
-    match_set_ct_state_masked(&match, 0, CS_TRACKED);
-    put_instructions(&ofpacts, "ct(commit,zone=%"PRIu16",table=%d,"
-                     "nat(src="IP_FMT"))", zone, T_PUNT, IP_ARGS(client));
+    match_set_reg_masked(&match, REG_FLAGS, 0, SERVICES_FLAG_META);
+    put_instructions(&ofpacts, "set_field:%#x/%#x->reg%d,"
+                     "ct(commit,zone=%"PRIu16",table=%d,nat(src="IP_FMT"))",
+                     SERVICES_FLAG_META, SERVICES_FLAG_META, REG_FLAGS, zone,
+                     T_PUNT, IP_ARGS(client));
     flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
 
     ofpbuf_clear(&ofpacts);
+    match_set_reg_masked(&match, REG_FLAGS, SERVICES_FLAG_META,
+                         SERVICES_FLAG_META);
     match_set_ct_state_masked(&match, CS_TRACKED, CS_TRACKED);
     match_set_ct_zone(&match, zone);
     put_instructions(&ofpacts, "set_field:"ETH_ADDR_FMT"->eth_src,"
@@ -233,7 +239,9 @@ add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
                      ofp_to_u16(sc->meta_ofport));
     flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
 
-    /* Replies: un-NAT in the port's zone, back to the port. */
+    /* Replies: un-NAT in the port's zone, then to the port through its
+     * security groups (sg_ingress), whose conntrack must see both
+     * directions of the connection. */
     ofpbuf_clear(&ofpacts);
     match_init_catchall(&match);
     match_set_in_port(&match, sc->meta_ofport);
@@ -242,9 +250,11 @@ add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
     match_set_nw_src(&match, htonl(SERVICES_META_IP));
     match_set_nw_dst(&match, client);
     match_set_tp_src(&match, htons(80));
-    match_set_ct_state_masked(&match, 0, CS_TRACKED);
-    put_instructions(&ofpacts, "set_field:%"PRIu16"->reg%d,"
+    match_set_reg_masked(&match, REG_FLAGS, 0, SERVICES_FLAG_META);
+    put_instructions(&ofpacts, "set_field:%#x/%#x->reg%d,"
+                     "set_field:%"PRIu16"->reg%d,"
                      "ct(zone=%"PRIu16",table=%d,nat)",
+                     SERVICES_FLAG_META, SERVICES_FLAG_META, REG_FLAGS,
                      ofp_to_u16(ofport), REG_OUTPORT, zone, T_PUNT);
     flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
 
@@ -255,14 +265,16 @@ add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
     match_set_nw_proto(&match, IPPROTO_TCP);
     match_set_tp_src(&match, htons(80));
     match_set_reg(&match, REG_OUTPORT, ofp_to_u16(ofport));
+    match_set_reg_masked(&match, REG_FLAGS, SERVICES_FLAG_META,
+                         SERVICES_FLAG_META);
     match_set_ct_state_masked(&match, CS_TRACKED | CS_ESTABLISHED
                               | CS_REPLY_DIR,
                               CS_TRACKED | CS_ESTABLISHED | CS_REPLY_DIR);
     match_set_ct_zone(&match, zone);
     put_instructions(&ofpacts, "set_field:"ETH_ADDR_FMT"->eth_src,"
-                     "set_field:"ETH_ADDR_FMT"->eth_dst,output:%"PRIu16,
+                     "set_field:"ETH_ADDR_FMT"->eth_dst,goto_table:%d",
                      ETH_ADDR_ARGS(smac), ETH_ADDR_ARGS(port_mac),
-                     ofp_to_u16(ofport));
+                     T_SG_INGRESS);
     flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }

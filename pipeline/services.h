@@ -19,8 +19,9 @@
  *     port's TCP to SERVICES_META_IP:80 is source-NATed in conntrack zone
  *     ZONE_META_BASE | ofport to services_meta_client_ip(ofport) and sent
  *     to the metadata port; the replies are un-NATed in the same zone and
- *     sent back to the port.  So the service tells ports apart by source
- *     address even when tenants use the same IPs.
+ *     sent back to the port through its security groups (sg_ingress).  So
+ *     the service tells ports apart by source address even when tenants
+ *     use the same IPs.
  */
 
 #ifndef PIPELINE_SERVICES_H
@@ -42,6 +43,8 @@ struct nbrec_fixed_ip;
 #define SERVICES_MAC ETH_ADDR_C(02, 00, a9, fe, a9, fe)
 /* The metadata port's address: SERVICES_META_IP/16 on the host. */
 #define SERVICES_META_PLEN 16
+/* reg0 bit 16: the packet has been through the metadata NAT. */
+#define SERVICES_FLAG_META 0x10000
 
 /* The chassis-wide facts the service flows need. */
 struct services_chassis {

@@ -137,21 +137,25 @@ Test(services, metadata_flows)
     fixture_init(&fx, false, NULL);
     t = compile(&fx, 3);
     assert_has(t, "table=0, priority=100,in_port=3 actions=goto_table:30");
-    /* Requests: SNAT to 169.254.64.7 in zone 0xc007, then to port 3. */
-    assert_has(t, "table=30, priority=110,ct_state=-trk,tcp,in_port=7,"
-               "nw_dst=169.254.169.254,tp_dst=80 actions=ct(commit,"
-               "table=30,zone=49159,nat(src=169.254.64.7))");
-    assert_has(t, "ct_state=+trk,ct_zone=49159,tcp,in_port=7,"
-               "nw_dst=169.254.169.254,tp_dst=80 actions=set_field:02:00:a9:"
-               "fe:a9:fe->eth_src,set_field:0a:00:00:00:00:01->eth_dst,"
-               "output:3");
-    /* Replies: un-NAT in the same zone, back to port 7. */
-    assert_has(t, "ct_state=-trk,tcp,in_port=3,nw_src=169.254.169.254,"
-               "nw_dst=169.254.64.7,tp_src=80");
-    assert_has(t, "actions=set_field:0x7->reg7,ct(table=30,zone=49159,nat)");
-    assert_has(t, "ct_state=+est+rpl+trk,ct_zone=49159,tcp,reg7=0x7,"
-               "in_port=3,tp_src=80 actions=set_field:02:00:a9:fe:a9:fe->"
-               "eth_src,set_field:fa:16:3e:00:00:01->eth_dst,output:7");
+    /* Requests: SNAT to 169.254.64.7 in zone 0xc007 (reg0 bit 16 marks
+     * the second pass), then to port 3. */
+    assert_has(t, "table=30, priority=110,tcp,reg0=0/0x10000,in_port=7,"
+               "nw_dst=169.254.169.254,tp_dst=80 actions=load:0x1->"
+               "NXM_NX_REG0[16],ct(commit,table=30,zone=49159,"
+               "nat(src=169.254.64.7))");
+    assert_has(t, "ct_state=+trk,ct_zone=49159,tcp,reg0=0x10000/0x10000,"
+               "in_port=7,nw_dst=169.254.169.254,tp_dst=80 actions="
+               "set_field:02:00:a9:fe:a9:fe->eth_src,set_field:0a:00:00:00:"
+               "00:01->eth_dst,output:3");
+    /* Replies: un-NAT in the same zone, to port 7 through sg_ingress. */
+    assert_has(t, "tcp,reg0=0/0x10000,in_port=3,nw_src=169.254.169.254,"
+               "nw_dst=169.254.64.7,tp_src=80 actions=load:0x1->"
+               "NXM_NX_REG0[16],set_field:0x7->reg7,ct(table=30,zone=49159,"
+               "nat)");
+    assert_has(t, "ct_state=+est+rpl+trk,ct_zone=49159,tcp,"
+               "reg0=0x10000/0x10000,reg7=0x7,in_port=3,tp_src=80 actions="
+               "set_field:02:00:a9:fe:a9:fe->eth_src,set_field:fa:16:3e:00:"
+               "00:01->eth_dst,goto_table:70");
     /* ARP: the metadata address for the VIF, the clients for the host. */
     assert_has(t, "table=40, priority=90,arp,in_port=7,"
                "arp_tpa=169.254.169.254,arp_op=1");

@@ -1215,10 +1215,7 @@ topology_signature(const struct engine_input *in)
                       ofp_to_u16(eb->int_patch), ofp_to_u16(eb->ex_patch));
     }
     free(ex);
-    ds_put_format(&s, ";meta=%d,"ETH_ADDR_FMT",%d",
-                  ofp_to_u16(in->services->meta_ofport),
-                  ETH_ADDR_ARGS(in->services->meta_mac),
-                  in->services->use_meters);
+    services_chassis_format(in->services, &s);
     return ds_steal_cstr(&s);
 }
 
@@ -1268,7 +1265,7 @@ engine_run(struct engine *e, const struct engine_input *in)
 {
     long long int start = time_usec();
     struct uuid_set dirty_ports, dirty_nets, compile;
-    struct uuid_set dirty_routers, dirty_fips, service_ports;
+    struct uuid_set dirty_routers, dirty_fips;
     char *topology = topology_signature(in);
     bool full = e->full || !e->topology || strcmp(topology, e->topology);
     char *gateways = gateway_signature(in->nb_idl, &in->ports->bfd_down);
@@ -1288,7 +1285,6 @@ engine_run(struct engine *e, const struct engine_input *in)
     uuid_set_init(&compile);
     uuid_set_init(&dirty_routers);
     uuid_set_init(&dirty_fips);
-    uuid_set_init(&service_ports);
     e->stats.last_n_ports = 0;
 
     if (full) {
@@ -1349,15 +1345,8 @@ engine_run(struct engine *e, const struct engine_input *in)
             if (ns) {
                 add_routers_of_net(ns, &dirty_routers);
             }
-            /* A subnet's DHCP setting and gateway shape its ports'
-             * service flows (pipeline/services): recompile them. */
-            if (!nbrec_subnet_is_deleted(subnet)
-                && (nbrec_subnet_is_new(subnet)
-                    || nbrec_subnet_is_updated(subnet,
-                                               NBREC_SUBNET_COL_ENABLE_DHCP)
-                    || nbrec_subnet_is_updated(subnet,
-                                               NBREC_SUBNET_COL_GATEWAY_IP))) {
-                add_ports_of_network(in, subnet->network, &service_ports);
+            if (services_subnet_changed(subnet)) {
+                add_ports_of_network(in, subnet->network, &compile);
             }
         }
         if (gateways_changed) {
@@ -1419,9 +1408,6 @@ engine_run(struct engine *e, const struct engine_input *in)
     }
     engine_sg_run(e->sg, in, dirty_ports.order, dirty_ports.n,
                   &e->int_flows);
-    for (size_t i = 0; i < service_ports.n; i++) {
-        uuid_set_add(&compile, &service_ports.order[i]);
-    }
     for (size_t i = 0; i < compile.n; i++) {
         compile_port(e, in, &compile.order[i]);
         if (!full) {
@@ -1448,7 +1434,6 @@ engine_run(struct engine *e, const struct engine_input *in)
     uuid_set_destroy(&compile);
     uuid_set_destroy(&dirty_routers);
     uuid_set_destroy(&dirty_fips);
-    uuid_set_destroy(&service_ports);
 
     e->full = false;
     e->stats.n_runs++;

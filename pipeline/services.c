@@ -71,6 +71,25 @@ services_dhcp_server_ip(const struct nbrec_fixed_ip *fip)
     return htonl(SERVICES_META_IP);
 }
 
+void
+services_chassis_format(const struct services_chassis *sc, struct ds *s)
+{
+    ds_put_format(s, ";meta=%d,"ETH_ADDR_FMT",%d",
+                  ofp_to_u16(sc->meta_ofport), ETH_ADDR_ARGS(sc->meta_mac),
+                  sc->use_meters);
+}
+
+bool
+services_subnet_changed(const struct nbrec_subnet *subnet)
+{
+    return (!nbrec_subnet_is_deleted(subnet)
+            && (nbrec_subnet_is_new(subnet)
+                || nbrec_subnet_is_updated(subnet,
+                                           NBREC_SUBNET_COL_ENABLE_DHCP)
+                || nbrec_subnet_is_updated(subnet,
+                                           NBREC_SUBNET_COL_GATEWAY_IP)));
+}
+
 /* Parses 'format' (OpenFlow instructions in ovs-ofctl syntax) into
  * 'ofpacts'.  The strings are the compiler's own: a parse error is a bug. */
 static void OVS_PRINTF_FORMAT(2, 3)

@@ -33,8 +33,10 @@
 #include "packets.h"
 #include "pipeline/flow.h"
 
-struct nbrec_port;
+struct ds;
 struct nbrec_fixed_ip;
+struct nbrec_port;
+struct nbrec_subnet;
 
 /* The metadata service's address, and the DHCP server identifier of a
  * subnet without a gateway. */
@@ -65,6 +67,14 @@ const struct nbrec_fixed_ip *services_dhcp_ip(const struct nbrec_port *);
 
 /* The DHCP server identifier of the subnet of 'fip'. */
 ovs_be32 services_dhcp_server_ip(const struct nbrec_fixed_ip *);
+
+/* Appends to 's' what the chassis-wide facts are, for a signature that
+ * changes when they do (the caller then recompiles everything). */
+void services_chassis_format(const struct services_chassis *, struct ds *);
+
+/* True if tracked 'subnet' changed what its ports' service flows depend on
+ * (enable_dhcp, gateway_ip): their ports need a recompile. */
+bool services_subnet_changed(const struct nbrec_subnet *);
 
 /* Chassis-wide flows: classification of the metadata port's traffic and
  * ARP for the client addresses. */

@@ -1,6 +1,7 @@
 # bench/: benchmarks; they print figures and never fail on timing.
 noinst_PROGRAMS += bench/bench-nb-latency
-bench_bench_nb_latency_SOURCES = bench/bench-nb-latency.c
+bench_bench_nb_latency_SOURCES = bench/bench-nb-latency.c \
+	bench/bench-util.c bench/bench-util.h
 bench_bench_nb_latency_LDADD = libdvrflow.la $(OVS_LIBS)
 EXTRA_DIST += bench/controller-bench bench/nb-load.py \
 	bench/routing-bench bench/routing-load.py \
@@ -8,7 +9,8 @@ EXTRA_DIST += bench/controller-bench bench/nb-load.py \
 	bench/lib/nodes.py bench/lib/ovsdbrpc.py bench/lib/report.py \
 	bench/lib/topology.py
 noinst_PROGRAMS += bench/bench-sg-member
-bench_bench_sg_member_SOURCES = bench/bench-sg-member.c
+bench_bench_sg_member_SOURCES = bench/bench-sg-member.c \
+	bench/bench-util.c bench/bench-util.h
 bench_bench_sg_member_LDADD = libdvrflow.la $(OVS_LIBS)
 EXTRA_DIST += bench/sg-bench bench/sg-load.py
 

@@ -7,9 +7,9 @@
  * N times: changes the MAC address of one port (round robin over the
  * ports of the NB database) or, with "fip", associates the next
  * unassociated floating IP with the next port that has no device_owner
- * (a VM's), and bumps NB_Global.nb_cfg in the same transaction, then waits until chassis CHASSIS reports that nb_cfg in
- * Chassis_Private (the controller acknowledges only after its bundle
- * committed).  Prints the
+ * (a VM's), and bumps NB_Global.nb_cfg in the same transaction, then
+ * waits until chassis CHASSIS reports that nb_cfg in Chassis_Private (the
+ * controller acknowledges only after its bundle committed).  Prints the
  * p50, p99 and maximum latency in milliseconds.
  */
 
@@ -20,32 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/bench-util.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
 #include "timeval.h"
 #include "util.h"
-
-static int
-compare_ll(const void *a_, const void *b_)
-{
-    const long long int *a = a_, *b = b_;
-    return *a < *b ? -1 : *a > *b;
-}
-
-static const struct nbrec_chassis_private *
-find_chassis(struct ovsdb_idl *idl, const char *name)
-{
-    const struct nbrec_chassis_private *ch;
-
-    NBREC_CHASSIS_PRIVATE_FOR_EACH (ch, idl) {
-        if (!strcmp(ch->name, name)) {
-            return ch;
-        }
-    }
-    return NULL;
-}
 
 static bool
 port_has_fip(struct ovsdb_idl *idl, const struct nbrec_port *port)
@@ -73,7 +54,8 @@ main(int argc, char *argv[])
     struct ovsdb_idl *idl = ovsdb_idl_create(argv[1], &nbrec_idl_class,
                                              true, true);
     long long int deadline = time_msec() + 10000;
-    while (!ovsdb_idl_has_ever_connected(idl) || !find_chassis(idl, argv[2])
+    while (!ovsdb_idl_has_ever_connected(idl)
+           || !bench_find_chassis(idl, argv[2])
            || !nbrec_port_first(idl)) {
         ovsdb_idl_run(idl);
         if (time_msec() > deadline) {
@@ -116,13 +98,8 @@ main(int argc, char *argv[])
 
     long long int *lat = xmalloc(n * sizeof *lat);
     for (int i = 0; i < n; i++) {
-        const struct nbrec_nb_global *g = nbrec_nb_global_first(idl);
-        struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
-        int64_t next_cfg = (g ? g->nb_cfg : 0) + 1;
-        if (!g) {
-            g = nbrec_nb_global_insert(txn);
-        }
-        nbrec_nb_global_set_nb_cfg(g, next_cfg);
+        int64_t next_cfg;
+        struct ovsdb_idl_txn *txn = bench_txn_begin(idl, &next_cfg);
         if (fip_mode) {
             nbrec_floating_ip_set_port(fips[i], ports[i]);
             nbrec_floating_ip_set_fixed_ip_address(
@@ -134,36 +111,10 @@ main(int argc, char *argv[])
             nbrec_port_set_mac_address(ports[i % n_ports], mac);
         }
 
-        long long int start = time_usec();
-        if (ovsdb_idl_txn_commit_block(txn) != TXN_SUCCESS) {
-            ovs_fatal(0, "transaction failed");
-        }
-        ovsdb_idl_txn_destroy(txn);
-        deadline = time_msec() + 10000;
-        for (;;) {
-            ovsdb_idl_run(idl);
-            const struct nbrec_chassis_private *ch = find_chassis(idl,
-                                                                 argv[2]);
-            if (ch && ch->nb_cfg >= next_cfg) {
-                break;
-            }
-            if (time_msec() > deadline) {
-                ovs_fatal(0, "chassis did not acknowledge nb_cfg %"PRId64,
-                          next_cfg);
-            }
-            ovsdb_idl_wait(idl);
-            poll_timer_wait_until(deadline);
-            poll_block();
-        }
-        lat[i] = time_usec() - start;
+        lat[i] = bench_commit_and_wait(idl, txn, argv[2], next_cfg);
     }
-    qsort(lat, n, sizeof *lat, compare_ll);
-    printf("%s to installed (n=%d): p50 %.2f ms, "
-           "p99 %.2f ms, max %.2f ms\n",
-           fip_mode ? "floating-IP association" : "one-port change", n,
-           lat[n / 2] / 1000.0,
-           lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0,
-           lat[n - 1] / 1000.0);
+    bench_print_latency(fip_mode ? "floating-IP association to installed"
+                        : "one-port change to installed", lat, n);
     free(lat);
     free(ports);
     free(fips);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/bench-util.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -26,26 +27,6 @@
 #include "timeval.h"
 #include "util.h"
 #include "uuid.h"
-
-static int
-compare_ll(const void *a_, const void *b_)
-{
-    const long long int *a = a_, *b = b_;
-    return *a < *b ? -1 : *a > *b;
-}
-
-static const struct nbrec_chassis_private *
-find_chassis(struct ovsdb_idl *idl, const char *name)
-{
-    const struct nbrec_chassis_private *ch;
-
-    NBREC_CHASSIS_PRIVATE_FOR_EACH (ch, idl) {
-        if (!strcmp(ch->name, name)) {
-            return ch;
-        }
-    }
-    return NULL;
-}
 
 static const struct nbrec_security_group *
 find_group(struct ovsdb_idl *idl, const char *name)
@@ -81,7 +62,8 @@ wait_connected(struct ovsdb_idl *idl, const char *chassis, const char *group)
 {
     long long int deadline = time_msec() + 10000;
 
-    while (!ovsdb_idl_has_ever_connected(idl) || !find_chassis(idl, chassis)
+    while (!ovsdb_idl_has_ever_connected(idl)
+           || !bench_find_chassis(idl, chassis)
            || !find_group(idl, group)) {
         ovsdb_idl_run(idl);
         if (time_msec() > deadline) {
@@ -112,14 +94,9 @@ main(int argc, char *argv[])
 
     long long int *lat = xmalloc(n * sizeof *lat);
     for (int i = 0; i < n; i++) {
-        const struct nbrec_nb_global *g = nbrec_nb_global_first(idl);
         const struct nbrec_security_group *sg = find_group(idl, group);
-        struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
-        int64_t next_cfg = (g ? g->nb_cfg : 0) + 1;
-        if (!g) {
-            g = nbrec_nb_global_insert(txn);
-        }
-        nbrec_nb_global_set_nb_cfg(g, next_cfg);
+        int64_t next_cfg;
+        struct ovsdb_idl_txn *txn = bench_txn_begin(idl, &next_cfg);
 
         if (n_ports) {
             struct uuid uuid;
@@ -158,35 +135,10 @@ main(int argc, char *argv[])
             nbrec_port_set_security_groups(port, sgs, 1);
         }
 
-        long long int start = time_usec();
-        if (ovsdb_idl_txn_commit_block(txn) != TXN_SUCCESS) {
-            ovs_fatal(0, "transaction failed");
-        }
-        ovsdb_idl_txn_destroy(txn);
-        long long int deadline = time_msec() + 10000;
-        for (;;) {
-            ovsdb_idl_run(idl);
-            const struct nbrec_chassis_private *ch = find_chassis(idl,
-                                                                 chassis);
-            if (ch && ch->nb_cfg >= next_cfg) {
-                break;
-            }
-            if (time_msec() > deadline) {
-                ovs_fatal(0, "chassis did not acknowledge nb_cfg %"PRId64,
-                          next_cfg);
-            }
-            ovsdb_idl_wait(idl);
-            poll_timer_wait_until(deadline);
-            poll_block();
-        }
-        lat[i] = time_usec() - start;
+        lat[i] = bench_commit_and_wait(idl, txn, chassis, next_cfg);
     }
-    qsort(lat, n, sizeof *lat, compare_ll);
-    printf("one %s member added to installed (n=%d): p50 %.2f ms, "
-           "p99 %.2f ms, max %.2f ms\n", n_ports ? "local" : "remote", n,
-           lat[n / 2] / 1000.0,
-           lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0,
-           lat[n - 1] / 1000.0);
+    bench_print_latency(n_ports ? "one local member added to installed"
+                        : "one remote member added to installed", lat, n);
     free(lat);
     ovsdb_idl_destroy(idl);
     return 0;

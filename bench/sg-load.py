@@ -9,31 +9,18 @@ ports that are bound nowhere, group "spare" (no rules), PORTS ports in
 Usage: sg-load.py SOCKET RULES PORTS PEERS SPARE
 Prints "bench PORT_UUID" and "spare PORT_UUID" lines.
 """
+import importlib.util
 import json
-import socket
+import os
 import sys
 
-
-def transact(path, ops):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
-    s.sendall(json.dumps({"method": "transact",
-                          "params": ["DVRFLOW_Northbound"] + ops,
-                          "id": 1}).encode())
-    dec = json.JSONDecoder()
-    buf = ""
-    while True:
-        chunk = s.recv(1 << 20)
-        if not chunk:
-            sys.exit("sg-load: connection closed")
-        buf += chunk.decode()
-        try:
-            msg, _ = dec.raw_decode(buf)
-        except ValueError:
-            continue
-        if msg.get("id") == 1:
-            return msg
-        buf = ""
+# One JSON-RPC transact for every loader: nb-load.py's.
+_spec = importlib.util.spec_from_file_location(
+    "nb_load", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "nb-load.py"))
+_nb_load = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_nb_load)
+transact = _nb_load.transact
 
 
 def rule(i):

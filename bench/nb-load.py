@@ -6,31 +6,12 @@ command line).
 Usage: nb-load.py SOCKET PORTS NETWORKS
 Prints the UUIDs of the ports, one per line.
 """
-import json
-import socket
+import os
 import sys
 
-
-def transact(path, ops):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
-    s.sendall(json.dumps({"method": "transact",
-                          "params": ["DVRFLOW_Northbound"] + ops,
-                          "id": 1}).encode())
-    dec = json.JSONDecoder()
-    buf = ""
-    while True:
-        chunk = s.recv(1 << 20)
-        if not chunk:
-            sys.exit("nb-load: connection closed")
-        buf += chunk.decode()
-        try:
-            msg, _ = dec.raw_decode(buf)
-        except ValueError:
-            continue
-        if msg.get("id") == 1:
-            return msg
-        buf = ""
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from ovsdbrpc import Connection, OvsdbError  # noqa: E402
 
 
 def main():
@@ -66,12 +47,10 @@ def main():
                     "row": {"subnet": ["named-uuid", "s%d" % n],
                             "ip_address": "10.%d.%d.%d"
                             % (n, 1 + p // 250, p % 250 + 2)}})
-    reply = transact(path, ops)
-    result = reply.get("result")
-    if reply.get("error") or not result or any(
-            r is not None and "error" in r for r in result):
-        sys.exit("nb-load: transaction failed: %s"
-                 % json.dumps(reply)[:500])
+    try:
+        result = Connection(path).transact("DVRFLOW_Northbound", ops)
+    except OvsdbError as e:
+        sys.exit("nb-load: %s" % e)
     for i in range(first_port, len(ops), 2):
         print(result[i]["uuid"][1])
 

@@ -1,5 +1,5 @@
 """routing-load: the NB rows of bench/routing-bench, step by step, in one
-transaction each (over OVSDB's JSON-RPC, see nb-load.py).
+transaction each (over OVSDB's JSON-RPC, bench/lib/ovsdbrpc.py).
 
 Usage: routing-load.py SOCKET base PORTS   networks and PORTS VM ports
        routing-load.py SOCKET router        a router with a gateway and an
@@ -8,26 +8,21 @@ Usage: routing-load.py SOCKET base PORTS   networks and PORTS VM ports
        routing-load.py SOCKET fips N        N floating IPs (unassociated)
 "base" prints the UUIDs of the VM ports, one per line.
 """
-import importlib.util
 import os
 import sys
 
-_spec = importlib.util.spec_from_file_location(
-    "nb_load", os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                            "nb-load.py"))
-_nb_load = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_nb_load)
-transact = _nb_load.transact
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from ovsdbrpc import Connection, OvsdbError  # noqa: E402
 
 
 def run(path, ops):
     ops = [{"op": "mutate", "table": "NB_Global", "where": [],
             "mutations": [["nb_cfg", "+=", 1]]}] + ops
-    reply = transact(path, ops)
-    result = reply.get("result")
-    if reply.get("error") or not result or any(
-            r is not None and "error" in r for r in result):
-        sys.exit("routing-load: transaction failed: %s" % str(reply)[:500])
+    try:
+        result = Connection(path).transact("DVRFLOW_Northbound", ops)
+    except OvsdbError as e:
+        sys.exit("routing-load: %s" % e)
     return result[1:]
 
 

@@ -9,18 +9,12 @@ ports that are bound nowhere, group "spare" (no rules), PORTS ports in
 Usage: sg-load.py SOCKET RULES PORTS PEERS SPARE
 Prints "bench PORT_UUID" and "spare PORT_UUID" lines.
 """
-import importlib.util
-import json
 import os
 import sys
 
-# One JSON-RPC transact for every loader: nb-load.py's.
-_spec = importlib.util.spec_from_file_location(
-    "nb_load", os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                            "nb-load.py"))
-_nb_load = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_nb_load)
-transact = _nb_load.transact
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from ovsdbrpc import Connection, OvsdbError  # noqa: E402
 
 
 def rule(i):
@@ -95,12 +89,10 @@ def main():
                     "row": {"subnet": ["named-uuid", "sub"],
                             "ip_address": "10.0.%d.%d"
                             % (1 + p // 250, p % 250 + 2)}})
-    reply = transact(path, ops)
-    result = reply.get("result")
-    if reply.get("error") or not result or any(
-            r is not None and "error" in r for r in result):
-        sys.exit("sg-load: transaction failed: %s"
-                 % json.dumps(reply)[:500])
+    try:
+        result = Connection(path).transact("DVRFLOW_Northbound", ops)
+    except OvsdbError as e:
+        sys.exit("sg-load: %s" % e)
     for k, i in enumerate(range(first_port, len(ops), 2)):
         if kinds[k] != "peers":
             print(kinds[k], result[i]["uuid"][1])

@@ -67,6 +67,7 @@ struct router_state {
     uint16_t lid;                   /* Local id, 0 until first active. */
     bool active;                    /* Its flows are on this chassis. */
     enum l3_gw_role role;
+    bool announced;                 /* Compiled as the active gateway. */
     struct uuid *nets;              /* Networks it refers to: its
                                      * interfaces', then its gateway's. */
     size_t n_nets;
@@ -883,8 +884,8 @@ subnet_taken(const struct engine *e, const struct engine_input *in,
 /* Fills 'iface' for router port 'port'.  Returns false (after logging)
  * if it cannot be used. */
 static bool
-describe_iface(struct engine *e, const struct engine_input *in,
-               const struct nbrec_port *port, struct l3_iface *iface)
+describe_iface(struct engine *e, const struct nbrec_port *port,
+               struct l3_iface *iface)
 {
     const struct net_state *ns
         = find_net_state(e, &port->network->header_.uuid);
@@ -908,7 +909,6 @@ describe_iface(struct engine *e, const struct engine_input *in,
     iface->lvid = ns->lvid;
     iface->mtu = port->network->mtu;
     iface->vni = iface->tunnelled ? segment : 0;
-    (void) in;
     return true;
 }
 
@@ -936,7 +936,7 @@ describe_router(struct engine *e, const struct engine_input *in,
         const struct nbrec_port *port = row->interfaces[i];
         struct l3_iface *iface = &(*ifacesp)[r->n_ifaces];
 
-        if (!describe_iface(e, in, port, iface)) {
+        if (!describe_iface(e, port, iface)) {
             continue;
         }
         const struct nbrec_subnet *subnet = NULL;
@@ -960,7 +960,7 @@ describe_router(struct engine *e, const struct engine_input *in,
 
     r->gw_role = L3_GW_NONE;
     if (row->gateway_port
-        && describe_iface(e, in, row->gateway_port, &r->gw)) {
+        && describe_iface(e, row->gateway_port, &r->gw)) {
         const struct nbrec_port *gp = row->gateway_port;
         r->gw_role = rs->role;
         for (size_t j = 0; j < gp->n_fixed_ips; j++) {
@@ -1011,6 +1011,9 @@ compile_router(struct engine *e, const struct engine_input *in,
     struct l3_router r;
 
     if (!rs || !describe_router(e, in, rs, &r, &ifaces, &tunnels)) {
+        if (rs) {
+            rs->announced = false;
+        }
         remove_owner_everywhere(e, cookie);
         free(ifaces);
         free(tunnels);
@@ -1026,19 +1029,12 @@ compile_router(struct engine *e, const struct engine_input *in,
     SVEC_FOR_EACH (i, error, &out.errors) {
         log_error(e, xstrdup(error));
     }
-    const struct flow_owner *old = flow_set_find_owner(&e->int_flows, cookie);
-    if (r.gw_role == L3_GW_ACTIVE) {
-        /* Announce the gateway IP when this chassis becomes active. */
-        bool was_active = false;
-        struct dvr_flow *f;
-        LIST_FOR_EACH (f, owner_node, old ? &old->flows : &out.int_flows.flows) {
-            was_active |= old && f->table_id == T_L2_LOOKUP
-                          && f->priority == 110;
-        }
-        if (!was_active) {
-            queue_garp(e, r.gw.lvid, r.gw.ip, r.gw.mac);
-        }
+    /* Announce the gateway IP when this chassis becomes active. */
+    bool active = r.gw_role == L3_GW_ACTIVE;
+    if (active && !rs->announced) {
+        queue_garp(e, r.gw.lvid, r.gw.ip, r.gw.mac);
     }
+    rs->announced = active;
     flow_set_replace_owner(&e->int_flows, cookie, &out.int_flows);
     flow_set_replace_owner(&e->tun_flows, cookie, &out.tun_flows);
     l3_output_destroy(&out);

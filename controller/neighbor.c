@@ -23,6 +23,7 @@
 #include "pipeline/actions.h"
 #include "pipeline/flow.h"
 #include "pipeline/icmp.h"
+#include "pipeline/l3.h"
 #include "pipeline/tables.h"
 #include "timeval.h"
 #include "util.h"
@@ -313,30 +314,18 @@ neighbor_changed(const struct neighbor *n)
 void
 neighbor_install(struct neighbor *n, struct flow_set *int_flows)
 {
-    uint64_t stub[128 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct neighbor_entry *e;
     struct flow_list flows;
 
     flow_list_init(&flows);
     HMAP_FOR_EACH (e, node, &n->entries) {
-        struct match match;
-
-        if (eth_addr_is_zero(e->mac)) {
-            continue;
+        if (!eth_addr_is_zero(e->mac)) {
+            l3_add_nexthop(&flows, COOKIE_NEIGHBOR, L3_NEXTHOP_LEARNED,
+                           e->lvid, e->ip, e->mac);
         }
-        ofpbuf_clear(&ofpacts);
-        match_init_catchall(&match);
-        match_set_metadata(&match, htonll(e->lvid));
-        match_set_reg(&match, REG_NEXTHOP, ntohl(e->ip));
-        put_load_mac(&ofpacts, MFF_ETH_DST, e->mac);
-        put_resubmit(&ofpacts, T_L2_LOOKUP);
-        flow_list_add(&flows, T_L3_NEXTHOP, 90, COOKIE_NEIGHBOR, &match,
-                      &ofpacts);
     }
     flow_set_replace_owner(int_flows, COOKIE_NEIGHBOR, &flows);
     flow_list_destroy(&flows);
-    ofpbuf_uninit(&ofpacts);
     n->changed = false;
 }
 

@@ -17,6 +17,7 @@
 #include "packets.h"
 #include "smap.h"
 #include "pipeline/actions.h"
+#include "pipeline/l3.h"
 #include "pipeline/tables.h"
 #include "util.h"
 
@@ -532,14 +533,8 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
     for (size_t i = 0; i < pa.n_ip4s; i++) {
         add_arp_responder(&pa, net, cookie, pa.ip4s[i], &out->int_flows);
         if (net->routed) {
-            ofpbuf_clear(&ofpacts);
-            match_init_catchall(&match);
-            match_set_metadata(&match, htonll(net->lvid));
-            match_set_reg(&match, REG_NEXTHOP, ntohl(pa.ip4s[i]));
-            put_load_mac(&ofpacts, MFF_ETH_DST, pa.mac);
-            put_resubmit(&ofpacts, T_L2_LOOKUP);
-            flow_list_add(&out->int_flows, T_L3_NEXTHOP, 100, cookie, &match,
-                          &ofpacts);
+            l3_add_nexthop(&out->int_flows, cookie, L3_NEXTHOP_KNOWN,
+                           net->lvid, pa.ip4s[i], pa.mac);
         }
     }
     ofpbuf_clear(&ofpacts);

@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "lib/flow.h"            /* OVS's: ofp_to_u16(). */
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"
@@ -22,14 +23,6 @@
 #include "pipeline/tables.h"
 #include "smap.h"
 #include "util.h"
-
-/* An OpenFlow port number as an integer ("flow.h" is ours here, not
- * OVS's lib/flow.h with ofp_to_u16()). */
-static uint16_t
-port_no(ofp_port_t port)
-{
-    return (OVS_FORCE uint16_t) port;
-}
 
 static uint16_t
 route_priority(ovs_be32 mask, bool fip)
@@ -259,10 +252,9 @@ add_ext_arp_responder(struct flow_list *flows, uint64_t cookie,
     ofpbuf_uninit(&ofpacts);
 }
 
-/* l3_nexthop: 'ip' on network 'lvid' is at 'mac'. */
-static void
-add_nexthop(struct flow_list *flows, uint64_t cookie, uint16_t lvid,
-            ovs_be32 ip, struct eth_addr mac)
+void
+l3_add_nexthop(struct flow_list *flows, uint64_t cookie, uint16_t priority,
+               uint16_t lvid, ovs_be32 ip, struct eth_addr mac)
 {
     uint64_t stub[128 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
@@ -273,7 +265,7 @@ add_nexthop(struct flow_list *flows, uint64_t cookie, uint16_t lvid,
     match_set_reg(&match, REG_NEXTHOP, ntohl(ip));
     put_load_mac(&ofpacts, MFF_ETH_DST, mac);
     put_resubmit(&ofpacts, T_L2_LOOKUP);
-    flow_list_add(flows, T_L3_NEXTHOP, 100, cookie, &match, &ofpacts);
+    flow_list_add(flows, T_L3_NEXTHOP, priority, cookie, &match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }
 
@@ -381,7 +373,7 @@ compile_iface(const struct l3_router *r, const struct l3_iface *iface,
             ds_put_cstr(&s, "bundle(eth_src,0,active_backup,ofport,members:");
             for (size_t i = 0; i < r->n_gw_tunnels; i++) {
                 ds_put_format(&s, "%s%d", i ? "," : "",
-                              port_no(r->gw_tunnels[i]));
+                              ofp_to_u16(r->gw_tunnels[i]));
             }
             ds_put_char(&s, ')');
             put_parsed(&ofpacts, "%s", ds_cstr(&s));
@@ -427,7 +419,8 @@ compile_gateway(const struct l3_router *r, uint64_t cookie,
     uint16_t zone = ZONE_SNAT_BASE | r->lid;
 
     /* Every node: the gateway IP's MAC on the external network. */
-    add_nexthop(&out->int_flows, cookie, gw->lvid, gw->ip, gw->mac);
+    l3_add_nexthop(&out->int_flows, cookie, L3_NEXTHOP_KNOWN, gw->lvid, gw->ip,
+                   gw->mac);
 
     /* The external subnet and the default route. */
     add_route(r, cookie, gw->ip & gw->mask, gw->mask, 0, gw, out);
@@ -553,20 +546,21 @@ l3_compile_fip(const struct l3_fip *f, struct l3_output *out)
     struct match match;
 
     /* Every node: the floating IP's MAC, for traffic to it. */
-    add_nexthop(&out->int_flows, cookie, f->ext_lvid, f->fip, f->mac);
+    l3_add_nexthop(&out->int_flows, cookie, L3_NEXTHOP_KNOWN, f->ext_lvid,
+                   f->fip, f->mac);
     if (!f->local || !f->router || f->router->gw_role == L3_GW_NONE) {
         ofpbuf_uninit(&ofpacts);
         return NULL;
     }
-    if (port_no(f->vm_ofport) > ZONE_MAX_OFPORT) {
+    if (ofp_to_u16(f->vm_ofport) > ZONE_MAX_OFPORT) {
         ofpbuf_uninit(&ofpacts);
         return xasprintf("floating IP "UUID_FMT": its port's ofport %d is "
                          "too large for a conntrack zone",
                          UUID_ARGS(&f->nb->header_.uuid),
-                         port_no(f->vm_ofport));
+                         ofp_to_u16(f->vm_ofport));
     }
     const struct l3_router *r = f->router;
-    uint16_t zone = ZONE_FIP_BASE | port_no(f->vm_ofport);
+    uint16_t zone = ZONE_FIP_BASE | ofp_to_u16(f->vm_ofport);
 
     /* This node alone answers ARP for the floating IP, and packets to its
      * MAC enter the router... */

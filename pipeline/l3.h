@@ -87,6 +87,14 @@ void l3_compile_router(const struct l3_router *, struct l3_output *);
 char *l3_iface_parse(const struct nbrec_port *, struct l3_iface *)
     OVS_WARN_UNUSED_RESULT;
 
+/* Adds to 'flows' the l3_nexthop flow that says 'ip' on network 'lvid' is
+ * at 'mac' (a port's address, a floating IP, a router gateway, or a next
+ * hop learned by ARP, which yields to the others). */
+#define L3_NEXTHOP_KNOWN 100
+#define L3_NEXTHOP_LEARNED 90
+void l3_add_nexthop(struct flow_list *, uint64_t cookie, uint16_t priority,
+                    uint16_t lvid, ovs_be32 ip, struct eth_addr mac);
+
 struct l3_fip {
     const struct nbrec_floating_ip *nb;
     ovs_be32 fip;                   /* The floating IP... */

@@ -7,7 +7,6 @@
 
 #include "pipeline/services.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "lib/flow.h"            /* OVS's: ofp_to_u16(). */
@@ -15,10 +14,10 @@
 #include "openvswitch/match.h"
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
-#include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofpbuf.h"
 #include "ovsdb/nb-idl.h"
 #include "packets.h"
+#include "pipeline/actions.h"
 #include "pipeline/tables.h"
 #include "util.h"
 
@@ -90,29 +89,6 @@ services_subnet_changed(const struct nbrec_subnet *subnet)
                                            NBREC_SUBNET_COL_GATEWAY_IP)));
 }
 
-/* Parses 'format' (OpenFlow instructions in ovs-ofctl syntax) into
- * 'ofpacts'.  The strings are the compiler's own: a parse error is a bug. */
-static void OVS_PRINTF_FORMAT(2, 3)
-put_instructions(struct ofpbuf *ofpacts, const char *format, ...)
-{
-    enum ofputil_protocol usable;
-    struct ofpact_parse_params pp = {
-        .ofpacts = ofpacts,
-        .usable_protocols = &usable,
-    };
-    va_list args;
-    char *s, *error;
-
-    va_start(args, format);
-    s = xvasprintf(format, args);
-    va_end(args);
-    error = ofpacts_parse_instructions(s, &pp);
-    if (error) {
-        ovs_abort(0, "services: cannot parse \"%s\": %s", s, error);
-    }
-    free(s);
-}
-
 /* ARP requests for 'ip' that match 'match' are answered with
  * SERVICES_MAC. */
 static void
@@ -127,17 +103,17 @@ add_arp_answer(struct match *match, ovs_be32 ip, ovs_be32 mask,
     match_set_dl_type(match, htons(ETH_TYPE_ARP));
     match_set_nw_proto(match, ARP_OP_REQUEST);
     match_set_nw_dst_masked(match, ip, mask);
-    put_instructions(&ofpacts,
-                     "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
-                     "set_field:"ETH_ADDR_FMT"->eth_src,"
-                     "set_field:2->arp_op,"
-                     "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
-                     "set_field:"ETH_ADDR_FMT"->arp_sha,"
-                     "push:NXM_OF_ARP_TPA[],"
-                     "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
-                     "pop:NXM_OF_ARP_SPA[],"
-                     "in_port",
-                     ETH_ADDR_ARGS(mac), ETH_ADDR_ARGS(mac));
+    put_parsed(&ofpacts,
+               "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+               "set_field:"ETH_ADDR_FMT"->eth_src,"
+               "set_field:2->arp_op,"
+               "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
+               "set_field:"ETH_ADDR_FMT"->arp_sha,"
+               "push:NXM_OF_ARP_TPA[],"
+               "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
+               "pop:NXM_OF_ARP_SPA[],"
+               "in_port",
+               ETH_ADDR_ARGS(mac), ETH_ADDR_ARGS(mac));
     flow_list_add(flows, table_id, priority, cookie, match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }
@@ -161,7 +137,7 @@ services_compile_skeleton(const struct services_chassis *sc,
      * dropped there. */
     match_init_catchall(&match);
     match_set_in_port(&match, sc->meta_ofport);
-    put_instructions(&ofpacts, "goto_table:%d", T_PUNT);
+    put_parsed(&ofpacts, "goto_table:%d", T_PUNT);
     flow_list_add(flows, T_CLASSIFY, 100, COOKIE_STATIC, &match, &ofpacts);
 
     ofpbuf_clear(&ofpacts);
@@ -199,10 +175,10 @@ add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
         }
     }
     if (sc->use_meters) {
-        put_instructions(&ofpacts, "meter:%d,", PIN_PORT_METER(ofport));
+        put_parsed(&ofpacts, "meter:%d,", PIN_PORT_METER(ofport));
     }
-    put_instructions(&ofpacts, "controller(userdata=%s,meter_id=%d)",
-                     ds_cstr(&userdata), PIN_METER_ID);
+    put_parsed(&ofpacts, "controller(userdata=%s,meter_id=%d)",
+               ds_cstr(&userdata), PIN_METER_ID);
     ds_destroy(&userdata);
 
     match_init_catchall(&match);
@@ -241,10 +217,10 @@ add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
     match_set_nw_dst(&match, htonl(SERVICES_META_IP));
     match_set_tp_dst(&match, htons(80));
     match_set_reg_masked(&match, REG_FLAGS, 0, SERVICES_FLAG_META);
-    put_instructions(&ofpacts, "set_field:%#x/%#x->reg%d,"
-                     "ct(commit,zone=%"PRIu16",table=%d,nat(src="IP_FMT"))",
-                     SERVICES_FLAG_META, SERVICES_FLAG_META, REG_FLAGS, zone,
-                     T_PUNT, IP_ARGS(client));
+    put_parsed(&ofpacts, "set_field:%#x/%#x->reg%d,"
+               "ct(commit,zone=%"PRIu16",table=%d,nat(src="IP_FMT"))",
+               SERVICES_FLAG_META, SERVICES_FLAG_META, REG_FLAGS, zone,
+               T_PUNT, IP_ARGS(client));
     flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
 
     ofpbuf_clear(&ofpacts);
@@ -252,10 +228,10 @@ add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
                          SERVICES_FLAG_META);
     match_set_ct_state_masked(&match, CS_TRACKED, CS_TRACKED);
     match_set_ct_zone(&match, zone);
-    put_instructions(&ofpacts, "set_field:"ETH_ADDR_FMT"->eth_src,"
-                     "set_field:"ETH_ADDR_FMT"->eth_dst,output:%"PRIu16,
-                     ETH_ADDR_ARGS(smac), ETH_ADDR_ARGS(sc->meta_mac),
-                     ofp_to_u16(sc->meta_ofport));
+    put_parsed(&ofpacts, "set_field:"ETH_ADDR_FMT"->eth_src,"
+               "set_field:"ETH_ADDR_FMT"->eth_dst,output:%"PRIu16,
+               ETH_ADDR_ARGS(smac), ETH_ADDR_ARGS(sc->meta_mac),
+               ofp_to_u16(sc->meta_ofport));
     flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
 
     /* Replies: un-NAT in the port's zone, then to the port through its
@@ -270,11 +246,11 @@ add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
     match_set_nw_dst(&match, client);
     match_set_tp_src(&match, htons(80));
     match_set_reg_masked(&match, REG_FLAGS, 0, SERVICES_FLAG_META);
-    put_instructions(&ofpacts, "set_field:%#x/%#x->reg%d,"
-                     "set_field:%"PRIu16"->reg%d,"
-                     "ct(zone=%"PRIu16",table=%d,nat)",
-                     SERVICES_FLAG_META, SERVICES_FLAG_META, REG_FLAGS,
-                     ofp_to_u16(ofport), REG_OUTPORT, zone, T_PUNT);
+    put_parsed(&ofpacts, "set_field:%#x/%#x->reg%d,"
+               "set_field:%"PRIu16"->reg%d,"
+               "ct(zone=%"PRIu16",table=%d,nat)",
+               SERVICES_FLAG_META, SERVICES_FLAG_META, REG_FLAGS,
+               ofp_to_u16(ofport), REG_OUTPORT, zone, T_PUNT);
     flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
 
     ofpbuf_clear(&ofpacts);
@@ -290,10 +266,10 @@ add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
                               | CS_REPLY_DIR,
                               CS_TRACKED | CS_ESTABLISHED | CS_REPLY_DIR);
     match_set_ct_zone(&match, zone);
-    put_instructions(&ofpacts, "set_field:"ETH_ADDR_FMT"->eth_src,"
-                     "set_field:"ETH_ADDR_FMT"->eth_dst,goto_table:%d",
-                     ETH_ADDR_ARGS(smac), ETH_ADDR_ARGS(port_mac),
-                     T_SG_INGRESS);
+    put_parsed(&ofpacts, "set_field:"ETH_ADDR_FMT"->eth_src,"
+               "set_field:"ETH_ADDR_FMT"->eth_dst,goto_table:%d",
+               ETH_ADDR_ARGS(smac), ETH_ADDR_ARGS(port_mac),
+               T_SG_INGRESS);
     flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }

@@ -249,6 +249,12 @@ sb_assert_no_ping() {
 # by `down` with everything in the namespace).
 sb_tcp_listen() {
     sb exec "$1" nc -l -k "$2" >/dev/null 2>&1 </dev/null &
+    sb_wait_listen "$1" "$2"
+}
+
+# sb_wait_listen NAME PORT: waits (2.5 s at most) until something in NAME
+# listens on TCP PORT.
+sb_wait_listen() {
     for _ in $(seq 50); do
         [ -n "$(sb exec "$1" ss -Hltn "sport = :$2")" ] && return 0
         sleep 0.05

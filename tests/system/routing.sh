@@ -119,11 +119,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("", int(sys.argv[1]))); s.listen(1); s.settimeout(20)
 c, a = s.accept(); open(sys.argv[2], "w").write(a[0] + "\n"); c.close()
 ' "$2" "$SB_TMP/peer-$1-$2" </dev/null >/dev/null 2>&1 &
-    for _ in $(seq 50); do
-        [ -n "$(sb exec "$1" ss -Hltn "sport = :$2")" ] && return 0
-        sleep 0.05
-    done
-    sb_fail "no TCP listener on port $2 in $1"
+    sb_wait_listen "$1" "$2"
 }
 # assert_peer NAME PORT ADDR: the server of peer_of saw ADDR.
 assert_peer() {

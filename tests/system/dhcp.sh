@@ -41,8 +41,10 @@ sb exec vm1 ip route show default | sb_has '^default via 10.0.0.1 dev eth0' \
 # address and the classless routes.
 cat > "$SB_TMP/udhcpc.sh" <<'SCRIPT'
 #!/bin/sh
+# Written whole before it appears: the test waits for the file.
 env | grep -E '^(ip|mask|router|dns|domain|hostname|mtu|staticroutes|lease|serverid)=' \
-    | sort > "$UDHCPC_DIR/$1.env"
+    | sort > "$UDHCPC_DIR/$1.env.tmp"
+mv "$UDHCPC_DIR/$1.env.tmp" "$UDHCPC_DIR/$1.env"
 echo "$1" >> "$UDHCPC_DIR/events"
 case $1 in
     deconfig) ip -4 addr flush dev "$interface"; ip link set "$interface" up ;;
@@ -112,8 +114,10 @@ cat > "$SB_TMP/dhclient-script" <<'SCRIPT'
 # A dhclient-script that writes resolv.conf under the test's directory.
 d=$(dirname "$0")/dhclient
 mkdir -p "$d"
+# The options first, whole, then the event the test waits for.
+env | grep '^new_' | sort > "$d/$reason.env.tmp"
+mv "$d/$reason.env.tmp" "$d/$reason.env"
 echo "$reason" >> "$d/events"
-env | grep '^new_' | sort > "$d/$reason.env"
 case $reason in
     PREINIT) ip link set "$interface" up ;;
     BOUND|RENEW|REBIND|REBOOT)

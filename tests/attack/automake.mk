@@ -1,0 +1,19 @@
+# tests/attack/: the attack suite.  Each test plays a hostile tenant (raw
+# frames from a VM, requests to dvr-api, NB rows) or a hostile external
+# host, in a sandbox or on a dummy datapath of its own, and checks that the
+# attack fails and that every controller still runs and still applies new
+# changes.  doc/security.md is the threat model these tests enforce.
+
+# Controllers that never abort on NB values, bounded resources.
+ATTACK_ROBUSTNESS_TESTS =
+
+# First-hop security and isolation in the data path.
+ATTACK_DATAPATH_TESTS =
+
+# Who is calling: Keystone, project scope, policy, metadata, TLS.
+ATTACK_API_TESTS =
+
+ATTACK_TESTS = $(ATTACK_ROBUSTNESS_TESTS) $(ATTACK_DATAPATH_TESTS) \
+	$(ATTACK_API_TESTS)
+TESTS += $(ATTACK_TESTS)
+EXTRA_DIST += $(ATTACK_TESTS) tests/attack/automake.mk

@@ -5,7 +5,9 @@
 # changes.  doc/security.md is the threat model these tests enforce.
 
 # Controllers that never abort on NB values, bounded resources.
-ATTACK_ROBUSTNESS_TESTS =
+ATTACK_ROBUSTNESS_TESTS = \
+	tests/attack/mtu.sh
+EXTRA_DIST += tests/attack/lib.sh
 
 # First-hop security and isolation in the data path.
 ATTACK_DATAPATH_TESTS =

@@ -530,12 +530,15 @@ format_ofctrl(const struct ofctrl *oc, struct ds *s)
     const struct ofctrl_stats *st = ofctrl_get_stats(oc);
     ds_put_format(s, "  %s: %s, %"PRIuSIZE" flows, %"PRIu64" bundles "
                   "(%"PRIu64" adds, %"PRIu64" modifies, %"PRIu64" deletes), "
-                  "%"PRIu64" read-backs, last bundle %lld us\n",
+                  "%"PRIu64" read-backs, last bundle %lld us, "
+                  "refused: %"PRIu64" by the switch, %"PRIu64" by the "
+                  "compiler\n",
                   ofctrl_bridge(oc),
                   ofctrl_is_connected(oc) ? "connected" : "not connected",
                   ofctrl_n_installed(oc), st->n_syncs, st->n_adds,
                   st->n_modifies, st->n_deletes, st->n_reads,
-                  st->last_sync_usec);
+                  st->last_sync_usec, st->n_switch_refused,
+                  st->n_compile_refused);
 }
 
 static void

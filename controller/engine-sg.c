@@ -492,13 +492,14 @@ compile_pair(struct engine_sg *sg, struct group_state *g,
                                   flow_cookie_from_uuid(&g->uuid), addr,
                                   in_group, sg, &list);
     }
-    if (flow_list_size(&list)) {
-        flow_set_replace_owner(flows, owner, &list);
+    /* (Also without flows: the set records the flows the list refused.) */
+    bool any = flow_list_size(&list) > 0;
+    flow_set_replace_owner(flows, owner, &list);
+    if (any) {
         if (!a) {
             add_addr(&g->addr_owners, addr);
         }
     } else {
-        flow_set_remove_owner(flows, owner);
         if (a) {
             hmap_remove(&g->addr_owners, &a->node);
             free(a);

@@ -6,7 +6,9 @@
 
 # Controllers that never abort on NB values, bounded resources.
 ATTACK_ROBUSTNESS_TESTS = \
-	tests/attack/mtu.sh
+	tests/attack/mtu.sh \
+	tests/attack/refused-flow.sh \
+	tests/attack/big-flows.sh
 EXTRA_DIST += tests/attack/lib.sh
 
 # First-hop security and isolation in the data path.

@@ -8,7 +8,8 @@
 ATTACK_ROBUSTNESS_TESTS = \
 	tests/attack/mtu.sh \
 	tests/attack/refused-flow.sh \
-	tests/attack/big-flows.sh
+	tests/attack/big-flows.sh \
+	tests/attack/quota.sh
 EXTRA_DIST += tests/attack/lib.sh
 
 # First-hop security and isolation in the data path.

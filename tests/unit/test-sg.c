@@ -517,3 +517,72 @@ Test(sg, skeleton)
     free(t);
     flow_list_destroy(&list);
 }
+
+/* Two groups whose UUIDs share their first 32 bits (issue 14): sg_group_id()
+ * alone would give both the same reg5 id, so the rules of one would apply
+ * to the members of the other.  sg_assign_group_ids() gives them distinct
+ * ids, the same whatever the order they are seen in, and the compiled
+ * rules of the two groups match distinct ids. */
+Test(sg, colliding_group_ids)
+{
+    struct uuid u[3];
+
+    cr_assert(uuid_from_string(&u[0],
+                               "12345678-0000-4000-8000-000000000001"));
+    cr_assert(uuid_from_string(&u[1],
+                               "12345678-ffff-4000-8000-000000000002"));
+    cr_assert(uuid_from_string(&u[2],
+                               "12345679-0000-4000-8000-000000000003"));
+    cr_assert_eq(sg_group_id(&u[0]), sg_group_id(&u[1]));
+
+    uint32_t ids[3];
+    sg_assign_group_ids(u, 3, ids);
+    cr_assert_eq(ids[0], 0x12345678);
+    cr_assert_neq(ids[1], ids[0]);
+    cr_assert_neq(ids[1], ids[2]);
+    cr_assert_neq(ids[0], ids[2]);
+
+    /* Only the set counts: the second group alone keeps its own id, and
+     * with the first it moves. */
+    uint32_t one;
+    sg_assign_group_ids(&u[1], 1, &one);
+    cr_assert_eq(one, 0x12345678);
+    uint32_t again[3];
+    sg_assign_group_ids(u, 3, again);
+    cr_assert_eq(memcmp(ids, again, sizeof ids), 0);
+
+    /* The flows of a rule in each group never share a reg5 value. */
+    struct sg_rules rules[2];
+    struct ds flows[2];
+    for (int i = 0; i < 2; i++) {
+        struct sg_rule *r = xzalloc(sizeof *r);
+        r->uuid = u[i];
+        r->ingress = true;
+        r->proto = 6;
+        r->has_ports = true;
+        r->port_min = r->port_max = i ? 80 : 22;
+        r->icmp_type = r->icmp_code = -1;
+        rules[i] = (struct sg_rules) { .group = u[i], .rules = r, .n = 1 };
+
+        struct flow_list list;
+        struct dvr_flow *f;
+        flow_list_init(&list);
+        sg_compile_group(&rules[i], ids[i], 1, &list);
+        ds_init(&flows[i]);
+        LIST_FOR_EACH (f, owner_node, &list.flows) {
+            dvr_flow_format(f, NULL, NULL, &flows[i]);
+        }
+        flow_list_destroy(&list);
+        sg_rules_destroy(&rules[i]);
+    }
+    char *reg0 = xasprintf("reg5=%#"PRIx32, ids[0]);
+    char *reg1 = xasprintf("reg5=%#"PRIx32, ids[1]);
+    cr_assert(strstr(ds_cstr(&flows[0]), reg0), "%s", ds_cstr(&flows[0]));
+    cr_assert(!strstr(ds_cstr(&flows[0]), reg1), "%s", ds_cstr(&flows[0]));
+    cr_assert(strstr(ds_cstr(&flows[1]), reg1), "%s", ds_cstr(&flows[1]));
+    cr_assert(!strstr(ds_cstr(&flows[1]), reg0), "%s", ds_cstr(&flows[1]));
+    free(reg0);
+    free(reg1);
+    ds_destroy(&flows[0]);
+    ds_destroy(&flows[1]);
+}

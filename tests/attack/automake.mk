@@ -11,7 +11,8 @@ ATTACK_ROBUSTNESS_TESTS = \
 	tests/attack/big-flows.sh \
 	tests/attack/quota.sh \
 	tests/attack/zones.sh \
-	tests/attack/sg-ids.sh
+	tests/attack/sg-ids.sh \
+	tests/attack/neighbor-expiry.sh
 EXTRA_DIST += tests/attack/lib.sh
 
 # First-hop security and isolation in the data path.

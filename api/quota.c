@@ -94,7 +94,9 @@ count_rows(struct api_ctx *ctx, enum api_quota_resource res,
     case QUOTA_ROUTER: COUNT(router, ROUTER); break;
     case QUOTA_FLOATINGIP: COUNT(floating_ip, FLOATING_IP); break;
     case QUOTA_SECURITY_GROUP: COUNT(security_group, SECURITY_GROUP); break;
-    case QUOTA_SECURITY_GROUP_RULE: COUNT(security_group_rule, SECURITY_GROUP_RULE); break;
+    case QUOTA_SECURITY_GROUP_RULE:
+        COUNT(security_group_rule, SECURITY_GROUP_RULE);
+        break;
     case N_QUOTAS:
     default:
         OVS_NOT_REACHED();

@@ -291,7 +291,7 @@ filter_refused(struct ofctrl *oc, const struct flow_set *desired,
  * errno value if the connection failed, or EPROTO if the switch refused
  * some of them: then the indexes of the refused changes (found by the
  * error replies' xids, which are those of the flow_mods) are in
- * '*refusedp' (caller frees), with their errors in 'errors'. */
+ * '*refusedp' and their errors in '*errorsp' (caller frees both). */
 static int
 transact(struct ofctrl *oc, const struct flow_change *changes, size_t n,
          size_t **refusedp, enum ofperr **errorsp, size_t *n_refusedp)
@@ -464,6 +464,7 @@ ofctrl_sync(struct ofctrl *oc, struct flow_set *desired, bool full)
             free(refused);
             free(errors);
             if (!n) {
+                error = 0;              /* Everything left was refused. */
                 break;
             }
         }

@@ -12,8 +12,10 @@
 
 #include "flow.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-actions.h"
 #include "ovsdb/nb-idl.h"
 #include "packets.h"
+#include "pipeline/actions.h"
 #include "pipeline/flow.h"
 #include "pipeline/sg.h"
 #include "smap.h"
@@ -585,4 +587,55 @@ Test(sg, colliding_group_ids)
     free(reg1);
     ds_destroy(&flows[0]);
     ds_destroy(&flows[1]);
+}
+
+/* No value makes the compiler abort (issue 14): an action text that OVS's
+ * parser refuses (check_pkt_larger takes 16 bits) and actions too long for
+ * one OpenFlow message make flow_list_add() refuse the flow and say why;
+ * the flow set passes the reasons on. */
+Test(sg, refused_flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct flow_list list;
+    struct match match;
+
+    flow_list_init(&list);
+    match_init_catchall(&match);
+    put_parsed(&ofpacts, "check_pkt_larger(%d)->NXM_NX_REG0[1]", 65536);
+    cr_assert_null(flow_list_add(&list, 118, 1, 7, &match, &ofpacts));
+    cr_assert_eq(list.errors.n, 1);
+    cr_assert(strstr(list.errors.names[0], "table 118 priority 1 cookie "
+                     "0x7: flow refused: \"check_pkt_larger(65536)"),
+              "%s", list.errors.names[0]);
+
+    /* 4,200 conjunctions: 67,200 bytes of actions. */
+    ofpbuf_clear(&ofpacts);
+    for (int i = 0; i < 4200; i++) {
+        struct ofpact_conjunction *c = ofpact_put_CONJUNCTION(&ofpacts);
+        c->id = i + 1;
+        c->clause = 1;
+        c->n_clauses = 2;
+    }
+    cr_assert_null(flow_list_add(&list, 26, 90, 8, &match, &ofpacts));
+    cr_assert_eq(list.errors.n, 2);
+    cr_assert(strstr(list.errors.names[1], "exceeds 65471"), "%s",
+              list.errors.names[1]);
+
+    /* A good flow still goes in, and the set takes the reasons. */
+    ofpbuf_clear(&ofpacts);
+    put_parsed(&ofpacts, "check_pkt_larger(%d)->NXM_NX_REG0[1]", 65535);
+    cr_assert_not_null(flow_list_add(&list, 118, 2, 7, &match, &ofpacts));
+    struct flow_set set;
+    struct svec out = SVEC_EMPTY_INITIALIZER;
+    flow_set_init(&set);
+    flow_set_replace_owner(&set, 7, &list);
+    cr_assert_eq(flow_set_count(&set), 1);
+    cr_assert_eq(flow_set_take_refused(&set, &out), 2);
+    cr_assert_eq(out.n, 2);
+    cr_assert_eq(flow_set_take_refused(&set, &out), 0);
+    svec_destroy(&out);
+    flow_set_destroy(&set);
+    flow_list_destroy(&list);
+    ofpbuf_uninit(&ofpacts);
 }

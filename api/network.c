@@ -326,7 +326,7 @@ network_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
                      UUID_ARGS(&net->header_.uuid));
         return;
     }
-    int64_t mtu;
+    int64_t mtu = net->mtu;
     if (json_object_get(obj, "mtu")
         && validate_get_int(json_object_get(obj, "mtu"), &mtu)
         && !network_mtu_ok(ctx, mtu)) {

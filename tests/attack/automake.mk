@@ -13,7 +13,7 @@ ATTACK_ROBUSTNESS_TESTS = \
 	tests/attack/zones.sh \
 	tests/attack/sg-ids.sh \
 	tests/attack/neighbor-expiry.sh
-EXTRA_DIST += tests/attack/lib.sh
+EXTRA_DIST += tests/attack/alive.sh
 
 # First-hop security and isolation in the data path.
 ATTACK_DATAPATH_TESTS =

@@ -15,7 +15,7 @@ set -eu
 . "$abs_top_srcdir/tests/lib/ovs.sh"
 . "$abs_top_srcdir/tests/lib/nb.sh"
 . "$abs_top_srcdir/tests/component/api/lib.sh"
-. "$abs_top_srcdir/tests/attack/lib.sh"
+. "$abs_top_srcdir/tests/attack/alive.sh"
 ovs_test_init
 api_start
 

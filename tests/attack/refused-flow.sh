@@ -11,7 +11,7 @@
 set -eu
 . "$abs_top_srcdir/tests/lib/ovs.sh"
 . "$abs_top_srcdir/tests/lib/nb.sh"
-. "$abs_top_srcdir/tests/attack/lib.sh"
+. "$abs_top_srcdir/tests/attack/alive.sh"
 ovs_test_init
 ovs_start_nb nb
 ovs_start_switch hv1

@@ -1,4 +1,4 @@
-# tests/attack/lib.sh: helpers of the attack suite's robustness tests.
+# tests/attack/alive.sh: the attack suite's check that a controller survived.
 # Source it after tests/lib/ovs.sh and tests/lib/nb.sh.
 #
 #   attack_plug NAME OFPORT PORT-UUID MAC

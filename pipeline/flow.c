@@ -223,7 +223,7 @@ normalize(struct match *match, struct ofpbuf *ofpacts)
     if (fm_len > FLOW_MAX_FLOW_MOD) {
         error = xasprintf("flow_mod of %"PRIuSIZE" bytes exceeds %d "
                           "(%"PRIuSIZE" bytes of actions)", fm_len,
-                          FLOW_MAX_FLOW_MOD, ofpacts->size);
+                          FLOW_MAX_FLOW_MOD, (size_t) ofpacts->size);
         goto out;
     }
     oe = ofpacts_pull_openflow_instructions(&buf, buf.size, OFP13_VERSION,

@@ -16,6 +16,8 @@ api_libdvrapi_la_SOURCES = \
 	api/port.c \
 	api/query.c \
 	api/query.h \
+	api/quota.c \
+	api/quota.h \
 	api/router.c \
 	api/secgroup.c \
 	api/server.c \

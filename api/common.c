@@ -170,6 +170,9 @@ api_create_body(struct api_ctx *ctx, const struct attr_spec *specs,
     json_t *obj = api_body_member(ctx, specs, n_specs, VALIDATE_CREATE);
 
     *projectp = obj ? body_project(ctx, obj) : NULL;
+    if (*projectp && !api_quota_check(ctx, *projectp)) {
+        *projectp = NULL;
+    }
     return *projectp ? obj : NULL;
 }
 

@@ -44,6 +44,7 @@
 #include "uuidset.h"
 #include "ovsdb/nb-idl.h"
 #include "api/ipam.h"
+#include "api/quota.h"
 #include "api/validate.h"
 
 struct api_server;
@@ -232,6 +233,7 @@ struct api_indexes *api_get_indexes(const struct api_ctx *);
 struct api_config {
     const char *tenant_network_type;   /* "vxlan" or "geneve". */
     const char *default_project;
+    struct api_quotas quotas;          /* Per project (api/quota.h). */
 };
 const struct api_config *api_get_config(const struct api_ctx *);
 

@@ -56,6 +56,11 @@ usage(void)
            "                          type of tenant networks (vxlan)\n"
            "  --default-project=ID    project of requests without\n"
            "                          X-Project-Id (%s)\n"
+           "  --quota=RESOURCE=N      per-project quota of RESOURCE\n"
+           "                          (network, subnet, port, router,\n"
+           "                          floatingip,\n"
+           "                          security_group, security_group_rule;\n"
+           "                          Neutron's defaults; -1 unlimited)\n"
            "  --unixctl=SOCKET        override default control socket\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
@@ -75,6 +80,7 @@ parse_options(int argc, char *argv[])
         OPT_LISTEN,
         OPT_TENANT_NETWORK_TYPE,
         OPT_DEFAULT_PROJECT,
+        OPT_QUOTA,
         OPT_UNIXCTL,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
@@ -86,6 +92,7 @@ parse_options(int argc, char *argv[])
         {"tenant-network-type", required_argument, NULL,
          OPT_TENANT_NETWORK_TYPE},
         {"default-project", required_argument, NULL, OPT_DEFAULT_PROJECT},
+        {"quota", required_argument, NULL, OPT_QUOTA},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -95,6 +102,8 @@ parse_options(int argc, char *argv[])
         {NULL, 0, NULL, 0},
     };
     char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+
+    api_quotas_init(&config.quotas);
 
     for (;;) {
         int c = getopt_long(argc, argv, short_options, long_options, NULL);
@@ -121,6 +130,13 @@ parse_options(int argc, char *argv[])
             }
             config.default_project = optarg;
             break;
+        case OPT_QUOTA: {
+            char *error = api_quotas_parse(&config.quotas, optarg);
+            if (error) {
+                ovs_fatal(0, "%s", error);
+            }
+            break;
+        }
         case OPT_UNIXCTL:
             unixctl_path = optarg;
             break;

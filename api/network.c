@@ -19,6 +19,7 @@
 #include "smap.h"
 #include "util.h"
 #include "api/core.h"
+#include "pipeline/l3.h"
 
 VLOG_DEFINE_THIS_MODULE(api_network);
 
@@ -135,6 +136,22 @@ reserve_segment(struct api_ctx *ctx, const char *type, const char *physnet,
     free(key);
 }
 
+/* Neutron's ML2 refuses an MTU above what the segment can carry with
+ * "Requested MTU is too big, maximum is N"; here N is what dvrflow's
+ * routing can check (pipeline/l3.h: the frame length, MTU + 14, must fit
+ * in 16 bits).  The schema and the attribute table bound the minimum
+ * (68, IPv4's). */
+static bool
+network_mtu_ok(struct api_ctx *ctx, int64_t mtu)
+{
+    if (mtu > L3_MAX_MTU) {
+        return api_error(ctx, 400, "InvalidInput", "Invalid input for "
+                         "operation: Requested MTU is too big, maximum is "
+                         "%d.", L3_MAX_MTU);
+    }
+    return true;
+}
+
 static void
 network_create(struct api_ctx *ctx)
 {
@@ -236,6 +253,9 @@ network_create(struct api_ctx *ctx)
     int64_t mtu = tunnelled ? 1450 : 1500;
     if (api_json_has(obj, "mtu")) {
         validate_get_int(json_object_get(obj, "mtu"), &mtu);
+        if (!network_mtu_ok(ctx, mtu)) {
+            return;
+        }
     }
 
     struct nbrec_network *net
@@ -307,6 +327,12 @@ network_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
                      UUID_ARGS(&net->header_.uuid));
         return;
     }
+    int64_t mtu = net->mtu;
+    if (json_object_get(obj, "mtu")
+        && validate_get_int(json_object_get(obj, "mtu"), &mtu)
+        && !network_mtu_ok(ctx, mtu)) {
+        return;
+    }
 
     api_txn(ctx);
     if (json_object_get(obj, "name")) {
@@ -333,8 +359,6 @@ network_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
             net, api_json_bool(obj, "port_security_enabled", true));
     }
     if (json_object_get(obj, "mtu")) {
-        int64_t mtu;
-        validate_get_int(json_object_get(obj, "mtu"), &mtu);
         nbrec_network_set_mtu(net, mtu);
     }
     struct smap ids;

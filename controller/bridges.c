@@ -355,9 +355,23 @@ bridges_run(struct ovsdb_idl_txn *txn, struct ovsdb_idl *idl,
         for (size_t j = 0; j < port->n_interfaces; j++) {
             const struct ovsrec_interface *iface = port->interfaces[j];
             const char *id = smap_get(&iface->external_ids, "iface-id");
-            if (id && iface->n_ofport && iface->ofport[0] > 0) {
-                simap_put(&bp->vifs, id, iface->ofport[0]);
+            if (!id || !iface->n_ofport || iface->ofport[0] <= 0) {
+                continue;
             }
+            if (iface->ofport[0] > ZONE_MAX_OFPORT) {
+                /* A VIF's conntrack zones are its port number plus a
+                 * base per use (pipeline/tables.h): above this, they
+                 * would be another VIF's or a router's. */
+                static struct vlog_rate_limit rl
+                    = VLOG_RATE_LIMIT_INIT(1, 60);
+                VLOG_WARN_RL(&rl, "VIF %s (iface-id %s) not used: its "
+                             "OpenFlow port %"PRId64" is above %d, so its "
+                             "conntrack zones would overlap others",
+                             iface->name, id, iface->ofport[0],
+                             ZONE_MAX_OFPORT);
+                continue;
+            }
+            simap_put(&bp->vifs, id, iface->ofport[0]);
         }
     }
 

@@ -57,6 +57,8 @@ static char *config_file;
 /* Packet-in meters (packets per second). */
 static uint32_t pin_rate = 2000;
 static uint32_t pin_port_rate = 20;
+/* Learned next hops: forgotten when unconfirmed this long (ms). */
+static long long int neighbor_timeout = NEIGHBOR_TIMEOUT_MSEC;
 /* The metadata service. */
 static bool metadata_enabled = true;
 static char *metadata_proxy;        /* Nova's metadata URL, or NULL. */
@@ -111,6 +113,7 @@ ofctrls_create(struct controller *c)
     pinctrl_set_port_meter(c->pinctrl, pin_port_rate,
                            MAX(pin_port_rate * 2, 1));
     c->neighbor = neighbor_create(c->pinctrl);
+    neighbor_set_timeout(c->neighbor, neighbor_timeout);
     dhcp_server_attach(c->dhcp, c->pinctrl);
     shash_init(&c->br_ex);
     const struct smap_node *node;
@@ -536,12 +539,15 @@ format_ofctrl(const struct ofctrl *oc, struct ds *s)
     const struct ofctrl_stats *st = ofctrl_get_stats(oc);
     ds_put_format(s, "  %s: %s, %"PRIuSIZE" flows, %"PRIu64" bundles "
                   "(%"PRIu64" adds, %"PRIu64" modifies, %"PRIu64" deletes), "
-                  "%"PRIu64" read-backs, last bundle %lld us\n",
+                  "%"PRIu64" read-backs, last bundle %lld us, "
+                  "refused: %"PRIu64" by the switch, %"PRIu64" by the "
+                  "compiler\n",
                   ofctrl_bridge(oc),
                   ofctrl_is_connected(oc) ? "connected" : "not connected",
                   ofctrl_n_installed(oc), st->n_syncs, st->n_adds,
                   st->n_modifies, st->n_deletes, st->n_reads,
-                  st->last_sync_usec);
+                  st->last_sync_usec, st->n_switch_refused,
+                  st->n_compile_refused);
 }
 
 static void
@@ -847,6 +853,7 @@ parse_options(int argc, char *argv[])
         OPT_CONFIG,
         OPT_PIN_RATE,
         OPT_PIN_PORT_RATE,
+        OPT_NEIGHBOR_TIMEOUT,
         OPT_NO_METADATA,
         OPT_METADATA_PROXY,
         OPT_METADATA_SECRET_FILE,
@@ -859,6 +866,7 @@ parse_options(int argc, char *argv[])
         {"config", required_argument, NULL, OPT_CONFIG},
         {"packet-in-rate", required_argument, NULL, OPT_PIN_RATE},
         {"port-packet-in-rate", required_argument, NULL, OPT_PIN_PORT_RATE},
+        {"neighbor-timeout", required_argument, NULL, OPT_NEIGHBOR_TIMEOUT},
         {"no-metadata", no_argument, NULL, OPT_NO_METADATA},
         {"metadata-proxy", required_argument, NULL, OPT_METADATA_PROXY},
         {"metadata-secret-file", required_argument, NULL,
@@ -893,6 +901,14 @@ parse_options(int argc, char *argv[])
                            ? "packet-in-rate" : "port-packet-in-rate");
             }
             *(c == OPT_PIN_RATE ? &pin_rate : &pin_port_rate) = rate;
+            break;
+        }
+        case OPT_NEIGHBOR_TIMEOUT: {
+            unsigned int secs;
+            if (!str_to_uint(optarg, 10, &secs) || !secs || secs > 86400) {
+                VLOG_FATAL("--neighbor-timeout wants 1 to 86400 seconds");
+            }
+            neighbor_timeout = secs * 1000LL;
             break;
         }
         case OPT_NO_METADATA:
@@ -951,6 +967,8 @@ usage(void)
            "(default 2000)\n"
            "  --port-packet-in-rate=PPS  DHCP packet-ins per second and "
            "VIF (default 20)\n"
+           "  --neighbor-timeout=SECS forget a learned next hop unconfirmed\n"
+           "                          this long (default 90)\n"
            "  --no-metadata           no metadata service\n"
            "  --metadata-proxy=URL    proxy metadata requests to Nova\n"
            "  --metadata-secret-file=FILE  the proxy's shared secret\n"

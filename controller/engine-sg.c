@@ -40,6 +40,7 @@ struct sg_addr {
 struct group_state {
     struct hmap_node node;          /* In engine_sg's 'groups'. */
     struct uuid uuid;
+    uint32_t id;                    /* Its reg5 id in flows (assign_ids()). */
     size_t n_local;                 /* Local filtered member ports. */
     struct hmap addrs;              /* Its members' addresses. */
     struct hmapx referrers;         /* Compiled groups whose rules name
@@ -247,6 +248,7 @@ get_group(struct engine_sg *sg, const struct uuid *uuid)
     if (!g) {
         g = xzalloc(sizeof *g);
         g->uuid = *uuid;
+        g->id = sg_group_id(uuid);
         hmap_init(&g->addrs);
         hmap_init(&g->addr_owners);
         hmapx_init(&g->referrers);
@@ -421,7 +423,8 @@ update_port(struct engine_sg *sg, const struct engine_input *in,
     if (new.ofport != OFPP_NONE) {
         uint32_t *ids = xmalloc(new.n_groups * sizeof *ids);
         for (size_t i = 0; i < new.n_groups; i++) {
-            ids[i] = sg_group_id(&new.groups[i]);
+            const struct group_state *g = find_group(sg, &new.groups[i]);
+            ids[i] = g ? g->id : sg_group_id(&new.groups[i]);
         }
         struct sg_port port = {
             .cookie = flow_cookie_from_uuid(uuid),
@@ -488,17 +491,18 @@ compile_pair(struct engine_sg *sg, struct group_state *g,
 
     flow_list_init(&list);
     if (g->compiled) {
-        sg_compile_remote_address(&g->rules, sg_group_id(&g->uuid),
+        sg_compile_remote_address(&g->rules, g->id,
                                   flow_cookie_from_uuid(&g->uuid), addr,
                                   in_group, sg, &list);
     }
-    if (flow_list_size(&list)) {
-        flow_set_replace_owner(flows, owner, &list);
+    /* (Also without flows: the set records the flows the list refused.) */
+    bool any = flow_list_size(&list) > 0;
+    flow_set_replace_owner(flows, owner, &list);
+    if (any) {
         if (!a) {
             add_addr(&g->addr_owners, addr);
         }
     } else {
-        flow_set_remove_owner(flows, owner);
         if (a) {
             hmap_remove(&g->addr_owners, &a->node);
             free(a);
@@ -572,7 +576,7 @@ compile_group(struct engine_sg *sg, const struct engine_input *in,
 
         struct flow_list list;
         flow_list_init(&list);
-        sg_compile_group(&g->rules, sg_group_id(&g->uuid),
+        sg_compile_group(&g->rules, g->id,
                          flow_cookie_from_uuid(&g->uuid), &list);
         flow_set_replace_owner(flows, owner, &list);
         flow_list_destroy(&list);
@@ -613,6 +617,70 @@ compile_group(struct engine_sg *sg, const struct engine_input *in,
     hmap_destroy(&old_owners);
 }
 
+/* Gives the groups that have flows (a row and a local member) reg5 ids
+ * unique among them, by sg_assign_group_ids(): so two groups whose UUIDs
+ * share their first 32 bits never share flows, and the ids depend only on
+ * the set of groups (a restart gives the same flows).  A group whose id
+ * changes is recompiled, and so are its local members' port flows. */
+static void
+assign_ids(struct engine_sg *sg, const struct engine_input *in,
+           struct hmapx *dirty_groups, struct hmap *pairs,
+           struct flow_set *flows)
+{
+    struct uuid *uuids = xmalloc(hmap_count(&sg->groups) * sizeof *uuids);
+    struct hmapx renumbered = HMAPX_INITIALIZER(&renumbered);
+    struct group_state *g;
+    size_t n = 0;
+
+    HMAP_FOR_EACH (g, node, &sg->groups) {
+        if (g->n_local
+            && nbrec_security_group_get_for_uuid(in->nb_idl, &g->uuid)) {
+            uuids[n++] = g->uuid;
+        }
+    }
+    qsort(uuids, n, sizeof *uuids, compare_uuids);
+    uint32_t *ids = xmalloc(n * sizeof *ids);
+    sg_assign_group_ids(uuids, n, ids);
+    for (size_t i = 0; i < n; i++) {
+        g = find_group(sg, &uuids[i]);
+        if (g->id != ids[i]) {
+            if (ids[i] != sg_group_id(&g->uuid)) {
+                VLOG_INFO("security group "UUID_FMT": reg5 id %#"PRIx32
+                          " is another group's, using %#"PRIx32,
+                          UUID_ARGS(&g->uuid), sg_group_id(&g->uuid),
+                          ids[i]);
+            }
+            g->id = ids[i];
+            hmapx_add(dirty_groups, g);
+            hmapx_add(&renumbered, g);
+        }
+    }
+    free(ids);
+    free(uuids);
+    if (hmapx_is_empty(&renumbered)) {
+        return;
+    }
+
+    /* The port flows of their local members load the new ids. */
+    struct uuid *ports = xmalloc(hmap_count(&sg->ports) * sizeof *ports);
+    struct port_state *ps;
+    size_t n_ports = 0;
+    HMAP_FOR_EACH (ps, node, &sg->ports) {
+        for (size_t j = 0; is_local_member(ps) && j < ps->n_groups; j++) {
+            g = find_group(sg, &ps->groups[j]);
+            if (g && hmapx_contains(&renumbered, g)) {
+                ports[n_ports++] = ps->uuid;
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < n_ports; i++) {
+        update_port(sg, in, &ports[i], dirty_groups, pairs, flows);
+    }
+    free(ports);
+    hmapx_destroy(&renumbered);
+}
+
 void
 engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
               const struct uuid *ports, size_t n_ports,
@@ -647,6 +715,9 @@ engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
 
     for (size_t i = 0; i < n_ports; i++) {
         update_port(sg, in, &ports[i], &dirty_groups, &pairs, flows);
+    }
+    if (!hmapx_is_empty(&dirty_groups)) {
+        assign_ids(sg, in, &dirty_groups, &pairs, flows);
     }
     HMAPX_FOR_EACH (hn, &dirty_groups) {
         compile_group(sg, in, hn->data, flows);
@@ -709,7 +780,7 @@ engine_sg_format(const struct engine_sg *sg, struct ds *s)
             ds_put_format(s, "group "UUID_FMT" (reg5=0x%"PRIx32"): %"PRIuSIZE
                           " local ports, %"PRIuSIZE" rules, %"PRIuSIZE
                           " remote groups, %"PRIuSIZE" remote addresses\n",
-                          UUID_ARGS(&g->uuid), sg_group_id(&g->uuid),
+                          UUID_ARGS(&g->uuid), g->id,
                           g->n_local, g->rules.n, g->n_remotes,
                           hmap_count(&g->addr_owners));
         }

@@ -43,6 +43,7 @@ struct neighbor_entry {
     struct eth_addr mac;            /* ...its MAC, zero until learned. */
     struct eth_addr our_mac;        /* What we ask from. */
     ovs_be32 our_ip;
+    long long int created;          /* First asked for by a packet. */
     long long int asked;            /* Last request sent. */
     long long int learned;          /* Last reply seen. */
 };
@@ -51,10 +52,11 @@ struct neighbor {
     struct pinctrl *pinctrl;
     struct hmap entries;
     bool changed;
+    long long int timeout;          /* Unconfirmed this long: forgotten. */
     long long int next_refresh;
 
     /* Statistics. */
-    uint64_t n_requests, n_learned, n_garps, n_icmp, n_ignored;
+    uint64_t n_requests, n_learned, n_garps, n_icmp, n_ignored, n_expired;
 };
 
 static pinctrl_handler_cb handle_resolve;
@@ -70,7 +72,8 @@ neighbor_create(struct pinctrl *pinctrl)
 
     n->pinctrl = pinctrl;
     hmap_init(&n->entries);
-    n->next_refresh = time_msec() + NEIGHBOR_REFRESH_MSEC;
+    n->timeout = NEIGHBOR_TIMEOUT_MSEC;
+    n->next_refresh = time_msec() + n->timeout / 3;
     pinctrl_register(pinctrl, PIN_ARP_RESOLVE, handle_resolve, n);
     pinctrl_register(pinctrl, PIN_ARP_LEARN, handle_learn, n);
     pinctrl_register(pinctrl, PIN_ICMP_TTL, handle_ttl, n);
@@ -111,6 +114,44 @@ find_entry(const struct neighbor *n, uint16_t lvid, ovs_be32 ip)
         }
     }
     return NULL;
+}
+
+void
+neighbor_set_timeout(struct neighbor *n, long long int msec)
+{
+    n->timeout = MAX(msec, 3);
+    n->next_refresh = MIN(n->next_refresh, time_msec() + n->timeout / 3);
+}
+
+static void
+remove_entry(struct neighbor *n, struct neighbor_entry *e)
+{
+    if (!eth_addr_is_zero(e->mac)) {
+        n->changed = true;
+    }
+    hmap_remove(&n->entries, &e->node);
+    free(e);
+}
+
+/* Makes room for a new entry: the oldest unresolved entry goes, so that
+ * addresses nobody answers for never keep a real next hop out.  Returns
+ * false if every entry is resolved. */
+static bool
+evict_unresolved(struct neighbor *n)
+{
+    struct neighbor_entry *e, *oldest = NULL;
+
+    HMAP_FOR_EACH (e, node, &n->entries) {
+        if (eth_addr_is_zero(e->mac)
+            && (!oldest || e->created < oldest->created)) {
+            oldest = e;
+        }
+    }
+    if (oldest) {
+        remove_entry(n, oldest);
+        n->n_expired++;
+    }
+    return oldest != NULL;
 }
 
 /* Sends 'pkt' into br-int as a local packet of network 'lvid', to be
@@ -166,13 +207,14 @@ handle_resolve(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
     }
     struct neighbor_entry *e = find_entry(n, lvid, ip);
     if (!e) {
-        if (hmap_count(&n->entries) >= MAX_ENTRIES) {
+        if (hmap_count(&n->entries) >= MAX_ENTRIES && !evict_unresolved(n)) {
             n->n_ignored++;
             return;
         }
         e = xzalloc(sizeof *e);
         e->lvid = lvid;
         e->ip = ip;
+        e->created = time_msec();
         hmap_insert(&n->entries, &e->node, entry_hash(lvid, ip));
     }
     e->our_mac = h->dl_src;
@@ -293,8 +335,20 @@ neighbor_run(struct neighbor *n)
     if (now < n->next_refresh) {
         return;
     }
-    n->next_refresh = now + NEIGHBOR_REFRESH_MSEC;
-    HMAP_FOR_EACH (e, node, &n->entries) {
+    n->next_refresh = now + n->timeout / 3;
+    HMAP_FOR_EACH_SAFE (e, node, &n->entries) {
+        /* Not confirmed (or never answered) for 'timeout': forgotten, so
+         * that the next packet for it resolves it afresh. */
+        if (now - MAX(e->learned, e->created) >= n->timeout) {
+            if (!eth_addr_is_zero(e->mac)) {
+                VLOG_INFO("next hop "IP_FMT" on local VLAN %d at "
+                          ETH_ADDR_FMT" expired", IP_ARGS(e->ip), e->lvid,
+                          ETH_ADDR_ARGS(e->mac));
+            }
+            remove_entry(n, e);
+            n->n_expired++;
+            continue;
+        }
         ask(n, e);
     }
 }
@@ -336,9 +390,11 @@ neighbor_format(const struct neighbor *n, struct ds *s)
 
     ds_put_format(s, "neighbor: %"PRIuSIZE" next hops, %"PRIu64" requests, "
                   "%"PRIu64" learned, %"PRIu64" gratuitous ARPs sent, "
-                  "%"PRIu64" ICMP errors sent, %"PRIu64" ignored\n",
+                  "%"PRIu64" ICMP errors sent, %"PRIu64" ignored, "
+                  "%"PRIu64" expired (timeout %lld s)\n",
                   hmap_count(&n->entries), n->n_requests, n->n_learned,
-                  n->n_garps, n->n_icmp, n->n_ignored);
+                  n->n_garps, n->n_icmp, n->n_ignored, n->n_expired,
+                  n->timeout / 1000);
     HMAP_FOR_EACH (e, node, &n->entries) {
         ds_put_format(s, "  local VLAN %d "IP_FMT" -> ", e->lvid,
                       IP_ARGS(e->ip));

@@ -7,9 +7,13 @@
  *     here (PIN_ARP_RESOLVE), an ARP request goes out from the address and
  *     MAC the packet leaves with (a floating IP or a router's gateway);
  *     the reply (PIN_ARP_LEARN) becomes an l3_nexthop flow.  Known next
- *     hops are asked again every NEIGHBOR_REFRESH_MSEC, so a changed MAC
- *     is learned, and so is a gratuitous ARP from a next hop.  Only
- *     addresses that were asked for are learned.
+ *     hops are asked again every third of the timeout (30 s by default),
+ *     so a changed MAC is learned, and so is a gratuitous ARP from a next
+ *     hop.  Only addresses that were asked for are learned.  A next hop
+ *     that has not answered for the timeout (NEIGHBOR_TIMEOUT_MSEC, 90 s,
+ *     or --neighbor-timeout) is forgotten, its flow removed: the next
+ *     packet for it resolves it again.  At most 4,096 next hops; a new one
+ *     evicts the oldest unanswered one.
  *   - ICMP errors a router owes (PIN_ICMP_TTL, PIN_ICMP_UNREACH,
  *     PIN_ICMP_FRAG) are built (pipeline/icmp) from the router's address
  *     on the ingress network (reg4) and sent back into br-int's l2_lookup
@@ -33,7 +37,7 @@ struct flow_set;
 struct ovs_list;
 struct pinctrl;
 
-#define NEIGHBOR_REFRESH_MSEC 30000
+#define NEIGHBOR_TIMEOUT_MSEC 90000
 
 /* The cookie of learned next-hop flows (no NB row owns them). */
 #define COOKIE_NEIGHBOR UINT64_C(0x00000000000000a1)
@@ -44,7 +48,10 @@ void neighbor_destroy(struct neighbor *);
 /* Sends the gratuitous ARPs in 'garps' ("struct engine_garp"s, freed). */
 void neighbor_announce(struct neighbor *, struct ovs_list *garps);
 
-/* Refreshes known next hops when due. */
+/* Sets the timeout (the refresh interval is a third of it). */
+void neighbor_set_timeout(struct neighbor *, long long int msec);
+
+/* Refreshes known next hops, and expires stale ones, when due. */
 void neighbor_run(struct neighbor *);
 void neighbor_wait(struct neighbor *);
 

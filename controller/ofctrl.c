@@ -21,6 +21,7 @@
 #include "openvswitch/vlog.h"
 #include "pipeline/flow.h"
 #include "socket-util.h"
+#include "svec.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -39,6 +40,9 @@ struct ofctrl {
     struct vconn *vconn;
     enum ofputil_protocol protocol;
     struct flow_set installed;      /* What the switch has. */
+    struct flow_set refused;        /* Flows the switch refused, as they
+                                     * were: not sent again until they
+                                     * change (or a full sync). */
     bool need_full;                 /* Installed set must be re-read. */
     long long int next_retry;       /* Earliest reconnection attempt. */
     struct ofctrl_stats stats;
@@ -51,6 +55,7 @@ ofctrl_create(const char *bridge, const char *rundir)
     oc->bridge = xstrdup(bridge);
     oc->target = xasprintf("unix:%s/%s.mgmt", rundir, bridge);
     flow_set_init(&oc->installed);
+    flow_set_init(&oc->refused);
     oc->need_full = true;
     return oc;
 }
@@ -70,6 +75,7 @@ ofctrl_destroy(struct ofctrl *oc)
     if (oc) {
         vconn_close(oc->vconn);
         flow_set_destroy(&oc->installed);
+        flow_set_destroy(&oc->refused);
         free(oc->bridge);
         free(oc->target);
         free(oc);
@@ -214,6 +220,201 @@ apply_to_installed(struct ofctrl *oc, const struct flow_change *changes,
     }
 }
 
+/* Logs the flows that the compiler refused since the last call. */
+static void
+log_compile_refused(struct ofctrl *oc, struct flow_set *desired)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(20, 50);
+    struct svec lines = SVEC_EMPTY_INITIALIZER;
+    size_t n = flow_set_take_refused(desired, &lines);
+    const char *line;
+    size_t i;
+
+    SVEC_FOR_EACH (i, line, &lines) {
+        VLOG_WARN_RL(&rl, "%s: %s", oc->bridge, line);
+    }
+    if (n > lines.n) {
+        VLOG_WARN_RL(&rl, "%s: %"PRIuSIZE" more flows refused", oc->bridge,
+                     n - lines.n);
+    }
+    oc->stats.n_compile_refused += n;
+    svec_destroy(&lines);
+}
+
+/* True if 'f' is a flow that the switch refused before, unchanged. */
+static bool
+is_refused(struct ofctrl *oc, const struct dvr_flow *f)
+{
+    struct dvr_flow *r = flow_set_find(&oc->refused, f);
+
+    if (!r) {
+        return false;
+    }
+    if (r->cookie == f->cookie && dvr_flow_same_actions(r, f)) {
+        return true;
+    }
+    /* The flow changed: it may work now. */
+    flow_set_remove(&oc->refused, r);
+    dvr_flow_destroy(r);
+    return false;
+}
+
+/* Drops from 'changes' the adds and modifies of flows refused before (and
+ * forgets refused flows that are no longer desired).  Returns the new
+ * number of changes. */
+static size_t
+filter_refused(struct ofctrl *oc, const struct flow_set *desired,
+               struct flow_change *changes, size_t n)
+{
+    size_t k = 0;
+
+    if (!flow_set_count(&oc->refused)) {
+        return n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct flow_change *c = &changes[i];
+        if (c->type == FLOW_CHANGE_DELETE) {
+            struct dvr_flow *r = flow_set_find(&oc->refused, c->flow);
+            if (r && !flow_set_find(desired, c->flow)) {
+                flow_set_remove(&oc->refused, r);
+                dvr_flow_destroy(r);
+            }
+        } else if (is_refused(oc, c->flow)) {
+            continue;
+        }
+        changes[k++] = *c;
+    }
+    return k;
+}
+
+/* Sends 'changes' as one atomic, ordered bundle.  Returns 0, a positive
+ * errno value if the connection failed, or EPROTO if the switch refused
+ * some of them: then the indexes of the refused changes (found by the
+ * error replies' xids, which are those of the flow_mods) are in
+ * '*refusedp' and their errors in '*errorsp' (caller frees both). */
+static int
+transact(struct ofctrl *oc, const struct flow_change *changes, size_t n,
+         size_t **refusedp, enum ofperr **errorsp, size_t *n_refusedp)
+{
+    struct ovs_list requests = OVS_LIST_INITIALIZER(&requests);
+    struct ovs_list errors = OVS_LIST_INITIALIZER(&errors);
+    ovs_be32 *xids = xmalloc(n * sizeof *xids);
+    int error;
+
+    *refusedp = NULL;
+    *errorsp = NULL;
+    *n_refusedp = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (VLOG_IS_DBG_ENABLED()) {
+            static const char *names[] = { "add", "modify", "delete" };
+            struct ds s = DS_EMPTY_INITIALIZER;
+            dvr_flow_format(changes[i].flow, NULL, NULL, &s);
+            VLOG_DBG("%s: %s %s", oc->bridge, names[changes[i].type],
+                     ds_cstr(&s));
+            ds_destroy(&s);
+        }
+        struct ofpbuf *msg = encode_change(&changes[i], oc->protocol);
+        xids[i] = ((const struct ofp_header *) msg->data)->xid;
+        ovs_list_push_back(&requests, &msg->list_node);
+    }
+    error = vconn_bundle_transact(oc->vconn, &requests,
+                                  OFPBF_ATOMIC | OFPBF_ORDERED, &errors);
+    ofpbuf_list_delete(&requests);
+
+    struct ofpbuf *reply;
+    LIST_FOR_EACH_POP (reply, list_node, &errors) {
+        const struct ofp_header *oh = reply->data;
+        enum ofperr oe = ofperr_decode_msg(oh, NULL);
+        bool found = false;
+
+        for (size_t i = 0; i < n && !found; i++) {
+            if (xids[i] == oh->xid) {
+                *refusedp = xrealloc(*refusedp, (*n_refusedp + 1)
+                                     * sizeof **refusedp);
+                *errorsp = xrealloc(*errorsp, (*n_refusedp + 1)
+                                    * sizeof **errorsp);
+                (*refusedp)[*n_refusedp] = i;
+                (*errorsp)[*n_refusedp] = oe;
+                (*n_refusedp)++;
+                found = true;
+            }
+        }
+        if (!found) {
+            char *str = ofp_to_string(reply->data, reply->size, NULL, NULL,
+                                      1);
+            VLOG_WARN("%s: bundle refused: %s", oc->bridge, str);
+            free(str);
+        }
+        ofpbuf_delete(reply);
+        error = error ? error : EPROTO;
+    }
+    free(xids);
+    return error;
+}
+
+/* Takes change 'i' of '*changesp' out (it becomes a NULL flow, see
+ * compact_changes()): the switch refused it with 'oe'.  A flow to add or
+ * modify is remembered as refused until it changes, and the installed
+ * flow with its key, if any, is deleted: what the compiler wanted is not
+ * there, so neither is what it replaced. */
+static void
+refuse_change(struct ofctrl *oc, struct flow_change **changesp, size_t *n,
+              size_t i, enum ofperr oe)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(20, 50);
+    struct flow_change *c = &(*changesp)[i];
+    const struct dvr_flow *f = c->flow;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!f) {
+        return;
+    }
+    dvr_flow_format(f, NULL, NULL, &s);
+    VLOG_WARN_RL(&rl, "%s: the switch refused (%s) to %s %s", oc->bridge,
+                 ofperr_to_string(oe),
+                 c->type == FLOW_CHANGE_DELETE ? "delete" : "install",
+                 ds_cstr(&s));
+    ds_destroy(&s);
+    oc->stats.n_switch_refused++;
+    c->flow = NULL;
+    if (c->type == FLOW_CHANGE_DELETE) {
+        return;
+    }
+
+    struct dvr_flow *old = flow_set_find(&oc->refused, f);
+    if (old) {
+        flow_set_remove(&oc->refused, old);
+        dvr_flow_destroy(old);
+    }
+    flow_set_insert(&oc->refused, dvr_flow_clone(f));
+    const struct dvr_flow *installed = flow_set_find(&oc->installed, f);
+    if (installed) {
+        *changesp = xrealloc(*changesp, (*n + 1) * sizeof **changesp);
+        (*changesp)[(*n)++] = (struct flow_change) {
+            FLOW_CHANGE_DELETE, installed
+        };
+    }
+}
+
+/* Removes the changes that refuse_change() took out; returns how many
+ * remain. */
+static size_t
+compact_changes(struct flow_change *changes, size_t n)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (changes[i].flow) {
+            changes[k++] = changes[i];
+        }
+    }
+    return k;
+}
+
+/* Up to this many bundles per sync isolate refused flows; if more are
+ * needed, the next sync (a full one) goes on from there. */
+#define MAX_ATTEMPTS 16
+
 int
 ofctrl_sync(struct ofctrl *oc, struct flow_set *desired, bool full)
 {
@@ -221,6 +422,11 @@ ofctrl_sync(struct ofctrl *oc, struct flow_set *desired, bool full)
     size_t n;
     int error;
 
+    log_compile_refused(oc, desired);
+    if (full && !oc->need_full) {
+        /* A recompute asked by the caller retries refused flows. */
+        flow_set_clear(&oc->refused);
+    }
     if (!oc->vconn || oc->need_full) {
         if (oc->vconn) {
             disconnect(oc);
@@ -234,35 +440,33 @@ ofctrl_sync(struct ofctrl *oc, struct flow_set *desired, bool full)
     }
 
     n = flow_set_diff(desired, &oc->installed, full, &changes);
+    n = filter_refused(oc, desired, changes, n);
     if (n) {
         long long int start = time_usec();
-        struct ovs_list requests = OVS_LIST_INITIALIZER(&requests);
-        struct ovs_list errors = OVS_LIST_INITIALIZER(&errors);
 
-        for (size_t i = 0; i < n; i++) {
-            if (VLOG_IS_DBG_ENABLED()) {
-                static const char *names[] = { "add", "modify", "delete" };
-                struct ds s = DS_EMPTY_INITIALIZER;
-                dvr_flow_format(changes[i].flow, NULL, NULL, &s);
-                VLOG_DBG("%s: %s %s", oc->bridge, names[changes[i].type],
-                         ds_cstr(&s));
-                ds_destroy(&s);
+        /* A refused flow is isolated: it is left out (and an installed
+         * flow with its key deleted), the rest is sent again. */
+        for (int attempt = 0; ; attempt++) {
+            size_t *refused, n_refused;
+            enum ofperr *errors;
+
+            error = transact(oc, changes, n, &refused, &errors, &n_refused);
+            if (!error || error != EPROTO || !n_refused
+                || attempt >= MAX_ATTEMPTS) {
+                free(refused);
+                free(errors);
+                break;
             }
-            struct ofpbuf *msg = encode_change(&changes[i], oc->protocol);
-            ovs_list_push_back(&requests, &msg->list_node);
-        }
-        error = vconn_bundle_transact(oc->vconn, &requests,
-                                      OFPBF_ATOMIC | OFPBF_ORDERED, &errors);
-        ofpbuf_list_delete(&requests);
-
-        struct ofpbuf *reply;
-        LIST_FOR_EACH_POP (reply, list_node, &errors) {
-            char *s = ofp_to_string(reply->data, reply->size, NULL, NULL,
-                                    1);
-            VLOG_WARN("%s: bundle refused: %s", oc->bridge, s);
-            free(s);
-            ofpbuf_delete(reply);
-            error = error ? error : EPROTO;
+            for (size_t i = 0; i < n_refused; i++) {
+                refuse_change(oc, &changes, &n, refused[i], errors[i]);
+            }
+            n = compact_changes(changes, n);
+            free(refused);
+            free(errors);
+            if (!n) {
+                error = 0;              /* Everything left was refused. */
+                break;
+            }
         }
         if (error) {
             VLOG_WARN("%s: installing %"PRIuSIZE" flow changes failed (%s)",

@@ -10,6 +10,13 @@
  * (RUNDIR/BRIDGE.mgmt), a service connection: it receives no asynchronous
  * messages.
  *
+ * A flow the switch refuses does not stop the others: the error reply's
+ * xid names the flow_mod, the bundle goes again without it (and without
+ * the installed flow with its key, which is deleted), and the flow is
+ * remembered as refused until the compiler changes it or the caller asks
+ * for a full sync.  Flows the compiler refused (pipeline/flow.h) are
+ * logged here too.
+ *
  * Calls block on the local switch for the duration of one transaction.
  */
 
@@ -29,6 +36,8 @@ struct ofctrl_stats {
     uint64_t n_modifies;            /* Flow modifies sent. */
     uint64_t n_deletes;             /* Flow deletes sent. */
     uint64_t n_reads;               /* Full read-backs after connecting. */
+    uint64_t n_switch_refused;      /* Flow changes the switch refused. */
+    uint64_t n_compile_refused;     /* Flows the compiler refused. */
     long long int last_sync_usec;   /* Duration of the last bundle. */
 };
 
@@ -36,9 +45,11 @@ struct ofctrl *ofctrl_create(const char *bridge, const char *rundir);
 void ofctrl_destroy(struct ofctrl *);
 
 /* Brings the switch to 'desired': over the dirty keys of 'desired', or
- * over everything after a (re)connection or if 'full'.  Clears the dirty
- * keys on success.  Returns 0, or a positive errno value if the switch is
- * unreachable or refused the bundle (then it will retry in full). */
+ * over everything after a (re)connection or if 'full' ('full' also
+ * retries the flows refused before).  Clears the dirty keys on success.
+ * Returns 0 (also if some flows were refused and left out), or a positive
+ * errno value if the switch is unreachable or refused the bundle for a
+ * reason that names no flow (then it will retry in full). */
 int ofctrl_sync(struct ofctrl *, struct flow_set *desired, bool full);
 
 /* True if the connection is up and the installed flows are known. */

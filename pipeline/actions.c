@@ -15,6 +15,7 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
 #include "packets.h"
+#include "pipeline/flow.h"
 #include "pipeline/tables.h"
 #include "util.h"
 
@@ -187,7 +188,12 @@ put_parsed(struct ofpbuf *ofpacts, const char *format, ...)
     va_end(args);
     error = ofpacts_parse_instructions(s, &pp);
     if (error) {
-        ovs_abort(0, "put_parsed(\"%s\"): %s", s, error);
+        /* The text holds values from NB rows that the compiler should have
+         * bounded: never abort on them, refuse the flow instead. */
+        char *why = xasprintf("\"%s\": %s", s, error);
+        flow_poison_actions(ofpacts, why);
+        free(why);
+        free(error);
     }
     free(s);
 }

@@ -35,8 +35,10 @@ void put_arp_reply(struct ofpbuf *, struct eth_addr mac, ovs_be32 ip);
 void put_controller(struct ofpbuf *, uint8_t op, const void *data,
                     size_t len);
 /* Appends the actions (and at most a final goto_table) that 'format'
- * gives in ovs-ofctl syntax.  For compiler-generated text only: a parse
- * error is a bug and aborts. */
+ * gives in ovs-ofctl syntax.  For compiler-generated text only.  On a
+ * parse error (a value the compiler failed to bound) it never aborts: it
+ * poisons 'ofpacts' (flow_poison_actions()), so that flow_list_add()
+ * refuses the flow and says why. */
 void put_parsed(struct ofpbuf *, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3);
 void match_vlan(struct match *, uint16_t vid);

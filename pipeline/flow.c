@@ -16,6 +16,8 @@
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/ofp-table.h"
+#include "openvswitch/ofp-errors.h"
+#include "svec.h"
 #include "util.h"
 
 struct dvr_flow *
@@ -134,6 +136,7 @@ void
 flow_list_init(struct flow_list *list)
 {
     ovs_list_init(&list->flows);
+    svec_init(&list->errors);
 }
 
 void
@@ -144,41 +147,111 @@ flow_list_destroy(struct flow_list *list)
     LIST_FOR_EACH_POP (f, owner_node, &list->flows) {
         dvr_flow_destroy(f);
     }
+    svec_destroy(&list->errors);
+}
+
+/* The note that flow_poison_actions() appends: this prefix, then why. */
+static const char poison_prefix[] = "dvrflow:refused:";
+
+void
+flow_poison_actions(struct ofpbuf *ofpacts, const char *why)
+{
+    size_t start = ofpacts->size;
+    struct ofpact_note *note;
+
+    ofpact_put_NOTE(ofpacts);
+    ofpbuf_put(ofpacts, poison_prefix, sizeof poison_prefix - 1);
+    ofpbuf_put(ofpacts, why, MIN(strlen(why), 200));
+    note = ofpbuf_at_assert(ofpacts, start, sizeof *note);
+    note->length = ofpacts->size - (start + sizeof *note);
+    ofpact_finish_NOTE(ofpacts, &note);
+}
+
+/* If 'ofpacts' were poisoned, returns why (malloc'd), else NULL. */
+static char *
+poisoned(const struct ofpbuf *ofpacts)
+{
+    const size_t plen = sizeof poison_prefix - 1;
+    const struct ofpact *a;
+
+    OFPACT_FOR_EACH (a, ofpacts->data, ofpacts->size) {
+        if (a->type == OFPACT_NOTE) {
+            const struct ofpact_note *note = ofpact_get_NOTE(a);
+            if (note->length >= plen
+                && !memcmp(note->data, poison_prefix, plen)) {
+                return xmemdup0((const char *) note->data + plen,
+                                note->length - plen);
+            }
+        }
+    }
+    return NULL;
 }
 
 /* Puts 'match' and 'ofpacts' through OpenFlow 1.3 encoding and decoding,
  * so that they have exactly the form in which the switch reports installed
  * flows: a flow read back after a restart then compares equal to the one
- * compiled.  Returns false (and leaves them alone) if either does not
- * encode. */
-static bool
+ * compiled.  Returns NULL or, if they cannot make a flow_mod (poisoned, not
+ * encodable, or too long for one OpenFlow message), why not (malloc'd),
+ * leaving them alone. */
+static char *
 normalize(struct match *match, struct ofpbuf *ofpacts)
 {
     uint64_t buf_stub[512 / 8], acts_stub[512 / 8];
     struct ofpbuf buf = OFPBUF_STUB_INITIALIZER(buf_stub);
     struct ofpbuf acts = OFPBUF_STUB_INITIALIZER(acts_stub);
     struct match m;
-    bool ok = false;
+    char *error = poisoned(ofpacts);
+    enum ofperr oe;
 
+    if (error) {
+        goto out;
+    }
     oxm_put_match(&buf, match, OFP13_VERSION);
-    if (oxm_pull_match(&buf, false, NULL, NULL, &m)) {
+    size_t match_len = buf.size;
+    oe = oxm_pull_match(&buf, false, NULL, NULL, &m);
+    if (oe) {
+        error = xasprintf("match does not encode (%s)", ofperr_to_string(oe));
         goto out;
     }
     ofpbuf_clear(&buf);
     ofpacts_put_openflow_instructions(ofpacts->data, ofpacts->size, &buf,
                                       OFP13_VERSION);
-    if (ofpacts_pull_openflow_instructions(&buf, buf.size, OFP13_VERSION,
-                                           NULL, NULL, &acts)) {
+    /* An OpenFlow 1.3 flow_mod: 48 bytes, the match, the instructions
+     * (whose length field has 16 bits too). */
+    size_t fm_len = (sizeof(struct ofp_header) + sizeof(struct ofp11_flow_mod)
+                     + match_len + buf.size);
+    if (fm_len > FLOW_MAX_FLOW_MOD) {
+        error = xasprintf("flow_mod of %"PRIuSIZE" bytes exceeds %d "
+                          "(%"PRIuSIZE" bytes of actions)", fm_len,
+                          FLOW_MAX_FLOW_MOD, (size_t) ofpacts->size);
+        goto out;
+    }
+    oe = ofpacts_pull_openflow_instructions(&buf, buf.size, OFP13_VERSION,
+                                            NULL, NULL, &acts);
+    if (oe) {
+        error = xasprintf("actions do not encode (%s)", ofperr_to_string(oe));
         goto out;
     }
     *match = m;
     ofpbuf_clear(ofpacts);
     ofpbuf_put(ofpacts, acts.data, acts.size);
-    ok = true;
 out:
     ofpbuf_uninit(&buf);
     ofpbuf_uninit(&acts);
-    return ok;
+    return error;
+}
+
+char *
+flow_check(const struct match *match, const struct ofpbuf *ofpacts)
+{
+    uint64_t stub[512 / 8];
+    struct ofpbuf acts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match m = *match;
+
+    ofpbuf_put(&acts, ofpacts->data, ofpacts->size);
+    char *error = normalize(&m, &acts);
+    ofpbuf_uninit(&acts);
+    return error;
 }
 
 struct dvr_flow *
@@ -191,7 +264,16 @@ flow_list_add(struct flow_list *list, uint8_t table_id, uint16_t priority,
     struct match m = *match;
 
     ofpbuf_put(&acts, ofpacts->data, ofpacts->size);
-    ovs_assert(normalize(&m, &acts));
+    char *error = normalize(&m, &acts);
+    if (error) {
+        svec_add_nocopy(&list->errors,
+                        xasprintf("table %d priority %d cookie %#"PRIx64
+                                  ": flow refused: %s", table_id, priority,
+                                  cookie, error));
+        free(error);
+        ofpbuf_uninit(&acts);
+        return NULL;
+    }
     struct dvr_flow *f = dvr_flow_create(table_id, priority, cookie, &m,
                                          acts.data, acts.size);
     ofpbuf_uninit(&acts);
@@ -211,6 +293,9 @@ flow_set_init(struct flow_set *set)
     hmap_init(&set->flows);
     hmap_init(&set->owners);
     hmap_init(&set->dirty);
+    svec_init(&set->refused);
+    set->n_new_refused = 0;
+    set->n_refused = 0;
 }
 
 void
@@ -245,6 +330,7 @@ flow_set_destroy(struct flow_set *set)
     hmap_destroy(&set->flows);
     hmap_destroy(&set->owners);
     hmap_destroy(&set->dirty);
+    svec_destroy(&set->refused);
 }
 
 size_t
@@ -333,11 +419,37 @@ flow_set_remove_owner(struct flow_set *set, uint64_t cookie)
     free(owner);
 }
 
+size_t
+flow_set_take_refused(struct flow_set *set, struct svec *out)
+{
+    size_t n = set->n_new_refused;
+    const char *s;
+    size_t i;
+
+    SVEC_FOR_EACH (i, s, &set->refused) {
+        svec_add(out, s);
+    }
+    svec_clear(&set->refused);
+    set->n_new_refused = 0;
+    return n;
+}
+
 void
 flow_set_replace_owner(struct flow_set *set, uint64_t cookie,
                        struct flow_list *list)
 {
     struct flow_owner *owner = find_owner(set, cookie);
+    const char *error;
+    size_t i;
+
+    SVEC_FOR_EACH (i, error, &list->errors) {
+        if (set->refused.n < FLOW_MAX_REFUSED) {
+            svec_add(&set->refused, error);
+        }
+        set->n_new_refused++;
+        set->n_refused++;
+    }
+    svec_clear(&list->errors);
     struct ovs_list old = OVS_LIST_INITIALIZER(&old);
     struct dvr_flow *f;
 

@@ -12,6 +12,13 @@
  * changed, so that the installer compares only those with the switch.  The
  * same structure holds what is installed on a switch (without owners).
  *
+ * A flow that cannot be installed (its actions do not encode to OpenFlow
+ * 1.3, its flow_mod would exceed an OpenFlow message's 64 KiB, or a
+ * builder marked its actions unparsable, see put_parsed()) is never added:
+ * flow_list_add() returns NULL and records why in the list's 'errors',
+ * which flow_set_replace_owner() moves to the set's 'refused' for the
+ * caller to log.  So no value from NB can make the compiler abort.
+ *
  * Everything here is pure: no I/O, no logging.
  */
 
@@ -27,6 +34,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/uuid.h"
+#include "svec.h"
 
 struct ds;
 struct ofputil_port_map;
@@ -59,9 +67,15 @@ void dvr_flow_format(const struct dvr_flow *, const struct ofputil_port_map *,
  * "01234567-89ab-cdef" of the row's UUID. */
 uint64_t flow_cookie_from_uuid(const struct uuid *);
 
+/* The largest flow_mod dvrflow sends: an OpenFlow message is at most
+ * 65,535 bytes, and one that goes into a bundle is wrapped in a 24-byte
+ * bundle-add header (rounded up here). */
+#define FLOW_MAX_FLOW_MOD (UINT16_MAX - 64)
+
 /* A list of flows produced by the compiler for one owner. */
 struct flow_list {
     struct ovs_list flows;          /* Contains "struct dvr_flow"s. */
+    struct svec errors;             /* Flows refused by flow_list_add(). */
 };
 
 void flow_list_init(struct flow_list *);
@@ -70,6 +84,15 @@ struct dvr_flow *flow_list_add(struct flow_list *, uint8_t table_id,
                                uint16_t priority, uint64_t cookie,
                                const struct match *, const struct ofpbuf *);
 size_t flow_list_size(const struct flow_list *);
+
+/* Marks the actions in 'ofpacts' as unusable, for the reason 'why': a
+ * flow made from them is refused by flow_list_add(). */
+void flow_poison_actions(struct ofpbuf *ofpacts, const char *why);
+
+/* Returns NULL if 'match' and 'ofpacts' make a flow that can be installed,
+ * otherwise why not (malloc'd). */
+char *flow_check(const struct match *, const struct ofpbuf *ofpacts)
+    OVS_WARN_UNUSED_RESULT;
 
 /* An owner: every flow compiled from one NB row (or one internal object). */
 struct flow_owner {
@@ -82,7 +105,14 @@ struct flow_set {
     struct hmap flows;              /* All flows, by dvr_flow_hash(). */
     struct hmap owners;             /* "struct flow_owner"s by cookie. */
     struct hmap dirty;              /* Key-only clones of changed flows. */
+    struct svec refused;            /* Why flows were refused (at most
+                                     * FLOW_MAX_REFUSED lines), until
+                                     * flow_set_take_refused(). */
+    size_t n_new_refused;           /* Refused since the last take. */
+    uint64_t n_refused;             /* Flows refused, ever. */
 };
+
+#define FLOW_MAX_REFUSED 100
 
 void flow_set_init(struct flow_set *);
 void flow_set_destroy(struct flow_set *);
@@ -98,6 +128,10 @@ void flow_set_remove_owner(struct flow_set *, uint64_t cookie);
 const struct flow_owner *flow_set_find_owner(const struct flow_set *,
                                              uint64_t cookie);
 void flow_set_mark_all_dirty(struct flow_set *);
+/* Moves the reasons of the flows refused since the last call to 'out'
+ * (appended) and returns how many flows that was (more than lines in
+ * 'out' if more than FLOW_MAX_REFUSED). */
+size_t flow_set_take_refused(struct flow_set *, struct svec *out);
 void flow_set_clear_dirty(struct flow_set *);
 
 /* Installed sets: flows without owners. */

@@ -55,6 +55,15 @@ l3_iface_parse(const struct nbrec_port *nb, struct l3_iface *iface)
         return xasprintf("router port "UUID_FMT": invalid mac_address '%s'",
                          UUID_ARGS(&nb->header_.uuid), nb->mac_address);
     }
+    if (nb->network
+        && (nb->network->mtu < L3_MIN_MTU || nb->network->mtu > L3_MAX_MTU)) {
+        return xasprintf("router port "UUID_FMT": network "UUID_FMT" MTU "
+                         "%"PRId64" outside %d..%d (routing checks the frame "
+                         "length, MTU + 14, in 16 bits)",
+                         UUID_ARGS(&nb->header_.uuid),
+                         UUID_ARGS(&nb->network->header_.uuid),
+                         nb->network->mtu, L3_MIN_MTU, L3_MAX_MTU);
+    }
     for (size_t i = 0; i < nb->n_fixed_ips; i++) {
         const struct nbrec_fixed_ip *fip = nb->fixed_ips[i];
         unsigned int plen;

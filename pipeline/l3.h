@@ -82,8 +82,13 @@ struct l3_router {
 void l3_compile_skeleton(struct l3_output *);
 void l3_compile_router(const struct l3_router *, struct l3_output *);
 
-/* Parses a router port's first IPv4 fixed IP and its subnet.  Returns an
- * error naming the port, or NULL. */
+/* The MTUs a routed network may have: IPv4's minimum, and the largest
+ * whose frame length (MTU + 14) fits check_pkt_larger's 16 bits. */
+#define L3_MIN_MTU 68
+#define L3_MAX_MTU (UINT16_MAX - 14)
+
+/* Parses a router port's first IPv4 fixed IP and its subnet, and checks
+ * its network's MTU.  Returns an error naming the port, or NULL. */
 char *l3_iface_parse(const struct nbrec_port *, struct l3_iface *)
     OVS_WARN_UNUSED_RESULT;
 

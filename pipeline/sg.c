@@ -347,6 +347,25 @@ sg_group_id(const struct uuid *uuid)
     return uuid->parts[0] ? uuid->parts[0] : 1;
 }
 
+void
+sg_assign_group_ids(const struct uuid *uuids, size_t n, uint32_t *ids)
+{
+    struct hmap used = HMAP_INITIALIZER(&used);
+    struct conj_node *nodes = xmalloc(n * sizeof *nodes);
+
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = sg_group_id(&uuids[i]);
+        while (!id || conj_id_used(&used, id)) {
+            id++;
+        }
+        ids[i] = id;
+        nodes[i].id = id;
+        hmap_insert(&used, &nodes[i].node, hash_int(id, 0));
+    }
+    hmap_destroy(&used);
+    free(nodes);
+}
+
 /* Ports. */
 
 static int

@@ -179,4 +179,10 @@ void sg_compile_remote_address(const struct sg_rules *, uint32_t group_id,
 /* The reg5 id of a group: from its UUID, never 0. */
 uint32_t sg_group_id(const struct uuid *);
 
+/* Gives each of the 'n' groups 'uuids' (sorted, unique) a reg5 id
+ * ('ids'), unique among them: its sg_group_id() unless a group before it
+ * in UUID order has that id already, else the next free one (two UUIDs
+ * can share their first 32 bits).  The result depends only on the set. */
+void sg_assign_group_ids(const struct uuid *uuids, size_t n, uint32_t *ids);
+
 #endif /* pipeline/sg.h */

@@ -43,7 +43,8 @@
  *
  * Conntrack zones (16 bits)
  *   ofport            security groups of the VIF with that OpenFlow port
- *                     (ofports are below 0x4000)
+ *                     (a VIF whose ofport is above ZONE_MAX_OFPORT is
+ *                     not used, with a log line: controller/bridges.c)
  *   0x4000 | ofport   floating-IP NAT of that VIF
  *   0x8000 | lid      SNAT of the router with local id 'lid'
  *   0xc000 | ofport   metadata service connections of that VIF

@@ -5,7 +5,15 @@
 # changes.  doc/security.md is the threat model these tests enforce.
 
 # Controllers that never abort on NB values, bounded resources.
-ATTACK_ROBUSTNESS_TESTS =
+ATTACK_ROBUSTNESS_TESTS = \
+	tests/attack/mtu.sh \
+	tests/attack/refused-flow.sh \
+	tests/attack/big-flows.sh \
+	tests/attack/quota.sh \
+	tests/attack/zones.sh \
+	tests/attack/sg-ids.sh \
+	tests/attack/neighbor-expiry.sh
+EXTRA_DIST += tests/attack/alive.sh
 
 # First-hop security and isolation in the data path.
 ATTACK_DATAPATH_TESTS =

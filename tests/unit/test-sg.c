@@ -12,8 +12,10 @@
 
 #include "flow.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-actions.h"
 #include "ovsdb/nb-idl.h"
 #include "packets.h"
+#include "pipeline/actions.h"
 #include "pipeline/flow.h"
 #include "pipeline/sg.h"
 #include "smap.h"
@@ -516,4 +518,124 @@ Test(sg, skeleton)
                "goto_table:80");
     free(t);
     flow_list_destroy(&list);
+}
+
+/* Two groups whose UUIDs share their first 32 bits (issue 14): sg_group_id()
+ * alone would give both the same reg5 id, so the rules of one would apply
+ * to the members of the other.  sg_assign_group_ids() gives them distinct
+ * ids, the same whatever the order they are seen in, and the compiled
+ * rules of the two groups match distinct ids. */
+Test(sg, colliding_group_ids)
+{
+    struct uuid u[3];
+
+    cr_assert(uuid_from_string(&u[0],
+                               "12345678-0000-4000-8000-000000000001"));
+    cr_assert(uuid_from_string(&u[1],
+                               "12345678-ffff-4000-8000-000000000002"));
+    cr_assert(uuid_from_string(&u[2],
+                               "12345679-0000-4000-8000-000000000003"));
+    cr_assert_eq(sg_group_id(&u[0]), sg_group_id(&u[1]));
+
+    uint32_t ids[3];
+    sg_assign_group_ids(u, 3, ids);
+    cr_assert_eq(ids[0], 0x12345678);
+    cr_assert_neq(ids[1], ids[0]);
+    cr_assert_neq(ids[1], ids[2]);
+    cr_assert_neq(ids[0], ids[2]);
+
+    /* Only the set counts: the second group alone keeps its own id, and
+     * with the first it moves. */
+    uint32_t one;
+    sg_assign_group_ids(&u[1], 1, &one);
+    cr_assert_eq(one, 0x12345678);
+    uint32_t again[3];
+    sg_assign_group_ids(u, 3, again);
+    cr_assert_eq(memcmp(ids, again, sizeof ids), 0);
+
+    /* The flows of a rule in each group never share a reg5 value. */
+    struct sg_rules rules[2];
+    struct ds flows[2];
+    for (int i = 0; i < 2; i++) {
+        struct sg_rule *r = xzalloc(sizeof *r);
+        r->uuid = u[i];
+        r->ingress = true;
+        r->proto = 6;
+        r->has_ports = true;
+        r->port_min = r->port_max = i ? 80 : 22;
+        r->icmp_type = r->icmp_code = -1;
+        rules[i] = (struct sg_rules) { .group = u[i], .rules = r, .n = 1 };
+
+        struct flow_list list;
+        struct dvr_flow *f;
+        flow_list_init(&list);
+        sg_compile_group(&rules[i], ids[i], 1, &list);
+        ds_init(&flows[i]);
+        LIST_FOR_EACH (f, owner_node, &list.flows) {
+            dvr_flow_format(f, NULL, NULL, &flows[i]);
+        }
+        flow_list_destroy(&list);
+        sg_rules_destroy(&rules[i]);
+    }
+    char *reg0 = xasprintf("reg5=%#"PRIx32, ids[0]);
+    char *reg1 = xasprintf("reg5=%#"PRIx32, ids[1]);
+    cr_assert(strstr(ds_cstr(&flows[0]), reg0), "%s", ds_cstr(&flows[0]));
+    cr_assert(!strstr(ds_cstr(&flows[0]), reg1), "%s", ds_cstr(&flows[0]));
+    cr_assert(strstr(ds_cstr(&flows[1]), reg1), "%s", ds_cstr(&flows[1]));
+    cr_assert(!strstr(ds_cstr(&flows[1]), reg0), "%s", ds_cstr(&flows[1]));
+    free(reg0);
+    free(reg1);
+    ds_destroy(&flows[0]);
+    ds_destroy(&flows[1]);
+}
+
+/* No value makes the compiler abort (issue 14): an action text that OVS's
+ * parser refuses (check_pkt_larger takes 16 bits) and actions too long for
+ * one OpenFlow message make flow_list_add() refuse the flow and say why;
+ * the flow set passes the reasons on. */
+Test(sg, refused_flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct flow_list list;
+    struct match match;
+
+    flow_list_init(&list);
+    match_init_catchall(&match);
+    put_parsed(&ofpacts, "check_pkt_larger(%d)->NXM_NX_REG0[1]", 65536);
+    cr_assert_null(flow_list_add(&list, 118, 1, 7, &match, &ofpacts));
+    cr_assert_eq(list.errors.n, 1);
+    cr_assert(strstr(list.errors.names[0], "table 118 priority 1 cookie "
+                     "0x7: flow refused: \"check_pkt_larger(65536)"),
+              "%s", list.errors.names[0]);
+
+    /* 4,200 conjunctions: 67,200 bytes of actions. */
+    ofpbuf_clear(&ofpacts);
+    for (int i = 0; i < 4200; i++) {
+        struct ofpact_conjunction *c = ofpact_put_CONJUNCTION(&ofpacts);
+        c->id = i + 1;
+        c->clause = 1;
+        c->n_clauses = 2;
+    }
+    cr_assert_null(flow_list_add(&list, 26, 90, 8, &match, &ofpacts));
+    cr_assert_eq(list.errors.n, 2);
+    cr_assert(strstr(list.errors.names[1], "exceeds 65471"), "%s",
+              list.errors.names[1]);
+
+    /* A good flow still goes in, and the set takes the reasons. */
+    ofpbuf_clear(&ofpacts);
+    put_parsed(&ofpacts, "check_pkt_larger(%d)->NXM_NX_REG0[1]", 65535);
+    cr_assert_not_null(flow_list_add(&list, 118, 2, 7, &match, &ofpacts));
+    struct flow_set set;
+    struct svec out = SVEC_EMPTY_INITIALIZER;
+    flow_set_init(&set);
+    flow_set_replace_owner(&set, 7, &list);
+    cr_assert_eq(flow_set_count(&set), 1);
+    cr_assert_eq(flow_set_take_refused(&set, &out), 2);
+    cr_assert_eq(out.n, 2);
+    cr_assert_eq(flow_set_take_refused(&set, &out), 0);
+    svec_destroy(&out);
+    flow_set_destroy(&set);
+    flow_list_destroy(&list);
+    ofpbuf_uninit(&ofpacts);
 }

@@ -11,7 +11,10 @@ ATTACK_ROBUSTNESS_TESTS =
 ATTACK_DATAPATH_TESTS =
 
 # Who is calling: Keystone, project scope, policy, metadata, TLS.
-ATTACK_API_TESTS =
+ATTACK_API_TESTS = \
+	tests/attack/metadata-theft.sh \
+	tests/attack/metadata-exhaustion.sh \
+	tests/attack/metadata-invalid.sh
 
 ATTACK_TESTS = $(ATTACK_ROBUSTNESS_TESTS) $(ATTACK_DATAPATH_TESTS) \
 	$(ATTACK_API_TESTS)

@@ -94,6 +94,7 @@ struct api_ctx {
     size_t n_params;
     json_t *body;               /* NULL if none. */
     char *project;              /* The project the request acts for. */
+    bool is_admin;              /* The caller has the admin role. */
     const struct api_resource *res;
     char *id;                   /* Path's resource id, or NULL. */
     char *action;               /* Path's action, or NULL. */
@@ -228,6 +229,7 @@ struct api_indexes *api_get_indexes(const struct api_ctx *);
 struct api_config {
     const char *tenant_network_type;   /* "vxlan" or "geneve". */
     const char *default_project;
+    const char *auth_config;    /* Keystone's settings; NULL: no auth. */
 };
 const struct api_config *api_get_config(const struct api_ctx *);
 

@@ -30,7 +30,8 @@ api_start() {
         "$DVR_API" --nb="$NB_REMOTE" --listen="127.0.0.1:$API_PORT" \
             --detach --no-chdir --pidfile="$API_DIR/dvr-api.pid" \
             --log-file="$API_DIR/dvr-api.log" \
-            --unixctl="$API_DIR/dvr-api.ctl" "$@" && break
+            --unixctl="$API_DIR/dvr-api.ctl" --auth="${API_AUTH:-none}" \
+            "$@" && break
     done
     [ -f "$API_DIR/dvr-api.pid" ] || ovs_fail "dvr-api did not start"
     _ovs_pidfiles+=("$API_DIR/dvr-api.pid")

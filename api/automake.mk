@@ -25,6 +25,8 @@ api_libdvrapi_la_SOURCES = \
 	api/server.c \
 	api/server.h \
 	api/subnet.c \
+	api/tls.c \
+	api/tls.h \
 	api/validate.c \
 	api/validate.h
 api_libdvrapi_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)

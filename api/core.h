@@ -230,6 +230,8 @@ struct api_config {
     const char *tenant_network_type;   /* "vxlan" or "geneve". */
     const char *default_project;
     const char *auth_config;    /* Keystone's settings; NULL: no auth. */
+    const char *tls_certificate;        /* HTTPS if nonnull, with... */
+    const char *tls_private_key;        /* ...this key. */
 };
 const struct api_config *api_get_config(const struct api_ctx *);
 

@@ -59,6 +59,9 @@ usage(void)
            "                          (with --auth-config), or nobody\n"
            "                          checks (a test bed: every client\n"
            "                          is admin); required\n"
+           "  --tls-certificate=FILE  serve HTTPS (only) with this PEM\n"
+           "                          certificate (chain)...\n"
+           "  --tls-private-key=FILE  ...and this private key\n"
            "  --auth-config=FILE      Keystone's URL and the service's\n"
            "                          credentials ([keystone_authtoken])\n"
            "  --default-project=ID    with --auth=none, the project of\n"
@@ -84,6 +87,8 @@ parse_options(int argc, char *argv[])
         OPT_DEFAULT_PROJECT,
         OPT_AUTH,
         OPT_AUTH_CONFIG,
+        OPT_TLS_CERTIFICATE,
+        OPT_TLS_PRIVATE_KEY,
         OPT_UNIXCTL,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
@@ -97,6 +102,8 @@ parse_options(int argc, char *argv[])
         {"default-project", required_argument, NULL, OPT_DEFAULT_PROJECT},
         {"auth", required_argument, NULL, OPT_AUTH},
         {"auth-config", required_argument, NULL, OPT_AUTH_CONFIG},
+        {"tls-certificate", required_argument, NULL, OPT_TLS_CERTIFICATE},
+        {"tls-private-key", required_argument, NULL, OPT_TLS_PRIVATE_KEY},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -141,6 +148,12 @@ parse_options(int argc, char *argv[])
         case OPT_AUTH_CONFIG:
             config.auth_config = optarg;
             break;
+        case OPT_TLS_CERTIFICATE:
+            config.tls_certificate = optarg;
+            break;
+        case OPT_TLS_PRIVATE_KEY:
+            config.tls_private_key = optarg;
+            break;
         case OPT_UNIXCTL:
             unixctl_path = optarg;
             break;
@@ -170,6 +183,10 @@ parse_options(int argc, char *argv[])
         ovs_fatal(0, "--auth=keystone needs --auth-config=FILE");
     } else if (!strcmp(auth_mode, "none")) {
         config.auth_config = NULL;
+    }
+
+    if (!config.tls_certificate != !config.tls_private_key) {
+        ovs_fatal(0, "--tls-certificate and --tls-private-key go together");
     }
 
     if (optind < argc) {

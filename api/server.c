@@ -33,6 +33,7 @@
 #include "api/policy.h"
 #include "api/query.h"
 #include "api/server.h"
+#include "api/tls.h"
 
 VLOG_DEFINE_THIS_MODULE(api_server);
 
@@ -135,6 +136,13 @@ api_server_create(const char *nb_remote, const struct api_config *config)
                                | EVHTTP_REQ_PATCH);
     evhttp_set_timeout(server->http, 120);
 
+    if (config->tls_certificate) {
+        char *error = api_tls_enable(server->http, config->tls_certificate,
+                                     config->tls_private_key);
+        if (error) {
+            ovs_fatal(0, "%s", error);
+        }
+    }
     if (config->auth_config) {
         char *error;
         server->auth = api_auth_create(config->auth_config, server->base,
@@ -1049,6 +1057,7 @@ api_server_destroy(struct api_server *server)
         respond(ctx);
     }
     evhttp_free(server->http);
+    api_tls_disable();
     event_base_free(server->base);
     ovsdb_idl_destroy(server->idl);
     sset_destroy(&server->reserved);

@@ -5,6 +5,8 @@
 noinst_LTLIBRARIES += api/libdvrapi.la
 libdvrflow_la_LIBADD += api/libdvrapi.la
 api_libdvrapi_la_SOURCES = \
+	api/auth.c \
+	api/auth.h \
 	api/common.c \
 	api/core.h \
 	api/extensions.c \
@@ -13,6 +15,8 @@ api_libdvrapi_la_SOURCES = \
 	api/ipam.h \
 	api/json-compat.h \
 	api/network.c \
+	api/policy.c \
+	api/policy.h \
 	api/port.c \
 	api/query.c \
 	api/query.h \
@@ -23,6 +27,8 @@ api_libdvrapi_la_SOURCES = \
 	api/server.c \
 	api/server.h \
 	api/subnet.c \
+	api/tls.c \
+	api/tls.h \
 	api/validate.c \
 	api/validate.h
 api_libdvrapi_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)

@@ -95,6 +95,7 @@ struct api_ctx {
     size_t n_params;
     json_t *body;               /* NULL if none. */
     char *project;              /* The project the request acts for. */
+    bool is_admin;              /* The caller has the admin role. */
     const struct api_resource *res;
     char *id;                   /* Path's resource id, or NULL. */
     char *action;               /* Path's action, or NULL. */
@@ -234,6 +235,9 @@ struct api_config {
     const char *tenant_network_type;   /* "vxlan" or "geneve". */
     const char *default_project;
     struct api_quotas quotas;          /* Per project (api/quota.h). */
+    const char *auth_config;    /* Keystone's settings; NULL: no auth. */
+    const char *tls_certificate;        /* HTTPS if nonnull, with... */
+    const char *tls_private_key;        /* ...this key. */
 };
 const struct api_config *api_get_config(const struct api_ctx *);
 

@@ -33,6 +33,7 @@ VLOG_DEFINE_THIS_MODULE(dvr_api);
 static const char *nb_remote;
 static const char *listen_address = "127.0.0.1:9696";
 static char *unixctl_path;
+static const char *auth_mode;
 static struct api_config config = {
     .tenant_network_type = "vxlan",
     .default_project = "dvrflow",
@@ -54,13 +55,22 @@ usage(void)
            "                          [::1]:9696)\n"
            "  --tenant-network-type=vxlan|geneve\n"
            "                          type of tenant networks (vxlan)\n"
-           "  --default-project=ID    project of requests without\n"
-           "                          X-Project-Id (%s)\n"
            "  --quota=RESOURCE=N      per-project quota of RESOURCE\n"
            "                          (network, subnet, port, router,\n"
            "                          floatingip,\n"
            "                          security_group, security_group_rule;\n"
            "                          Neutron's defaults; -1 unlimited)\n"
+           "  --auth=keystone|none    who is calling: Keystone tokens\n"
+           "                          (with --auth-config), or nobody\n"
+           "                          checks (a test bed: every client\n"
+           "                          is admin); required\n"
+           "  --tls-certificate=FILE  serve HTTPS (only) with this PEM\n"
+           "                          certificate (chain)...\n"
+           "  --tls-private-key=FILE  ...and this private key\n"
+           "  --auth-config=FILE      Keystone's URL and the service's\n"
+           "                          credentials ([keystone_authtoken])\n"
+           "  --default-project=ID    with --auth=none, the project of\n"
+           "                          requests without X-Project-Id (%s)\n"
            "  --unixctl=SOCKET        override default control socket\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
@@ -81,6 +91,10 @@ parse_options(int argc, char *argv[])
         OPT_TENANT_NETWORK_TYPE,
         OPT_DEFAULT_PROJECT,
         OPT_QUOTA,
+        OPT_AUTH,
+        OPT_AUTH_CONFIG,
+        OPT_TLS_CERTIFICATE,
+        OPT_TLS_PRIVATE_KEY,
         OPT_UNIXCTL,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
@@ -93,6 +107,10 @@ parse_options(int argc, char *argv[])
          OPT_TENANT_NETWORK_TYPE},
         {"default-project", required_argument, NULL, OPT_DEFAULT_PROJECT},
         {"quota", required_argument, NULL, OPT_QUOTA},
+        {"auth", required_argument, NULL, OPT_AUTH},
+        {"auth-config", required_argument, NULL, OPT_AUTH_CONFIG},
+        {"tls-certificate", required_argument, NULL, OPT_TLS_CERTIFICATE},
+        {"tls-private-key", required_argument, NULL, OPT_TLS_PRIVATE_KEY},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -137,6 +155,21 @@ parse_options(int argc, char *argv[])
             }
             break;
         }
+        case OPT_AUTH:
+            if (strcmp(optarg, "keystone") && strcmp(optarg, "none")) {
+                ovs_fatal(0, "--auth must be keystone or none");
+            }
+            auth_mode = optarg;
+            break;
+        case OPT_AUTH_CONFIG:
+            config.auth_config = optarg;
+            break;
+        case OPT_TLS_CERTIFICATE:
+            config.tls_certificate = optarg;
+            break;
+        case OPT_TLS_PRIVATE_KEY:
+            config.tls_private_key = optarg;
+            break;
         case OPT_UNIXCTL:
             unixctl_path = optarg;
             break;
@@ -157,6 +190,20 @@ parse_options(int argc, char *argv[])
         }
     }
     free(short_options);
+
+    if (!auth_mode) {
+        ovs_fatal(0, "--auth is required: --auth=keystone with "
+                  "--auth-config=FILE, or --auth=none for a test bed "
+                  "(every client is admin of every project)");
+    } else if (!strcmp(auth_mode, "keystone") && !config.auth_config) {
+        ovs_fatal(0, "--auth=keystone needs --auth-config=FILE");
+    } else if (!strcmp(auth_mode, "none")) {
+        config.auth_config = NULL;
+    }
+
+    if (!config.tls_certificate != !config.tls_private_key) {
+        ovs_fatal(0, "--tls-certificate and --tls-private-key go together");
+    }
 
     if (optind < argc) {
         ovs_fatal(0, "unexpected argument '%s' (use --help for usage)",

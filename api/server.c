@@ -28,10 +28,13 @@
 #include "timeval.h"
 #include "util.h"
 #include "uuid.h"
+#include "api/auth.h"
 #include "api/core.h"
+#include "api/policy.h"
 #include "api/query.h"
 #include "api/server.h"
 #include "ovsdb/nb-session.h"
+#include "api/tls.h"
 
 VLOG_DEFINE_THIS_MODULE(api_server);
 
@@ -42,6 +45,7 @@ VLOG_DEFINE_THIS_MODULE(api_server);
 #define API_MAX_BODY (1024 * 1024)
 #define API_MAX_HEADERS (64 * 1024)
 #define API_MAX_PARAMS 256
+#define API_MAX_TOKEN 8192
 
 struct api_server {
     struct ovsdb_idl *idl;
@@ -50,7 +54,10 @@ struct api_server {
 
     struct event_base *base;
     struct evhttp *http;
+    struct api_auth *auth;      /* NULL: every client is admin. */
 
+    struct ovs_list authenticating; /* Requests whose token Keystone
+                                     * validates. */
     struct ovs_list waiting;    /* Requests to (re)process. */
     struct ovs_list committing; /* Requests with a transaction in flight. */
     struct sset reserved;       /* Keys reserved by the in-flight ones. */
@@ -62,6 +69,8 @@ struct api_server {
     unsigned long long int n_retries;
     unsigned long long int n_errors_4xx;
     unsigned long long int n_errors_5xx;
+    unsigned long long int n_unauthorized;
+    unsigned long long int n_forbidden;
 };
 
 static const struct api_resource *const resources[] = {
@@ -106,6 +115,7 @@ api_server_create(const char *nb_remote, const struct api_config *config)
     server->indexes.binding_by_port = ovsdb_idl_index_create1(
         server->idl, &nbrec_port_binding_col_port);
     smap_init(&server->indexes.alloc_hints);
+    ovs_list_init(&server->authenticating);
     ovs_list_init(&server->waiting);
     ovs_list_init(&server->committing);
     sset_init(&server->reserved);
@@ -129,6 +139,26 @@ api_server_create(const char *nb_remote, const struct api_config *config)
                                | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT
                                | EVHTTP_REQ_PATCH);
     evhttp_set_timeout(server->http, 120);
+
+    if (config->tls_certificate) {
+        char *error = api_tls_enable(server->http, config->tls_certificate,
+                                     config->tls_private_key);
+        if (error) {
+            ovs_fatal(0, "%s", error);
+        }
+    }
+    if (config->auth_config) {
+        char *error;
+        server->auth = api_auth_create(config->auth_config, server->base,
+                                       &error);
+        if (!server->auth) {
+            ovs_fatal(0, "%s", error);
+        }
+    } else {
+        VLOG_WARN("--auth=none: no authentication, every client is admin "
+                  "of every project and acts for the project it names in "
+                  "X-Project-Id; use it only in a test bed");
+    }
     return server;
 }
 
@@ -198,6 +228,20 @@ respond(struct api_ctx *ctx)
         server->n_errors_5xx++;
     } else if (status >= 400) {
         server->n_errors_4xx++;
+        server->n_unauthorized += status == 401;
+        server->n_forbidden += status == 403;
+    }
+
+    /* What a non-admin may not see goes, whichever handler rendered it. */
+    if (ctx->res && ctx->reply && status < 300) {
+        json_t *obj = json_object_get(ctx->reply, ctx->res->member);
+        json_t *list = json_object_get(ctx->reply, ctx->res->plural);
+        size_t i;
+        json_t *item;
+        api_policy_filter(ctx, ctx->res, obj);
+        json_array_foreach (list, i, item) {
+            api_policy_filter(ctx, ctx->res, item);
+        }
     }
 
     if (status >= 500 && ctx->reply) {
@@ -229,6 +273,8 @@ respond(struct api_ctx *ctx)
                               : status == 201 ? "Created"
                               : status == 204 ? "No Content"
                               : status == 400 ? "Bad Request"
+                              : status == 401 ? "Unauthorized"
+                              : status == 403 ? "Forbidden"
                               : status == 404 ? "Not Found"
                               : status == 405 ? "Method Not Allowed"
                               : status == 409 ? "Conflict"
@@ -322,6 +368,9 @@ list_rows(struct api_ctx *ctx)
     const struct ovsdb_idl_row *row;
     for (row = ovsdb_idl_first_row(ctx->idl, res->table); row;
          row = ovsdb_idl_next_row(row)) {
+        if (!api_policy_visible(ctx, res, row)) {
+            continue;
+        }
         if (n >= allocated) {
             rows = x2nrealloc(rows, &allocated, sizeof *rows);
         }
@@ -393,6 +442,12 @@ dispatch(struct api_ctx *ctx)
             return;
         }
         ctx->target = row->uuid;
+    }
+
+    /* The project scope and the policy: what the caller may not see does
+     * not exist (404); what it may not do is 403. */
+    if (!api_policy_check(ctx, row)) {
+        return;
     }
 
     if (ctx->action) {
@@ -531,12 +586,15 @@ ctx_create(struct api_server *server, struct evhttp_request *req)
     ctx->create_uuid = uuid_random();
     sset_init(&ctx->reserved);
 
+    /* Without Keystone, the client names its project and is admin;
+     * with it, both come from the token (api_http_request()). */
     struct evkeyvalq *in = evhttp_request_get_input_headers(req);
     const char *project = evhttp_find_header(in, "X-Project-Id");
-    if (!project || !*project || strlen(project) > 255) {
+    if (server->auth || !project || !*project || strlen(project) > 255) {
         project = server->config.default_project;
     }
     ctx->project = xstrdup(project);
+    ctx->is_admin = !server->auth;
 
     switch (evhttp_request_get_command(req)) {
     case EVHTTP_REQ_GET:
@@ -628,6 +686,46 @@ ctx_create(struct api_server *server, struct evhttp_request *req)
     return ctx;
 }
 
+/* Runs 'ctx' once its caller is known. */
+static void
+start(struct api_ctx *ctx)
+{
+    if (!ovsdb_idl_has_ever_connected(ctx->server->idl)) {
+        ovs_list_push_back(&ctx->server->waiting, &ctx->node);
+    } else {
+        process(ctx);
+    }
+}
+
+static void
+unauthorized(struct api_ctx *ctx)
+{
+    api_error(ctx, 401, "HTTPUnauthorized", "The request you have made "
+              "requires authentication.");
+    respond(ctx);
+}
+
+/* Keystone's answer for the token of 'ctx_'. */
+static void
+authenticated(void *ctx_, int status, const struct api_identity *id)
+{
+    struct api_ctx *ctx = ctx_;
+
+    ovs_list_remove(&ctx->node);
+    if (status == 401) {
+        unauthorized(ctx);
+    } else if (status || !id) {
+        api_error(ctx, 503, "ServiceUnavailable", "The identity service "
+                  "cannot validate the token now.");
+        respond(ctx);
+    } else {
+        free(ctx->project);
+        ctx->project = xstrdup(id->project);
+        ctx->is_admin = id->is_admin;
+        start(ctx);
+    }
+}
+
 /* libevent callback for every HTTP request. */
 static void
 api_http_request(struct evhttp_request *req, void *server_)
@@ -637,11 +735,36 @@ api_http_request(struct evhttp_request *req, void *server_)
 
     struct api_ctx *ctx = ctx_create(server, req);
     if (ctx->status) {
+        /* Malformed, or a document that needs no database (versions,
+         * extensions): public, as in Neutron. */
         respond(ctx);
-    } else if (!ovsdb_idl_has_ever_connected(server->idl)) {
-        ovs_list_push_back(&server->waiting, &ctx->node);
+        return;
+    }
+    if (!server->auth) {
+        start(ctx);
+        return;
+    }
+
+    const char *token = evhttp_find_header(
+        evhttp_request_get_input_headers(req), "X-Auth-Token");
+    if (!token || !*token || strlen(token) > API_MAX_TOKEN) {
+        unauthorized(ctx);
+        return;
+    }
+    struct api_identity id = { .project = NULL };
+    int status = api_auth_validate(server->auth, token, &id, authenticated,
+                                   ctx);
+    if (!status) {
+        free(ctx->project);
+        ctx->project = id.project;
+        ctx->is_admin = id.is_admin;
+        start(ctx);
+    } else if (status < 0) {
+        ovs_list_push_back(&server->authenticating, &ctx->node);
     } else {
-        process(ctx);
+        api_error(ctx, status, "ServiceUnavailable", "The identity service "
+                  "is busy.");
+        respond(ctx);
     }
 }
 
@@ -910,6 +1033,16 @@ api_server_status(const struct api_server *server)
     ds_put_format(&s, "retries: %llu\n", server->n_retries);
     ds_put_format(&s, "errors 4xx: %llu\n", server->n_errors_4xx);
     ds_put_format(&s, "errors 5xx: %llu\n", server->n_errors_5xx);
+    ds_put_format(&s, "unauthorized (401): %llu\n", server->n_unauthorized);
+    ds_put_format(&s, "forbidden (403): %llu\n", server->n_forbidden);
+    if (server->auth) {
+        char *auth = api_auth_status(server->auth);
+        ds_put_cstr(&s, auth);
+        free(auth);
+    } else {
+        ds_put_cstr(&s, "auth: none (every client is admin of every "
+                    "project)\n");
+    }
     ds_put_format(&s, "in flight: %"PRIuSIZE"\n",
                   ovs_list_size(&server->committing));
     ds_put_format(&s, "waiting: %"PRIuSIZE"\n",
@@ -923,6 +1056,8 @@ api_server_destroy(struct api_server *server)
     if (!server) {
         return;
     }
+    /* Answers the requests that wait for Keystone (503). */
+    api_auth_destroy(server->auth);
     struct api_ctx *ctx;
     LIST_FOR_EACH_POP (ctx, node, &server->committing) {
         api_error(ctx, 503, "ServiceUnavailable", "dvr-api is stopping.");
@@ -934,6 +1069,7 @@ api_server_destroy(struct api_server *server)
     }
     nb_session_destroy(&server->nb);
     evhttp_free(server->http);
+    api_tls_disable();
     event_base_free(server->base);
     ovsdb_idl_destroy(server->idl);
     sset_destroy(&server->reserved);

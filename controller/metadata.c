@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -36,6 +37,7 @@
 #include "ovsdb/nb-idl.h"
 #include "packets.h"
 #include "pipeline/services.h"
+#include "pipeline/tables.h"
 #include "simap.h"
 #include "smap.h"
 #include "timeval.h"
@@ -45,6 +47,17 @@
 VLOG_DEFINE_THIS_MODULE(metadata);
 
 #define RETRY_MSEC 1000                 /* Port and address checks. */
+
+/* What one client may hold: a VM (a VIF, identified by its client
+ * address) or the host.  Every connection costs the controller a file
+ * descriptor and buffers, which it shares with OVSDB and OpenFlow. */
+#define META_MAX_CONNS 256              /* In total. */
+#define META_MAX_CONNS_PER_CLIENT 16
+#define META_MAX_HEADERS 8192           /* Bytes, request line included. */
+#define META_MAX_BODY 1024              /* Bytes; GET and HEAD need none. */
+#define META_IDLE_TIMEOUT 10            /* Seconds without progress. */
+#define META_MAX_LIFE_MSEC 30000        /* Of any connection. */
+#define META_SWEEP_MSEC 1000
 #define DEFAULT_DNS_DOMAIN "openstacklocal"
 
 /* What the service knows of the instance behind one local VIF. */
@@ -62,6 +75,15 @@ struct meta_instance {
     char *user_data;                    /* NULL without. */
     struct smap public_keys;            /* Name -> key. */
     struct smap meta;
+};
+
+/* One accepted connection (the HTTP thread only). */
+struct meta_conn {
+    struct hmap_node node;              /* In 'conns', by 'evcon'. */
+    struct evhttp_connection *evcon;    /* NULL once closed. */
+    uint16_t client;                    /* VIF ofport; 0 for the host. */
+    long long int since;
+    unsigned int n_proxied;             /* Proxy requests in flight. */
 };
 
 struct metadata {
@@ -86,6 +108,16 @@ struct metadata {
     bool started;
     atomic_bool exiting;
 
+    /* Connections (the HTTP thread only): the bufferevents evhttp made
+     * for connections it accepted and we have not counted yet, those we
+     * count, and how many each client holds. */
+    struct bufferevent **fresh;
+    size_t n_fresh, allocated_fresh;
+    struct event *adopt_event;
+    struct event *sweep_event;
+    struct hmap conns;
+    uint16_t *client_conns;             /* By client, ZONE_MAX_OFPORT + 1. */
+
     /* Shared. */
     struct ovs_mutex mutex;
     struct hmap instances OVS_GUARDED;
@@ -94,6 +126,11 @@ struct metadata {
     uint64_t n_not_found OVS_GUARDED;   /* No such path. */
     uint64_t n_proxied OVS_GUARDED;
     uint64_t n_proxy_errors OVS_GUARDED;
+    size_t n_foreign OVS_GUARDED;       /* Ports naming others' instances. */
+    size_t n_conns OVS_GUARDED;         /* Open connections. */
+    uint64_t n_refused OVS_GUARDED;     /* Connections over a limit. */
+    uint64_t n_expired OVS_GUARDED;     /* Closed for their age. */
+    uint64_t n_bad_method OVS_GUARDED;  /* Neither GET nor HEAD. */
 };
 
 static void
@@ -124,6 +161,8 @@ metadata_create(const struct metadata_options *opts)
     m->ofport = OFPP_NONE;
     ovs_mutex_init(&m->mutex);
     hmap_init(&m->instances);
+    hmap_init(&m->conns);
+    m->client_conns = xcalloc(ZONE_MAX_OFPORT + 1, sizeof *m->client_conns);
     atomic_init(&m->exiting, false);
     return m;
 }
@@ -141,8 +180,25 @@ metadata_destroy(struct metadata *m)
     if (m->proxy_conn) {
         evhttp_connection_free(m->proxy_conn);
     }
+    for (size_t i = 0; i < m->n_fresh; i++) {
+        bufferevent_decref(m->fresh[i]);
+    }
+    free(m->fresh);
     if (m->http) {
+        /* Calls conn_closed() for every connection still open. */
         evhttp_free(m->http);
+    }
+    struct meta_conn *conn;
+    HMAP_FOR_EACH_POP (conn, node, &m->conns) {
+        free(conn);
+    }
+    hmap_destroy(&m->conns);
+    free(m->client_conns);
+    if (m->adopt_event) {
+        event_free(m->adopt_event);
+    }
+    if (m->sweep_event) {
+        event_free(m->sweep_event);
     }
     if (m->proxy) {
         evhttp_uri_free(m->proxy);
@@ -294,17 +350,29 @@ host_label(const char *name)
 static struct meta_instance *
 build_instance(const struct nbrec_port *port, uint16_t ofport,
                const struct shash *instances, const struct smap *fips,
-               const char *domain)
+               const char *domain, bool *foreign)
 {
     struct meta_instance *mi = xzalloc(sizeof *mi);
     const struct nbrec_instance *inst
         = shash_find_data(instances, port->device_id);
     char key[UUID_LEN + 1];
 
+    /* A tenant sets its port's device_id at will, also to the id of
+     * another project's instance: only an Instance of the port's own
+     * project is the port's.  The project served (and sent to Nova) is
+     * always the port's. */
+    if (inst && strcmp(inst->project_id, port->project_id)) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "port "UUID_FMT" (project %s) names instance "
+                     "%s of project %s: not served",
+                     UUID_ARGS(&port->header_.uuid), port->project_id,
+                     inst->instance_id, inst->project_id);
+        inst = NULL;
+        *foreign = true;
+    }
     mi->ofport = ofport;
     mi->instance_id = xstrdup(port->device_id);
-    mi->project_id = xstrdup(inst && inst->project_id[0] ? inst->project_id
-                             : port->project_id);
+    mi->project_id = xstrdup(port->project_id);
     mi->local_ipv4 = first_ipv4(port);
     snprintf(key, sizeof key, UUID_FMT, UUID_ARGS(&port->header_.uuid));
     mi->public_ipv4 = nullable_xstrdup(smap_get(fips, key));
@@ -383,15 +451,18 @@ refresh_snapshot(struct metadata *m, struct ovsdb_idl *nb_idl,
 
     struct hmap fresh = HMAP_INITIALIZER(&fresh);
     const struct simap_node *node;
+    size_t n_foreign = 0;
     SIMAP_FOR_EACH (node, vifs) {
         struct uuid uuid;
         const struct nbrec_port *port;
         if (uuid_from_string(&uuid, node->name)
             && (port = nbrec_port_get_for_uuid(nb_idl, &uuid))) {
+            bool foreign = false;
             struct meta_instance *mi = build_instance(port, node->data,
                                                       &instances, &fips,
-                                                      dom);
+                                                      dom, &foreign);
             hmap_insert(&fresh, &mi->node, hash_int(mi->ofport, 0));
+            n_foreign += foreign;
         }
     }
     free(dom);
@@ -400,6 +471,7 @@ refresh_snapshot(struct metadata *m, struct ovsdb_idl *nb_idl,
 
     ovs_mutex_lock(&m->mutex);
     hmap_swap(&fresh, &m->instances);
+    m->n_foreign = n_foreign;
     ovs_mutex_unlock(&m->mutex);
 
     struct meta_instance *mi;
@@ -630,11 +702,154 @@ serve(struct evhttp_request *req, const struct meta_instance *mi,
     return ok;
 }
 
+/* Connections: limits per client and in total.
+ *
+ * evhttp (libevent 2.1) accepts connections itself and tells nobody.  It
+ * does ask us for each one's bufferevent (evhttp_set_bevcb()), before it
+ * gives the bufferevent its socket and callbacks: new_bufferevent() makes
+ * it, keeps a reference and schedules adopt_fresh(), which runs once the
+ * accept callback has returned.  By then the bufferevent's callback
+ * argument is its evhttp_connection: adopt_fresh() finds the client from
+ * the peer's address and counts the connection (conn_closed(), evhttp's
+ * close callback, uncounts it), or frees it at once if the client or the
+ * service is at its limit. */
+
+static struct meta_conn *
+find_conn(struct metadata *m, const struct evhttp_connection *evcon)
+{
+    struct meta_conn *conn;
+
+    HMAP_FOR_EACH_WITH_HASH (conn, node, hash_pointer(evcon, 0), &m->conns) {
+        if (conn->evcon == evcon) {
+            return conn;
+        }
+    }
+    return NULL;
+}
+
+/* The client of 'evcon': the VIF's OpenFlow port, or 0 (the host or any
+ * other address). */
+static uint16_t
+conn_client(struct evhttp_connection *evcon)
+{
+    char *peer = NULL;
+    ev_uint16_t peer_port;
+    ovs_be32 ip;
+
+    evhttp_connection_get_peer(evcon, &peer, &peer_port);
+    ofp_port_t ofport = (peer && ip_parse(peer, &ip)
+                         ? services_meta_client_ofport(ip) : OFPP_NONE);
+    return (ofport == OFPP_NONE || ofp_to_u16(ofport) > ZONE_MAX_OFPORT
+            ? 0 : ofp_to_u16(ofport));
+}
+
+static void
+conn_closed(struct evhttp_connection *evcon, void *m_)
+{
+    struct metadata *m = m_;
+    struct meta_conn *conn = find_conn(m, evcon);
+
+    if (!conn) {
+        return;
+    }
+    hmap_remove(&m->conns, &conn->node);
+    m->client_conns[conn->client]--;
+    ovs_mutex_lock(&m->mutex);
+    m->n_conns--;
+    ovs_mutex_unlock(&m->mutex);
+    if (conn->n_proxied) {
+        /* proxy_done() frees it. */
+        conn->evcon = NULL;
+    } else {
+        free(conn);
+    }
+}
+
+static struct bufferevent *
+new_bufferevent(struct event_base *base, void *m_)
+{
+    struct metadata *m = m_;
+    struct bufferevent *bev = bufferevent_socket_new(base, -1,
+                                                     BEV_OPT_CLOSE_ON_FREE);
+    if (bev) {
+        bufferevent_incref(bev);
+        if (m->n_fresh >= m->allocated_fresh) {
+            m->fresh = x2nrealloc(m->fresh, &m->allocated_fresh,
+                                  sizeof *m->fresh);
+        }
+        m->fresh[m->n_fresh++] = bev;
+        event_active(m->adopt_event, EV_TIMEOUT, 0);
+    }
+    return bev;
+}
+
+static void
+adopt_fresh(evutil_socket_t fd OVS_UNUSED, short what OVS_UNUSED, void *m_)
+{
+    struct metadata *m = m_;
+
+    for (size_t i = 0; i < m->n_fresh; i++) {
+        struct bufferevent *bev = m->fresh[i];
+        bufferevent_data_cb readcb = NULL;
+        void *arg = NULL;
+
+        /* A bufferevent that evhttp has freed already (its accept failed)
+         * has no callbacks left. */
+        bufferevent_getcb(bev, &readcb, NULL, NULL, &arg);
+        if (readcb && arg) {
+            struct evhttp_connection *evcon = arg;
+            uint16_t client = conn_client(evcon);
+
+            if (hmap_count(&m->conns) >= META_MAX_CONNS
+                || m->client_conns[client] >= META_MAX_CONNS_PER_CLIENT) {
+                ovs_mutex_lock(&m->mutex);
+                m->n_refused++;
+                ovs_mutex_unlock(&m->mutex);
+                evhttp_connection_free(evcon);
+            } else {
+                struct meta_conn *conn = xzalloc(sizeof *conn);
+                conn->evcon = evcon;
+                conn->client = client;
+                conn->since = time_msec();
+                hmap_insert(&m->conns, &conn->node, hash_pointer(evcon, 0));
+                m->client_conns[client]++;
+                ovs_mutex_lock(&m->mutex);
+                m->n_conns++;
+                ovs_mutex_unlock(&m->mutex);
+                evhttp_connection_set_closecb(evcon, conn_closed, m);
+            }
+        }
+        bufferevent_decref(bev);
+    }
+    m->n_fresh = 0;
+}
+
+/* Closes connections older than META_MAX_LIFE_MSEC: a client that sends
+ * a byte now and then never meets the idle timeout. */
+static void
+sweep_conns(evutil_socket_t fd OVS_UNUSED, short what OVS_UNUSED, void *m_)
+{
+    struct metadata *m = m_;
+    long long int now = time_msec();
+    struct meta_conn *conn;
+
+    HMAP_FOR_EACH_SAFE (conn, node, &m->conns) {
+        if (now - conn->since > META_MAX_LIFE_MSEC && !conn->n_proxied) {
+            ovs_mutex_lock(&m->mutex);
+            m->n_expired++;
+            ovs_mutex_unlock(&m->mutex);
+            /* Calls conn_closed(), which frees 'conn'. */
+            evhttp_connection_free(conn->evcon);
+        }
+    }
+}
+
 /* Proxying to Nova. */
 
 struct proxy_ctx {
     struct metadata *m;
     struct evhttp_request *client;
+    struct meta_conn *conn;             /* The client's, or NULL. */
 };
 
 static void
@@ -660,6 +875,9 @@ proxy_done(struct evhttp_request *preq, void *ctx_)
         evhttp_send_reply(ctx->client, evhttp_request_get_response_code(preq),
                           evhttp_request_get_response_code_line(preq), body);
     }
+    if (ctx->conn && !--ctx->conn->n_proxied && !ctx->conn->evcon) {
+        free(ctx->conn);
+    }
     free(ctx);
 }
 
@@ -679,6 +897,7 @@ proxy(struct metadata *m, struct evhttp_request *req,
     struct proxy_ctx *ctx = xmalloc(sizeof *ctx);
     ctx->m = m;
     ctx->client = req;
+    ctx->conn = find_conn(m, evhttp_request_get_connection(req));
     struct evhttp_request *preq = evhttp_request_new(proxy_done, ctx);
     struct evkeyvalq *h = evhttp_request_get_output_headers(preq);
     char *sig = metadata_sign(m->secret ? m->secret : "", mi->instance_id);
@@ -700,6 +919,9 @@ proxy(struct metadata *m, struct evhttp_request *req,
         free(ctx);
     } else {
         m->n_proxied++;
+        if (ctx->conn) {
+            ctx->conn->n_proxied++;
+        }
     }
     free(target);
 }
@@ -723,13 +945,16 @@ handle_request(struct evhttp_request *req, void *m_)
     m->n_requests++;
     const struct meta_instance *mi = (ofport == OFPP_NONE ? NULL
                                       : find_instance(m, ofp_to_u16(ofport)));
-    if (!mi || !mi->instance_id[0]) {
+    if (evhttp_request_get_command(req) != EVHTTP_REQ_GET
+        && evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+        m->n_bad_method++;
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+                          "GET, HEAD");
+        evhttp_send_error(req, 405, "Method Not Allowed");
+    } else if (!mi || !mi->instance_id[0]) {
         m->n_unknown++;
         evhttp_send_error(req, HTTP_NOTFOUND, "no instance for this "
                           "address");
-    } else if (evhttp_request_get_command(req) != EVHTTP_REQ_GET
-               && evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
-        evhttp_send_error(req, 405, "Method Not Allowed");
     } else if (m->proxy) {
         proxy(m, req, mi, uri);
     } else {
@@ -784,7 +1009,22 @@ start_server(struct metadata *m)
         m->base = event_base_new();
         m->http = evhttp_new(m->base);
         evhttp_set_gencb(m->http, handle_request, m);
-        evhttp_set_timeout(m->http, 30);
+        evhttp_set_timeout(m->http, META_IDLE_TIMEOUT);
+        evhttp_set_max_headers_size(m->http, META_MAX_HEADERS);
+        evhttp_set_max_body_size(m->http, META_MAX_BODY);
+        /* Every method libevent knows reaches handle_request(), which
+         * answers 405 but to GET and HEAD (libevent would answer 501). */
+        evhttp_set_allowed_methods(m->http,
+                                   EVHTTP_REQ_GET | EVHTTP_REQ_POST
+                                   | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT
+                                   | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS
+                                   | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT
+                                   | EVHTTP_REQ_PATCH);
+        evhttp_set_bevcb(m->http, new_bufferevent, m);
+        m->adopt_event = event_new(m->base, -1, 0, adopt_fresh, m);
+        m->sweep_event = event_new(m->base, -1, EV_PERSIST, sweep_conns, m);
+        struct timeval sweep = { .tv_sec = META_SWEEP_MSEC / 1000 };
+        event_add(m->sweep_event, &sweep);
         if (m->proxy_url) {
             m->proxy = evhttp_uri_parse(m->proxy_url);
             if (!m->proxy || !evhttp_uri_get_host(m->proxy)) {
@@ -865,5 +1105,12 @@ metadata_format_status(struct metadata *m, struct ds *s)
                   m->proxy_url ? m->proxy_url : "from NB",
                   hmap_count(&m->instances), m->n_requests, m->n_unknown,
                   m->n_not_found, m->n_proxied, m->n_proxy_errors);
+    ds_put_format(s, "metadata connections: %"PRIuSIZE" open (at most %d, "
+                  "%d per client), %"PRIu64" refused, %"PRIu64" expired; "
+                  "%"PRIu64" requests neither GET nor HEAD; %"PRIuSIZE
+                  " ports naming another project's instance\n",
+                  m->n_conns, META_MAX_CONNS, META_MAX_CONNS_PER_CLIENT,
+                  m->n_refused, m->n_expired, m->n_bad_method,
+                  m->n_foreign);
     ovs_mutex_unlock(&m->mutex);
 }

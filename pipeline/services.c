@@ -143,6 +143,14 @@ services_compile_skeleton(const struct services_chassis *sc,
     ofpbuf_clear(&ofpacts);
     flow_list_add(flows, T_PUNT, 50, COOKIE_STATIC, &match, &ofpacts);
 
+    /* Whatever has been through a metadata NAT zone and matched no VIF's
+     * flow of the second pass (conntrack called it invalid, or a reply
+     * that is no established connection's) is dropped. */
+    match_init_catchall(&match);
+    match_set_reg_masked(&match, REG_FLAGS, SERVICES_FLAG_META,
+                         SERVICES_FLAG_META);
+    flow_list_add(flows, T_PUNT, 105, COOKIE_STATIC, &match, &ofpacts);
+
     /* The host resolves the clients' link-local addresses. */
     match_init_catchall(&match);
     match_set_in_port(&match, sc->meta_ofport);
@@ -223,10 +231,14 @@ add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
                T_PUNT, IP_ARGS(client));
     flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
 
+    /* Only a request that conntrack placed (and so NATed) goes to the
+     * host: an invalid one (SYN+ACK or SYN+FIN without a connection, no
+     * flags, a segment out of its window) would arrive with the VM's own
+     * source address.  The skeleton drops what is left with the flag. */
     ofpbuf_clear(&ofpacts);
     match_set_reg_masked(&match, REG_FLAGS, SERVICES_FLAG_META,
                          SERVICES_FLAG_META);
-    match_set_ct_state_masked(&match, CS_TRACKED, CS_TRACKED);
+    match_set_ct_state_masked(&match, CS_TRACKED, CS_TRACKED | CS_INVALID);
     match_set_ct_zone(&match, zone);
     put_parsed(&ofpacts, "set_field:"ETH_ADDR_FMT"->eth_src,"
                "set_field:"ETH_ADDR_FMT"->eth_dst,output:%"PRIu16,

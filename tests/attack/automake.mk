@@ -19,7 +19,12 @@ EXTRA_DIST += tests/attack/alive.sh
 ATTACK_DATAPATH_TESTS =
 
 # Who is calling: Keystone, project scope, policy, metadata, TLS.
-ATTACK_API_TESTS =
+ATTACK_API_TESTS = \
+	tests/attack/metadata-theft.sh \
+	tests/attack/metadata-exhaustion.sh \
+	tests/attack/metadata-invalid.sh \
+	tests/attack/api-auth.sh \
+	tests/attack/tls.sh
 
 ATTACK_TESTS = $(ATTACK_ROBUSTNESS_TESTS) $(ATTACK_DATAPATH_TESTS) \
 	$(ATTACK_API_TESTS)

@@ -100,7 +100,7 @@ s.bind(("::1", 0))
 print(s.getsockname()[1])')
     "$DVR_API" --nb="$NB_REMOTE" --listen="[::1]:$port6" --detach \
         --no-chdir --pidfile="$API_DIR/v6.pid" --log-file="$API_DIR/v6.log" \
-        --unixctl="$API_DIR/v6.ctl" || ovs_fail "dvr-api on [::1]"
+        --unixctl="$API_DIR/v6.ctl" --auth=none || ovs_fail "dvr-api on [::1]"
     _ovs_pidfiles+=("$API_DIR/v6.pid")
     for i in $(seq 50); do
         curl -gfs "http://[::1]:$port6/" >/dev/null && break

@@ -143,10 +143,14 @@ Test(services, metadata_flows)
                "nw_dst=169.254.169.254,tp_dst=80 actions=load:0x1->"
                "NXM_NX_REG0[16],ct(commit,table=30,zone=49159,"
                "nat(src=169.254.64.7))");
-    assert_has(t, "ct_state=+trk,ct_zone=49159,tcp,reg0=0x10000/0x10000,"
-               "in_port=7,nw_dst=169.254.169.254,tp_dst=80 actions="
-               "set_field:02:00:a9:fe:a9:fe->eth_src,set_field:0a:00:00:00:"
-               "00:01->eth_dst,output:3");
+    assert_has(t, "ct_state=-inv+trk,ct_zone=49159,tcp,"
+               "reg0=0x10000/0x10000,in_port=7,nw_dst=169.254.169.254,"
+               "tp_dst=80 actions=set_field:02:00:a9:fe:a9:fe->eth_src,"
+               "set_field:0a:00:00:00:00:01->eth_dst,output:3");
+    /* What conntrack called invalid, and anything else with the flag
+     * that no flow above took, is dropped. */
+    assert_has(t, "table=30, priority=105,reg0=0x10000/0x10000 "
+               "actions=drop");
     /* Replies: un-NAT in the same zone, to port 7 through sg_ingress. */
     assert_has(t, "tcp,reg0=0/0x10000,in_port=3,nw_src=169.254.169.254,"
                "nw_dst=169.254.64.7,tp_src=80 actions=load:0x1->"

@@ -5,12 +5,15 @@
 # are stopped by pid by ovs.sh's exit trap.
 #
 #   api_start [DVR-API OPTIONS...]   sets API_URL, API_DIR, API_PORT
+#                                    (--auth=$API_AUTH, default none)
 #   os ARGS...                       the openstack client against API_URL
 #   api_curl METHOD PATH [BODY]      prints "STATUS BODY"
 #   nb_dump                          a canonical dump of the NB database
 
 : "${abs_top_builddir:=$abs_top_srcdir}"
 DVR_API=${DVR_API:-$abs_top_builddir/api/dvr-api}
+# --auth for api_start: none unless set ("" gives no --auth at all).
+API_AUTH=${API_AUTH-none}
 
 api_free_port() {
     python3 -c 'import socket
@@ -30,7 +33,8 @@ api_start() {
         "$DVR_API" --nb="$NB_REMOTE" --listen="127.0.0.1:$API_PORT" \
             --detach --no-chdir --pidfile="$API_DIR/dvr-api.pid" \
             --log-file="$API_DIR/dvr-api.log" \
-            --unixctl="$API_DIR/dvr-api.ctl" "$@" && break
+            --unixctl="$API_DIR/dvr-api.ctl" ${API_AUTH:+--auth=$API_AUTH} \
+            "$@" && break
     done
     [ -f "$API_DIR/dvr-api.pid" ] || ovs_fail "dvr-api did not start"
     _ovs_pidfiles+=("$API_DIR/dvr-api.pid")

@@ -395,4 +395,3 @@ def provisioning_complete(context, port_id):
     provisioning_blocks.provisioning_complete(
         context, port_id, resources.PORT,
         provisioning_blocks.L2_AGENT_ENTITY)
-

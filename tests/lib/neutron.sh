@@ -280,7 +280,8 @@ EOF
 
 neutron_start() {
     : > "$NEUTRON_LOG.out"
-    (cd / && PYTHONPATH=$NEUTRON_PYTHONPATH exec $NT_PY -c '
+    (cd / && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$NEUTRON_PYTHONPATH \
+        exec $NT_PY -c '
 import sys
 from neutron.cmd.eventlet.server import main
 sys.argv = ["neutron-server"] + sys.argv[1:]

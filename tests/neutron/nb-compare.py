@@ -62,8 +62,8 @@ def dump(remote):
 
 
 def atom(v):
-    if isinstance(v, list) and len(v) == 2 and v[0] in ('uuid',
-                                                       'named-uuid'):
+    if (isinstance(v, list) and len(v) == 2
+            and v[0] in ('uuid', 'named-uuid')):
         return v[1]
     return v
 

@@ -137,7 +137,8 @@ nb_lose() {
     ovs_start_nb nbneutron
 }
 db_sync() {
-    (cd / && PYTHONPATH=$NEUTRON_PYTHONPATH /usr/bin/python3 -c '
+    (cd / && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$NEUTRON_PYTHONPATH \
+        /usr/bin/python3 -c '
 import sys
 from networking_dvrflow.cmd.db_sync import main
 sys.exit(main())' --config-file "$NEUTRON_CONF" \

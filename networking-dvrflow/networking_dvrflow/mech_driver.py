@@ -23,6 +23,7 @@ import threading
 import time
 
 import eventlet
+import greenlet
 from neutron_lib.api.definitions import portbindings
 from neutron_lib.callbacks import events
 from neutron_lib.callbacks import registry
@@ -65,7 +66,10 @@ class DvrflowWorker(worker.BaseWorker):
 
     def wait(self):
         if self._thread is not None:
-            self._thread.wait()
+            try:
+                self._thread.wait()
+            except greenlet.GreenletExit:
+                pass
 
     def stop(self):
         if self._thread is not None:

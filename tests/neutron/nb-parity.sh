@@ -145,6 +145,10 @@ sys.exit(main())' --config-file "$NEUTRON_CONF" \
         --log-file "$OVS_TEST_DIR/db-sync.log" "$@")
 }
 
+! grep -q ERROR "$NEUTRON_LOG" \
+    || { grep -B2 -A20 ERROR "$NEUTRON_LOG" | head -60; \
+         ovs_fail "neutron-server logged errors"; }
+
 # With neutron-server stopped, dvrflow-db-sync finds and rebuilds it.
 neutron_stop
 nb_lose
@@ -170,7 +174,9 @@ ovs_wait_until 60 $COMPARE "$NB_API" "$NB_NEUTRON" \
     || { $COMPARE "$NB_API" "$NB_NEUTRON"; \
          ovs_fail "the worker did not repair the lost NB database"; }
 echo "the running neutron-server rebuilt the lost NB database"
-! grep -q ERROR "$NEUTRON_LOG" \
-    || { grep -B2 -A20 ERROR "$NEUTRON_LOG" | head -60; \
-         ovs_fail "neutron-server logged errors"; }
+# The driver logged no error (the NB database's loss above makes
+# ovsdbapp log its reconnection attempts: not the driver's).
+! grep -q "ERROR networking_dvrflow" "$NEUTRON_LOG" \
+    || { grep -A20 "ERROR networking_dvrflow" "$NEUTRON_LOG" | head -60; \
+         ovs_fail "the driver logged errors"; }
 echo "nb-parity: passed in $(( $(date +%s) - T0 )) s"

@@ -12,7 +12,8 @@ AM_TESTS_ENVIRONMENT = \
 	DVR_NB_SCHEMA='$(abs_top_srcdir)/ovsdb/dvrflow-nb.ovsschema'; \
 	export DVR_NB_SCHEMA;
 
-EXTRA_DIST += tests/lib/ovs.sh tests/lib/nb.sh tests/lib/dhcp.py
+EXTRA_DIST += tests/lib/ovs.sh tests/lib/nb.sh tests/lib/dhcp.py \
+	tests/lib/keystone.sh
 
 # Unit tests.
 UNIT_LDADD = libdvrflow.la $(OVS_LIBS) $(CRITERION_LIBS)
@@ -32,8 +33,9 @@ TESTS += tests/component/nb-idl.sh
 EXTRA_DIST += tests/component/nb-idl.sh
 
 # Build tests.
-TESTS += tests/build/configure-errors.sh
-EXTRA_DIST += tests/build/configure-errors.sh
+TESTS += tests/build/configure-errors.sh tests/build/commands-installed.sh
+EXTRA_DIST += tests/build/configure-errors.sh \
+	tests/build/commands-installed.sh tests/build/commands.py
 
 check_PROGRAMS += tests/unit/test-l2
 tests_unit_test_l2_SOURCES = tests/unit/test-l2.c

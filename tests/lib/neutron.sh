@@ -35,9 +35,12 @@
 # Settings (environment, read by neutron_up):
 #
 #   NEUTRON_PORT       TCP port on 127.0.0.1 (default 19696)
-#   NEUTRON_AUTH       noauth (default) or keystone; keystone needs
-#                      NEUTRON_KEYSTONE_URL and NEUTRON_KEYSTONE_PASSWORD
-#                      (service user "neutron", project "service")
+#   NEUTRON_AUTH       noauth (default) or keystone.  keystone: source
+#                      tests/lib/keystone.sh and run ks_up first;
+#                      neutron_up then creates the service user "neutron"
+#                      (admin in project "service") and the "network"
+#                      service with its endpoints at NEUTRON_URL, and
+#                      nt_os runs as admin in project admin (ks_env)
 #   NT_DB_URL          SQLAlchemy URL of an existing empty database to use
 #                      instead of nt_db_up + nt_db_create
 #   NEUTRON_TRANSPORT  oslo.messaging transport_url (default fake://: no
@@ -56,6 +59,7 @@
 : "${DVRFLOW_CACHE:=/var/cache/dvrflow}"
 NT_PY=/usr/bin/python3
 NT_PIDS=()
+NEUTRON_KEYSTONE_PASSWORD=${NEUTRON_KEYSTONE_PASSWORD:-dvrflow-neutron}
 
 _nt_log() { printf 'neutron.sh: %s\n' "$*" >&2; }
 
@@ -258,8 +262,8 @@ EOF
     if [ "${NEUTRON_AUTH:-noauth}" = keystone ]; then
         cat >> "$NEUTRON_CONF" <<EOF
 [keystone_authtoken]
-www_authenticate_uri = $NEUTRON_KEYSTONE_URL
-auth_url = $NEUTRON_KEYSTONE_URL
+www_authenticate_uri = $KS_URL
+auth_url = $KS_URL
 memcached_servers =
 auth_type = password
 project_domain_name = Default
@@ -334,6 +338,13 @@ neutron_up() {
         fi
     fi
     NEUTRON_PYTHONPATH=$(_nt_pythonpath "$NEUTRON_DIR") || return 1
+    if [ "${NEUTRON_AUTH:-noauth}" = keystone ]; then
+        [ -n "${KS_URL:-}" ] || { _nt_log "NEUTRON_AUTH=keystone: no ks_up"; \
+                                  return 1; }
+        ks_user neutron "$NEUTRON_KEYSTONE_PASSWORD" service admin \
+            >/dev/null || return 1
+        ks_service network neutron "$NEUTRON_URL" >/dev/null || return 1
+    fi
     _nt_write_conf
     neutron_start
 }
@@ -351,7 +362,8 @@ nt_os() {
     if [ "${NEUTRON_AUTH:-noauth}" = noauth ]; then
         openstack --os-auth-type none --os-endpoint "$NEUTRON_URL" "$@"
     else
-        openstack "$@"
+        (eval "$(ks_env admin "$KS_ADMIN_PASSWORD" admin)"
+         openstack "$@")
     fi
 }
 

@@ -125,7 +125,10 @@ for host in hv1 hv2 gw1; do
     grep -q "dvrflow controller $host True" "$SB_TMP/agents.out" \
         || sb_fail "no alive agent for $host"
 done
-! grep -q ERROR "$NEUTRON_LOG" \
-    || { grep -A20 ERROR "$NEUTRON_LOG" | head -60; \
-         sb_fail "neutron-server logged errors"; }
+# No error but ML2's own for the port on the unknown host.
+grep ERROR "$NEUTRON_LOG" \
+    | grep -v "Failed to bind port .* on host nosuchhost " \
+    > "$SB_TMP/errors" || true
+[ ! -s "$SB_TMP/errors" ] \
+    || { head -40 "$SB_TMP/errors"; sb_fail "neutron-server logged errors"; }
 echo "neutron-system: passed in $(( $(date +%s) - T0 )) s"

@@ -17,7 +17,10 @@
 #     the external host pings vm2's floating IP; the default group's
 #     ICMP rule added through Neutron takes effect (ping blocked before);
 #   - agents: "network agent list" shows hv1, hv2 and gw1 as alive dvrflow
-#     controllers.
+#     controllers;
+#   - sync: the NB database deleted and recreated empty, the running
+#     server's worker rebuilds it and the pings come back;
+#   - a stopped neutron-server loses no traffic.
 set -euo pipefail
 [ "${DVR_NEUTRON_TIER:-}" = yes ] \
     || { echo "the Neutron tier runs with DVR_NEUTRON_TIER=yes"; exit 77; }
@@ -125,10 +128,51 @@ for host in hv1 hv2 gw1; do
     grep -q "dvrflow controller $host True" "$SB_TMP/agents.out" \
         || sb_fail "no alive agent for $host"
 done
-# No error but ML2's own for the port on the unknown host.
+# The NB database lost (its server stopped, the file deleted, an empty one
+# started): the controllers register again, neutron-server's dvrflow
+# worker rebuilds the NB from Neutron's database, and the pings come back.
+nbd=/run/dvrsb/$SB_PREFIX/nb
+[ -f "$nbd/nb.db" ] || sb_fail "no NB database file at $nbd/nb.db"
+kill "$(cat "$nbd/nb.pid")"
+sb_await 5000 sh -c "! kill -0 $(cat "$nbd/nb.pid") 2>/dev/null" >/dev/null \
+    || sb_fail "the NB ovsdb-server does not stop"
+rm -f "$nbd/nb.db" "$nbd/nb.sock"
+ovsdb-tool create "$nbd/nb.db" "$abs_top_srcdir/ovsdb/dvrflow-nb.ovsschema"
+ovsdb-server --detach --no-chdir --pidfile="$nbd/nb.pid" \
+    --log-file="$nbd/nb.log" --remote=punix:"$nbd/nb.sock" \
+    --unixctl="$nbd/nb.ctl" "$nbd/nb.db"
+t_lost=$(sb_ms)
+nb_rows() {
+    ovsdb-client --timeout=5 -f csv --no-headings dump "$NB" \
+        DVRFLOW_Northbound "$1" _uuid 2>/dev/null | grep -c . || true
+}
+nb_rebuilt() {
+    [ "$(nb_rows Floating_IP)" = 1 ] && [ "$(nb_rows Router)" = 1 ]
+}
+sb_await 60000 nb_rebuilt >/dev/null \
+    || sb_fail "the NB database was not rebuilt"
+echo "NB rebuilt $(( $(sb_ms) - t_lost )) ms after it was lost:" \
+     "$(nb_rows Port) ports, $(nb_rows Router) router"
+for _ in $(seq 30); do
+    sb exec vm1 ping -q -c 1 -W 1 192.168.20.12 >/dev/null 2>&1 && break
+done
+sb_assert_ping vm1 192.168.20.12
+sb_assert_ping ext 203.0.113.150
+sb_assert_ping vm1 203.0.113.1
+echo "pings are back $(( $(sb_ms) - t_lost )) ms after the NB was lost"
+
+# No error but ML2's own for the port on the unknown host, and ovsdbapp's
+# while the NB database was away.
 grep ERROR "$NEUTRON_LOG" \
     | grep -v "Failed to bind port .* on host nosuchhost " \
+    | grep -v "ovsdbapp.backend.ovs_idl.idlutils .* Unable to open stream" \
     > "$SB_TMP/errors" || true
 [ ! -s "$SB_TMP/errors" ] \
     || { head -40 "$SB_TMP/errors"; sb_fail "neutron-server logged errors"; }
+
+# A stopped neutron-server loses no traffic.
+neutron_stop
+sb_assert_ping vm1 192.168.20.12
+sb_assert_ping ext 203.0.113.150
+echo "traffic flows with neutron-server stopped"
 echo "neutron-system: passed in $(( $(date +%s) - T0 )) s"

@@ -126,6 +126,8 @@ class DvrflowClient(object):
     # Chassis (read only).
 
     def chassis_for_host(self, host):
+        if not host:
+            return None
         for ch in self.idl.tables['Chassis'].rows.values():
             if ch.hostname == host or ch.name == host:
                 return ch

@@ -131,7 +131,16 @@ done
 # The NB database lost (its server stopped, the file deleted, an empty one
 # started): the controllers register again, neutron-server's dvrflow
 # worker rebuilds the NB from Neutron's database, and the pings come back.
+nb_rows() {
+    ovsdb-client --timeout=5 transact "$NB" "[\"DVRFLOW_Northbound\",
+        {\"op\": \"select\", \"table\": \"$1\", \"where\": [],
+         \"columns\": [\"_uuid\"]}]" 2>/dev/null \
+        | jq '.[0].rows | length' 2>/dev/null || echo 0
+}
 nbd=/run/dvrsb/$SB_PREFIX/nb
+ports_before=$(curl -sf "$NEUTRON_URL/v2.0/ports" | jq '.ports | length')
+[ "$(nb_rows Port)" = "$ports_before" ] \
+    || sb_fail "NB has $(nb_rows Port) ports, Neutron $ports_before"
 [ -f "$nbd/nb.db" ] || sb_fail "no NB database file at $nbd/nb.db"
 kill "$(cat "$nbd/nb.pid")"
 sb_await 5000 sh -c "! kill -0 $(cat "$nbd/nb.pid") 2>/dev/null" >/dev/null \
@@ -142,12 +151,9 @@ ovsdb-server --detach --no-chdir --pidfile="$nbd/nb.pid" \
     --log-file="$nbd/nb.log" --remote=punix:"$nbd/nb.sock" \
     --unixctl="$nbd/nb.ctl" "$nbd/nb.db"
 t_lost=$(sb_ms)
-nb_rows() {
-    ovsdb-client --timeout=5 -f csv --no-headings dump "$NB" \
-        DVRFLOW_Northbound "$1" _uuid 2>/dev/null | grep -c . || true
-}
 nb_rebuilt() {
-    [ "$(nb_rows Floating_IP)" = 1 ] && [ "$(nb_rows Router)" = 1 ]
+    [ "$(nb_rows Floating_IP)" = 1 ] && [ "$(nb_rows Router)" = 1 ] \
+        && [ "$(nb_rows Port)" = "$ports_before" ]
 }
 sb_await 60000 nb_rebuilt >/dev/null \
     || sb_fail "the NB database was not rebuilt"

@@ -42,7 +42,11 @@ NB_API=$NB_REMOTE
 ovs_start_nb nbneutron
 NB_NEUTRON=$NB_REMOTE
 NEUTRON_PORT=${NEUTRON_PORT:-$(api_free_port)}
-neutron_up "$OVS_TEST_DIR" "$NB_NEUTRON" || ovs_fail "neutron-server"
+# The driver's NB connection is a list of remotes (a Raft cluster's
+# members); here its first member is down, so the driver must use the
+# second.
+neutron_up "$OVS_TEST_DIR" "unix:$OVS_TEST_DIR/nb-down.sock,$NB_NEUTRON" \
+    || ovs_fail "neutron-server"
 echo "servers up in $(( $(date +%s) - T0 )) s"
 
 # session NAME URL: the commands on stdin, in one client process (its
@@ -149,8 +153,12 @@ sys.exit(main())' --config-file "$NEUTRON_CONF" \
         --log-file "$OVS_TEST_DIR/db-sync.log" "$@")
 }
 
-! grep -q ERROR "$NEUTRON_LOG" \
-    || { grep -B2 -A20 ERROR "$NEUTRON_LOG" | head -60; \
+# No error but ovsdbapp's about the remote that is down.
+grep ERROR "$NEUTRON_LOG" \
+    | grep -v "Unable to open stream to unix:$OVS_TEST_DIR/nb-down.sock" \
+    > "$OVS_TEST_DIR/errors" || true
+[ ! -s "$OVS_TEST_DIR/errors" ] \
+    || { head -40 "$OVS_TEST_DIR/errors"; \
          ovs_fail "neutron-server logged errors"; }
 
 # With neutron-server stopped, dvrflow-db-sync finds and rebuilds it.

@@ -35,12 +35,16 @@
 # Settings (environment, read by neutron_up):
 #
 #   NEUTRON_PORT       TCP port on 127.0.0.1 (default 19696)
-#   NEUTRON_AUTH       noauth (default) or keystone.  keystone: source
-#                      tests/lib/keystone.sh and run ks_up first;
-#                      neutron_up then creates the service user "neutron"
-#                      (admin in project "service") and the "network"
-#                      service with its endpoints at NEUTRON_URL, and
-#                      nt_os runs as admin in project admin (ks_env)
+#   NEUTRON_AUTH       noauth (default) or keystone.  keystone, either:
+#                      - NEUTRON_KEYSTONE_URL and NEUTRON_KEYSTONE_PASSWORD
+#                        set: Keystone's URL and the password of the
+#                        service user "neutron" (project "service"), which
+#                        the caller creates, with the network endpoints;
+#                      - or only tests/lib/keystone.sh's ks_up done before:
+#                        neutron_up creates that user (admin in "service")
+#                        and the "network" service with its endpoints at
+#                        NEUTRON_URL itself.
+#                      nt_os then runs as admin in project admin (ks_env)
 #   NT_DB_URL          SQLAlchemy URL of an existing empty database to use
 #                      instead of nt_db_up + nt_db_create
 #   NEUTRON_TRANSPORT  oslo.messaging transport_url (default fake://: no
@@ -262,8 +266,8 @@ EOF
     if [ "${NEUTRON_AUTH:-noauth}" = keystone ]; then
         cat >> "$NEUTRON_CONF" <<EOF
 [keystone_authtoken]
-www_authenticate_uri = $KS_URL
-auth_url = $KS_URL
+www_authenticate_uri = ${NEUTRON_KEYSTONE_URL:-$KS_URL}
+auth_url = ${NEUTRON_KEYSTONE_URL:-$KS_URL}
 memcached_servers =
 auth_type = password
 project_domain_name = Default
@@ -338,7 +342,8 @@ neutron_up() {
         fi
     fi
     NEUTRON_PYTHONPATH=$(_nt_pythonpath "$NEUTRON_DIR") || return 1
-    if [ "${NEUTRON_AUTH:-noauth}" = keystone ]; then
+    if [ "${NEUTRON_AUTH:-noauth}" = keystone ] \
+       && [ -z "${NEUTRON_KEYSTONE_URL:-}" ]; then
         [ -n "${KS_URL:-}" ] || { _nt_log "NEUTRON_AUTH=keystone: no ks_up"; \
                                   return 1; }
         ks_user neutron "$NEUTRON_KEYSTONE_PASSWORD" service admin \

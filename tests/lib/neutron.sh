@@ -178,7 +178,7 @@ _nt_load_schema() {
             >"$NEUTRON_DIR/migrate.log" 2>&1 \
             || { cat "$NEUTRON_DIR/migrate.log" >&2; return 1; }
         mkdir -p "$DVRFLOW_CACHE"
-        _nt_mysqldump "$url" > "$cache.tmp" && mv "$cache.tmp" "$cache"
+        _nt_mysqldump "$url" > "$cache.tmp.$$" && mv "$cache.tmp.$$" "$cache"
         return
     fi
     _nt_mysql "$url" < "$cache"

@@ -84,7 +84,8 @@ _nt_mariadbd_start() {
         --skip-networking --pid-file="$dir/mysqld.pid" --user=root \
         --log-error="$dir/error.log" --innodb-buffer-pool-size=64M \
         --skip-log-bin --innodb-flush-log-at-trx-commit=0 \
-        --innodb-doublewrite=0 >/dev/null 2>&1 &
+        --innodb-doublewrite=0 --innodb-log-file-size=16M \
+        >/dev/null 2>&1 &
     NT_DB_PID=$!
     NT_PIDS+=("$NT_DB_PID")
     local i
@@ -108,7 +109,7 @@ _nt_mariadbd_stop() {
 _nt_datadir_cache() {
     local v
     v=$(_nt_version)-$(mariadbd --version 2>/dev/null | sha1sum | cut -c1-8)
-    echo "$DVRFLOW_CACHE/neutron-$v-mariadb.tar"
+    echo "$DVRFLOW_CACHE/neutron-$v-mariadb2.tar"
 }
 
 nt_db_up() {

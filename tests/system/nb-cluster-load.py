@@ -40,8 +40,11 @@ def client(n):
             if conn is None:
                 conn = http.client.HTTPConnection(URL.hostname, URL.port,
                                                   timeout=30)
+            # A project per client: each stays within Neutron's default
+            # port quota (dvr-api runs with --auth=none here).
             conn.request("POST", "/v2.0/ports", body=body,
-                         headers={"Content-Type": "application/json"})
+                         headers={"Content-Type": "application/json",
+                                  "X-Project-Id": "load-%d" % n})
             r = conn.getresponse()
             data = r.read()
             status = r.status

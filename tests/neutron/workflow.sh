@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Neutron tier (issue 13): a user's whole workflow with the real
+# `openstack` client, authenticated by Keystone, against neutron-server
+# with the dvrflow ML2 driver and L3 plugin, and Debian's real Nova with
+# its fake virt driver (tests/lib/nova.sh), on a sandbox of two computes
+# and a network node whose controllers registered their Chassis.
+#
+# Networks, subnets, an external flat network, a router with its gateway
+# and two interfaces, two servers booted by `openstack server create
+# --nic net-id=...` with the default security group (one on hv1, one on
+# hv2), a floating IP added with `openstack server add floating ip`, a
+# security group rule.  The fake driver plugs nothing, so the test plugs
+# each server's port into the node Nova named as its host the way os-vif
+# does (iface-id, attached-mac, vm-uuid = the server's id).  Then real
+# packets: DHCP lease, east-west routed across the nodes, SNAT to the
+# external host, the floating IP from the external host once a rule
+# allows it, metadata; each port ACTIVE and exactly one
+# network-vif-plugged accepted by Nova per port, and none before the port
+# was plugged (its flows cannot be in before).  Last, neutron-server
+# stops and the traffic goes on.
+set -euo pipefail
+if [ "${DVR_NEUTRON_TIER:-}" != yes ]; then
+    echo "skip: the Neutron tier runs with DVR_NEUTRON_TIER=yes"
+    exit 77
+fi
+. "$abs_top_srcdir/tests/system/lib.sh"
+. "$abs_top_srcdir/tests/lib/keystone.sh"
+. "$abs_top_srcdir/tests/lib/neutron.sh"
+. "$abs_top_srcdir/tests/lib/nova.sh"
+sb_init
+# Everything of OpenStack stops by pid before the sandbox goes down.
+cleanup() {
+    local rc=$?
+    set +e
+    if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
+        for f in "$SB_TMP"/nova/log/*.log "$SB_TMP"/neutron/*.log; do
+            [ -f "$f" ] || continue
+            echo "--- $f (errors, last 20)" >&2
+            grep -E 'ERROR|Traceback' "$f" | tail -n 20 >&2
+        done
+    fi
+    nova_down
+    neutron_down
+    ks_down
+    _sb_cleanup "$rc"
+}
+trap cleanup EXIT
+
+t0=$(sb_ms)
+mark() { echo "[$(( ($(sb_ms) - t0) / 1000 )) s] $*"; }
+
+sb_up --computes 2 --gateways 1 --no-api
+mark "sandbox up"
+ks_up "$SB_TMP/ks"
+mark "keystone up"
+neutron_up "$SB_TMP/neutron" "$SB_NB"
+mark "neutron-server up"
+nova_up "$SB_TMP/nova" hv1 hv2
+mark "nova up"
+
+ks_env
+os() { openstack "$@"; }
+val() { openstack "$@" -f value; }
+
+# The user's workflow.
+val network create --external --provider-network-type flat \
+    --provider-physical-network physnet1 public -c id >/dev/null
+val subnet create --network public --subnet-range 203.0.113.0/24 \
+    --gateway 203.0.113.1 --no-dhcp \
+    --allocation-pool start=203.0.113.100,end=203.0.113.199 public-sub \
+    -c id >/dev/null
+net1=$(val network create private1 -c id)
+val subnet create --network private1 --subnet-range 10.10.0.0/24 sub1 \
+    -c id >/dev/null
+net2=$(val network create private2 -c id)
+val subnet create --network private2 --subnet-range 10.20.0.0/24 sub2 \
+    -c id >/dev/null
+os router create r1 -f value -c id >/dev/null
+os router set --external-gateway public r1
+os router add subnet r1 sub1
+os router add subnet r1 sub2
+gw_ip=$(val router show r1 -c external_gateway_info \
+            | python3 -c 'import ast, sys
+print(ast.literal_eval(sys.stdin.read())["external_fixed_ips"][0]["ip_address"])')
+mark "networks, subnets, router (gateway $gw_ip)"
+head -c 1048576 /dev/zero >"$SB_TMP/tiny.img"
+img=$(val image create --disk-format raw --container-format bare \
+          --file "$SB_TMP/tiny.img" tiny -c id)
+val flavor create --ram 64 --disk 1 --vcpus 1 tiny -c id >/dev/null
+s1=$(val server create --flavor tiny --image "$img" --nic "net-id=$net1" \
+         --security-group default --availability-zone nova:hv1 --wait \
+         vm1 -c id)
+s2=$(val server create --flavor tiny --image "$img" --nic "net-id=$net2" \
+         --security-group default --availability-zone nova:hv2 --wait \
+         vm2 -c id)
+mark "servers ACTIVE"
+for s in vm1 vm2; do
+    [ "$(val server show "$s" -c status)" = ACTIVE ] \
+        || sb_fail "$s is not ACTIVE"
+done
+[ "$(val server show vm1 -c OS-EXT-SRV-ATTR:host)" = hv1 ] \
+    || sb_fail "vm1 is not on hv1"
+[ "$(val server show vm2 -c OS-EXT-SRV-ATTR:host)" = hv2 ] \
+    || sb_fail "vm2 is not on hv2"
+p1=$(val port list --server vm1 -c ID)
+p2=$(val port list --server vm2 -c ID)
+
+# port_field PORT FIELD: a field of PORT from Neutron's API.
+port_field() {
+    curl -sf -H "X-Auth-Token: $(ks_token)" \
+        "$NEUTRON_URL/v2.0/ports/$1" \
+        | python3 -c 'import json, sys
+print(json.load(sys.stdin)["port"][sys.argv[1]])' "$2"
+}
+for p in "$p1" "$p2"; do
+    [ "$(port_field "$p" binding:vif_type)" = ovs ] \
+        || sb_fail "port $p is not bound (vif_type $(port_field "$p" binding:vif_type))"
+    [ "$(port_field "$p" status)" = DOWN ] \
+        || sb_fail "port $p is $(port_field "$p" status) before it is plugged"
+    [ "$(nova_vif_plugged "$p")" = 0 ] \
+        || sb_fail "network-vif-plugged for $p before it was plugged"
+done
+[ "$(port_field "$p1" binding:host_id)" = hv1 ] || sb_fail "p1 host"
+[ "$(port_field "$p2" binding:host_id)" = hv2 ] || sb_fail "p2 host"
+
+# The plugging os-vif would do, on the node Nova chose; DHCP lease.
+sb vm-add vm1 --node hv1 --port "$p1" --vm-uuid "$s1" --dhcp-timeout 10 \
+    || sb_fail "vm1 gets no DHCP lease"
+sb vm-add vm2 --node hv2 --port "$p2" --vm-uuid "$s2" --dhcp-timeout 10 \
+    || sb_fail "vm2 gets no DHCP lease"
+ip1=$(val port show "$p1" -c fixed_ips | sed -n "s/.*'ip_address': '\([0-9.]*\)'.*/\1/p")
+ip2=$(val port show "$p2" -c fixed_ips | sed -n "s/.*'ip_address': '\([0-9.]*\)'.*/\1/p")
+sb exec vm1 ip -o addr show eth0 | sb_has "inet $ip1/24" \
+    || sb_fail "vm1 leased no $ip1"
+sb exec vm2 ip -o addr show eth0 | sb_has "inet $ip2/24" \
+    || sb_fail "vm2 leased no $ip2"
+mark "plugged; DHCP leases $ip1, $ip2"
+
+# Each port ACTIVE; one network-vif-plugged each, after the plug.
+for p in "$p1" "$p2"; do
+    sb_await 30000 test "$(port_field "$p" status)" = ACTIVE >/dev/null \
+        || sb_fail "port $p is not ACTIVE"
+    sb_await 10000 test "$(nova_vif_plugged "$p")" -ge 1 >/dev/null \
+        || sb_fail "Nova got no network-vif-plugged for $p"
+done
+sleep 1
+for p in "$p1" "$p2"; do
+    n=$(nova_vif_plugged "$p")
+    [ "$n" = 1 ] || sb_fail "Nova got $n network-vif-plugged for $p"
+done
+mark "ports ACTIVE, one network-vif-plugged each"
+
+# East-west, routed across the nodes (default group: members reach each
+# other).
+sb_assert_ping vm1 "$ip2"
+sb_assert_ping vm2 "$ip1"
+hops=$(sb exec vm1 traceroute -n -q 1 -w 1 -m 4 "$ip2" | tail -n +2)
+[ "$(echo "$hops" | wc -l)" = 2 ] || sb_fail "east-west hops: $hops"
+mark "east-west routed"
+
+# SNAT: vm1 reaches the external host as the router's gateway address.
+sb_assert_ping vm1 203.0.113.1
+sb exec ext python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("", 8080)); s.listen(1); s.settimeout(20)
+c, a = s.accept(); open(sys.argv[1], "w").write(a[0] + "\n"); c.close()
+' "$SB_TMP/peer" </dev/null >/dev/null 2>&1 &
+sb_wait_listen ext 8080
+sb exec vm1 nc -z -w 2 203.0.113.1 8080 || sb_fail "vm1 cannot reach ext"
+sb_await 5000 test -s "$SB_TMP/peer" >/dev/null || sb_fail "ext saw no peer"
+[ "$(cat "$SB_TMP/peer")" = "$gw_ip" ] \
+    || sb_fail "ext saw $(cat "$SB_TMP/peer"), not the gateway $gw_ip"
+mark "SNAT as $gw_ip"
+
+# Floating IP: created, added to vm2; the default group lets nothing in
+# from outside until a rule allows ICMP.
+fip=$(val floating ip create public -c floating_ip_address)
+os server add floating ip vm2 "$fip"
+sb_assert_no_ping ext "$fip"
+os security group rule create --ingress --protocol icmp \
+    --remote-ip 0.0.0.0/0 default -f value -c id >/dev/null
+sb_await 10000 sb exec ext ping -q -c 1 -W 1 "$fip" >/dev/null \
+    || sb_fail "ext cannot ping the floating IP $fip after the rule"
+mark "floating IP $fip reached from ext once the rule allowed ICMP"
+
+# Metadata: the instance's own data.
+md=$(sb exec vm1 curl -sf -m 5 \
+         http://169.254.169.254/openstack/latest/meta_data.json) \
+    || sb_fail "vm1 gets no metadata"
+[ "$(echo "$md" | python3 -c 'import json, sys
+print(json.load(sys.stdin)["uuid"])')" = "$s1" ] \
+    || sb_fail "vm1's metadata is not its own: $md"
+mark "metadata served"
+
+# neutron-server stops: no traffic lost.
+sb exec ext ping -c 30 -i 0.1 -W 1 "$fip" >"$SB_TMP/fip-ping" 2>&1 &
+ping_pid=$!
+sb exec vm1 ping -c 30 -i 0.1 -W 1 "$ip2" >"$SB_TMP/ew-ping" 2>&1 &
+ew_pid=$!
+sleep 0.5
+neutron_stop
+wait $ping_pid || true
+wait $ew_pid || true
+grep -q ' 0% packet loss' "$SB_TMP/fip-ping" \
+    || sb_fail "floating IP pings lost: $(tail -n 2 "$SB_TMP/fip-ping")"
+grep -q ' 0% packet loss' "$SB_TMP/ew-ping" \
+    || sb_fail "east-west pings lost: $(tail -n 2 "$SB_TMP/ew-ping")"
+mark "neutron-server stopped: no ping lost"
+echo "workflow: ok"

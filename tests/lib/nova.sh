@@ -174,7 +174,8 @@ $(_nova_conf_authtoken nova)
 [placement]
 $(_nova_conf_auth placement)
 [neutron]
-$(_nova_conf_auth neutron)
+$(_nova_conf_auth nova)
+${NEUTRON_URL:+endpoint_override = $NEUTRON_URL}
 service_metadata_proxy = true
 metadata_proxy_shared_secret = $NOVA_METADATA_SECRET
 [glance]
@@ -291,8 +292,9 @@ UPDATE cell_mappings SET transport_url = 'none:///',
 EOF
 }
 
-# _nova_keystone: the service project, users nova/placement/glance/neutron
-# (admin in project service) and the services' endpoints, made if missing.
+# _nova_keystone: the service project, users nova, placement and glance
+# (admin in project service; nova also talks to Neutron) and the
+# services' endpoints, made if missing.
 _nova_keystone() {
     ks_env
     NOVA_SERVICE_PW=$NOVA_SERVICE_PW \
@@ -322,12 +324,12 @@ project = (find(ks.projects, name='service')
            or ks.projects.create(name='service', domain='default'))
 admin = find(ks.roles, name='admin')
 service_role = find(ks.roles, name='service')
-for name in ('nova', 'placement', 'glance', 'neutron'):
+for name in ('nova', 'placement', 'glance'):
     user = find(ks.users, name=name)
     if user is None:
         user = ks.users.create(name=name, domain='default',
                                password=os.environ['NOVA_SERVICE_PW'])
-    elif name != 'neutron':
+    else:
         ks.users.update(user, password=os.environ['NOVA_SERVICE_PW'])
     ks.roles.grant(admin, user=user, project=project)
     if service_role is not None:

@@ -32,8 +32,9 @@ TESTS += tests/component/nb-idl.sh
 EXTRA_DIST += tests/component/nb-idl.sh
 
 # Build tests.
-TESTS += tests/build/configure-errors.sh
-EXTRA_DIST += tests/build/configure-errors.sh
+TESTS += tests/build/configure-errors.sh tests/build/commands-installed.sh
+EXTRA_DIST += tests/build/configure-errors.sh \
+	tests/build/commands-installed.sh tests/build/commands.py
 
 check_PROGRAMS += tests/unit/test-l2
 tests_unit_test_l2_SOURCES = tests/unit/test-l2.c

@@ -436,7 +436,7 @@ nova_up() {
     _nova_spawn placement env OS_PLACEMENT_CONFIG_DIR="$NOVA_DIR/placement" \
         uwsgi --plugins python3 --http-socket "127.0.0.1:$NOVA_PLACEMENT_PORT" \
         --wsgi-file /usr/bin/placement-api --processes 1 --threads 4 \
-        --master --die-on-term --need-app
+        --master --die-on-term --need-app --add-header 'Connection: close'
     _nova_spawn glance glance-api --config-file "$NOVA_DIR/glance-api.conf"
     _nova_wait_port "$NOVA_RABBIT_PORT" 60 RabbitMQ || return 1
     _nova_spawn api nova-api --config-file "$NOVA_DIR/nova.conf" \
@@ -462,6 +462,8 @@ nova_down() {
         [ -f "$f" ] && _nova_stop_pidfile "$f" &
     done
     wait
+    # The Erlang VM first (RabbitMQ writes its pid), then the start script.
+    _nova_stop_pidfile "$NOVA_DIR/rabbit/rabbit.pid"
     _nova_stop_pidfile "$NOVA_DIR/rabbit.pid"
     # The epmd that RabbitMQ started on our own port: by its pid.
     epmd=$(ss -Htlnp "sport = :$NOVA_EPMD_PORT" 2>/dev/null \

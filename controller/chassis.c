@@ -52,6 +52,16 @@ chassis_run(struct ovsdb_idl_txn *txn, struct ovsdb_idl *nb_idl,
     if (found->gateway_capable != cfg->gateway) {
         nbrec_chassis_set_gateway_capable(found, cfg->gateway);
     }
+
+    /* The bridges' datapath type, for the Neutron driver's port binding
+     * (vif_details:datapath_type, which os-vif gives the VM's port). */
+    const char *dp_type = (*cfg->datapath_type ? cfg->datapath_type
+                                               : "system");
+    if (strcmp(smap_get_def(&found->other_config, "datapath-type", ""),
+               dp_type)) {
+        nbrec_chassis_update_other_config_setkey(found, "datapath-type",
+                                                 dp_type);
+    }
     return found;
 }
 

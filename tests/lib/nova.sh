@@ -232,7 +232,34 @@ EOF
 
 # _nova_db_url NAME: the SQLAlchemy URL of database NAME.
 _nova_db_url() {
-    ks_db_url "$1"
+    echo "${_nova_db_urls[$1]}"
+}
+
+# _nova_sql NAME mysql|mysqldump ARGS...: runs the MariaDB client on
+# database NAME (unix socket or host from its URL).
+_nova_sql() {
+    local url=${_nova_db_urls[$1]} cmd=$2 args
+    shift 2
+    mapfile -t args < <("$NOVA_PYTHON" - "$url" <<'EOF'
+import sys
+import urllib.parse as up
+u = up.urlparse(sys.argv[1])
+q = up.parse_qs(u.query)
+args = []
+if 'unix_socket' in q:
+    args += ['--socket=' + q['unix_socket'][0]]
+else:
+    args += ['--host=' + (u.hostname or 'localhost')]
+    if u.port:
+        args += ['--port=%d' % u.port]
+args += ['--user=' + up.unquote(u.username or 'root')]
+if u.password:
+    args += ['--password=' + up.unquote(u.password)]
+args.append(u.path.lstrip('/'))
+print('\n'.join(args))
+EOF
+)
+    "$cmd" --no-defaults "${args[@]:0:${#args[@]}-1}" "$@" "${args[-1]}"
 }
 
 # _nova_db_ready: every database exists and is migrated: from the cache
@@ -243,14 +270,17 @@ _nova_db_ready() {
     local key db dump sync_rc=0
     key=$(_nova_versions)
     dump=$DVRFLOW_CACHE/nova-db-$key
-    for db in $NOVA_DBS; do
-        ks_db_create "$db" || return 1
-    done
     if [ -f "$dump/.complete" ]; then
+        local pids=()
         for db in $NOVA_DBS; do
-            ks_mysql "$db" <"$dump/$db.sql" \
-                || _nova_die "cannot restore $db from $dump" || return 1
+            _nova_sql "$db" mysql <"$dump/$db.sql" &
+            pids+=("$!")
         done
+        for db in "${pids[@]}"; do
+            wait "$db" || sync_rc=1
+        done
+        [ $sync_rc = 0 ] || _nova_die "cannot restore the databases" \
+            "from $dump" || return 1
     else
         _nova_log "no cached schema for $key: migrating (about a minute)"
         (
@@ -273,7 +303,8 @@ _nova_db_ready() {
             || return 1
         mkdir -p "$dump.tmp.$$"
         for db in $NOVA_DBS; do
-            ks_mysqldump "$db" >"$dump.tmp.$$/$db.sql" || sync_rc=1
+            _nova_sql "$db" mysqldump --skip-comments \
+                >"$dump.tmp.$$/$db.sql" || sync_rc=1
         done
         if [ $sync_rc = 0 ]; then
             touch "$dump.tmp.$$/.complete"
@@ -283,7 +314,7 @@ _nova_db_ready() {
             rm -rf "$dump.tmp.$$"
         fi
     fi
-    ks_mysql nova_api <<EOF
+    _nova_sql nova_api mysql <<EOF
 UPDATE cell_mappings SET transport_url = '$NOVA_TRANSPORT_URL',
     database_connection = '$(_nova_db_url nova)' WHERE name = 'cell1';
 UPDATE cell_mappings SET transport_url = 'none:///',
@@ -293,14 +324,17 @@ EOF
 }
 
 # _nova_keystone: the service project, users nova, placement and glance
-# (admin in project service; nova also talks to Neutron) and the
-# services' endpoints, made if missing.
+# (admin in project service; nova also talks to Neutron), neutron if
+# missing and NEUTRON_KEYSTONE_PASSWORD is set, and the endpoints of
+# compute, placement, image and (with NEUTRON_URL) network.
 _nova_keystone() {
     ks_env
     NOVA_SERVICE_PW=$NOVA_SERVICE_PW \
+    NEUTRON_KEYSTONE_PASSWORD=${NEUTRON_KEYSTONE_PASSWORD:-} \
     NOVA_ENDPOINTS="compute nova http://127.0.0.1:$NOVA_API_PORT/v2.1
 placement placement http://127.0.0.1:$NOVA_PLACEMENT_PORT
-image glance http://127.0.0.1:$NOVA_GLANCE_PORT" \
+image glance http://127.0.0.1:$NOVA_GLANCE_PORT
+${NEUTRON_URL:+network neutron $NEUTRON_URL}" \
     "$NOVA_PYTHON" - <<'EOF'
 import os
 from keystoneauth1 import loading, session
@@ -334,7 +368,15 @@ for name in ('nova', 'placement', 'glance'):
     ks.roles.grant(admin, user=user, project=project)
     if service_role is not None:
         ks.roles.grant(service_role, user=user, project=project)
+# Neutron's user, only if Keystone's setup did not make it.
+if (os.environ['NEUTRON_KEYSTONE_PASSWORD']
+        and find(ks.users, name='neutron') is None):
+    user = ks.users.create(name='neutron', domain='default',
+                           password=os.environ['NEUTRON_KEYSTONE_PASSWORD'])
+    ks.roles.grant(admin, user=user, project=project)
 for line in os.environ['NOVA_ENDPOINTS'].splitlines():
+    if not line.strip():
+        continue
     kind, name, url = line.split()
     svc = find(ks.services, type=kind)
     if svc is None:
@@ -412,7 +454,7 @@ _nova_wait_computes() {
 }
 
 nova_up() {
-    local h
+    local h db ks_pid
     NOVA_DIR=$1
     shift
     mkdir -p "$NOVA_DIR/log" || return 1
@@ -426,10 +468,19 @@ nova_up() {
     NOVA_METADATA_PORT=$(_nova_port "$((NOVA_API_PORT + 1))")
     NOVA_API_URL=http://127.0.0.1:$NOVA_API_PORT/v2.1
     NOVA_TRANSPORT_URL=rabbit://guest:guest@127.0.0.1:$NOVA_RABBIT_PORT/
-    _nova_write_configs || return 1
+    mkdir -p "$NOVA_DIR/rabbit"
     _nova_rabbit
+    _nova_keystone >"$NOVA_DIR/log/keystone-setup.log" 2>&1 &
+    ks_pid=$!
+    declare -gA _nova_db_urls=()
+    for db in $NOVA_DBS; do
+        _nova_db_urls[$db]=$(${NOVA_DB_CREATE:-ks_db_create} "$db") \
+            && [ -n "${_nova_db_urls[$db]}" ] \
+            || _nova_die "cannot create database $db" || return 1
+    done
+    _nova_write_configs || return 1
     _nova_db_ready || return 1
-    _nova_keystone >"$NOVA_DIR/log/keystone-setup.log" 2>&1 \
+    wait "$ks_pid" \
         || _nova_die "Keystone setup failed:" \
                      "$(tail -n 3 "$NOVA_DIR/log/keystone-setup.log")" \
         || return 1
@@ -438,7 +489,7 @@ nova_up() {
         --wsgi-file /usr/bin/placement-api --processes 1 --threads 4 \
         --master --die-on-term --need-app --add-header 'Connection: close'
     _nova_spawn glance glance-api --config-file "$NOVA_DIR/glance-api.conf"
-    _nova_wait_port "$NOVA_RABBIT_PORT" 60 RabbitMQ || return 1
+    # The services wait for RabbitMQ themselves (oslo.messaging retries).
     _nova_spawn api nova-api --config-file "$NOVA_DIR/nova.conf" \
         --log-file "$NOVA_DIR/log/api.log"
     _nova_spawn conductor nova-conductor --config-file "$NOVA_DIR/nova.conf" \
@@ -448,10 +499,21 @@ nova_up() {
     for h in "$@"; do
         nova_compute_start "$h"
     done
-    _nova_wait_port "$NOVA_PLACEMENT_PORT" 60 Placement || return 1
+    _nova_wait_port "$NOVA_RABBIT_PORT" 120 RabbitMQ || return 1
+    _nova_wait_port "$NOVA_PLACEMENT_PORT" 120 Placement || return 1
     _nova_wait_computes "$@" || return 1
-    _nova_wait_port "$NOVA_API_PORT" 60 nova-api || return 1
-    _nova_wait_port "$NOVA_GLANCE_PORT" 60 glance-api || return 1
+    _nova_wait_port "$NOVA_API_PORT" 120 nova-api || return 1
+    _nova_wait_port "$NOVA_METADATA_PORT" 120 "nova-api (metadata)" \
+        || return 1
+    _nova_wait_port "$NOVA_GLANCE_PORT" 120 glance-api || return 1
+}
+
+# nova_neutron_conf: the [nova] section neutron-server needs to send Nova
+# its events (network-vif-plugged): for tests/lib/neutron.sh's
+# NEUTRON_NOVA_CONF.
+nova_neutron_conf() {
+    printf '[nova]\n'
+    _nova_conf_auth nova
 }
 
 # nova_down: stops every service nova_up started, computes first.

@@ -518,12 +518,19 @@ nova_neutron_conf() {
 
 # nova_down: stops every service nova_up started, computes first.
 nova_down() {
-    local f epmd
+    local f epmd stoppers=()
     [ -n "$NOVA_DIR" ] || return 0
-    for f in "$NOVA_DIR"/compute-*.pid "$NOVA_DIR"/{scheduler,conductor,api,glance,placement}.pid; do
-        [ -f "$f" ] && _nova_stop_pidfile "$f" &
+    # In parallel; only these jobs are waited for (the caller may have
+    # others, e.g. neutron-server).
+    for f in "$NOVA_DIR"/compute-*.pid \
+             "$NOVA_DIR"/{scheduler,conductor,api,glance,placement}.pid; do
+        [ -f "$f" ] || continue
+        _nova_stop_pidfile "$f" &
+        stoppers+=("$!")
     done
-    wait
+    for f in "${stoppers[@]}"; do
+        wait "$f"
+    done
     # The Erlang VM first (RabbitMQ writes its pid), then the start script.
     _nova_stop_pidfile "$NOVA_DIR/rabbit/rabbit.pid"
     _nova_stop_pidfile "$NOVA_DIR/rabbit.pid"

@@ -33,11 +33,14 @@ cleanup() {
     local rc=$?
     set +e
     if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
-        for f in "$SB_TMP"/nova/log/*.log "$SB_TMP"/neutron/*.log; do
+        for f in "$SB_TMP"/nova/log/*.log "$SB_TMP"/neutron/*.log*; do
             [ -f "$f" ] || continue
             echo "--- $f (errors, last 20)" >&2
             grep -E 'ERROR|Traceback' "$f" | tail -n 20 >&2
         done
+        # DVR_KEEP_LOGS=DIR keeps OpenStack's logs of a failed run.
+        [ -z "${DVR_KEEP_LOGS:-}" ] || cp -r "$SB_TMP/nova/log" \
+            "$SB_TMP/neutron" "$DVR_KEEP_LOGS/" 2>/dev/null
     fi
     nova_down
     neutron_down
@@ -53,7 +56,17 @@ sb_up --computes 2 --gateways 1 --no-api
 mark "sandbox up"
 ks_up "$SB_TMP/ks"
 mark "keystone up"
-neutron_up "$SB_TMP/neutron" "$SB_NB"
+# neutron-server with the dvrflow driver on the sandbox's NB database,
+# Keystone's MariaDB and auth, and Nova's notifier.
+NEUTRON_PORT=$(_nova_port 19790)
+NEUTRON_AUTH=keystone
+NEUTRON_KEYSTONE_URL=${KS_URL%/v3}
+NEUTRON_KEYSTONE_PASSWORD=dvrflow-neutron-test
+NEUTRON_NOVA_CONF=$(nova_neutron_conf)
+NT_DB_URL=$(ks_db_create neutron)
+export NEUTRON_PORT NEUTRON_AUTH NEUTRON_KEYSTONE_URL \
+    NEUTRON_KEYSTONE_PASSWORD NEUTRON_NOVA_CONF NT_DB_URL
+neutron_up "$SB_TMP" "$SB_NB"
 mark "neutron-server up"
 nova_up "$SB_TMP/nova" hv1 hv2
 mark "nova up"
@@ -89,10 +102,10 @@ img=$(val image create --disk-format raw --container-format bare \
 val flavor create --ram 64 --disk 1 --vcpus 1 tiny -c id >/dev/null
 s1=$(val server create --flavor tiny --image "$img" --nic "net-id=$net1" \
          --security-group default --availability-zone nova:hv1 --wait \
-         vm1 -c id)
+         vm1 -c id | tail -n 1)
 s2=$(val server create --flavor tiny --image "$img" --nic "net-id=$net2" \
          --security-group default --availability-zone nova:hv2 --wait \
-         vm2 -c id)
+         vm2 -c id | tail -n 1)
 mark "servers ACTIVE"
 for s in vm1 vm2; do
     [ "$(val server show "$s" -c status)" = ACTIVE ] \
@@ -137,10 +150,21 @@ sb exec vm2 ip -o addr show eth0 | sb_has "inet $ip2/24" \
 mark "plugged; DHCP leases $ip1, $ip2"
 
 # Each port ACTIVE; one network-vif-plugged each, after the plug.
+# await SECONDS CMD...: runs CMD every half second until it succeeds.
+await() {
+    local n=$(($1 * 2))
+    shift
+    until "$@"; do
+        n=$((n - 1))
+        [ $n -gt 0 ] || return 1
+        sleep 0.5
+    done
+}
+port_active() { [ "$(port_field "$1" status)" = ACTIVE ]; }
+vif_plugged_seen() { [ "$(nova_vif_plugged "$1")" -ge 1 ]; }
 for p in "$p1" "$p2"; do
-    sb_await 30000 test "$(port_field "$p" status)" = ACTIVE >/dev/null \
-        || sb_fail "port $p is not ACTIVE"
-    sb_await 10000 test "$(nova_vif_plugged "$p")" -ge 1 >/dev/null \
+    await 30 port_active "$p" || sb_fail "port $p is not ACTIVE"
+    await 10 vif_plugged_seen "$p" \
         || sb_fail "Nova got no network-vif-plugged for $p"
 done
 sleep 1
@@ -168,7 +192,7 @@ c, a = s.accept(); open(sys.argv[1], "w").write(a[0] + "\n"); c.close()
 ' "$SB_TMP/peer" </dev/null >/dev/null 2>&1 &
 sb_wait_listen ext 8080
 sb exec vm1 nc -z -w 2 203.0.113.1 8080 || sb_fail "vm1 cannot reach ext"
-sb_await 5000 test -s "$SB_TMP/peer" >/dev/null || sb_fail "ext saw no peer"
+await 5 test -s "$SB_TMP/peer" || sb_fail "ext saw no peer"
 [ "$(cat "$SB_TMP/peer")" = "$gw_ip" ] \
     || sb_fail "ext saw $(cat "$SB_TMP/peer"), not the gateway $gw_ip"
 mark "SNAT as $gw_ip"
@@ -180,7 +204,7 @@ os server add floating ip vm2 "$fip"
 sb_assert_no_ping ext "$fip"
 os security group rule create --ingress --protocol icmp \
     --remote-ip 0.0.0.0/0 default -f value -c id >/dev/null
-sb_await 10000 sb exec ext ping -q -c 1 -W 1 "$fip" >/dev/null \
+await 10 sb exec ext ping -q -c 1 -W 1 "$fip" >/dev/null \
     || sb_fail "ext cannot ping the floating IP $fip after the rule"
 mark "floating IP $fip reached from ext once the rule allowed ICMP"
 

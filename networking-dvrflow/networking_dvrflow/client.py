@@ -48,6 +48,19 @@ def _delete(idl, txn, table, uuid):
     return nb.delete_row(idl, txn, table, uuid)
 
 
+def bump_nb_cfg(idl, txn):
+    """Every write increments NB_Global.nb_cfg, for the controllers to
+    acknowledge, as dvr-api does (api/server.c); the row is made if the
+    database has none."""
+    glob = next(iter(idl.tables['NB_Global'].rows.values()), None)
+    if glob is None:
+        glob = txn.insert(idl.tables['NB_Global'])
+        glob.nb_cfg = 1
+        glob.external_ids = {}
+    else:
+        glob.increment('nb_cfg')
+
+
 class DvrflowClient(object):
     def __init__(self, nb_client):
         self.nb = nb_client
@@ -62,12 +75,16 @@ class DvrflowClient(object):
     def put(self, *rows):
         """Puts rows (table, uuid, cols) in one transaction."""
         def fn(idl, txn):
+            bump_nb_cfg(idl, txn)
             for table, uuid, cols in rows:
                 _put(idl, txn, table, uuid, cols)
         self.nb.transact(fn)
 
     def delete(self, table, uuid):
-        self.nb.transact(lambda idl, txn: _delete(idl, txn, table, uuid))
+        def fn(idl, txn):
+            if _delete(idl, txn, table, uuid):
+                bump_nb_cfg(idl, txn)
+        self.nb.transact(fn)
 
     # Objects.
 
@@ -88,9 +105,16 @@ class DvrflowClient(object):
     def write_port(self, port, project=None):
         self.put(self.port_rows(port, project))
 
-    def write_router(self, router, interface_ids):
-        self.put(('Router', router['id'],
-                  mapping.router_row(router, interface_ids)))
+    def write_router(self, router, ports):
+        """The router with its interface and gateway 'ports' (their
+        Neutron dicts), so that its references hold, in one
+        transaction."""
+        interfaces = [p['id'] for p in ports
+                      if (p.get('device_owner') or '').startswith(
+                          'network:router_interface')]
+        self.put(*[self.port_rows(p) for p in ports],
+                 ('Router', router['id'],
+                  mapping.router_row(router, interfaces)))
 
     def write_floatingip(self, fip, fip_port):
         """The floating IP and its port (given the floating IP's project,
@@ -192,6 +216,22 @@ def _want_cols(idl, table, cols):
     return out
 
 
+# external_ids keys that change without the NB row's content changing
+# (Neutron bumps a network's revision when a subnet is added): not drift.
+_VOLATILE_KEYS = ('neutron:updated_at', 'neutron:revision_number')
+
+
+def _strip_volatile(cols):
+    ids = cols.get('external_ids')
+    if isinstance(ids, dict):
+        cols['external_ids'] = {k: v for k, v in ids.items()
+                                if k not in _VOLATILE_KEYS}
+    for rule in (cols.get('rules') or {}).values() \
+            if isinstance(cols.get('rules'), dict) else ():
+        _strip_volatile(rule)
+    return cols
+
+
 def diff(idl, state):
     """Drift between the NB replica and 'state': a list of
     (kind, table, uuid, detail), kind in missing/extra/different."""
@@ -204,8 +244,8 @@ def diff(idl, state):
             if row is None:
                 drift.append(('missing', table, uuid, ''))
                 continue
-            have = _current_cols(idl, table, row, cols)
-            wanted = _want_cols(idl, table, cols)
+            have = _strip_volatile(_current_cols(idl, table, row, cols))
+            wanted = _strip_volatile(_want_cols(idl, table, cols))
             cols_differ = sorted(c for c in wanted if have[c] != wanted[c])
             if cols_differ:
                 drift.append(('different', table, uuid,
@@ -239,6 +279,7 @@ def sync(nb_client, context, core, l3, mode):
         drift = diff(idl, state)
         result['drift'] = drift
         if mode == 'repair' and drift:
+            bump_nb_cfg(idl, txn)
             repair(idl, txn, state, drift)
 
     nb_client.transact(fn)

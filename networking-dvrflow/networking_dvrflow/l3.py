@@ -23,6 +23,7 @@ from neutron.db import l3_gwmode_db
 from neutron.db.models import l3 as l3_models
 from neutron.quota import resource_registry
 
+from networking_dvrflow import mapping
 from networking_dvrflow import mech_driver
 
 LOG = logging.getLogger(__name__)
@@ -65,18 +66,17 @@ class DvrflowL3RouterPlugin(service_base.ServicePluginBase,
 
     # Routers.
 
-    def _interface_ids(self, context, router_id):
+    def _router_ports(self, context, router_id):
         ports = self._core.get_ports(
             context.elevated(), filters={'device_id': [router_id]})
-        return [p['id'] for p in ports
-                if (p.get('device_owner') or '').startswith(
-                    'network:router_interface')]
+        return [p for p in ports
+                if mapping.is_router_owner(p.get('device_owner') or '')]
 
     def _write_router(self, context, router_id):
         def write():
             router = self.get_router(context.elevated(), router_id)
             self._client.write_router(
-                router, self._interface_ids(context, router_id))
+                router, self._router_ports(context, router_id))
         self._write('router %s' % router_id, write)
 
     def create_router(self, context, router):

@@ -23,6 +23,7 @@ import threading
 import time
 
 import eventlet
+import greenlet
 from neutron_lib.api.definitions import portbindings
 from neutron_lib.callbacks import events
 from neutron_lib.callbacks import registry
@@ -65,7 +66,10 @@ class DvrflowWorker(worker.BaseWorker):
 
     def wait(self):
         if self._thread is not None:
-            self._thread.wait()
+            try:
+                self._thread.wait()
+            except greenlet.GreenletExit:
+                pass
 
     def stop(self):
         if self._thread is not None:
@@ -395,4 +399,3 @@ def provisioning_complete(context, port_id):
     provisioning_blocks.provisioning_complete(
         context, port_id, resources.PORT,
         provisioning_blocks.L2_AGENT_ENTITY)
-

@@ -233,12 +233,13 @@ def _fixed_ip_rows(idl, txn, port_row, pairs):
 def put_port(idl, txn, uuid, cols):
     cols = dict(cols)
     pairs = cols.pop('fixed_ips')
-    row = row_by_uuid(idl, 'Port', uuid)
+    existing = row_by_uuid(idl, 'Port', uuid)
     current = sorted((str(f.subnet.uuid) if f.subnet else '', f.ip_address)
-                     for f in row.fixed_ips) if row is not None else None
+                     for f in existing.fixed_ips) \
+        if existing is not None else None
     row = put_row(idl, txn, 'Port', uuid, cols)
     if current != sorted(pairs):
-        row.fixed_ips = _fixed_ip_rows(idl, txn, row, pairs)
+        row.fixed_ips = _fixed_ip_rows(idl, txn, existing, pairs)
     return row
 
 
@@ -306,6 +307,15 @@ def _set_default_sg_key(idl, project, sg_id, only_if=None):
         return
     key = mapping.DEFAULT_SG_GLOBAL_KEY % project
     old = glob.external_ids.get(key)
+    if glob._data is None:
+        # Inserted in this transaction: set the whole column.
+        ids = dict(glob.external_ids)
+        if sg_id is None:
+            ids.pop(key, None)
+        else:
+            ids[key] = sg_id
+        glob.external_ids = ids
+        return
     if sg_id is None:
         if old is not None and (only_if is None or old == only_if):
             glob.verify('external_ids')

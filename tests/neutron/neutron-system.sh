@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Neutron tier, system test: Debian's neutron-server with the dvrflow
+# driver drives a netdev sandbox (two compute nodes hv1 and hv2, one
+# network node gw1, the external host 203.0.113.1), through the real
+# openstack client.  Proves, with real packets:
+#   - port binding: a port created with --host hv1 is bound (vif_type
+#     ovs, vif_details bridge_name br-int, port_filter, datapath_type
+#     netdev: hv1's Chassis other_config) and a port on a host with no
+#     dvrflow chassis is not (binding_failed, a log line naming the host);
+#   - provisioning: the bound port is DOWN until the VM is plugged the way
+#     os-vif plugs it (tools/sandbox vm-add: iface-id, attached-mac,
+#     vm-uuid) and the controller reports Port_Binding up, then ACTIVE;
+#   - the VM gets its address by DHCP (dvrflow's native DHCP serving the
+#     Neutron subnet: no DHCP agent);
+#   - L3 (the dvrflow-router plugin): vm1 (hv1, private) pings vm2 (hv2,
+#     net2) through the router, reaches the external host by SNAT, and
+#     the external host pings vm2's floating IP; the default group's
+#     ICMP rule added through Neutron takes effect (ping blocked before);
+#   - agents: "network agent list" shows hv1, hv2 and gw1 as alive dvrflow
+#     controllers.
+set -euo pipefail
+[ "${DVR_NEUTRON_TIER:-}" = yes ] \
+    || { echo "the Neutron tier runs with DVR_NEUTRON_TIER=yes"; exit 77; }
+command -v neutron-server >/dev/null || { echo "no neutron-server"; exit 77; }
+. "$abs_top_srcdir/tests/system/lib.sh"
+. "$abs_top_srcdir/tests/lib/neutron.sh"
+sb_init
+trap 'rc=$?; neutron_down; _sb_cleanup $rc' EXIT
+T0=$(date +%s)
+sb_up --computes 2 --gateways 1 --no-api
+NB=$(sb nb-remote)
+NEUTRON_PORT=${NEUTRON_PORT:-$(python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+neutron_up "$SB_TMP" "$NB" || sb_fail "neutron-server did not start"
+echo "sandbox and neutron-server up in $(( $(date +%s) - T0 )) s"
+
+# The openstack client, commands on stdin in one process; fails if one of
+# them printed an error.
+session() {
+    nt_os > "$SB_TMP/$1.out" 2>&1 || { cat "$SB_TMP/$1.out"; return 1; }
+    if grep -Eiq "error|fail|traceback|not found|conflict|usage:" \
+            "$SB_TMP/$1.out"; then
+        cat "$SB_TMP/$1.out"
+        return 1
+    fi
+}
+# api GET PATH: Neutron's REST API (noauth), for fast polling.
+api() {
+    curl -sf "$NEUTRON_URL/v2.0$1"
+}
+port_field() {
+    api "/ports?name=$1" | jq -r ".ports[0].$2"
+}
+
+session setup <<'EOF' || sb_fail "setup through neutron-server"
+network create --external --provider-network-type flat --provider-physical-network physnet1 public
+subnet create --network public --subnet-range 203.0.113.0/24 --no-dhcp --gateway 203.0.113.1 --allocation-pool start=203.0.113.100,end=203.0.113.200 public-sub
+network create private
+subnet create --network private --subnet-range 192.168.10.0/24 private-sub
+network create net2
+subnet create --network net2 --subnet-range 192.168.20.0/24 sub2
+router create r1
+router set r1 --external-gateway public
+router add subnet r1 private-sub
+router add subnet r1 sub2
+port create --network private --host hv1 vm1
+port create --network net2 --host hv2 --fixed-ip subnet=sub2,ip-address=192.168.20.12 vm2
+port create --network private --host nosuchhost vm3
+floating ip create --floating-ip-address 203.0.113.150 --port vm2 public
+EOF
+echo "topology created at $(( $(date +%s) - T0 )) s"
+
+# Binding.
+[ "$(port_field vm1 '"binding:vif_type"')" = ovs ] \
+    || sb_fail "vm1 not bound: $(api '/ports?name=vm1')"
+details=$(port_field vm1 '"binding:vif_details"')
+for want in '"bridge_name": "br-int"' '"port_filter": true' \
+            '"datapath_type": "netdev"'; do
+    echo "$details" | grep -q "$want" \
+        || sb_fail "vm1's vif_details lack $want: $details"
+done
+[ "$(port_field vm3 '"binding:vif_type"')" = binding_failed ] \
+    || sb_fail "vm3 on an unknown host: $(port_field vm3 '"binding:vif_type"')"
+grep -q "not bound: host nosuchhost has no dvrflow chassis" "$NEUTRON_LOG" \
+    || sb_fail "no log line names the unknown host"
+
+# Provisioning: DOWN until plugged, ACTIVE once the controller reports up.
+p1=$(port_field vm1 id)
+p2=$(port_field vm2 id)
+for p in vm1 vm2; do
+    [ "$(port_field $p status)" = DOWN ] \
+        || sb_fail "$p is $(port_field $p status) before it is plugged"
+done
+sb_vm_port vm1 hv1 "$p1"     # udhcpc: fails without a lease
+sb_vm_port vm2 hv2 "$p2"
+for p in vm1 vm2; do
+    ms=$(sb_await 30000 sh -c "curl -sf '$NEUTRON_URL/v2.0/ports?name=$p' \
+            | grep -q '\"status\": *\"ACTIVE\"'") \
+        || sb_fail "$p did not become ACTIVE"
+    echo "$p ACTIVE ${ms} ms after vm-add returned"
+done
+grep -q "dvrflow: controller reports port $p1 up" "$NEUTRON_LOG" \
+    || sb_fail "no report of vm1 up in the log"
+ip1=$(sb_vm_var vm1 VM_ADDRS)
+echo "vm1 leased $ip1 by DHCP"
+[ "${ip1%/*}" = "$(port_field vm1 'fixed_ips[0].ip_address')" ] \
+    || sb_fail "vm1's lease $ip1 is not its Neutron address"
+
+# Security groups: the default group admits only its members; ICMP from
+# the external host is dropped until a rule allows it.
+sb_assert_no_ping ext 203.0.113.150
+echo "security group rule create --protocol icmp --ingress default" \
+    | session rule || sb_fail "rule create"
+sb_assert_ping ext 203.0.113.150
+sb_assert_ping vm1 192.168.20.12
+sb_assert_ping vm1 203.0.113.1
+echo "east-west, SNAT and floating IP pings passed"
+
+# Agents.
+nt_os network agent list -f value -c Host -c Alive -c 'Agent Type' \
+    > "$SB_TMP/agents.out" || sb_fail "agent list"
+cat "$SB_TMP/agents.out"
+for host in hv1 hv2 gw1; do
+    grep -q "dvrflow controller $host True" "$SB_TMP/agents.out" \
+        || sb_fail "no alive agent for $host"
+done
+! grep -q ERROR "$NEUTRON_LOG" \
+    || { grep -A20 ERROR "$NEUTRON_LOG" | head -60; \
+         sb_fail "neutron-server logged errors"; }
+echo "neutron-system: passed in $(( $(date +%s) - T0 )) s"

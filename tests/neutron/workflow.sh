@@ -51,6 +51,16 @@ trap cleanup EXIT
 
 t0=$(sb_ms)
 mark() { echo "[$(( ($(sb_ms) - t0) / 1000 )) s] $*"; }
+# await SECONDS CMD...: runs CMD every half second until it succeeds.
+await() {
+    local n=$(($1 * 2))
+    shift
+    until "$@"; do
+        n=$((n - 1))
+        [ $n -gt 0 ] || return 1
+        sleep 0.5
+    done
+}
 
 sb_up --computes 2 --gateways 1 --no-api
 mark "sandbox up"
@@ -72,62 +82,77 @@ nova_up "$SB_TMP/nova" hv1 hv2
 mark "nova up"
 
 ks_env
-os() { openstack "$@"; }
-val() { openstack "$@" -f value; }
-
-# The user's workflow.
-val network create --external --provider-network-type flat \
-    --provider-physical-network physnet1 public -c id >/dev/null
-val subnet create --network public --subnet-range 203.0.113.0/24 \
-    --gateway 203.0.113.1 --no-dhcp \
-    --allocation-pool start=203.0.113.100,end=203.0.113.199 public-sub \
-    -c id >/dev/null
-net1=$(val network create private1 -c id)
-val subnet create --network private1 --subnet-range 10.10.0.0/24 sub1 \
-    -c id >/dev/null
-net2=$(val network create private2 -c id)
-val subnet create --network private2 --subnet-range 10.20.0.0/24 sub2 \
-    -c id >/dev/null
-os router create r1 -f value -c id >/dev/null
-os router set --external-gateway public r1
-os router add subnet r1 sub1
-os router add subnet r1 sub2
-gw_ip=$(val router show r1 -c external_gateway_info \
-            | python3 -c 'import ast, sys
-print(ast.literal_eval(sys.stdin.read())["external_fixed_ips"][0]["ip_address"])')
-mark "networks, subnets, router (gateway $gw_ip)"
-head -c 1048576 /dev/zero >"$SB_TMP/tiny.img"
-img=$(val image create --disk-format raw --container-format bare \
-          --file "$SB_TMP/tiny.img" tiny -c id)
-val flavor create --ram 64 --disk 1 --vcpus 1 tiny -c id >/dev/null
-s1=$(val server create --flavor tiny --image "$img" --nic "net-id=$net1" \
-         --security-group default --availability-zone nova:hv1 --wait \
-         vm1 -c id | tail -n 1)
-s2=$(val server create --flavor tiny --image "$img" --nic "net-id=$net2" \
-         --security-group default --availability-zone nova:hv2 --wait \
-         vm2 -c id | tail -n 1)
-mark "servers ACTIVE"
-for s in vm1 vm2; do
-    [ "$(val server show "$s" -c status)" = ACTIVE ] \
-        || sb_fail "$s is not ACTIVE"
-done
-[ "$(val server show vm1 -c OS-EXT-SRV-ATTR:host)" = hv1 ] \
-    || sb_fail "vm1 is not on hv1"
-[ "$(val server show vm2 -c OS-EXT-SRV-ATTR:host)" = hv2 ] \
-    || sb_fail "vm2 is not on hv2"
-p1=$(val port list --server vm1 -c ID)
-p2=$(val port list --server vm2 -c ID)
-
-# port_field PORT FIELD: a field of PORT from Neutron's API.
-port_field() {
-    curl -sf -H "X-Auth-Token: $(ks_token)" \
-        "$NEUTRON_URL/v2.0/ports/$1" \
-        | python3 -c 'import json, sys
-print(json.load(sys.stdin)["port"][sys.argv[1]])' "$2"
+TOKEN=$(ks_token)
+# batch NAME: runs the openstack commands on stdin in one client process
+# (its interactive mode: a client start costs seconds on a loaded 2-core
+# machine), keeping their output in $SB_TMP/NAME.out; what they made is
+# checked through the APIs afterwards.
+batch() {
+    openstack >"$SB_TMP/$1.out" 2>&1 || true
+    if grep -B2 -A2 -iE 'error|exception|not found|no .* with a name' \
+            "$SB_TMP/$1.out" >&2; then
+        sb_fail "openstack commands ($1) failed"
+    fi
 }
+# api GET URL [PY]: a JSON document from an OpenStack API; PY (an
+# expression on d) picks from it.
+api() {
+    curl -sf -H "X-Auth-Token: $TOKEN" \
+        -H 'OpenStack-API-Version: compute 2.47' "$2" \
+        | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(eval(sys.argv[1]) if sys.argv[1] else json.dumps(d))' "${3:-}"
+}
+port_field() { api GET "$NEUTRON_URL/v2.0/ports/$1" "d['port']['$2']"; }
+
+# The user's workflow: networks, subnets, router.
+batch network <<'EOF'
+network create --external --provider-network-type flat --provider-physical-network physnet1 public
+subnet create --network public --subnet-range 203.0.113.0/24 --gateway 203.0.113.1 --no-dhcp --allocation-pool start=203.0.113.100,end=203.0.113.199 public-sub
+network create private1
+subnet create --network private1 --subnet-range 10.10.0.0/24 sub1
+network create private2
+subnet create --network private2 --subnet-range 10.20.0.0/24 sub2
+router create r1
+router set --external-gateway public r1
+router add subnet r1 sub1
+router add subnet r1 sub2
+EOF
+router=$(api GET "$NEUTRON_URL/v2.0/routers?name=r1" "d['routers'][0]['id']")
+gw_ip=$(api GET "$NEUTRON_URL/v2.0/routers/$router" \
+            "d['router']['external_gateway_info']['external_fixed_ips'][0]['ip_address']")
+[ "$(api GET "$NEUTRON_URL/v2.0/ports?device_id=$router&device_owner=network:router_interface" \
+      "len(d['ports'])")" = 2 ] || sb_fail "r1 has not two interfaces"
+mark "networks, subnets, router r1 (gateway $gw_ip)"
+
+# An image, a flavor and two servers, one on each compute node.
+head -c 1048576 /dev/zero >"$SB_TMP/tiny.img"
+batch servers <<EOF
+image create --disk-format raw --container-format bare --file $SB_TMP/tiny.img tiny
+flavor create --ram 64 --disk 1 --vcpus 1 tiny
+server create --flavor tiny --image tiny --nic net-id=$(api GET "$NEUTRON_URL/v2.0/networks?name=private1" "d['networks'][0]['id']") --security-group default --availability-zone nova:hv1 vm1
+server create --flavor tiny --image tiny --nic net-id=$(api GET "$NEUTRON_URL/v2.0/networks?name=private2" "d['networks'][0]['id']") --security-group default --availability-zone nova:hv2 vm2
+EOF
+servers_active() {
+    [ "$(api GET "$NOVA_API_URL/servers/detail" \
+          "' '.join(sorted(s['name'] + ':' + s['status'] + ':' + str(s.get('OS-EXT-SRV-ATTR:host')) for s in d['servers']))")" \
+      = "vm1:ACTIVE:hv1 vm2:ACTIVE:hv2" ]
+}
+await 120 servers_active || sb_fail "servers: $(api GET "$NOVA_API_URL/servers/detail" \
+    "[(s['name'], s['status'], s.get('OS-EXT-SRV-ATTR:host'), s.get('fault')) for s in d['servers']]")"
+s1=$(api GET "$NOVA_API_URL/servers?name=vm1" "d['servers'][0]['id']")
+s2=$(api GET "$NOVA_API_URL/servers?name=vm2" "d['servers'][0]['id']")
+mark "servers vm1 ($s1) on hv1 and vm2 ($s2) on hv2 ACTIVE"
+p1=$(api GET "$NEUTRON_URL/v2.0/ports?device_id=$s1" "d['ports'][0]['id']")
+p2=$(api GET "$NEUTRON_URL/v2.0/ports?device_id=$s2" "d['ports'][0]['id']")
+ip1=$(api GET "$NEUTRON_URL/v2.0/ports/$p1" "d['port']['fixed_ips'][0]['ip_address']")
+ip2=$(api GET "$NEUTRON_URL/v2.0/ports/$p2" "d['port']['fixed_ips'][0]['ip_address']")
+sg=$(api GET "$NEUTRON_URL/v2.0/ports/$p2" "d['port']['security_groups'][0]")
+[ "$(api GET "$NEUTRON_URL/v2.0/security-groups/$sg" "d['security_group']['name']")" = default ] \
+    || sb_fail "vm2's port is not in the default group"
 for p in "$p1" "$p2"; do
     [ "$(port_field "$p" binding:vif_type)" = ovs ] \
-        || sb_fail "port $p is not bound (vif_type $(port_field "$p" binding:vif_type))"
+        || sb_fail "port $p is not bound: $(api GET "$NEUTRON_URL/v2.0/ports/$p")"
     [ "$(port_field "$p" status)" = DOWN ] \
         || sb_fail "port $p is $(port_field "$p" status) before it is plugged"
     [ "$(nova_vif_plugged "$p")" = 0 ] \
@@ -141,8 +166,6 @@ sb vm-add vm1 --node hv1 --port "$p1" --vm-uuid "$s1" --dhcp-timeout 10 \
     || sb_fail "vm1 gets no DHCP lease"
 sb vm-add vm2 --node hv2 --port "$p2" --vm-uuid "$s2" --dhcp-timeout 10 \
     || sb_fail "vm2 gets no DHCP lease"
-ip1=$(val port show "$p1" -c fixed_ips | sed -n "s/.*'ip_address': '\([0-9.]*\)'.*/\1/p")
-ip2=$(val port show "$p2" -c fixed_ips | sed -n "s/.*'ip_address': '\([0-9.]*\)'.*/\1/p")
 sb exec vm1 ip -o addr show eth0 | sb_has "inet $ip1/24" \
     || sb_fail "vm1 leased no $ip1"
 sb exec vm2 ip -o addr show eth0 | sb_has "inet $ip2/24" \
@@ -150,16 +173,6 @@ sb exec vm2 ip -o addr show eth0 | sb_has "inet $ip2/24" \
 mark "plugged; DHCP leases $ip1, $ip2"
 
 # Each port ACTIVE; one network-vif-plugged each, after the plug.
-# await SECONDS CMD...: runs CMD every half second until it succeeds.
-await() {
-    local n=$(($1 * 2))
-    shift
-    until "$@"; do
-        n=$((n - 1))
-        [ $n -gt 0 ] || return 1
-        sleep 0.5
-    done
-}
 port_active() { [ "$(port_field "$1" status)" = ACTIVE ]; }
 vif_plugged_seen() { [ "$(nova_vif_plugged "$1")" -ge 1 ]; }
 for p in "$p1" "$p2"; do
@@ -199,11 +212,18 @@ mark "SNAT as $gw_ip"
 
 # Floating IP: created, added to vm2; the default group lets nothing in
 # from outside until a rule allows ICMP.
-fip=$(val floating ip create public -c floating_ip_address)
-os server add floating ip vm2 "$fip"
+fip=203.0.113.150
+batch fip <<EOF
+floating ip create --floating-ip-address $fip public
+server add floating ip vm2 $fip
+EOF
+[ "$(api GET "$NEUTRON_URL/v2.0/floatingips?floating_ip_address=$fip" \
+      "d['floatingips'][0]['port_id']")" = "$p2" ] \
+    || sb_fail "the floating IP $fip is not on vm2's port"
 sb_assert_no_ping ext "$fip"
-os security group rule create --ingress --protocol icmp \
-    --remote-ip 0.0.0.0/0 default -f value -c id >/dev/null
+openstack security group rule create --ingress --protocol icmp \
+    --remote-ip 0.0.0.0/0 "$sg" -f value -c id >/dev/null \
+    || sb_fail "cannot add the ICMP rule"
 await 10 sb exec ext ping -q -c 1 -W 1 "$fip" >/dev/null \
     || sb_fail "ext cannot ping the floating IP $fip after the rule"
 mark "floating IP $fip reached from ext once the rule allowed ICMP"

@@ -16,6 +16,10 @@
 #                         in Keystone and returns once every HOST is a
 #                         resource provider in Placement and mapped to
 #                         cell1.  Prints nothing; fails with a message.
+#                         Phase times go to DIR/log/phases.
+#   nova_start DIR HOST... / nova_wait
+#                         the two halves of nova_up, so that the caller
+#                         can start neutron-server meanwhile
 #   nova_down             stops what nova_up started (by pid; safe to call
 #                         twice and from a trap)
 #   nova_compute_stop HOST / nova_compute_start HOST
@@ -454,9 +458,22 @@ _nova_wait_computes() {
 }
 
 nova_up() {
+    nova_start "$@" && nova_wait
+}
+
+# _nova_phase NAME: notes how long bring-up took to reach NAME (in
+# log/phases).
+_nova_phase() {
+    echo "$(( ($(date +%s%N) - _nova_t0) / 1000000 )) ms $1" \
+        >>"$NOVA_DIR/log/phases"
+}
+
+nova_start() {
     local h db ks_pid
     NOVA_DIR=$1
     shift
+    NOVA_HOSTS=("$@")
+    _nova_t0=$(date +%s%N)
     mkdir -p "$NOVA_DIR/log" || return 1
     _nova_taken=()
     NOVA_RABBIT_PORT=$(_nova_port "$NOVA_PORT_BASE")
@@ -480,6 +497,7 @@ nova_up() {
     done
     _nova_write_configs || return 1
     _nova_db_ready || return 1
+    _nova_phase "databases ready"
     wait "$ks_pid" \
         || _nova_die "Keystone setup failed:" \
                      "$(tail -n 3 "$NOVA_DIR/log/keystone-setup.log")" \
@@ -499,13 +517,23 @@ nova_up() {
     for h in "$@"; do
         nova_compute_start "$h"
     done
+    _nova_phase "Keystone set up, services started"
+}
+
+# nova_wait: returns once nova_start's services answer and its computes
+# are in Placement and cell1.
+nova_wait() {
     _nova_wait_port "$NOVA_RABBIT_PORT" 120 RabbitMQ || return 1
+    _nova_phase "RabbitMQ listens"
     _nova_wait_port "$NOVA_PLACEMENT_PORT" 120 Placement || return 1
-    _nova_wait_computes "$@" || return 1
+    _nova_phase "Placement listens"
+    _nova_wait_computes "${NOVA_HOSTS[@]}" || return 1
+    _nova_phase "computes in Placement and cell1"
     _nova_wait_port "$NOVA_API_PORT" 120 nova-api || return 1
     _nova_wait_port "$NOVA_METADATA_PORT" 120 "nova-api (metadata)" \
         || return 1
     _nova_wait_port "$NOVA_GLANCE_PORT" 120 glance-api || return 1
+    _nova_phase "APIs listen"
 }
 
 # nova_neutron_conf: the [nova] section neutron-server needs to send Nova

@@ -76,10 +76,15 @@ NEUTRON_NOVA_CONF=$(nova_neutron_conf)
 NT_DB_URL=$(ks_db_create neutron)
 export NEUTRON_PORT NEUTRON_AUTH NEUTRON_KEYSTONE_URL \
     NEUTRON_KEYSTONE_PASSWORD NEUTRON_NOVA_CONF NT_DB_URL
+NEUTRON_URL=http://127.0.0.1:$NEUTRON_PORT
+# Nova's services boot while neutron-server does.
+nova_start "$SB_TMP/nova" hv1 hv2
+mark "nova started"
 neutron_up "$SB_TMP" "$SB_NB"
 mark "neutron-server up"
-nova_up "$SB_TMP/nova" hv1 hv2
+nova_wait
 mark "nova up"
+sed 's/^/  nova: /' "$SB_TMP/nova/log/phases"
 
 ks_env
 TOKEN=$(ks_token)

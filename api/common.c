@@ -228,6 +228,24 @@ api_finish_no_content(struct api_ctx *ctx)
     ctx->status = 204;
 }
 
+/* A create is retried when its transaction's outcome is unknown (the NB
+ * connection, e.g. to a cluster's leader, dropped before the answer).  The
+ * row it creates has the same UUID in every attempt (ctx->create_uuid), so
+ * if an earlier attempt committed, the row is in the database now: answers
+ * 201 with it, as that attempt would have, and returns true.  A create
+ * therefore never makes two objects of one request. */
+bool
+api_replay_create(struct api_ctx *ctx)
+{
+    if (ctx->method != API_POST || ctx->id || !ctx->res
+        || !ovsdb_idl_get_row_for_uuid(ctx->idl, ctx->res->table,
+                                       &ctx->create_uuid)) {
+        return false;
+    }
+    render_row(ctx, &ctx->create_uuid, 201);
+    return true;
+}
+
 /* Notes 'row', just inserted in 'ctx->txn', as the row to answer with. */
 void
 api_set_created(struct api_ctx *ctx, const struct ovsdb_idl_row *row)

@@ -107,6 +107,9 @@ struct api_ctx {
     bool retry_on_conflict;
     void (*finish)(struct api_ctx *);
     struct uuid created;        /* Provisional UUID of the inserted row. */
+    struct uuid create_uuid;    /* The UUID a create gives its row, the
+                                 * same in every attempt: see
+                                 * api_replay_create(). */
     struct uuid target;         /* Updated row, for 'finish'. */
     json_t *finish_data;        /* Extra state for 'finish' (owned). */
     struct sset reserved;       /* Keys this attempt reserved. */
@@ -156,6 +159,7 @@ void api_finish_row(struct api_ctx *);
 void api_finish_created(struct api_ctx *);
 void api_finish_no_content(struct api_ctx *);
 void api_set_created(struct api_ctx *, const struct ovsdb_idl_row *);
+bool api_replay_create(struct api_ctx *);
 bool api_reserve(struct api_ctx *, const char *key);
 bool api_is_reserved(const struct api_ctx *, const char *key);
 

@@ -300,7 +300,7 @@ fip_create(struct api_ctx *ctx)
     char addr_s[IPAM_ADDR_STRLEN];
     ipam_format_addr(&addr, addr_s);
 
-    struct uuid uuid = uuid_random();
+    struct uuid uuid = ctx->create_uuid;
     char fip_id[UUID_LEN + 1];
     snprintf(fip_id, sizeof fip_id, UUID_FMT, UUID_ARGS(&uuid));
 

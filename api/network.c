@@ -238,7 +238,8 @@ network_create(struct api_ctx *ctx)
         validate_get_int(json_object_get(obj, "mtu"), &mtu);
     }
 
-    struct nbrec_network *net = nbrec_network_insert(api_txn(ctx));
+    struct nbrec_network *net
+        = nbrec_network_insert_persist_uuid(api_txn(ctx), &ctx->create_uuid);
     nbrec_network_set_name(net, api_json_string(obj, "name", ""));
     nbrec_network_set_description(net,
                                   api_json_string(obj, "description", ""));

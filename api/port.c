@@ -462,7 +462,8 @@ port_create(struct api_ctx *ctx)
         return;
     }
 
-    struct nbrec_port *port = nbrec_port_insert(api_txn(ctx));
+    struct nbrec_port *port
+        = nbrec_port_insert_persist_uuid(api_txn(ctx), &ctx->create_uuid);
     nbrec_port_set_name(port, api_json_string(obj, "name", ""));
     nbrec_port_set_description(port, api_json_string(obj, "description",
                                                      ""));

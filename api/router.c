@@ -326,7 +326,7 @@ router_create(struct api_ctx *ctx)
         return;
     }
 
-    struct uuid uuid = uuid_random();
+    struct uuid uuid = ctx->create_uuid;
     char router_id[UUID_LEN + 1];
     snprintf(router_id, sizeof router_id, UUID_FMT, UUID_ARGS(&uuid));
     struct nbrec_router *router

@@ -151,7 +151,8 @@ sg_create(struct api_ctx *ctx)
     }
 
     struct nbrec_security_group *sg
-        = nbrec_security_group_insert(api_txn(ctx));
+        = nbrec_security_group_insert_persist_uuid(api_txn(ctx),
+                                                   &ctx->create_uuid);
     nbrec_security_group_set_name(sg, name);
     nbrec_security_group_set_description(
         sg, api_json_string(obj, "description", ""));
@@ -376,7 +377,8 @@ rule_create(struct api_ctx *ctx)
     }
 
     struct nbrec_security_group_rule *rule
-        = nbrec_security_group_rule_insert(api_txn(ctx));
+        = nbrec_security_group_rule_insert_persist_uuid(api_txn(ctx),
+                                                        &ctx->create_uuid);
     nbrec_security_group_rule_set_project_id(rule, project);
     nbrec_security_group_rule_set_description(
         rule, api_json_string(obj, "description", ""));

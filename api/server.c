@@ -31,6 +31,7 @@
 #include "api/core.h"
 #include "api/query.h"
 #include "api/server.h"
+#include "ovsdb/nb-session.h"
 
 VLOG_DEFINE_THIS_MODULE(api_server);
 
@@ -44,6 +45,7 @@ VLOG_DEFINE_THIS_MODULE(api_server);
 
 struct api_server {
     struct ovsdb_idl *idl;
+    struct nb_session nb;       /* Fast failover to a new NB leader. */
     struct api_config config;
 
     struct event_base *base;
@@ -93,6 +95,8 @@ api_server_create(const char *nb_remote, const struct api_config *config)
 {
     struct api_server *server = xzalloc(sizeof *server);
     server->idl = ovsdb_idl_create(nb_remote, &nbrec_idl_class, true, true);
+    nb_session_init(&server->nb, server->idl);
+    nb_session_set_remote(&server->nb, nb_remote);
     server->config = *config;
     server->indexes.fixed_ip_by_address = ovsdb_idl_index_create2(
         server->idl, &nbrec_fixed_ip_col_subnet,
@@ -524,6 +528,7 @@ ctx_create(struct api_server *server, struct evhttp_request *req)
     ctx->req = req;
     ctx->started = time_msec();
     ctx->deadline = ctx->started + API_DEADLINE_MS;
+    ctx->create_uuid = uuid_random();
     sset_init(&ctx->reserved);
 
     struct evkeyvalq *in = evhttp_request_get_input_headers(req);
@@ -754,6 +759,10 @@ process(struct api_ctx *ctx)
     struct api_server *server = ctx->server;
 
     ctx->attempts++;
+    if (ctx->attempts > 1 && api_replay_create(ctx)) {
+        respond(ctx);
+        return;
+    }
     dispatch(ctx);
     if (ctx->status) {
         /* respond() drops the transaction, if any, unsent. */
@@ -786,6 +795,7 @@ void
 api_server_run(struct api_server *server)
 {
     ovsdb_idl_run(server->idl);
+    nb_session_run(&server->nb);
 
     struct api_ctx *ctx;
     LIST_FOR_EACH_SAFE (ctx, node, &server->committing) {
@@ -865,6 +875,7 @@ void
 api_server_wait(struct api_server *server)
 {
     ovsdb_idl_wait(server->idl);
+    nb_session_wait(&server->nb);
     if (!ovs_list_is_empty(&server->committing)) {
         poll_timer_wait(1000);
     }
@@ -921,6 +932,7 @@ api_server_destroy(struct api_server *server)
         api_error(ctx, 503, "ServiceUnavailable", "dvr-api is stopping.");
         respond(ctx);
     }
+    nb_session_destroy(&server->nb);
     evhttp_free(server->http);
     event_base_free(server->base);
     ovsdb_idl_destroy(server->idl);

@@ -329,7 +329,8 @@ subnet_create(struct api_ctx *ctx)
         n_pools = ipam_default_pools(&prefix, has_gw ? &gw : NULL, pools);
     }
 
-    struct nbrec_subnet *subnet = nbrec_subnet_insert(api_txn(ctx));
+    struct nbrec_subnet *subnet
+        = nbrec_subnet_insert_persist_uuid(api_txn(ctx), &ctx->create_uuid);
     if (!set_routes_and_dns(ctx, subnet, obj, prefix.addr.family)) {
         free(pools);
         return;

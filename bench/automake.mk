@@ -18,6 +18,11 @@ EXTRA_DIST += bench/sg-bench bench/sg-load.py
 # prove they still work (they fail only on breakage, never on timing).
 TESTS += bench/routing-bench bench/sg-bench
 
+# The scale bed (issue 17; doc/benchmarks.md): bench/scale, and its
+# smallest size as a test that it still runs.
+EXTRA_DIST += bench/scale bench/scale-load.py bench/scale-smoke.sh
+TESTS += bench/scale-smoke.sh
+
 # bench/run's smoke mode (doc/benchmarks.md): proves it still runs.
 TESTS += bench/smoke.sh
 EXTRA_DIST += bench/smoke.sh

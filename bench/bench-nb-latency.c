@@ -2,10 +2,12 @@
  * bench-nb-latency: measures the time from an NB change to the moment a
  * chassis acknowledges having installed it.
  *
- * Usage: bench-nb-latency NB_REMOTE CHASSIS N [fip]
+ * Usage: bench-nb-latency NB_REMOTE CHASSIS N [fip|local|remote]
  *
  * N times: changes the MAC address of one port (round robin over the
- * ports of the NB database) or, with "fip", associates the next
+ * ports of the NB database; with "local" over the ports bound to CHASSIS;
+ * with "remote" over the VM ports bound elsewhere, on networks where
+ * CHASSIS has no port) or, with "fip", associates the next
  * unassociated floating IP with the next port that has no device_owner
  * (a VM's), and bumps NB_Global.nb_cfg in the same transaction, then
  * waits until chassis CHASSIS reports that nb_cfg in Chassis_Private (the
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #include "bench/bench-util.h"
+#include "hmapx.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -41,16 +44,44 @@ port_has_fip(struct ovsdb_idl *idl, const struct nbrec_port *port)
     return false;
 }
 
+/* Sorts the bindings: the ports bound to 'chassis' ('here'), those bound
+ * elsewhere, and the networks where 'chassis' has a port. */
+static void
+sort_bindings(struct ovsdb_idl *idl, const char *chassis, struct hmapx *here,
+              struct hmapx *elsewhere, struct hmapx *local_nets)
+{
+    const struct nbrec_port_binding *pb;
+
+    NBREC_PORT_BINDING_FOR_EACH (pb, idl) {
+        if (!pb->port) {
+            continue;
+        }
+        if (pb->chassis && !strcmp(pb->chassis->name, chassis)) {
+            hmapx_add(here, CONST_CAST(struct nbrec_port *, pb->port));
+            hmapx_add(local_nets,
+                      CONST_CAST(struct nbrec_network *, pb->port->network));
+        } else {
+            hmapx_add(elsewhere, CONST_CAST(struct nbrec_port *, pb->port));
+        }
+    }
+}
+
 int
 main(int argc, char *argv[])
 {
     set_program_name(argv[0]);
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_WARN);
-    if (argc != 4 && (argc != 5 || strcmp(argv[4], "fip"))) {
-        ovs_fatal(0, "usage: %s NB_REMOTE CHASSIS N [fip]", argv[0]);
+    const char *mode = argc == 5 ? argv[4] : "";
+    if (argc != 4 && (argc != 5 || (strcmp(mode, "fip")
+                                    && strcmp(mode, "local")
+                                    && strcmp(mode, "remote")))) {
+        ovs_fatal(0, "usage: %s NB_REMOTE CHASSIS N [fip|local|remote]",
+                  argv[0]);
     }
     int n = atoi(argv[3]);
-    bool fip_mode = argc == 5;
+    bool fip_mode = !strcmp(mode, "fip");
+    bool local_mode = !strcmp(mode, "local");
+    bool remote_mode = !strcmp(mode, "remote");
     struct ovsdb_idl *idl = ovsdb_idl_create(argv[1], &nbrec_idl_class,
                                              true, true);
     long long int deadline = time_msec() + 10000;
@@ -66,6 +97,11 @@ main(int argc, char *argv[])
         poll_block();
     }
 
+    struct hmapx here = HMAPX_INITIALIZER(&here);
+    struct hmapx elsewhere = HMAPX_INITIALIZER(&elsewhere);
+    struct hmapx local_nets = HMAPX_INITIALIZER(&local_nets);
+    sort_bindings(idl, argv[2], &here, &elsewhere, &local_nets);
+
     size_t n_ports = 0;
     const struct nbrec_port *port;
     NBREC_PORT_FOR_EACH (port, idl) {
@@ -74,10 +110,23 @@ main(int argc, char *argv[])
     const struct nbrec_port **ports = xmalloc(n_ports * sizeof *ports);
     n_ports = 0;
     NBREC_PORT_FOR_EACH (port, idl) {
-        if (!fip_mode || (!port->device_owner[0] && port->n_fixed_ips
-                          && !port_has_fip(idl, port))) {
+        if (local_mode) {
+            if (hmapx_contains(&here, port)) {
+                ports[n_ports++] = port;
+            }
+        } else if (remote_mode) {
+            if (hmapx_contains(&elsewhere, port)
+                && !hmapx_contains(&local_nets, port->network)) {
+                ports[n_ports++] = port;
+            }
+        } else if (!fip_mode || (!port->device_owner[0]
+                                 && port->n_fixed_ips
+                                 && !port_has_fip(idl, port))) {
             ports[n_ports++] = port;
         }
+    }
+    if (!n_ports) {
+        ovs_fatal(0, "no port to change in mode '%s'", mode);
     }
     const struct nbrec_floating_ip **fips = NULL;
     size_t n_fips = 0;
@@ -114,9 +163,14 @@ main(int argc, char *argv[])
         lat[i] = bench_commit_and_wait(idl, txn, argv[2], next_cfg);
     }
     bench_print_latency(fip_mode ? "floating-IP association to installed"
+                        : local_mode ? "local port change to installed"
+                        : remote_mode ? "remote port change to acknowledged"
                         : "one-port change to installed", lat, n);
     free(lat);
     free(ports);
+    hmapx_destroy(&here);
+    hmapx_destroy(&elsewhere);
+    hmapx_destroy(&local_nets);
     free(fips);
     ovsdb_idl_destroy(idl);
     return 0;

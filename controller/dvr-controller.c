@@ -35,6 +35,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
+#include "ovsdb/nb-session.h"
 #include "pipeline/flow.h"
 #include "pipeline/services.h"
 #include "pipeline/tables.h"
@@ -64,6 +65,7 @@ static char *metadata_secret;       /* Its shared secret. */
 struct controller {
     struct ovsdb_idl_loop ovs_loop;
     struct ovsdb_idl_loop nb_loop;
+    struct nb_session nb_session;   /* Fast failover to a new NB leader. */
     struct ovsdb_idl_index *ports_by_network;
     struct ovsdb_idl_index *bindings_by_port;
     struct ovsdb_idl_index *bindings_by_chassis;
@@ -170,7 +172,7 @@ update_config(struct controller *c)
               cfg.system_id, cfg.nb_remote, cfg.encap_type,
               cfg.encap_ip[0] ? cfg.encap_ip : "(none)");
     if (!c->have_cfg || strcmp(cfg.nb_remote, c->cfg.nb_remote)) {
-        ovsdb_idl_set_remote(c->nb_loop.idl, cfg.nb_remote, true);
+        nb_session_set_remote(&c->nb_session, cfg.nb_remote);
     }
     if (c->have_cfg) {
         ofctrls_destroy(c);
@@ -258,6 +260,7 @@ run(struct controller *c)
 {
     struct ovsdb_idl_txn *ovs_txn = ovsdb_idl_loop_run(&c->ovs_loop);
     struct ovsdb_idl_txn *nb_txn = ovsdb_idl_loop_run(&c->nb_loop);
+    nb_session_run(&c->nb_session);
     struct ovsdb_idl *nb_idl = c->nb_loop.idl;
     struct shash_node *node;
 
@@ -457,6 +460,7 @@ main(int argc, char *argv[])
     bridge_ports_init(&c.ports);
     c.ports_stale = true;
     c.nb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(nb_idl);
+    nb_session_init(&c.nb_session, nb_idl);
     c.engine = engine_create();
     c.dhcp = dhcp_server_create(nb_idl);
     if (metadata_enabled) {
@@ -476,6 +480,7 @@ main(int argc, char *argv[])
 
         ovsdb_idl_loop_commit_and_wait(&c.ovs_loop);
         ovsdb_idl_loop_commit_and_wait(&c.nb_loop);
+        nb_session_wait(&c.nb_session);
         wait_all(&c);
         unixctl_server_wait(unixctl);
         poll_block();
@@ -497,6 +502,7 @@ main(int argc, char *argv[])
     bridge_ports_destroy(&c.ports);
     ovsdb_idl_loop_destroy(&c.ovs_loop);
     ovsdb_idl_loop_destroy(&c.nb_loop);
+    nb_session_destroy(&c.nb_session);
     smap_destroy(&c.file_cfg);
     free(c.cfg_error);
     service_stop();

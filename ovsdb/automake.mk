@@ -13,3 +13,4 @@ NB_IDL_BUILT = ovsdb/nb-idl.c ovsdb/nb-idl.h ovsdb/nb-idl.ovsidl
 BUILT_SOURCES += $(NB_IDL_BUILT)
 CLEANFILES += $(NB_IDL_BUILT)
 nodist_libdvrflow_la_SOURCES += ovsdb/nb-idl.c ovsdb/nb-idl.h
+libdvrflow_la_SOURCES += ovsdb/nb-session.c ovsdb/nb-session.h

@@ -12,7 +12,8 @@ AM_TESTS_ENVIRONMENT = \
 	DVR_NB_SCHEMA='$(abs_top_srcdir)/ovsdb/dvrflow-nb.ovsschema'; \
 	export DVR_NB_SCHEMA;
 
-EXTRA_DIST += tests/lib/ovs.sh tests/lib/nb.sh tests/lib/dhcp.py
+EXTRA_DIST += tests/lib/ovs.sh tests/lib/nb.sh tests/lib/dhcp.py \
+	tests/lib/keystone.sh
 
 # Unit tests.
 UNIT_LDADD = libdvrflow.la $(OVS_LIBS) $(CRITERION_LIBS)

@@ -23,6 +23,7 @@ SANDBOX_TESTS = \
 	tests/system/sandbox-perf.sh \
 	tests/system/dhcp.sh \
 	tests/system/metadata.sh \
-	tests/system/dhcp-flood.sh
+	tests/system/dhcp-flood.sh \
+	tests/system/nb-cluster.sh
 TESTS += $(SANDBOX_TESTS)
-EXTRA_DIST += $(SANDBOX_TESTS)
+EXTRA_DIST += $(SANDBOX_TESTS) tests/system/nb-cluster-load.py

@@ -12,7 +12,8 @@
 #   sb_add_prefix                 sets SB_NEW_PREFIX to one more unique
 #                                 prefix, also torn down by the trap
 #   sb_up [UP_ARGS...]            tools/sandbox up (with --builddir
-#                                 $abs_top_builddir); sets SB_NB
+#                                 $abs_top_builddir); sets SB_NB (the NB
+#                                 remote: one socket or the cluster's list)
 #   sb CMD ARGS...                tools/sandbox --prefix $SB_PREFIX CMD ...
 #   sb_namespaces [PREFIX]        the sandbox's namespaces, sorted
 #   sb_node_env NODE              exports NODE's OVS_* variables (for
@@ -142,7 +143,7 @@ sb_up() {
         done < <(find "$SB_TMP" -path '*/dvrsb-*-failed.*' -name '*.log' | sort)
         sb_fail "sandbox up failed"
     fi
-    SB_NB=unix:/run/dvrsb/$SB_PREFIX/nb/nb.sock
+    SB_NB=$(sb nb-remote)
 }
 
 # sb_node_env NODE: exports NODE's OVS_* variables.

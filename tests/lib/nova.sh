@@ -9,7 +9,9 @@
 # python3-nova's entry point: the nova-compute package wants a hypervisor
 # package.  Each compute's `host` is a sandbox node's name, so Neutron
 # binds the server's port to that node's Chassis.  Keystone and MariaDB
-# come from tests/lib/keystone.sh (source it first and bring it up).
+# come from tests/lib/keystone.sh (source it first and ks_up): the
+# databases are made by ks_db_create (or $NOVA_DB_CREATE NAME, which
+# prints a SQLAlchemy URL).
 #
 #   nova_up DIR HOST...   starts everything with its files in DIR, one
 #                         nova-compute per HOST, registers the services
@@ -332,7 +334,7 @@ EOF
 # missing and NEUTRON_KEYSTONE_PASSWORD is set, and the endpoints of
 # compute, placement, image and (with NEUTRON_URL) network.
 _nova_keystone() {
-    ks_env
+    eval "$(ks_env admin "$KS_ADMIN_PASSWORD" admin)"
     NOVA_SERVICE_PW=$NOVA_SERVICE_PW \
     NEUTRON_KEYSTONE_PASSWORD=${NEUTRON_KEYSTONE_PASSWORD:-} \
     NOVA_ENDPOINTS="compute nova http://127.0.0.1:$NOVA_API_PORT/v2.1
@@ -348,8 +350,7 @@ auth = loading.get_plugin_loader('password').load_from_options(
     auth_url=os.environ['OS_AUTH_URL'], username=os.environ['OS_USERNAME'],
     password=os.environ['OS_PASSWORD'],
     project_name=os.environ['OS_PROJECT_NAME'],
-    user_domain_name=os.environ.get('OS_USER_DOMAIN_NAME', 'Default'),
-    project_domain_name=os.environ.get('OS_PROJECT_DOMAIN_NAME', 'Default'))
+    user_domain_id='default', project_domain_id='default')
 ks = client.Client(session=session.Session(auth=auth))
 
 
@@ -428,16 +429,11 @@ _nova_stop_pidfile() {
     return 0
 }
 
-# _nova_token: an admin token for direct API calls.
-_nova_get() {
-    curl -sf -H "X-Auth-Token: $(ks_token)" "$@"
-}
-
 # _nova_wait_computes HOST...: each HOST is a resource provider in
 # Placement (nova-compute has registered), then maps them to cell1.
 _nova_wait_computes() {
     local i h rps missing token
-    token=$(ks_token) || return 1
+    token=$(ks_admin_token) || return 1
     for ((i = 0; i < 900; i++)); do
         rps=$(curl -sf -H "X-Auth-Token: $token" \
                   -H 'OpenStack-API-Version: placement 1.20' \

@@ -86,8 +86,8 @@ nova_wait
 mark "nova up"
 sed 's/^/  nova: /' "$SB_TMP/nova/log/phases"
 
-ks_env
-TOKEN=$(ks_token)
+eval "$(ks_env admin "$KS_ADMIN_PASSWORD" admin)"
+TOKEN=$(ks_admin_token)
 # batch NAME: runs the openstack commands on stdin in one client process
 # (its interactive mode: a client start costs seconds on a loaded 2-core
 # machine), keeping their output in $SB_TMP/NAME.out; what they made is

@@ -31,7 +31,12 @@
 #                         scheduler, compute-HOST, placement, glance,
 #                         rabbit)
 #
-# Sets NOVA_API_URL, NOVA_METADATA_PORT, NOVA_METADATA_SECRET,
+#   nova_metadata_forward NETNS...
+#                         Nova's metadata API on 127.0.0.1:8775 in each
+#                         namespace (for dvr-controller's proxy)
+#
+# Sets NOVA_API_URL, NOVA_METADATA_PORT, NOVA_METADATA_SECRET (kept if
+# the caller set it: the controllers' shared secret),
 # NOVA_TRANSPORT_URL (Neutron's notifier needs only Keystone's catalog).
 #
 # Databases: the migrated schemas of nova_api, nova, nova_cell0, placement
@@ -119,7 +124,7 @@ _nova_write_configs() {
     mkdir -p "$d/placement" "$d/glance/images" "$d/glance/staging" \
         "$d/glance/tasks" "$d/lock" "$d/state" "$d/instances" "$d/log" \
         "$d/rabbit"
-    NOVA_METADATA_SECRET=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    : "${NOVA_METADATA_SECRET:=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
     cat >"$d/placement/placement.conf" <<EOF
 [DEFAULT]
 log_file = $d/log/placement.log
@@ -546,7 +551,7 @@ nova_down() {
     [ -n "$NOVA_DIR" ] || return 0
     # In parallel; only these jobs are waited for (the caller may have
     # others, e.g. neutron-server).
-    for f in "$NOVA_DIR"/compute-*.pid \
+    for f in "$NOVA_DIR"/fwd-*.pid "$NOVA_DIR"/compute-*.pid \
              "$NOVA_DIR"/{scheduler,conductor,api,glance,placement}.pid; do
         [ -f "$f" ] || continue
         _nova_stop_pidfile "$f" &
@@ -563,6 +568,32 @@ nova_down() {
                | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
     [ -n "$epmd" ] && kill -TERM "$epmd" 2>/dev/null
     return 0
+}
+
+# nova_metadata_forward NETNS...: Nova's metadata API on 127.0.0.1:8775
+# inside each network namespace NETNS (a sandbox node, where dvr-controller
+# runs with --metadata-proxy=http://127.0.0.1:8775): socat there relays to
+# a unix socket in NOVA_DIR, and socat in the root namespace from it to
+# the API (the nodes' namespaces cannot reach the root's loopback; a cloud
+# has a management network instead).
+nova_metadata_forward() {
+    local ns sock=$NOVA_DIR/metadata.sock
+    if [ ! -f "$NOVA_DIR/fwd-root.pid" ]; then
+        _nova_spawn fwd-root socat \
+            "UNIX-LISTEN:$sock,fork,unlink-early,mode=600" \
+            "TCP:127.0.0.1:$NOVA_METADATA_PORT"
+    fi
+    for ns in "$@"; do
+        _nova_spawn "fwd-$ns" ip netns exec "$ns" socat \
+            TCP-LISTEN:8775,bind=127.0.0.1,fork,reuseaddr \
+            "UNIX-CONNECT:$sock"
+    done
+    for ns in "$@"; do
+        for _ in $(seq 50); do
+            ip netns exec "$ns" ss -Htln 'sport = :8775' | grep -q . && break
+            sleep 0.1
+        done
+    done
 }
 
 # nova_log NAME: prints the path of service NAME's log.

@@ -62,7 +62,13 @@ await() {
     done
 }
 
-sb_up --computes 2 --gateways 1 --no-api
+# The controllers proxy metadata requests to Nova's metadata API (as
+# Neutron's metadata agent would), signed with a shared secret.
+NOVA_METADATA_SECRET=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+echo "$NOVA_METADATA_SECRET" >"$SB_TMP/metadata-secret"
+sb_up --computes 2 --gateways 1 --no-api \
+    --controller-arg --metadata-proxy=http://127.0.0.1:8775 \
+    --controller-arg --metadata-secret-file="$SB_TMP/metadata-secret"
 mark "sandbox up"
 ks_up "$SB_TMP/ks"
 mark "keystone up"
@@ -83,6 +89,7 @@ mark "nova started"
 neutron_up "$SB_TMP" "$SB_NB"
 mark "neutron-server up"
 nova_wait
+nova_metadata_forward "$SB_PREFIX-hv1" "$SB_PREFIX-hv2"
 mark "nova up"
 sed 's/^/  nova: /' "$SB_TMP/nova/log/phases"
 
@@ -233,14 +240,24 @@ await 10 sb exec ext ping -q -c 1 -W 1 "$fip" >/dev/null \
     || sb_fail "ext cannot ping the floating IP $fip after the rule"
 mark "floating IP $fip reached from ext once the rule allowed ICMP"
 
-# Metadata: the instance's own data.
-md=$(sb exec vm1 curl -sf -m 5 \
-         http://169.254.169.254/openstack/latest/meta_data.json) \
-    || sb_fail "vm1 gets no metadata"
-[ "$(echo "$md" | python3 -c 'import json, sys
-print(json.load(sys.stdin)["uuid"])')" = "$s1" ] \
-    || sb_fail "vm1's metadata is not its own: $md"
-mark "metadata served"
+# Metadata: each server gets its own, from Nova (through its node's
+# controller: the name and the flavor's instance type are Nova's, the NB
+# has neither).
+for vm in vm1:$s1 vm2:$s2; do
+    md=$(sb exec "${vm%%:*}" curl -sf -m 10 \
+             http://169.254.169.254/openstack/latest/meta_data.json) \
+        || sb_fail "${vm%%:*} gets no metadata"
+    [ "$(echo "$md" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(d["uuid"], d["name"])')" = "${vm#*:} ${vm%%:*}" ] \
+        || sb_fail "${vm%%:*}'s metadata is not its own: $md"
+done
+[ "$(sb exec vm2 curl -sf -m 10 \
+      http://169.254.169.254/latest/meta-data/instance-type)" = tiny ] \
+    || sb_fail "vm2's EC2 metadata has not its flavor"
+grep -q "GET /openstack/latest/meta_data.json" "$(nova_log api)" \
+    || sb_fail "Nova's metadata API served no request"
+mark "metadata served by Nova through the controllers"
 
 # neutron-server stops: no traffic lost.
 sb exec ext ping -c 30 -i 0.1 -W 1 "$fip" >"$SB_TMP/fip-ping" 2>&1 &

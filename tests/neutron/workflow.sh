@@ -259,6 +259,36 @@ grep -q "GET /openstack/latest/meta_data.json" "$(nova_log api)" \
     || sb_fail "Nova's metadata API served no request"
 mark "metadata served by Nova through the controllers"
 
+# The memory of the OpenStack side (PSS of Keystone, MariaDB,
+# neutron-server, RabbitMQ, Placement, Glance and Nova's services, with
+# their workers), a figure, not a check.
+python3 - "${NOVA_PIDS[@]}" "$NEUTRON_PID" "$(cat "$KS_DIR/uwsgi.pid")" \
+    "$(cat "$KS_DIR/mysqld.pid")" <<'EOF'
+import os
+import sys
+parent = {}
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        with open('/proc/%s/stat' % pid) as f:
+            parent[int(pid)] = int(f.read().rsplit(')', 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+todo = {int(p) for p in sys.argv[1:] if p.isdigit()}
+tree = set()
+while todo:
+    p = todo.pop()
+    tree.add(p)
+    todo |= {c for c, pp in parent.items() if pp == p and c not in tree}
+kib = 0
+for p in tree:
+    try:
+        with open('/proc/%d/smaps_rollup' % p) as f:
+            kib += sum(int(l.split()[1]) for l in f if l.startswith('Pss:'))
+    except OSError:
+        pass
+print('OpenStack side: %d processes, PSS %d MiB' % (len(tree), kib // 1024))
+EOF
+
 # neutron-server stops: no traffic lost.
 sb exec ext ping -c 30 -i 0.1 -W 1 "$fip" >"$SB_TMP/fip-ping" 2>&1 &
 ping_pid=$!

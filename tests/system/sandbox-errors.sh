@@ -28,6 +28,7 @@ expect_error 2 "bad prefix 'Bad-Prefix'" "$SANDBOX" --prefix Bad-Prefix up
 expect_error 2 "computes wants 0..20" sb up --computes many
 expect_error 2 "datapath wants netdev or dummy" sb up --datapath kernel
 expect_error 2 "unknown option '--bogus'" sb up --bogus
+expect_error 2 "controller-arg wants an argument" sb up --controller-arg
 sb_assert_gone "$SB_PREFIX"
 
 # Commands on a sandbox that does not exist.

@@ -255,10 +255,10 @@ _nova_sql() {
 import sys
 import urllib.parse as up
 u = up.urlparse(sys.argv[1])
-q = up.parse_qs(u.query)
+query = up.parse_qs(u.query)
 args = []
-if 'unix_socket' in q:
-    args += ['--socket=' + q['unix_socket'][0]]
+if 'unix_socket' in query:
+    args += ['--socket=' + query['unix_socket'][0]]
 else:
     args += ['--host=' + (u.hostname or 'localhost')]
     if u.port:

@@ -97,6 +97,17 @@ def ping_all_chassis(client):
         client.nb.transact(fn)
     except Exception:
         LOG.exception('dvrflow: cannot bump NB_Global.nb_cfg')
+        return
+    # Give the controllers up to 2 s to acknowledge, so that a listing
+    # after a quiet period shows the live ones alive.
+    idl = client.idl
+    glob = next(iter(idl.tables['NB_Global'].rows.values()), None)
+    target = glob.nb_cfg if glob is not None else 0
+    for _ in range(20):
+        private = list(idl.tables['Chassis_Private'].rows.values())
+        if all(cp.nb_cfg >= target for cp in private):
+            break
+        time.sleep(0.1)
 
 
 def _matches(agent, filters):

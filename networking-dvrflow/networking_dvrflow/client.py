@@ -48,16 +48,25 @@ def _delete(idl, txn, table, uuid):
     return nb.delete_row(idl, txn, table, uuid)
 
 
-def bump_nb_cfg(idl, txn):
-    """Every write increments NB_Global.nb_cfg, for the controllers to
-    acknowledge, as dvr-api does (api/server.c); the row is made if the
-    database has none."""
+def ensure_nb_global(idl, txn):
+    """The NB_Global row, made if the database has none (an NB database
+    that was lost and recreated empty)."""
     glob = next(iter(idl.tables['NB_Global'].rows.values()), None)
     if glob is None:
         glob = txn.insert(idl.tables['NB_Global'])
         glob.nb_cfg = 1
         glob.external_ids = {}
-    else:
+    return glob
+
+
+def bump_nb_cfg(idl, txn):
+    """A write that changed rows increments NB_Global.nb_cfg, for the
+    controllers to acknowledge, as dvr-api does (api/server.c).  One that
+    changed nothing (Neutron reports a port's status, the row is the same)
+    writes nothing."""
+    glob = ensure_nb_global(idl, txn)
+    if glob._data is not None and any(
+            row is not glob for row in txn._txn_rows.values()):
         glob.increment('nb_cfg')
 
 
@@ -75,9 +84,10 @@ class DvrflowClient(object):
     def put(self, *rows):
         """Puts rows (table, uuid, cols) in one transaction."""
         def fn(idl, txn):
-            bump_nb_cfg(idl, txn)
+            ensure_nb_global(idl, txn)
             for table, uuid, cols in rows:
                 _put(idl, txn, table, uuid, cols)
+            bump_nb_cfg(idl, txn)
         self.nb.transact(fn)
 
     def delete(self, table, uuid):
@@ -126,6 +136,8 @@ class DvrflowClient(object):
     # Chassis (read only).
 
     def chassis_for_host(self, host):
+        if not host:
+            return None
         for ch in self.idl.tables['Chassis'].rows.values():
             if ch.hostname == host or ch.name == host:
                 return ch
@@ -279,8 +291,9 @@ def sync(nb_client, context, core, l3, mode):
         drift = diff(idl, state)
         result['drift'] = drift
         if mode == 'repair' and drift:
-            bump_nb_cfg(idl, txn)
+            ensure_nb_global(idl, txn)
             repair(idl, txn, state, drift)
+            bump_nb_cfg(idl, txn)
 
     nb_client.transact(fn)
     drift = result.get('drift', [])

@@ -227,7 +227,8 @@ class DvrflowMechanismDriver(api.MechanismDriver):
             LOG.info('dvrflow: port %s not bound: vnic_type %s is not '
                      'supported', port['id'], vnic)
             return
-        chassis = self.client.chassis_for_host(context.host)
+        chassis = (self.client.chassis_for_host(context.host)
+                   if context.host else None)
         if chassis is None:
             LOG.warning('dvrflow: port %s not bound: host %s has no '
                         'dvrflow chassis (no dvr-controller registered '

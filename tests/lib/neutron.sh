@@ -35,9 +35,16 @@
 # Settings (environment, read by neutron_up):
 #
 #   NEUTRON_PORT       TCP port on 127.0.0.1 (default 19696)
-#   NEUTRON_AUTH       noauth (default) or keystone; keystone needs
-#                      NEUTRON_KEYSTONE_URL and NEUTRON_KEYSTONE_PASSWORD
-#                      (service user "neutron", project "service")
+#   NEUTRON_AUTH       noauth (default) or keystone.  keystone, either:
+#                      - NEUTRON_KEYSTONE_URL and NEUTRON_KEYSTONE_PASSWORD
+#                        set: Keystone's URL and the password of the
+#                        service user "neutron" (project "service"), which
+#                        the caller creates, with the network endpoints;
+#                      - or only tests/lib/keystone.sh's ks_up done before:
+#                        neutron_up creates that user (admin in "service")
+#                        and the "network" service with its endpoints at
+#                        NEUTRON_URL itself.
+#                      nt_os then runs as admin in project admin (ks_env)
 #   NT_DB_URL          SQLAlchemy URL of an existing empty database to use
 #                      instead of nt_db_up + nt_db_create
 #   NEUTRON_TRANSPORT  oslo.messaging transport_url (default fake://: no
@@ -56,6 +63,7 @@
 : "${DVRFLOW_CACHE:=/var/cache/dvrflow}"
 NT_PY=/usr/bin/python3
 NT_PIDS=()
+NEUTRON_KEYSTONE_PASSWORD=${NEUTRON_KEYSTONE_PASSWORD:-dvrflow-neutron}
 
 _nt_log() { printf 'neutron.sh: %s\n' "$*" >&2; }
 
@@ -76,7 +84,8 @@ _nt_mariadbd_start() {
         --skip-networking --pid-file="$dir/mysqld.pid" --user=root \
         --log-error="$dir/error.log" --innodb-buffer-pool-size=64M \
         --skip-log-bin --innodb-flush-log-at-trx-commit=0 \
-        --innodb-doublewrite=0 >/dev/null 2>&1 &
+        --innodb-doublewrite=0 --innodb-log-file-size=16M \
+        >/dev/null 2>&1 &
     NT_DB_PID=$!
     NT_PIDS+=("$NT_DB_PID")
     local i
@@ -100,7 +109,7 @@ _nt_mariadbd_stop() {
 _nt_datadir_cache() {
     local v
     v=$(_nt_version)-$(mariadbd --version 2>/dev/null | sha1sum | cut -c1-8)
-    echo "$DVRFLOW_CACHE/neutron-$v-mariadb.tar"
+    echo "$DVRFLOW_CACHE/neutron-$v-mariadb2.tar"
 }
 
 nt_db_up() {
@@ -170,7 +179,7 @@ _nt_load_schema() {
             >"$NEUTRON_DIR/migrate.log" 2>&1 \
             || { cat "$NEUTRON_DIR/migrate.log" >&2; return 1; }
         mkdir -p "$DVRFLOW_CACHE"
-        _nt_mysqldump "$url" > "$cache.tmp" && mv "$cache.tmp" "$cache"
+        _nt_mysqldump "$url" > "$cache.tmp.$$" && mv "$cache.tmp.$$" "$cache"
         return
     fi
     _nt_mysql "$url" < "$cache"
@@ -258,8 +267,8 @@ EOF
     if [ "${NEUTRON_AUTH:-noauth}" = keystone ]; then
         cat >> "$NEUTRON_CONF" <<EOF
 [keystone_authtoken]
-www_authenticate_uri = $NEUTRON_KEYSTONE_URL
-auth_url = $NEUTRON_KEYSTONE_URL
+www_authenticate_uri = ${NEUTRON_KEYSTONE_URL:-$KS_URL}
+auth_url = ${NEUTRON_KEYSTONE_URL:-$KS_URL}
 memcached_servers =
 auth_type = password
 project_domain_name = Default
@@ -334,6 +343,14 @@ neutron_up() {
         fi
     fi
     NEUTRON_PYTHONPATH=$(_nt_pythonpath "$NEUTRON_DIR") || return 1
+    if [ "${NEUTRON_AUTH:-noauth}" = keystone ] \
+       && [ -z "${NEUTRON_KEYSTONE_URL:-}" ]; then
+        [ -n "${KS_URL:-}" ] || { _nt_log "NEUTRON_AUTH=keystone: no ks_up"; \
+                                  return 1; }
+        ks_user neutron "$NEUTRON_KEYSTONE_PASSWORD" service admin \
+            >/dev/null || return 1
+        ks_service network neutron "$NEUTRON_URL" >/dev/null || return 1
+    fi
     _nt_write_conf
     neutron_start
 }
@@ -351,7 +368,8 @@ nt_os() {
     if [ "${NEUTRON_AUTH:-noauth}" = noauth ]; then
         openstack --os-auth-type none --os-endpoint "$NEUTRON_URL" "$@"
     else
-        openstack "$@"
+        (eval "$(ks_env admin "$KS_ADMIN_PASSWORD" admin)"
+         openstack "$@")
     fi
 }
 

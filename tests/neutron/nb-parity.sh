@@ -22,8 +22,8 @@
 #   - Neutron's NB lost (deleted, recreated empty) with neutron-server
 #     stopped: dvrflow-db-sync --mode log reports the drift and exits 1,
 #     --mode repair rebuilds it, and the comparison is equal again;
-#   - lost again with neutron-server running: its dvrflow worker rebuilds
-#     it by itself.
+#   (tests/neutron/neutron-system.sh loses the NB of a running
+#   neutron-server and sees its worker rebuild it and the pings come back.)
 set -eu
 [ "${DVR_NEUTRON_TIER:-}" = yes ] \
     || { echo "the Neutron tier runs with DVR_NEUTRON_TIER=yes"; exit 77; }
@@ -42,7 +42,11 @@ NB_API=$NB_REMOTE
 ovs_start_nb nbneutron
 NB_NEUTRON=$NB_REMOTE
 NEUTRON_PORT=${NEUTRON_PORT:-$(api_free_port)}
-neutron_up "$OVS_TEST_DIR" "$NB_NEUTRON" || ovs_fail "neutron-server"
+# The driver's NB connection is a list of remotes (a Raft cluster's
+# members); here its first member is down, so the driver must use the
+# second.
+neutron_up "$OVS_TEST_DIR" "unix:$OVS_TEST_DIR/nb-down.sock,$NB_NEUTRON" \
+    || ovs_fail "neutron-server"
 echo "servers up in $(( $(date +%s) - T0 )) s"
 
 # session NAME URL: the commands on stdin, in one client process (its
@@ -111,13 +115,17 @@ $COMPARE "$NB_API" "$NB_NEUTRON" || ovs_fail "NB databases differ after the chan
 echo "workflow compared equal at $(( $(date +%s) - T0 )) s"
 
 # Neutron reports floating IP status from the association.
-status=$(nt_os floating ip show 203.0.113.51 -f value -c status)
+fip_status() {
+    curl -sf "$NEUTRON_URL/v2.0/floatingips?floating_ip_address=$1" \
+        | jq -r '.floatingips[0].status'
+}
+status=$(fip_status 203.0.113.51)
 [ "$status" = ACTIVE ] || ovs_fail "associated floating IP is $status"
-status=$(nt_os floating ip show 203.0.113.50 -f value -c status)
+status=$(fip_status 203.0.113.50)
 [ "$status" = DOWN ] || ovs_fail "disassociated floating IP is $status"
 
 # The comparison fails when one column differs.
-vm2=$(nt_os port show vm2 -f value -c id)
+vm2=$(curl -sf "$NEUTRON_URL/v2.0/ports?name=vm2" | jq -r '.ports[0].id')
 ovsdb-client transact "$NB_NEUTRON" "[\"DVRFLOW_Northbound\",
     {\"op\":\"update\",\"table\":\"Port\",
      \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$vm2\"]]],
@@ -145,8 +153,12 @@ sys.exit(main())' --config-file "$NEUTRON_CONF" \
         --log-file "$OVS_TEST_DIR/db-sync.log" "$@")
 }
 
-! grep -q ERROR "$NEUTRON_LOG" \
-    || { grep -B2 -A20 ERROR "$NEUTRON_LOG" | head -60; \
+# No error but ovsdbapp's about the remote that is down.
+grep ERROR "$NEUTRON_LOG" \
+    | grep -v "Unable to open stream to unix:$OVS_TEST_DIR/nb-down.sock" \
+    > "$OVS_TEST_DIR/errors" || true
+[ ! -s "$OVS_TEST_DIR/errors" ] \
+    || { head -40 "$OVS_TEST_DIR/errors"; \
          ovs_fail "neutron-server logged errors"; }
 
 # With neutron-server stopped, dvrflow-db-sync finds and rebuilds it.
@@ -163,20 +175,4 @@ db_sync --mode repair > "$OVS_TEST_DIR/sync-repair.out" \
     || { cat "$OVS_TEST_DIR/sync-repair.out"; ovs_fail "repair failed"; }
 tail -1 "$OVS_TEST_DIR/sync-repair.out"
 $COMPARE "$NB_API" "$NB_NEUTRON" || ovs_fail "NB differs after db-sync"
-db_sync --mode log > "$OVS_TEST_DIR/sync-log2.out" \
-    || { cat "$OVS_TEST_DIR/sync-log2.out"; ovs_fail "drift remains"; }
-
-# With neutron-server running, its worker repairs a lost NB by itself
-# (it syncs when its NB connection comes back).
-neutron_start || ovs_fail "neutron-server restart"
-nb_lose
-ovs_wait_until 60 $COMPARE "$NB_API" "$NB_NEUTRON" \
-    || { $COMPARE "$NB_API" "$NB_NEUTRON"; \
-         ovs_fail "the worker did not repair the lost NB database"; }
-echo "the running neutron-server rebuilt the lost NB database"
-# The driver logged no error (the NB database's loss above makes
-# ovsdbapp log its reconnection attempts: not the driver's).
-! grep -q "ERROR networking_dvrflow" "$NEUTRON_LOG" \
-    || { grep -A20 "ERROR networking_dvrflow" "$NEUTRON_LOG" | head -60; \
-         ovs_fail "the driver logged errors"; }
 echo "nb-parity: passed in $(( $(date +%s) - T0 )) s"

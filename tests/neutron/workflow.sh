@@ -14,10 +14,19 @@
 # does (iface-id, attached-mac, vm-uuid = the server's id).  Then real
 # packets: DHCP lease, east-west routed across the nodes, SNAT to the
 # external host, the floating IP from the external host once a rule
-# allows it, metadata; each port ACTIVE and exactly one
-# network-vif-plugged accepted by Nova per port, and none before the port
-# was plugged (its flows cannot be in before).  Last, neutron-server
-# stops and the traffic goes on.
+# allows it, metadata from Nova's metadata API (each controller runs with
+# --metadata-proxy; the name and flavor a server sees are Nova's); each
+# port ACTIVE and exactly one network-vif-plugged accepted by Nova per
+# port, and none before the port was plugged (its flows cannot be in
+# before: the driver's provisioning block waits for Port_Binding.up, which
+# the controller sets once they are).  Last, neutron-server stops and
+# pings across the nodes and to the floating IP lose nothing.
+#
+# The client's commands run in batches through its interactive mode (one
+# client process per batch: a start costs seconds on a loaded machine);
+# what they made is checked through the APIs.  Prints the phase times and
+# the OpenStack side's memory.  DVR_KEEP_LOGS=DIR keeps a failed run's
+# OpenStack logs.
 set -euo pipefail
 if [ "${DVR_NEUTRON_TIER:-}" != yes ]; then
     echo "skip: the Neutron tier runs with DVR_NEUTRON_TIER=yes"

@@ -11,7 +11,7 @@ NEUTRON_DRIVER_TESTS = \
 	tests/neutron/neutron-system.sh
 
 # Nova's side: the users' workflow with server create, vif-plugged.
-NEUTRON_NOVA_TESTS =
+NEUTRON_NOVA_TESTS = tests/neutron/workflow.sh
 
 NEUTRON_TESTS = $(NEUTRON_DRIVER_TESTS) $(NEUTRON_NOVA_TESTS)
 TESTS += $(NEUTRON_TESTS)
@@ -30,3 +30,4 @@ EXTRA_DIST += $(NEUTRON_TESTS) tests/neutron/automake.mk \
 	networking-dvrflow/networking_dvrflow/cmd/db_sync.py \
 	networking-dvrflow/networking_dvrflow/tests/__init__.py \
 	networking-dvrflow/networking_dvrflow/tests/test_mapping.py
+EXTRA_DIST += tests/lib/nova.sh

@@ -28,6 +28,7 @@ expect_error 2 "bad prefix 'Bad-Prefix'" "$SANDBOX" --prefix Bad-Prefix up
 expect_error 2 "computes wants 0..20" sb up --computes many
 expect_error 2 "datapath wants netdev or dummy" sb up --datapath kernel
 expect_error 2 "unknown option '--bogus'" sb up --bogus
+expect_error 2 "controller-arg wants an argument" sb up --controller-arg
 sb_assert_gone "$SB_PREFIX"
 
 # Commands on a sandbox that does not exist.
@@ -74,6 +75,8 @@ expect_error 2 "bad VM name" sb vm-add 'Vm 2' --node hv1 --port "$port2"
 expect_error 2 "want NAME --node NODE" sb vm-add vm2 --node hv1
 expect_error 2 "dhcp-timeout wants 1..99" \
     sb vm-add vm2 --node hv1 --port "$port2" --dhcp-timeout 0
+expect_error 2 "vm-uuid wants a UUID" \
+    sb vm-add vm2 --node hv1 --port "$port2" --vm-uuid xyz
 expect_error 1 "no VM 'vm2'" sb vm-del vm2
 expect_error 1 "unknown node 'hv7'" sb ovs hv7 ovs-vsctl show
 expect_error 1 "no VM, node, 'ext' or 'fabric' named 'vm7'" sb exec vm7 true

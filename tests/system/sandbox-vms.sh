@@ -27,6 +27,14 @@ ids=$(sb ovs hv1 ovs-vsctl get interface "$iface" external_ids)
 vmuuid=$(sb_vm_var vm1 VM_UUID)
 want="{attached-mac=\"fa:16:3e:00:00:11\", iface-id=\"$p1\", iface-status=active, vm-uuid=\"$vmuuid\"}"
 [ "$ids" = "$want" ] || sb_fail "vm1 external_ids: $ids"
+# --vm-uuid: the instance's UUID, as os-vif writes Nova's server id.
+p4=$(sb_port "$net" "$sub" 10.0.0.14 fa:16:3e:00:00:14)
+u4=7d2b1a1e-5c0f-4c4e-9a53-2f1d6b7e0a44
+sb vm-add vm4 --node hv2 --port "$p4" --vm-uuid "$u4" || sb_fail "vm-add vm4"
+[ "$(sb ovs hv2 ovs-vsctl get interface "tap${p4:0:11}" \
+      external_ids:vm-uuid)" = "\"$u4\"" ] || sb_fail "vm4 vm-uuid"
+[ "$(sb_vm_var vm4 VM_UUID)" = "$u4" ] || sb_fail "vm4 record's VM_UUID"
+sb vm-del vm4 || sb_fail "vm-del vm4"
 [ "$(sb ovs hv1 ovs-vsctl port-to-br "$iface")" = br-int ] \
     || sb_fail "vm1 is not on br-int"
 [ "$(sb ovs hv1 ovs-vsctl get bridge br-int datapath_type)" = netdev ] \

@@ -148,12 +148,23 @@ def command_words(line):
     return words
 
 
+HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
+
+
 def logical_lines(path):
     """(number, text) of each line, a shell line continued with a
-    backslash joined to the next ones."""
-    pending, first = "", None
+    backslash joined to the next ones; the bodies of here-documents (the
+    scripts' embedded Python, configuration files) are left out."""
+    pending, first, until = "", None, None
     for n, line in enumerate(open(path, errors="replace"), 1):
         line = line.rstrip("\n")
+        if until is not None:
+            if line.strip() == until:
+                until = None
+            continue
+        m = HEREDOC.search(line)
+        if m and not path.endswith(".py"):
+            until = m.group(1)
         if first is None:
             first = n
         if line.endswith("\\"):

@@ -29,7 +29,7 @@ expect_error ovs-build "no built libopenvswitch in '$tmp/empty'" \
 # A pkg-config search path that lacks jansson stands for a machine
 # without libjansson-dev.
 mkdir -p "$tmp/pc"
-for pc in libevent criterion libcrypto; do
+for pc in libevent libevent_openssl criterion libcrypto; do
     f=$(pkg-config --variable=pcfiledir "$pc")/$pc.pc
     cp "$f" "$tmp/pc/"
 done

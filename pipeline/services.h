@@ -11,10 +11,11 @@
  *     gets a flow that sends its DHCP requests (UDP 68 -> 67, broadcast or
  *     unicast) to the controller as PIN_DHCP packet-ins, with the port's
  *     UUID as the rest of the userdata, through its per-VIF meter and
- *     PIN_METER_ID; and an ARP answer for the DHCP server's address (the
- *     subnet's gateway, or SERVICES_META_IP without one) at a priority
- *     below the one of a real port that owns that address.  Any other port
- *     gets none of that: its requests reach no server.
+ *     PIN_METER_ID; and an ARP answer for SERVICES_META_IP at a priority
+ *     below the one of a real port that owns that address.  The subnet's
+ *     gateway (the server identifier when there is one) is never answered
+ *     here: only what owns it does.  Any other port gets none of that:
+ *     its requests reach no server.
  *   - Metadata: once the metadata port exists ('meta_ofport'), a local
  *     port's TCP to SERVICES_META_IP:80 is source-NATed in conntrack zone
  *     ZONE_META_BASE | ofport to services_meta_client_ip(ofport) and sent

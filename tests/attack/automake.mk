@@ -8,7 +8,10 @@
 ATTACK_ROBUSTNESS_TESTS =
 
 # First-hop security and isolation in the data path.
-ATTACK_DATAPATH_TESTS =
+ATTACK_DATAPATH_TESTS = \
+	tests/attack/vlan-hopping.sh
+# Their helpers: hostile frames, the topology, the external host.
+EXTRA_DIST += tests/attack/lib.sh tests/attack/frames.py
 
 # Who is calling: Keystone, project scope, policy, metadata, TLS.
 ATTACK_API_TESTS =

@@ -106,39 +106,32 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
     flow_list_add(&out->int_flows, T_PORT_SEC, 200, COOKIE_STATIC, &match,
                   &ofpacts);
 
-    /* br-int: nor DHCPv6 for others, nor router advertisements or
-     * redirects (only routers send those, and dvrflow's routers are
-     * flows). */
+    /* br-int: ipv6_security, where the IPv6 of a VIF with port security
+     * goes once its source passed: no DHCPv6 server replies, router
+     * advertisements or redirects (only routers send those, and dvrflow's
+     * routers are flows), and no neighbour solicitation or advertisement
+     * that no port flow let through; the rest goes on. */
     match_init_catchall(&match);
     match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
     match_set_nw_proto(&match, IPPROTO_UDP);
     match_set_tp_src(&match, htons(547));
     match_set_tp_dst(&match, htons(546));
-    flow_list_add(&out->int_flows, T_PORT_SEC, 200, COOKIE_STATIC, &match,
+    flow_list_add(&out->int_flows, T_IP6_SEC, 200, COOKIE_STATIC, &match,
                   &ofpacts);
-    for (int i = 0; i < 2; i++) {
+    static const uint8_t types[] = {
+        ND_ROUTER_ADVERT, ND_REDIRECT, ND_NEIGHBOR_SOLICIT, ND_NEIGHBOR_ADVERT
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
         match_init_catchall(&match);
         match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
         match_set_nw_proto(&match, IPPROTO_ICMPV6);
-        match_set_icmp_type(&match, i ? ND_REDIRECT : ND_ROUTER_ADVERT);
-        flow_list_add(&out->int_flows, T_PORT_SEC, 200, COOKIE_STATIC,
-                      &match, &ofpacts);
-    }
-
-    /* br-int: nd_security drops the neighbour solicitations and
-     * advertisements that no port flow let through; the rest goes on. */
-    for (int i = 0; i < 2; i++) {
-        match_init_catchall(&match);
-        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
-        match_set_nw_proto(&match, IPPROTO_ICMPV6);
-        match_set_icmp_type(&match, i ? ND_NEIGHBOR_ADVERT
-                                      : ND_NEIGHBOR_SOLICIT);
-        flow_list_add(&out->int_flows, T_ND_SEC, 50, COOKIE_STATIC, &match,
-                      &ofpacts);
+        match_set_icmp_type(&match, types[i]);
+        flow_list_add(&out->int_flows, T_IP6_SEC, i < 2 ? 200 : 50,
+                      COOKIE_STATIC, &match, &ofpacts);
     }
     match_init_catchall(&match);
     put_goto(&ofpacts, T_SG_EGRESS);
-    flow_list_add(&out->int_flows, T_ND_SEC, 0, COOKIE_STATIC, &match,
+    flow_list_add(&out->int_flows, T_IP6_SEC, 0, COOKIE_STATIC, &match,
                   &ofpacts);
 
     /* br-tun. */
@@ -477,7 +470,7 @@ add_ip6_source(ofp_port_t ofport, struct eth_addr mac,
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
-    put_goto(&ofpacts, T_ND_SEC);
+    put_goto(&ofpacts, T_IP6_SEC);
     match_init_catchall(&match);
     match_set_in_port(&match, ofport);
     match_set_dl_src(&match, mac);
@@ -487,7 +480,7 @@ add_ip6_source(ofp_port_t ofport, struct eth_addr mac,
     ofpbuf_uninit(&ofpacts);
 }
 
-/* Neighbour discovery from 'ofport' (table nd_security, after the source
+/* Neighbour discovery from 'ofport' (table ipv6_security, after the source
  * address checks): an NS or NA whose link-layer address option is a MAC
  * of the port's own (or absent), and an NA only for an address of the
  * port's own (a fixed IP, its link-local address, an allowed address
@@ -519,7 +512,7 @@ add_nd(ofp_port_t ofport, uint8_t type, struct eth_addr mac,
         } else {
             match_set_arp_tha(&match, lla ? mac : eth_addr_zero);
         }
-        flow_list_add(flows, T_ND_SEC, 100, cookie, &match, &ofpacts);
+        flow_list_add(flows, T_IP6_SEC, 100, cookie, &match, &ofpacts);
     }
     ofpbuf_uninit(&ofpacts);
 }

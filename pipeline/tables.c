@@ -13,7 +13,7 @@
 static const struct table_name int_tables[] = {
     { T_CLASSIFY, "classify" },
     { T_PORT_SEC, "port_security" },
-    { T_ND_SEC, "nd_security" },
+    { T_IP6_SEC, "ipv6_security" },
     { T_SG_EGRESS, "sg_egress" },
     { T_SG_EGRESS_CT, "sg_egress_ct" },
     { T_SG_EGRESS_STATE, "sg_egress_state" },

@@ -5,8 +5,9 @@
  * br-int
  *   classify (0)      in_port -> network (metadata) and origin (reg0)
  *   port_security (10) a VIF sends only from its MAC and addresses
- *   nd_security (11)  IPv6 from a VIF with port security: neighbour
- *                     discovery only for its own addresses and MACs
+ *   ipv6_security (11) IPv6 from a VIF with port security: no router
+ *                     advertisement, redirect or DHCPv6 server reply;
+ *                     neighbour discovery only for its own addresses
  *   sg_egress (20-29) security groups on what a VIF sends
  *   punt (30)         DHCP and metadata traffic to the controller's services
  *   arp_responder (40) ARP requests for known addresses answered here
@@ -62,7 +63,7 @@
 enum {
     T_CLASSIFY = 0,
     T_PORT_SEC = 10,
-    T_ND_SEC = 11,
+    T_IP6_SEC = 11,
     T_SG_EGRESS = 20,
     T_PUNT = 30,
     T_ARP_RESP = 40,

@@ -10,7 +10,8 @@ ATTACK_ROBUSTNESS_TESTS =
 # First-hop security and isolation in the data path.
 ATTACK_DATAPATH_TESTS = \
 	tests/attack/vlan-hopping.sh \
-	tests/attack/ipv6-first-hop.sh
+	tests/attack/ipv6-first-hop.sh \
+	tests/attack/admin-state.sh
 # Their helpers: hostile frames, the topology, the external host.
 EXTRA_DIST += tests/attack/lib.sh tests/attack/frames.py
 

@@ -517,15 +517,18 @@ add_nd(ofp_port_t ofport, uint8_t type, struct eth_addr mac,
     ofpbuf_uninit(&ofpacts);
 }
 
-/* True if 'mac' is the port's or that of an IPv6 pair before pair 'n'. */
+/* True if 'mac' is the port's or that of an address pair (an IPv6 one if
+ * 'ipv6_only') before pair 'n'. */
 static bool
-nd_mac_seen(const struct port_addrs *pa, size_t n, struct eth_addr mac)
+pair_mac_seen(const struct port_addrs *pa, size_t n, struct eth_addr mac,
+              bool ipv6_only)
 {
     if (eth_addr_equals(mac, pa->mac)) {
         return true;
     }
     for (size_t i = 0; i < n; i++) {
-        if (pa->pairs[i].ipv6 && eth_addr_equals(pa->pairs[i].mac, mac)) {
+        if ((pa->pairs[i].ipv6 || !ipv6_only)
+            && eth_addr_equals(pa->pairs[i].mac, mac)) {
             return true;
         }
     }
@@ -551,7 +554,7 @@ add_nd_security(const struct port_addrs *pa, ofp_port_t ofport,
         if (p->ipv6) {
             add_nd(ofport, ND_NEIGHBOR_ADVERT, p->mac, &p->ip6, &p->mask6,
                    cookie, flows);
-            if (!nd_mac_seen(pa, i, p->mac)) {
+            if (!pair_mac_seen(pa, i, p->mac, true)) {
                 add_nd(ofport, ND_NEIGHBOR_SOLICIT, p->mac, NULL, NULL,
                        cookie, flows);
             }
@@ -617,6 +620,36 @@ add_port_security(const struct nbrec_port *nb, const struct port_addrs *pa,
         } else {
             add_ip4_source(ofport, p->mac, p->ip4, p->mask4, cookie, flows);
         }
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* A VIF with port security receives only unicast frames to its own MACs
+ * (its own and its address pairs'), besides broadcast and multicast: a
+ * frame to a MAC that no port of the network has (a physical host, say
+ * the upstream gateway) is flooded, and must not reach every VM. */
+static void
+add_unicast_security(const struct port_addrs *pa, ofp_port_t ofport,
+                     uint64_t cookie, struct flow_list *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct eth_addr unicast = ETH_ADDR_C(01, 00, 00, 00, 00, 00);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_OUTPORT, ofp_to_u16(ofport));
+    match_set_dl_dst_masked(&match, eth_addr_zero, unicast);
+    flow_list_add(flows, T_OUTPUT, 100, cookie, &match, &ofpacts);
+
+    put_output(&ofpacts, ofport);
+    for (size_t i = 0; i <= pa->n_pairs; i++) {
+        struct eth_addr mac = i ? pa->pairs[i - 1].mac : pa->mac;
+        if (i && pair_mac_seen(pa, i - 1, mac, false)) {
+            continue;
+        }
+        match_set_dl_dst(&match, mac);
+        flow_list_add(flows, T_OUTPUT, 110, cookie, &match, &ofpacts);
     }
     ofpbuf_uninit(&ofpacts);
 }
@@ -728,6 +761,11 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
             match_set_nw_dst(&match, pa.ip4s[i]);
             flow_list_add(&out->int_flows, T_ARP_RESP, 110, cookie, &match,
                           &ofpacts);
+        }
+
+        if (nb->port_security_enabled) {
+            add_unicast_security(&pa, port->ofport, cookie,
+                                 &out->int_flows);
         }
 
         ofpbuf_clear(&ofpacts);

@@ -22,6 +22,14 @@
 #                                 answers every ARP request for
 #                                 203.0.113.1 seen in its capture, from
 #                                 ATK_EXT_MAC
+#   atk_send VM HEX               (dummy sandbox) VM sends the frame HEX
+#   atk_udp VM SRC DST DST_MAC [frames.py options]
+#                                 prints a UDP frame from VM's MAC
+#   atk_reach VM SRC DST DST_MAC FILTER
+#                                 (dummy sandbox) VM sends UDP frames until
+#                                 one matching FILTER reaches the external
+#                                 host's capture, answering its ARP
+#                                 requests meanwhile (at most 6 s)
 #   atk_controllers_alive         every node's dvr-controller still runs
 #                                 and answers; fails the test otherwise
 #
@@ -92,6 +100,31 @@ atk_ext_answer_arp() {
     done < <(tcpdump -r "$d/ext.pcap" -nn -e -tt \
                  'arp and arp[6:2] = 1 and arp[24:4] = 0xcb007101' \
                  2>/dev/null | sort -u -k2,2)
+}
+
+atk_send() {
+    (
+        sb_node_env "$(sb_vm_var "$1" VM_NODE)"
+        dummy_inject "$(sb_vm_var "$1" VM_IFACE)" "$2"
+    ) || sb_fail "cannot inject on $1"
+}
+
+atk_udp() {
+    local vm=$1 src=$2 dst=$3 dmac=$4
+    shift 4
+    atk_frame udp4 "$(sb_vm_var "$vm" VM_MAC)" "$dmac" "$src" "$dst" "$@"
+}
+
+atk_reach() {
+    local ext=/run/dvrsb/$SB_PREFIX/ext.pcap i
+    for i in $(seq 30); do
+        atk_send "$1" "$(atk_udp "$1" "$2" "$3" "$4" --dport 7$i)"
+        atk_ext_answer_arp
+        [ "$(dummy_count "$ext" "$5")" -ge 1 ] && return 0
+        sleep 0.2
+    done
+    dummy_dump "$ext" >&2
+    sb_fail "$1: no frame reached the external host ($5)"
 }
 
 atk_controllers_alive() {

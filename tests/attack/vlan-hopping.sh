@@ -33,59 +33,34 @@ fip=$(sb_api POST /floatingips "{\"floatingip\": {
       | jq -r .floatingip.floating_ip_address)
 echo "router gateway $ATK_GWIP, floating IP $fip"
 
-# send VM FRAME: VM sends FRAME (hex).
-send() {
-    (
-        sb_node_env "$(sb_vm_var "$1" VM_NODE)"
-        dummy_inject "$(sb_vm_var "$1" VM_IFACE)" "$2"
-    ) || sb_fail "cannot inject on $1"
-}
-# udp VM SRC DST DST_MAC [frames.py options]: a UDP frame from VM.
-udp() {
-    local vm=$1 src=$2 dst=$3 dmac=$4
-    shift 4
-    atk_frame udp4 "$(sb_vm_var "$vm" VM_MAC)" "$dmac" "$src" "$dst" "$@"
-}
-# reach VM SRC DST DST_MAC FILTER: VM's untagged frame reaches the
-# external host (the next hop 203.0.113.1 answers ARP meanwhile).
-reach() {
-    local i
-    for i in $(seq 30); do
-        send "$1" "$(udp "$1" "$2" "$3" "$4" --dport 7$i)"
-        atk_ext_answer_arp
-        [ "$(dummy_count "$ext" "$5")" -ge 1 ] && return 0
-        sleep 0.2
-    done
-    dummy_dump "$ext" >&2
-    sb_fail "$1: no untagged frame reached the external host ($5)"
-}
 hopped=0
 # try VM SRC DST DST_MAC WHO SRC_ON_WIRE: VM sends tagged frames (802.1Q
 # VLAN 100 and 802.1ad VLAN 200); counts those that reach the external
 # host tagged.
 try() {
     local vm=$1 src=$2 dst=$3 dmac=$4 who=$5 wire=$6 n
-    send "$vm" "$(udp "$vm" "$src" "$dst" "$dmac" --vlan 100 --dport 1001)"
-    send "$vm" "$(udp "$vm" "$src" "$dst" "$dmac" --vlan 200 --tpid 0x88a8 \
-                  --dport 1002)"
+    atk_send "$vm" "$(atk_udp "$vm" "$src" "$dst" "$dmac" --vlan 100 \
+                      --dport 1001)"
+    atk_send "$vm" "$(atk_udp "$vm" "$src" "$dst" "$dmac" --vlan 200 \
+                      --tpid 0x88a8 --dport 1002)"
     sleep 1
     n=$(dummy_count "$ext" "vlan and udp and src host $wire")
     echo "$who: $n tagged frame(s) reached the external host"
     hopped=$((hopped + n))
 }
 
-reach vflat 203.0.113.50 203.0.113.1 "$ATK_EXT_MAC" \
+atk_reach vflat 203.0.113.50 203.0.113.1 "$ATK_EXT_MAC" \
     "udp and src host 203.0.113.50 and not vlan"
 try vflat 203.0.113.50 203.0.113.1 "$ATK_EXT_MAC" "flat network" \
     203.0.113.50
-reach vopen 203.0.113.51 203.0.113.1 "$ATK_EXT_MAC" \
+atk_reach vopen 203.0.113.51 203.0.113.1 "$ATK_EXT_MAC" \
     "udp and src host 203.0.113.51 and not vlan"
 try vopen 203.0.113.51 203.0.113.1 "$ATK_EXT_MAC" \
     "flat network, port security off" 203.0.113.51
-reach vfip 192.168.10.11 198.51.100.7 "$ATK_RMAC" \
+atk_reach vfip 192.168.10.11 198.51.100.7 "$ATK_RMAC" \
     "udp and src host $fip and not vlan"
 try vfip 192.168.10.11 198.51.100.7 "$ATK_RMAC" "floating IP" "$fip"
-reach vsnat 192.168.10.12 198.51.100.7 "$ATK_RMAC" \
+atk_reach vsnat 192.168.10.12 198.51.100.7 "$ATK_RMAC" \
     "udp and src host $ATK_GWIP and not vlan"
 try vsnat 192.168.10.12 198.51.100.7 "$ATK_RMAC" "router (SNAT)" "$ATK_GWIP"
 if [ "$hopped" -gt 0 ]; then

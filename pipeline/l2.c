@@ -539,8 +539,15 @@ static void
 add_nd_security(const struct port_addrs *pa, ofp_port_t ofport,
                 uint64_t cookie, struct flow_list *flows)
 {
+    bool ipv6 = pa->n_ip6s > 0;
     struct in6_addr lla;
 
+    for (size_t i = 0; i < pa->n_pairs; i++) {
+        ipv6 |= pa->pairs[i].ipv6;
+    }
+    if (!ipv6) {
+        return;                 /* No IPv6 gets to table ipv6_security. */
+    }
     add_nd(ofport, ND_NEIGHBOR_SOLICIT, pa->mac, NULL, NULL, cookie, flows);
     in6_generate_lla(pa->mac, &lla);
     add_nd(ofport, ND_NEIGHBOR_ADVERT, pa->mac, &lla, &in6addr_exact,

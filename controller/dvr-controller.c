@@ -311,6 +311,9 @@ run(struct controller *c)
         bridge_ports_destroy(&c->ports);
         bridge_ports_move(&c->ports, &ports);
         c->ports_seqno = ovs_seqno;
+        if (vifs_changed) {
+            pinctrl_set_vif_meters(c->pinctrl, &c->ports.vifs);
+        }
         /* Without a transaction the repairs wait for the next pass. */
         c->ports_stale = !ovs_txn;
     }

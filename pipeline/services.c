@@ -175,7 +175,7 @@ add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
         }
     }
     if (sc->use_meters) {
-        put_parsed(&ofpacts, "meter:%d,", PIN_PORT_METER(ofport));
+        put_parsed(&ofpacts, "meter:%"PRIu32",", PIN_PORT_METER(ofport));
     }
     put_parsed(&ofpacts, "controller(userdata=%s,meter_id=%d)",
                ds_cstr(&userdata), PIN_METER_ID);
@@ -188,6 +188,26 @@ add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
     match_set_tp_src(&match, htons(68));
     match_set_tp_dst(&match, htons(67));
     flow_list_add(flows, T_PUNT, 100, cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* Every other packet-in the VIF causes (pipeline/l3's, by put_pin()) goes
+ * through the VIF's own meter too. */
+static void
+add_pin_meter(const struct services_chassis *sc, ofp_port_t ofport,
+              uint64_t cookie, struct flow_list *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    if (sc->use_meters) {
+        put_parsed(&ofpacts, "meter:%"PRIu32",", PIN_PORT_METER(ofport));
+    }
+    put_parsed(&ofpacts, "goto_table:%d", T_PIN_OUT);
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    flow_list_add(flows, T_PIN_METER, 100, cookie, &match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }
 
@@ -286,6 +306,7 @@ services_compile_port(const struct services_chassis *sc,
         return;                 /* l2_compile_port() reports it. */
     }
     add_dhcp(sc, nb, ofport, cookie, flows);
+    add_pin_meter(sc, ofport, cookie, flows);
     if (sc->meta_ofport != OFPP_NONE) {
         add_metadata(sc, ofport, mac, cookie, flows);
     }

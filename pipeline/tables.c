@@ -35,6 +35,8 @@ static const struct table_name int_tables[] = {
     { T_L3_EGRESS, "l3_egress" },
     { T_L3_NEXTHOP, "l3_nexthop" },
     { T_L3_EXT_IN, "l3_ext_in" },
+    { T_PIN_METER, "pin_meter" },
+    { T_PIN_OUT, "pin_out" },
     { 0, NULL },
 };
 

@@ -58,6 +58,14 @@ services_dhcp_ip(const struct nbrec_port *nb)
     return NULL;
 }
 
+bool
+services_network_is_virtual(const struct nbrec_network *net)
+{
+    const char *type = net ? net->provider_network_type : NULL;
+
+    return type && (!strcmp(type, "vxlan") || !strcmp(type, "geneve"));
+}
+
 ovs_be32
 services_dhcp_server_ip(const struct nbrec_fixed_ip *fip)
 {
@@ -311,15 +319,26 @@ services_compile_port(const struct services_chassis *sc,
         add_metadata(sc, ofport, mac, cookie, flows);
     }
 
-    /* The metadata address (the DHCP server identifier of a subnet
-     * without a gateway) answers ARP, below a real port that owns it
-     * (priority 100, any in_port).  The gateway's address is answered only
-     * by what owns it: a router's interface (pipeline/l3) or, on a
-     * provider network, the physical gateway itself; an answer with
-     * SERVICES_MAC, which no flow delivers, would make every off-subnet
-     * packet flood the network. */
+    /* The DHCP server's address (the gateway, for a port without a router
+     * there) and the metadata address (on link without a gateway) answer
+     * ARP, below a real port that owns them (priority 100, any in_port).
+     * But on a provider network (flat, vlan) the gateway may be a physical
+     * router: its address is answered only by what owns it, a router's
+     * interface or the physical gateway itself.  An answer with
+     * SERVICES_MAC there, which no flow delivers, would make every
+     * off-subnet packet flood the network.  (The VM's DHCP and metadata
+     * traffic is taken by in_port, whatever MAC it goes to.) */
+    const struct nbrec_fixed_ip *fip = services_dhcp_ip(nb);
+    ovs_be32 server = fip ? services_dhcp_server_ip(fip) : 0;
     struct match match;
-    if (services_dhcp_ip(nb) || sc->meta_ofport != OFPP_NONE) {
+    if (server && server != htonl(SERVICES_META_IP)
+        && services_network_is_virtual(nb->network)) {
+        match_init_catchall(&match);
+        match_set_in_port(&match, ofport);
+        add_arp_answer(&match, server, OVS_BE32_MAX, T_ARP_RESP, 90, cookie,
+                       flows);
+    }
+    if (fip || sc->meta_ofport != OFPP_NONE) {
         match_init_catchall(&match);
         match_set_in_port(&match, ofport);
         add_arp_answer(&match, htonl(SERVICES_META_IP), OVS_BE32_MAX,

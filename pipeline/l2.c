@@ -649,7 +649,7 @@ add_unicast_security(const struct port_addrs *pa, ofp_port_t ofport,
     match_set_dl_dst_masked(&match, eth_addr_zero, unicast);
     flow_list_add(flows, T_OUTPUT, 100, cookie, &match, &ofpacts);
 
-    put_output(&ofpacts, ofport);
+    put_output_reg7(&ofpacts);
     for (size_t i = 0; i <= pa->n_pairs; i++) {
         struct eth_addr mac = i ? pa->pairs[i - 1].mac : pa->mac;
         if (i && pair_mac_seen(pa, i - 1, mac, false)) {

@@ -87,33 +87,32 @@ sb_vm_port evil hv1 "$evil"
 evil_pcap=$(sb_vm_var evil VM_PCAP)
 sleep 2
 # path VM SRC WIRE_SRC WHAT: VM's packets to the outside reach the
-# external host and not the hostile port.  (The dummy underlay between the
-# nodes may lose some under load: one of three must arrive.)
+# external host and none the hostile port.  (Under load the liveness of
+# the tunnel to the network node may flap and lose some: up to 10 are
+# sent, 0.3 s apart, until one arrives.)
 path() {
-    local e0 x0 i stolen=0
+    local e0 x0 i stolen got=0
     e0=$(dummy_count "$evil_pcap" "udp and src host $3")
     x0=$(dummy_count "$ext" "udp and src host $3")
-    for i in 1 2 3; do
+    for i in $(seq 10); do
         atk_send "$1" "$(atk_udp "$1" "$2" 198.51.100.7 "$ATK_RMAC" \
                          --dport 90$i)"
-        sleep 0.2
+        sleep 0.3
+        got=$(( $(dummy_count "$ext" "udp and src host $3") - x0 ))
+        [ "$got" -lt 3 ] || break
     done
-    for i in $(seq 30); do
-        [ $(( $(dummy_count "$ext" "udp and src host $3") - x0 )) -ge 3 ] \
-            && break
-        sleep 0.1
-    done
+    sleep 0.5
+    got=$(( $(dummy_count "$ext" "udp and src host $3") - x0 ))
     stolen=$(( $(dummy_count "$evil_pcap" "udp and src host $3") - e0 ))
     if [ "$stolen" -gt 0 ]; then
-        echo "PROBLEM: the hostile port received $stolen of 3 $4 packets"
+        echo "PROBLEM: the hostile port received $stolen $4 packets"
         problems=$((problems + 1))
     fi
-    got=$(( $(dummy_count "$ext" "udp and src host $3") - x0 ))
     if [ "$got" -lt 1 ]; then
         echo "PROBLEM: $4 packets no longer reach the external host"
         problems=$((problems + 1))
     elif [ "$stolen" = 0 ]; then
-        echo "$4: $got of 3 packets reached the real gateway, none the hostile port"
+        echo "$4: $got packets reached the real gateway, none the hostile port"
     fi
 }
 path vfip 192.168.10.11 "$fip" "floating IP (hv1)"

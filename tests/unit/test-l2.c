@@ -153,7 +153,7 @@ Test(l2, first_hop_security)
     assert_has(t, "table=80, priority=100,reg7=0x7,"
                "dl_dst=00:00:00:00:00:00/01:00:00:00:00:00 actions=drop");
     assert_has(t, "table=80, priority=110,reg7=0x7,"
-               "dl_dst=fa:16:3e:00:00:01 actions=output:7");
+               "dl_dst=fa:16:3e:00:00:01 actions=output:NXM_NX_REG7[]");
     free(t);
     l2_output_destroy(&out);
 

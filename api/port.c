@@ -194,6 +194,26 @@ network_subnets(struct api_ctx *ctx, const struct nbrec_network *net,
     return n;
 }
 
+/* Ports owned by the network ("network:router_gateway",
+ * "network:router_interface", "network:floatingip", ...) are made by
+ * dvr-api itself for routers and floating IPs: such a port may hold its
+ * subnet's gateway address and is never filtered, so a client that could
+ * make one could take the external gateway's address and every packet
+ * routed to it.  Refuses (and returns true) a client's 'device_owner' of
+ * that kind unless it is the port's 'current' one. */
+static bool
+refuse_network_owner(struct api_ctx *ctx, const char *device_owner,
+                     const char *current)
+{
+    if (!owned_by_network(device_owner) || !strcmp(device_owner, current)) {
+        return false;
+    }
+    api_error(ctx, 403, "PolicyNotAuthorized", "device_owner '%s' is "
+              "reserved: dvr-api makes the ports of routers and floating "
+              "IPs itself.", device_owner);
+    return true;
+}
+
 /* Builds the Fixed_IP rows for a port on 'net' from the request's
  * 'fixed_ips' ('v', NULL if absent).  'keep' are the port's current rows
  * (on update): an entry that names one of them keeps it.  Appends the rows
@@ -408,6 +428,9 @@ port_create(struct api_ctx *ctx)
         return;
     }
     const char *device_owner = api_json_string(obj, "device_owner", "");
+    if (refuse_network_owner(ctx, device_owner, "")) {
+        return;
+    }
     bool port_security = api_json_bool(obj, "port_security_enabled",
                                        net->port_security_enabled);
     const json_t *sgs_json = json_object_get(obj, "security_groups");
@@ -524,6 +547,11 @@ port_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
         return;
     }
 
+    if (refuse_network_owner(ctx, api_json_string(obj, "device_owner",
+                                                  port->device_owner),
+                             port->device_owner)) {
+        return;
+    }
     bool port_security = api_json_bool(obj, "port_security_enabled",
                                        port->port_security_enabled);
     const json_t *sgs_json = json_object_get(obj, "security_groups");

@@ -317,6 +317,9 @@ run(struct controller *c)
         bridge_ports_destroy(&c->ports);
         bridge_ports_move(&c->ports, &ports);
         c->ports_seqno = ovs_seqno;
+        if (vifs_changed) {
+            pinctrl_set_vif_meters(c->pinctrl, &c->ports.vifs);
+        }
         /* Without a transaction the repairs wait for the next pass. */
         c->ports_stale = !ovs_txn;
     }
@@ -965,8 +968,8 @@ usage(void)
            "  --config=FILE           INI file with default settings\n"
            "  --packet-in-rate=PPS    packet-ins per second, all VIFs "
            "(default 2000)\n"
-           "  --port-packet-in-rate=PPS  DHCP packet-ins per second and "
-           "VIF (default 20)\n"
+           "  --port-packet-in-rate=PPS  packet-ins per second and VIF "
+           "(default 20)\n"
            "  --neighbor-timeout=SECS forget a learned next hop unconfirmed\n"
            "                          this long (default 90)\n"
            "  --no-metadata           no metadata service\n"

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bitmap.h"
 #include "dp-packet.h"
 #include "flow.h"
 #include "openflow/openflow.h"
@@ -37,6 +38,7 @@
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
 #include "pipeline/tables.h"
+#include "simap.h"
 #include "socket-util.h"
 #include "util.h"
 
@@ -45,6 +47,9 @@ VLOG_DEFINE_THIS_MODULE(pinctrl);
 /* Packet-ins handled per pinctrl_run(), so that a flood of them cannot
  * keep the main loop from everything else. */
 #define PINCTRL_BATCH 64
+
+/* The OpenFlow port numbers a VIF may have (16 bits). */
+#define PINCTRL_N_OFPORTS 65536
 
 /* Packet-outs queued on the connection at most. */
 #define PINCTRL_MAX_QUEUE 1024
@@ -65,9 +70,12 @@ struct pinctrl {
     unsigned int conn_seqno;        /* rconn's, when last set up. */
     ovs_be32 barrier_xid;           /* Of the set-up barrier, if pending. */
     bool ready;                     /* Set up and acknowledged. */
+    bool announced;                 /* Logged "ready" on this connection. */
     bool meter_failed;              /* A meter could not be installed. */
     struct pinctrl_meter meter;     /* PIN_METER_ID. */
-    struct pinctrl_meter port_meter; /* PIN_PORT_METER_BASE + i. */
+    struct pinctrl_meter port_meter; /* PIN_PORT_METER(ofport). */
+    unsigned long *vif_meters;      /* Ofports whose meters exist (or are
+                                     * made on the next connection). */
     struct pinctrl_handler handlers[256];
     struct rconn_packet_counter *txq;
 
@@ -94,6 +102,7 @@ pinctrl_create(const char *bridge, const char *rundir)
     p->txq = rconn_packet_counter_create();
     p->meter = (struct pinctrl_meter) { .pps = 2000, .burst = 1000 };
     p->port_meter = (struct pinctrl_meter) { .pps = 20, .burst = 40 };
+    p->vif_meters = bitmap_allocate(PINCTRL_N_OFPORTS);
     free(target);
     return p;
 }
@@ -104,6 +113,7 @@ pinctrl_destroy(struct pinctrl *p)
     if (p) {
         rconn_destroy(p->rconn);
         rconn_packet_counter_destroy(p->txq);
+        bitmap_free(p->vif_meters);
         free(p->bridge);
         free(p);
     }
@@ -144,15 +154,28 @@ send_meter(struct pinctrl *p, uint32_t id, const struct pinctrl_meter *m,
                NULL);
 }
 
+/* Sends VIF 'ofport''s meter as an ADD (fails if it survived a restart)
+ * and a MODIFY. */
+static void
+send_vif_meter(struct pinctrl *p, size_t ofport)
+{
+    for (int cmd = OFPMC13_ADD; cmd <= OFPMC13_MODIFY; cmd++) {
+        send_meter(p, PIN_PORT_METER(u16_to_ofp(ofport)), &p->port_meter,
+                   cmd);
+    }
+}
+
 /* Sends every meter as an ADD (fails if it exists) and a MODIFY. */
 static void
 send_meters(struct pinctrl *p)
 {
+    size_t i;
+
     for (int cmd = OFPMC13_ADD; cmd <= OFPMC13_MODIFY; cmd++) {
         send_meter(p, PIN_METER_ID, &p->meter, cmd);
-        for (uint32_t i = 0; i < PIN_N_PORT_METERS; i++) {
-            send_meter(p, PIN_PORT_METER_BASE + i, &p->port_meter, cmd);
-        }
+    }
+    BITMAP_FOR_EACH_1 (i, PINCTRL_N_OFPORTS, p->vif_meters) {
+        send_vif_meter(p, i);
     }
 }
 
@@ -169,6 +192,7 @@ static void
 setup(struct pinctrl *p)
 {
     p->ready = false;
+    p->announced = false;
     p->meter_failed = false;
     p->n_connects++;
     enum ofp_version version = pinctrl_version(p);
@@ -212,12 +236,51 @@ pinctrl_set_port_meter(struct pinctrl *p, uint32_t pps, uint32_t burst)
     if (m.pps != p->port_meter.pps || m.burst != p->port_meter.burst) {
         p->port_meter = m;
         if (rconn_is_connected(p->rconn)) {
-            for (uint32_t i = 0; i < PIN_N_PORT_METERS; i++) {
-                send_meter(p, PIN_PORT_METER_BASE + i, &p->port_meter,
+            size_t i;
+            BITMAP_FOR_EACH_1 (i, PINCTRL_N_OFPORTS, p->vif_meters) {
+                send_meter(p, PIN_PORT_METER(u16_to_ofp(i)), &p->port_meter,
                            OFPMC13_MODIFY);
             }
         }
     }
+}
+
+void
+pinctrl_set_vif_meters(struct pinctrl *p, const struct simap *vifs)
+{
+    unsigned long *want = bitmap_allocate(PINCTRL_N_OFPORTS);
+    const struct simap_node *node;
+    bool connected = rconn_is_connected(p->rconn) && p->conn_seqno
+                     == rconn_get_connection_seqno(p->rconn);
+    bool added = false;
+    size_t i;
+
+    SIMAP_FOR_EACH (node, vifs) {
+        if (node->data > 0 && node->data < ofp_to_u16(OFPP_MAX)) {
+            bitmap_set1(want, node->data);
+        }
+    }
+    if (connected) {
+        BITMAP_FOR_EACH_1 (i, PINCTRL_N_OFPORTS, want) {
+            if (!bitmap_is_set(p->vif_meters, i)) {
+                send_vif_meter(p, i);
+                added = true;
+            }
+        }
+        BITMAP_FOR_EACH_1 (i, PINCTRL_N_OFPORTS, p->vif_meters) {
+            if (!bitmap_is_set(want, i)) {
+                send_meter(p, PIN_PORT_METER(u16_to_ofp(i)), &p->port_meter,
+                           OFPMC13_DELETE);
+            }
+        }
+        if (added) {
+            /* The VIFs' flows use their meters: br-int waits for them. */
+            p->ready = false;
+            send_barrier(p);
+        }
+    }
+    bitmap_free(p->vif_meters);
+    p->vif_meters = want;
 }
 
 bool
@@ -333,8 +396,11 @@ pinctrl_run(struct pinctrl *p)
             case OFPTYPE_BARRIER_REPLY:
                 if (oh->xid == p->barrier_xid) {
                     p->ready = true;
-                    VLOG_INFO("%s: packet path ready%s", p->bridge,
-                              p->meter_failed ? " (without meters)" : "");
+                    if (!p->announced) {
+                        p->announced = true;
+                        VLOG_INFO("%s: packet path ready%s", p->bridge,
+                                  p->meter_failed ? " (without meters)" : "");
+                    }
                 }
                 break;
             case OFPTYPE_ERROR:
@@ -404,9 +470,10 @@ pinctrl_format_status(const struct pinctrl *p, struct ds *s)
                   ? (p->meter_failed ? "ready, meters failed" : "ready")
                   : "not ready", p->n_connects);
     ds_put_format(s, "  meter %d: %"PRIu32" pps, burst %"PRIu32"; "
-                  "%d port meters: %"PRIu32" pps, burst %"PRIu32"\n",
+                  "%"PRIuSIZE" VIF meters: %"PRIu32" pps, burst %"PRIu32"\n",
                   PIN_METER_ID, p->meter.pps, p->meter.burst,
-                  PIN_N_PORT_METERS, p->port_meter.pps, p->port_meter.burst);
+                  bitmap_count1(p->vif_meters, PINCTRL_N_OFPORTS),
+                  p->port_meter.pps, p->port_meter.burst);
     ds_put_cstr(s, "  packet-ins:");
     for (int op = 0; op < 256; op++) {
         if (p->n_in[op]) {

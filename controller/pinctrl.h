@@ -18,14 +18,15 @@
  *   - Packet-outs are queued on the connection; while it is down they are
  *     dropped and counted (the senders retry: DHCP clients, ARP
  *     resolution).
- *   - It also installs the PIN_N_PORT_METERS per-VIF meters from
- *     PIN_PORT_METER_BASE (pipeline/tables.h) that per-VIF packet-in flows
- *     apply first, so that one VIF's flood uses up its own budget, not
- *     everybody's.
+ *   - It also installs one meter per VIF, PIN_PORT_METER(ofport)
+ *     (pipeline/tables.h), for the VIFs pinctrl_set_vif_meters() names,
+ *     and deletes it when the VIF goes: every packet-in a VIF can cause
+ *     goes through it first, so that one VIF's flood uses up its own
+ *     budget, not everybody's, and no two VIFs share one.
  *   - pinctrl_is_ready() is true once the switch has acknowledged the
- *     meters on the current connection (a barrier): flows that use them
- *     must not be installed before (the switch refuses a flow with an
- *     unknown meter).
+ *     meters on the current connection, including those of the VIFs added
+ *     since (a barrier): flows that use them must not be installed before
+ *     (the switch refuses a flow with an unknown meter).
  */
 
 #ifndef CONTROLLER_PINCTRL_H
@@ -38,6 +39,7 @@
 #include "openvswitch/types.h"
 
 struct dp_packet;
+struct simap;
 struct ds;
 struct flow;
 struct ofpbuf;
@@ -72,6 +74,10 @@ void pinctrl_set_meter(struct pinctrl *, uint32_t pps, uint32_t burst);
 void pinctrl_set_port_meter(struct pinctrl *, uint32_t pps, uint32_t burst);
 
 /* True once the meters are installed on the current connection. */
+/* The VIFs on the bridge (iface-id -> ofport): each gets its meter, the
+ * meters of VIFs that went are deleted. */
+void pinctrl_set_vif_meters(struct pinctrl *, const struct simap *vifs);
+
 bool pinctrl_is_ready(const struct pinctrl *);
 
 /* False if the switch refused a meter (a datapath without meters): flows

@@ -173,6 +173,13 @@ put_controller(struct ofpbuf *ofpacts, uint8_t op, const void *data,
 }
 
 void
+put_pin(struct ofpbuf *ofpacts, uint8_t op)
+{
+    put_load_bits(ofpacts, MFF_REG0 + REG_FLAGS, PIN_OP_SHIFT, 8, op);
+    put_resubmit(ofpacts, T_PIN_METER);
+}
+
+void
 put_parsed(struct ofpbuf *ofpacts, const char *format, ...)
 {
     enum ofputil_protocol usable;

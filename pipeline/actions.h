@@ -34,6 +34,9 @@ void put_pop_vlan(struct ofpbuf *);
 void put_arp_reply(struct ofpbuf *, struct eth_addr mac, ovs_be32 ip);
 void put_controller(struct ofpbuf *, uint8_t op, const void *data,
                     size_t len);
+/* A packet-in with opcode 'op' that the packet's VIF caused: through
+ * table pin_meter (the VIF's own meter) to pin_out (the controller). */
+void put_pin(struct ofpbuf *, uint8_t op);
 /* Appends the actions (and at most a final goto_table) that 'format'
  * gives in ovs-ofctl syntax.  For compiler-generated text only.  On a
  * parse error (a value the compiler failed to bound) it never aborts: it

@@ -7,8 +7,10 @@
 
 #include "pipeline/l2.h"
 
+#include <netinet/icmp6.h>
 #include <string.h>
 
+#include "lib/flow.h"            /* OVS's: ofp_to_u16(). */
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
@@ -102,6 +104,34 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
     match_set_tp_src(&match, htons(67));
     match_set_tp_dst(&match, htons(68));
     flow_list_add(&out->int_flows, T_PORT_SEC, 200, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* br-int: ipv6_security, where the IPv6 of a VIF with port security
+     * goes once its source passed: no DHCPv6 server replies, router
+     * advertisements or redirects (only routers send those, and dvrflow's
+     * routers are flows), and no neighbour solicitation or advertisement
+     * that no port flow let through; the rest goes on. */
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_UDP);
+    match_set_tp_src(&match, htons(547));
+    match_set_tp_dst(&match, htons(546));
+    flow_list_add(&out->int_flows, T_IP6_SEC, 200, COOKIE_STATIC, &match,
+                  &ofpacts);
+    static const uint8_t types[] = {
+        ND_ROUTER_ADVERT, ND_REDIRECT, ND_NEIGHBOR_SOLICIT, ND_NEIGHBOR_ADVERT
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+        match_init_catchall(&match);
+        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+        match_set_nw_proto(&match, IPPROTO_ICMPV6);
+        match_set_icmp_type(&match, types[i]);
+        flow_list_add(&out->int_flows, T_IP6_SEC, i < 2 ? 200 : 50,
+                      COOKIE_STATIC, &match, &ofpacts);
+    }
+    match_init_catchall(&match);
+    put_goto(&ofpacts, T_SG_EGRESS);
+    flow_list_add(&out->int_flows, T_IP6_SEC, 0, COOKIE_STATIC, &match,
                   &ofpacts);
 
     /* br-tun. */
@@ -440,7 +470,7 @@ add_ip6_source(ofp_port_t ofport, struct eth_addr mac,
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
-    put_goto(&ofpacts, T_SG_EGRESS);
+    put_goto(&ofpacts, T_IP6_SEC);
     match_init_catchall(&match);
     match_set_in_port(&match, ofport);
     match_set_dl_src(&match, mac);
@@ -448,6 +478,95 @@ add_ip6_source(ofp_port_t ofport, struct eth_addr mac,
     match_set_ipv6_src_masked(&match, ip, mask);
     flow_list_add(flows, T_PORT_SEC, 100, cookie, &match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
+}
+
+/* Neighbour discovery from 'ofport' (table ipv6_security, after the source
+ * address checks): an NS or NA whose link-layer address option is a MAC
+ * of the port's own (or absent), and an NA only for an address of the
+ * port's own (a fixed IP, its link-local address, an allowed address
+ * pair), so that no VM poisons others' neighbour caches.  The skeleton
+ * drops any other NS or NA. */
+static void
+add_nd(ofp_port_t ofport, uint8_t type, struct eth_addr mac,
+       const struct in6_addr *target, const struct in6_addr *mask,
+       uint64_t cookie, struct flow_list *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    put_goto(&ofpacts, T_SG_EGRESS);
+    for (int lla = 0; lla < 2; lla++) {
+        match_init_catchall(&match);
+        match_set_in_port(&match, ofport);
+        match_set_dl_src(&match, mac);
+        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+        match_set_nw_proto(&match, IPPROTO_ICMPV6);
+        match_set_icmp_type(&match, type);
+        match_set_icmp_code(&match, 0);
+        if (target) {
+            match_set_nd_target_masked(&match, target, mask);
+        }
+        if (type == ND_NEIGHBOR_SOLICIT) {
+            match_set_arp_sha(&match, lla ? mac : eth_addr_zero);
+        } else {
+            match_set_arp_tha(&match, lla ? mac : eth_addr_zero);
+        }
+        flow_list_add(flows, T_IP6_SEC, 100, cookie, &match, &ofpacts);
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* True if 'mac' is the port's or that of an address pair (an IPv6 one if
+ * 'ipv6_only') before pair 'n'. */
+static bool
+pair_mac_seen(const struct port_addrs *pa, size_t n, struct eth_addr mac,
+              bool ipv6_only)
+{
+    if (eth_addr_equals(mac, pa->mac)) {
+        return true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((pa->pairs[i].ipv6 || !ipv6_only)
+            && eth_addr_equals(pa->pairs[i].mac, mac)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+add_nd_security(const struct port_addrs *pa, ofp_port_t ofport,
+                uint64_t cookie, struct flow_list *flows)
+{
+    bool ipv6 = pa->n_ip6s > 0;
+    struct in6_addr lla;
+
+    for (size_t i = 0; i < pa->n_pairs; i++) {
+        ipv6 |= pa->pairs[i].ipv6;
+    }
+    if (!ipv6) {
+        return;                 /* No IPv6 gets to table ipv6_security. */
+    }
+    add_nd(ofport, ND_NEIGHBOR_SOLICIT, pa->mac, NULL, NULL, cookie, flows);
+    in6_generate_lla(pa->mac, &lla);
+    add_nd(ofport, ND_NEIGHBOR_ADVERT, pa->mac, &lla, &in6addr_exact,
+           cookie, flows);
+    for (size_t i = 0; i < pa->n_ip6s; i++) {
+        add_nd(ofport, ND_NEIGHBOR_ADVERT, pa->mac, &pa->ip6s[i],
+               &in6addr_exact, cookie, flows);
+    }
+    for (size_t i = 0; i < pa->n_pairs; i++) {
+        const struct addr_pair *p = &pa->pairs[i];
+        if (p->ipv6) {
+            add_nd(ofport, ND_NEIGHBOR_ADVERT, p->mac, &p->ip6, &p->mask6,
+                   cookie, flows);
+            if (!pair_mac_seen(pa, i, p->mac, true)) {
+                add_nd(ofport, ND_NEIGHBOR_SOLICIT, p->mac, NULL, NULL,
+                       cookie, flows);
+            }
+        }
+    }
 }
 
 static void
@@ -476,14 +595,16 @@ add_port_security(const struct nbrec_port *nb, const struct port_addrs *pa,
                        flows);
     }
     if (pa->n_ip6s) {
-        /* Link-local addresses, and the unspecified source of duplicate
-         * address detection. */
-        struct in6_addr ll, ll_mask = ipv6_create_mask(10);
-        ovs_assert(ipv6_parse("fe80::", &ll));
-        add_ip6_source(ofport, pa->mac, &ll, &ll_mask, cookie, flows);
+        /* The port's own link-local address (EUI-64 from its MAC), not
+         * any other's, and the unspecified source of duplicate address
+         * detection. */
+        struct in6_addr lla;
+        in6_generate_lla(pa->mac, &lla);
+        add_ip6_source(ofport, pa->mac, &lla, &in6addr_exact, cookie, flows);
         add_ip6_source(ofport, pa->mac, &in6addr_any, &in6addr_exact,
                        cookie, flows);
     }
+    add_nd_security(pa, ofport, cookie, flows);
 
     /* DHCP from an unconfigured client. */
     match_init_catchall(&match);
@@ -510,6 +631,60 @@ add_port_security(const struct nbrec_port *nb, const struct port_addrs *pa,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* A VIF with port security receives only unicast frames to its own MACs
+ * (its own and its address pairs'), besides broadcast and multicast: a
+ * frame to a MAC that no port of the network has (a physical host, say
+ * the upstream gateway) is flooded, and must not reach every VM. */
+static void
+add_unicast_security(const struct port_addrs *pa, ofp_port_t ofport,
+                     uint64_t cookie, struct flow_list *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct eth_addr unicast = ETH_ADDR_C(01, 00, 00, 00, 00, 00);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_OUTPORT, ofp_to_u16(ofport));
+    match_set_dl_dst_masked(&match, eth_addr_zero, unicast);
+    flow_list_add(flows, T_OUTPUT, 100, cookie, &match, &ofpacts);
+
+    put_output_reg7(&ofpacts);
+    for (size_t i = 0; i <= pa->n_pairs; i++) {
+        struct eth_addr mac = i ? pa->pairs[i - 1].mac : pa->mac;
+        if (i && pair_mac_seen(pa, i - 1, mac, false)) {
+            continue;
+        }
+        match_set_dl_dst(&match, mac);
+        flow_list_add(flows, T_OUTPUT, 110, cookie, &match, &ofpacts);
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* True if 'ip' is the gateway_ip of a subnet of one of the fixed IPs of
+ * 'nb'. */
+static bool
+is_subnet_gateway(const struct nbrec_port *nb, ovs_be32 ip)
+{
+    for (size_t i = 0; i < nb->n_fixed_ips; i++) {
+        const struct nbrec_subnet *subnet = nb->fixed_ips[i]->subnet;
+        ovs_be32 gw;
+
+        if (subnet && subnet->gateway_ip && ip_parse(subnet->gateway_ip, &gw)
+            && gw == ip) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+l2_port_is_up(const struct nbrec_port *nb)
+{
+    return nb->admin_state_up
+           && (!nb->network || nb->network->admin_state_up);
+}
+
 char *
 l2_compile_port(const struct l2_port *port, const struct l2_network *net,
                 struct l2_output *out)
@@ -530,22 +705,55 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
     /* Every known IPv4 address of the network is answered by ARP on the
      * node where the request is sent and, on a routed network, is a next
      * hop whose MAC routing knows. */
+    /* On an external network, a port never stands for the upstream
+     * gateway (its subnet's gateway_ip: no ARP answer, no next hop), and
+     * its next hops yield to those learned by ARP, so that no tenant port
+     * takes the routers' traffic to the outside. */
+    bool external = net->nb->external;
     for (size_t i = 0; i < pa.n_ip4s; i++) {
+        if (external && is_subnet_gateway(nb, pa.ip4s[i])) {
+            continue;
+        }
         add_arp_responder(&pa, net, cookie, pa.ip4s[i], &out->int_flows);
         if (net->routed) {
-            l3_add_nexthop(&out->int_flows, cookie, L3_NEXTHOP_KNOWN,
+            l3_add_nexthop(&out->int_flows, cookie,
+                           external ? L3_NEXTHOP_VIF_EXTERNAL
+                                    : L3_NEXTHOP_KNOWN,
                            net->lvid, pa.ip4s[i], pa.mac);
         }
     }
     ofpbuf_clear(&ofpacts);
 
     if (port->location == L2_PORT_LOCAL) {
+        bool up = l2_port_is_up(nb);
+
+        /* A VIF is an access port: a frame with an 802.1Q or 802.1ad tag
+         * (OVS parses both into vlan_tci, with the CFI bit set) never
+         * enters the pipeline, whatever port security says, so that no VM
+         * reaches a VLAN of a trunk (VLAN hopping).  The drop has a flow
+         * of its own, whose counters show the attempts. */
         match_init_catchall(&match);
         match_set_in_port(&match, port->ofport);
-        put_load(&ofpacts, MFF_METADATA, net->lvid);
-        put_goto(&ofpacts, T_PORT_SEC);
+        match_set_dl_tci_masked(&match, htons(VLAN_CFI), htons(VLAN_CFI));
+        flow_list_add(&out->int_flows, T_CLASSIFY, L2_PRIO_VIF_TAGGED,
+                      cookie, &match, &ofpacts);
+
+        /* A port or network that is administratively down drops what the
+         * port sends here and, below, what it would receive. */
+        match_init_catchall(&match);
+        match_set_in_port(&match, port->ofport);
+        if (up) {
+            put_load(&ofpacts, MFF_METADATA, net->lvid);
+            put_goto(&ofpacts, T_PORT_SEC);
+        }
         flow_list_add(&out->int_flows, T_CLASSIFY, 100, cookie, &match,
                       &ofpacts);
+        if (!up) {
+            match_init_catchall(&match);
+            match_set_reg(&match, REG_OUTPORT, ofp_to_u16(port->ofport));
+            flow_list_add(&out->int_flows, T_SG_INGRESS, L2_PRIO_PORT_DOWN,
+                          cookie, &match, &ofpacts);
+        }
 
         add_port_security(nb, &pa, port->ofport, cookie, &out->int_flows);
 
@@ -560,6 +768,11 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
             match_set_nw_dst(&match, pa.ip4s[i]);
             flow_list_add(&out->int_flows, T_ARP_RESP, 110, cookie, &match,
                           &ofpacts);
+        }
+
+        if (nb->port_security_enabled) {
+            add_unicast_security(&pa, port->ofport, cookie,
+                                 &out->int_flows);
         }
 
         ofpbuf_clear(&ofpacts);

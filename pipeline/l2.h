@@ -83,6 +83,16 @@ char *l2_compile_network(const struct l2_network *, struct l2_output *)
 char *l2_compile_port(const struct l2_port *, const struct l2_network *,
                       struct l2_output *) OVS_WARN_UNUSED_RESULT;
 
+/* Priorities of the port flows that override the others: a tagged frame
+ * from a VIF (T_CLASSIFY) and delivery to a port that is down
+ * (T_SG_INGRESS, above the security groups' entry). */
+#define L2_PRIO_VIF_TAGGED 110
+#define L2_PRIO_PORT_DOWN 110
+
+/* True if 'port' and its network are administratively up (Neutron's
+ * admin_state_up): a local port that is not neither sends nor receives. */
+bool l2_port_is_up(const struct nbrec_port *);
+
 /* Parses 'network''s segment: whether it is tunnelled and its VNI or VLAN
  * id.  Returns an error naming the field, or NULL. */
 char *l2_network_segment(const struct nbrec_network *, bool *tunnelled,

@@ -98,7 +98,7 @@ l3_compile_skeleton(struct l3_output *out)
     match_init_catchall(&match);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_nw_ttl(&match, 1);
-    put_controller(&ofpacts, PIN_ICMP_TTL, NULL, 0);
+    put_pin(&ofpacts, PIN_ICMP_TTL);
     flow_list_add(&out->int_flows, T_L3_INPUT, 100, COOKIE_STATIC, &match,
                   &ofpacts);
     ofpbuf_clear(&ofpacts);
@@ -121,7 +121,7 @@ l3_compile_skeleton(struct l3_output *out)
 
     /* l3_route: no route to the destination. */
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    put_controller(&ofpacts, PIN_ICMP_UNREACH, NULL, 0);
+    put_pin(&ofpacts, PIN_ICMP_UNREACH);
     flow_list_add(&out->int_flows, T_L3_ROUTE, 0, COOKIE_STATIC, &match,
                   &ofpacts);
 
@@ -132,7 +132,7 @@ l3_compile_skeleton(struct l3_output *out)
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_reg_masked(&match, REG_FLAGS, FLAG_PKT_LARGER,
                          FLAG_PKT_LARGER);
-    put_controller(&ofpacts, PIN_ICMP_FRAG, NULL, 0);
+    put_pin(&ofpacts, PIN_ICMP_FRAG);
     flow_list_add(&out->int_flows, T_L3_MTU, 100, COOKIE_STATIC, &match,
                   &ofpacts);
     ofpbuf_clear(&ofpacts);
@@ -156,8 +156,35 @@ l3_compile_skeleton(struct l3_output *out)
     ofpbuf_clear(&ofpacts);
     match_init_catchall(&match);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    put_controller(&ofpacts, PIN_ARP_RESOLVE, NULL, 0);
+    put_pin(&ofpacts, PIN_ARP_RESOLVE);
     flow_list_add(&out->int_flows, T_L3_NEXTHOP, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* pin_meter: the per-VIF flows meter what a VIF caused (pipeline/
+     * services); the rest (from the uplinks) goes on to pin_out, where
+     * each opcode becomes its packet-in, through PIN_METER_ID. */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    put_goto(&ofpacts, T_PIN_OUT);
+    flow_list_add(&out->int_flows, T_PIN_METER, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+    static const uint8_t ops[] = {
+        PIN_ICMP_TTL, PIN_ICMP_UNREACH, PIN_ICMP_FRAG, PIN_ARP_RESOLVE,
+        PIN_ARP_LEARN,
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_set_reg_masked(&match, REG_FLAGS,
+                             (uint32_t) ops[i] << PIN_OP_SHIFT,
+                             0xffu << PIN_OP_SHIFT);
+        put_controller(&ofpacts, ops[i], NULL, 0);
+        flow_list_add(&out->int_flows, T_PIN_OUT, 100, COOKIE_STATIC,
+                      &match, &ofpacts);
+    }
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    flow_list_add(&out->int_flows, T_PIN_OUT, 0, COOKIE_STATIC, &match,
                   &ofpacts);
 
     /* l3_ext_in: ARP replies (and gratuitous ARPs) to a router or
@@ -165,7 +192,7 @@ l3_compile_skeleton(struct l3_output *out)
     ofpbuf_clear(&ofpacts);
     match_init_catchall(&match);
     match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-    put_controller(&ofpacts, PIN_ARP_LEARN, NULL, 0);
+    put_pin(&ofpacts, PIN_ARP_LEARN);
     flow_list_add(&out->int_flows, T_L3_EXT_IN, 50, COOKIE_STATIC, &match,
                   &ofpacts);
     ofpbuf_uninit(&ofpacts);

@@ -94,9 +94,12 @@ char *l3_iface_parse(const struct nbrec_port *, struct l3_iface *)
 
 /* Adds to 'flows' the l3_nexthop flow that says 'ip' on network 'lvid' is
  * at 'mac' (a port's address, a floating IP, a router gateway, or a next
- * hop learned by ARP, which yields to the others). */
+ * hop learned by ARP, which yields to the others but to a VIF's address on
+ * an external network). */
 #define L3_NEXTHOP_KNOWN 100
 #define L3_NEXTHOP_LEARNED 90
+#define L3_NEXTHOP_VIF_EXTERNAL 80      /* A VIF's address on an external
+                                         * network yields to the learned. */
 void l3_add_nexthop(struct flow_list *, uint64_t cookie, uint16_t priority,
                     uint16_t lvid, ovs_be32 ip, struct eth_addr mac);
 

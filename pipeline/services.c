@@ -58,6 +58,14 @@ services_dhcp_ip(const struct nbrec_port *nb)
     return NULL;
 }
 
+bool
+services_network_is_virtual(const struct nbrec_network *net)
+{
+    const char *type = net ? net->provider_network_type : NULL;
+
+    return type && (!strcmp(type, "vxlan") || !strcmp(type, "geneve"));
+}
+
 ovs_be32
 services_dhcp_server_ip(const struct nbrec_fixed_ip *fip)
 {
@@ -183,7 +191,7 @@ add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
         }
     }
     if (sc->use_meters) {
-        put_parsed(&ofpacts, "meter:%d,", PIN_PORT_METER(ofport));
+        put_parsed(&ofpacts, "meter:%"PRIu32",", PIN_PORT_METER(ofport));
     }
     put_parsed(&ofpacts, "controller(userdata=%s,meter_id=%d)",
                ds_cstr(&userdata), PIN_METER_ID);
@@ -196,6 +204,26 @@ add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
     match_set_tp_src(&match, htons(68));
     match_set_tp_dst(&match, htons(67));
     flow_list_add(flows, T_PUNT, 100, cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* Every other packet-in the VIF causes (pipeline/l3's, by put_pin()) goes
+ * through the VIF's own meter too. */
+static void
+add_pin_meter(const struct services_chassis *sc, ofp_port_t ofport,
+              uint64_t cookie, struct flow_list *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    if (sc->use_meters) {
+        put_parsed(&ofpacts, "meter:%"PRIu32",", PIN_PORT_METER(ofport));
+    }
+    put_parsed(&ofpacts, "goto_table:%d", T_PIN_OUT);
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    flow_list_add(flows, T_PIN_METER, 100, cookie, &match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }
 
@@ -298,23 +326,31 @@ services_compile_port(const struct services_chassis *sc,
         return;                 /* l2_compile_port() reports it. */
     }
     add_dhcp(sc, nb, ofport, cookie, flows);
+    add_pin_meter(sc, ofport, cookie, flows);
     if (sc->meta_ofport != OFPP_NONE) {
         add_metadata(sc, ofport, mac, cookie, flows);
     }
 
     /* The DHCP server's address (the gateway, for a port without a router
      * there) and the metadata address (on link without a gateway) answer
-     * ARP, below a real port that owns them (priority 100, any in_port). */
+     * ARP, below a real port that owns them (priority 100, any in_port).
+     * But on a provider network (flat, vlan) the gateway may be a physical
+     * router: its address is answered only by what owns it, a router's
+     * interface or the physical gateway itself.  An answer with
+     * SERVICES_MAC there, which no flow delivers, would make every
+     * off-subnet packet flood the network.  (The VM's DHCP and metadata
+     * traffic is taken by in_port, whatever MAC it goes to.) */
     const struct nbrec_fixed_ip *fip = services_dhcp_ip(nb);
     ovs_be32 server = fip ? services_dhcp_server_ip(fip) : 0;
     struct match match;
-    if (server) {
+    if (server && server != htonl(SERVICES_META_IP)
+        && services_network_is_virtual(nb->network)) {
         match_init_catchall(&match);
         match_set_in_port(&match, ofport);
         add_arp_answer(&match, server, OVS_BE32_MAX, T_ARP_RESP, 90, cookie,
                        flows);
     }
-    if (sc->meta_ofport != OFPP_NONE && server != htonl(SERVICES_META_IP)) {
+    if (fip || sc->meta_ofport != OFPP_NONE) {
         match_init_catchall(&match);
         match_set_in_port(&match, ofport);
         add_arp_answer(&match, htonl(SERVICES_META_IP), OVS_BE32_MAX,

@@ -12,9 +12,12 @@
  *     unicast) to the controller as PIN_DHCP packet-ins, with the port's
  *     UUID as the rest of the userdata, through its per-VIF meter and
  *     PIN_METER_ID; and an ARP answer for the DHCP server's address (the
- *     subnet's gateway, or SERVICES_META_IP without one) at a priority
- *     below the one of a real port that owns that address.  Any other port
- *     gets none of that: its requests reach no server.
+ *     subnet's gateway, or SERVICES_META_IP without one) and for
+ *     SERVICES_META_IP at a priority below the one of a real port that
+ *     owns that address.  On a provider network (flat, vlan), where the
+ *     gateway may be a physical router, the gateway is never answered
+ *     here: only what owns it does.  Any other port gets none of that:
+ *     its requests reach no server.
  *   - Metadata: once the metadata port exists ('meta_ofport'), a local
  *     port's TCP to SERVICES_META_IP:80 is source-NATed in conntrack zone
  *     ZONE_META_BASE | ofport to services_meta_client_ip(ofport) and sent
@@ -35,6 +38,7 @@
 
 struct ds;
 struct nbrec_fixed_ip;
+struct nbrec_network;
 struct nbrec_port;
 struct nbrec_subnet;
 
@@ -64,6 +68,10 @@ ofp_port_t services_meta_client_ofport(ovs_be32 ip);
 /* The fixed IP of 'port' that DHCP serves (the first IPv4 address on a
  * subnet with enable_dhcp), or NULL. */
 const struct nbrec_fixed_ip *services_dhcp_ip(const struct nbrec_port *);
+
+/* True if 'net' is tunnelled (vxlan, geneve): no physical host is on it,
+ * and dvrflow stands for its gateway when no router does. */
+bool services_network_is_virtual(const struct nbrec_network *);
 
 /* The DHCP server identifier of the subnet of 'fip'. */
 ovs_be32 services_dhcp_server_ip(const struct nbrec_fixed_ip *);

@@ -13,6 +13,7 @@
 static const struct table_name int_tables[] = {
     { T_CLASSIFY, "classify" },
     { T_PORT_SEC, "port_security" },
+    { T_IP6_SEC, "ipv6_security" },
     { T_SG_EGRESS, "sg_egress" },
     { T_SG_EGRESS_CT, "sg_egress_ct" },
     { T_SG_EGRESS_STATE, "sg_egress_state" },
@@ -34,6 +35,8 @@ static const struct table_name int_tables[] = {
     { T_L3_EGRESS, "l3_egress" },
     { T_L3_NEXTHOP, "l3_nexthop" },
     { T_L3_EXT_IN, "l3_ext_in" },
+    { T_PIN_METER, "pin_meter" },
+    { T_PIN_OUT, "pin_out" },
     { 0, NULL },
 };
 

@@ -5,6 +5,9 @@
  * br-int
  *   classify (0)      in_port -> network (metadata) and origin (reg0)
  *   port_security (10) a VIF sends only from its MAC and addresses
+ *   ipv6_security (11) IPv6 from a VIF with port security: no router
+ *                     advertisement, redirect or DHCPv6 server reply;
+ *                     neighbour discovery only for its own addresses
  *   sg_egress (20-29) security groups on what a VIF sends
  *   punt (30)         DHCP and metadata traffic to the controller's services
  *   arp_responder (40) ARP requests for known addresses answered here
@@ -20,6 +23,8 @@
  *   l3_egress (120)   MTU, TTL decrement, source MAC, SNAT choice
  *   l3_nexthop (130)  next-hop IP -> destination MAC, then l2_lookup
  *   l3_ext_in (140)   packets to a floating IP or a router's gateway IP
+ *   pin_meter (150)   a packet-in a VIF caused: through the VIF's own meter
+ *   pin_out (151)     the packet-in of the opcode in reg0[24..31]
  * br-tun
  *   tun_classify (0)  from br-int -> tun_out, from a tunnel -> tun_in
  *   tun_out (1)       local VLAN + MAC -> VNI + tunnel to the owner chassis
@@ -32,7 +37,8 @@
  *   reg0              flags: bit 0 FROM_REMOTE (came from another node via
  *                     br-tun or br-ex: not sent back there), bit 1
  *                     PKT_LARGER (larger than the egress MTU); bits 8-15
- *                     security groups; bits 16-23 DHCP and metadata
+ *                     security groups; bits 16-23 DHCP and metadata;
+ *                     bits 24-31 the packet-in opcode (pin_meter, pin_out)
  *   reg1              routing: the router's local id (1..4094)
  *   reg2              routing: the next-hop IPv4 address
  *   reg3              routing: the egress network's MTU
@@ -50,7 +56,8 @@
  *   0xc000 | ofport   metadata service connections of that VIF
  *
  * Packet-ins carry a controller() userdata whose first byte is a
- * "enum pin_op"; they all go through meter PIN_METER_ID.
+ * "enum pin_op"; they all go through meter PIN_METER_ID, and every
+ * packet-in a VIF can cause first through that VIF's own meter.
  */
 
 #ifndef PIPELINE_TABLES_H
@@ -61,6 +68,7 @@
 enum {
     T_CLASSIFY = 0,
     T_PORT_SEC = 10,
+    T_IP6_SEC = 11,
     T_SG_EGRESS = 20,
     T_PUNT = 30,
     T_ARP_RESP = 40,
@@ -74,6 +82,8 @@ enum {
     T_L3_EGRESS = 120,
     T_L3_NEXTHOP = 130,
     T_L3_EXT_IN = 140,
+    T_PIN_METER = 150,
+    T_PIN_OUT = 151,
 };
 
 enum {
@@ -117,13 +127,18 @@ enum pin_op {
 /* The meter every packet-in goes through. */
 #define PIN_METER_ID 1
 
-/* Per-VIF meters, applied before PIN_METER_ID by per-VIF packet-in flows
- * (DHCP): the VIF with OpenFlow port P uses PIN_PORT_METER(P).  VIFs whose
- * port numbers are equal modulo PIN_N_PORT_METERS share one. */
-#define PIN_PORT_METER_BASE 0x100
-#define PIN_N_PORT_METERS 256
+/* Per-VIF meters, applied before PIN_METER_ID to every packet-in a VIF
+ * causes (its DHCP in table punt, the others in pin_meter): the VIF with
+ * OpenFlow port P has meter PIN_PORT_METER(P) of its own, which the
+ * controller makes when the VIF appears and deletes when it goes (meter
+ * ids are 32 bits: no two VIFs share one). */
+#define PIN_PORT_METER_BASE 0x10000
 #define PIN_PORT_METER(OFPORT) \
-    (PIN_PORT_METER_BASE + (ofp_to_u16(OFPORT) % PIN_N_PORT_METERS))
+    ((uint32_t) (PIN_PORT_METER_BASE + ofp_to_u16(OFPORT)))
+
+/* reg0 bits 24-31: the opcode of a packet-in on its way through pin_meter
+ * to pin_out. */
+#define PIN_OP_SHIFT 24
 
 /* The cookie of flows that no NB row owns (the static skeleton). */
 #define COOKIE_STATIC 0

@@ -16,7 +16,15 @@ ATTACK_ROBUSTNESS_TESTS = \
 EXTRA_DIST += tests/attack/alive.sh
 
 # First-hop security and isolation in the data path.
-ATTACK_DATAPATH_TESTS =
+ATTACK_DATAPATH_TESTS = \
+	tests/attack/vlan-hopping.sh \
+	tests/attack/ipv6-first-hop.sh \
+	tests/attack/admin-state.sh \
+	tests/attack/gateway-takeover.sh \
+	tests/attack/physical-gateway.sh \
+	tests/attack/packet-in-fairness.sh
+# Their helpers: hostile frames, the topology, the external host.
+EXTRA_DIST += tests/attack/lib.sh tests/attack/frames.py
 
 # Who is calling: Keystone, project scope, policy, metadata, TLS.
 ATTACK_API_TESTS = \

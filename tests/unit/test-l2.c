@@ -47,6 +47,8 @@ fixture_init(struct fixture *fx, bool port_security)
     fx->port.n_fixed_ips = 1;
     fx->port.network = &fx->net;
     fx->port.port_security_enabled = port_security;
+    fx->port.admin_state_up = true;
+    fx->net.admin_state_up = true;
     smap_init(&fx->port.allowed_address_pairs);
 }
 
@@ -119,6 +121,70 @@ Test(l2, local_port)
     assert_has(t, "table=40, priority=100,arp,metadata=0x5,arp_tpa=10.0.0.11,arp_op=1");
     assert_has(t, "table=60, priority=100,metadata=0x5,dl_dst=fa:16:3e:00:00:01 actions=set_field:0x7->reg7,goto_table:70");
     cr_assert(flow_list_size(&out.tun_flows) == 0);
+    free(t);
+    l2_output_destroy(&out);
+}
+
+/* Issue 14: first-hop security and isolation. */
+Test(l2, first_hop_security)
+{
+    struct fixture fx;
+    struct l2_output out;
+    fixture_init(&fx, true);
+    fx.ip.ip_address = "fd00::11";
+    compile(&fx, L2_PORT_LOCAL, 7, 0, &out);
+    char *t = flows_text(&out.int_flows);
+    /* Tagged frames are dropped, counted by their own flow. */
+    assert_has(t, "table=0, priority=110,in_port=7,vlan_tci=0x1000/0x1000 "
+               "actions=drop");
+    /* Only its own link-local source (EUI-64), into ipv6_security. */
+    assert_has(t, "ipv6,in_port=7,dl_src=fa:16:3e:00:00:01,"
+               "ipv6_src=fe80::f816:3eff:fe00:1 actions=goto_table:11");
+    cr_assert_null(strstr(t, "fe80::/10"));
+    /* NA only for its own addresses, with its own MAC or none. */
+    assert_has(t, "table=11, priority=100,icmp6,in_port=7,"
+               "dl_src=fa:16:3e:00:00:01,icmp_type=136,icmp_code=0,"
+               "nd_target=fd00::11,nd_tll=fa:16:3e:00:00:01 "
+               "actions=goto_table:20");
+    assert_has(t, "table=11, priority=100,icmp6,in_port=7,"
+               "dl_src=fa:16:3e:00:00:01,icmp_type=135,icmp_code=0,"
+               "nd_sll=00:00:00:00:00:00 actions=goto_table:20");
+    /* It receives unicast only to its MAC. */
+    assert_has(t, "table=80, priority=100,reg7=0x7,"
+               "dl_dst=00:00:00:00:00:00/01:00:00:00:00:00 actions=drop");
+    assert_has(t, "table=80, priority=110,reg7=0x7,"
+               "dl_dst=fa:16:3e:00:00:01 actions=output:NXM_NX_REG7[]");
+    free(t);
+    l2_output_destroy(&out);
+
+    /* Down: dropped both ways. */
+    fx.port.admin_state_up = false;
+    compile(&fx, L2_PORT_LOCAL, 7, 0, &out);
+    t = flows_text(&out.int_flows);
+    assert_has(t, "table=0, priority=100,in_port=7 actions=drop");
+    assert_has(t, "table=70, priority=110,reg7=0x7 actions=drop");
+    free(t);
+    l2_output_destroy(&out);
+    fx.port.admin_state_up = true;
+    fx.net.admin_state_up = false;
+    compile(&fx, L2_PORT_LOCAL, 7, 0, &out);
+    t = flows_text(&out.int_flows);
+    assert_has(t, "table=70, priority=110,reg7=0x7 actions=drop");
+    free(t);
+    l2_output_destroy(&out);
+}
+
+Test(l2, external_gateway_is_never_a_port)
+{
+    struct fixture fx;
+    struct nbrec_subnet subnet = { .gateway_ip = "10.0.0.11" };
+    struct l2_output out;
+    fixture_init(&fx, true);
+    fx.ip.subnet = &subnet;
+    fx.net.external = true;
+    compile(&fx, L2_PORT_REMOTE, 0, 9, &out);
+    char *t = flows_text(&out.int_flows);
+    cr_assert_null(strstr(t, "arp_tpa=10.0.0.11"), "%s", t);
     free(t);
     l2_output_destroy(&out);
 }

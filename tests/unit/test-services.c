@@ -110,13 +110,26 @@ Test(services, dhcp_flow_only_with_enable_dhcp)
 
     fixture_init(&fx, true, "10.0.0.1");
     t = compile(&fx, 0);
-    /* The per-VIF meter (0x100 + 7 = 263), then the shared one; the
+    /* The per-VIF meter (0x10000 + 7 = 65543), then the shared one; the
      * userdata is PIN_DHCP and the port's UUID. */
     assert_has(t, "table=30, priority=100,udp,in_port=7,tp_src=68,tp_dst=67 "
-               "actions=meter:263,controller(userdata=01.aa.aa.aa.aa.bb.bb."
+               "actions=meter:65543,controller(userdata=01.aa.aa.aa.aa.bb.bb."
                "cc.cc.dd.dd.ee.ee.ee.ee.ee.ee,meter_id=1)");
+    /* On a provider network the gateway is answered only by what owns it
+     * (issue 14: a physical gateway must get its own ARP requests); the
+     * metadata address is answered here. */
+    assert_has_not(t, "arp_tpa=10.0.0.1");
+    assert_has(t, "table=40, priority=90,arp,in_port=7,"
+               "arp_tpa=169.254.169.254,arp_op=1");
+    free(t);
+    /* On a tunnelled network no physical gateway can be: answered. */
+    fx.net.provider_network_type = "geneve";
+    t = compile(&fx, 0);
     assert_has(t, "table=40, priority=90,arp,in_port=7,arp_tpa=10.0.0.1,"
                "arp_op=1");
+    /* The VIF's other packet-ins go through its meter too. */
+    assert_has(t, "table=150, priority=100,in_port=7 actions=meter:65543,"
+               "goto_table:151");
     /* No metadata port, no metadata flows. */
     assert_has_not(t, "ct(");
     free(t);

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """API write load across an NB failover: CLIENTS clients (threads, each
-with its own HTTP connection) create ports on NETWORK for SECONDS seconds.
+with its own HTTP connection and project) create ports on NETWORK for
+SECONDS seconds, at most 400 each.
 
 Writes one line per answer to OUT: "<ms since start> <status> <port id or
 ->" and, at the end, a summary line on stdout.  A request that gets no
@@ -32,7 +33,8 @@ answers = []
 def client(n):
     conn = None
     i = 0
-    while time.monotonic() - t0 < SECONDS:
+    # At most 400 ports each: Neutron's default quota is 500 per project.
+    while time.monotonic() - t0 < SECONDS and i < 400:
         i += 1
         body = json.dumps({"port": {"network_id": NETWORK,
                                     "name": "load-%d-%d" % (n, i)}})

@@ -17,11 +17,7 @@ set -eu
 . "$abs_top_srcdir/tests/attack/alive.sh"
 ovs_test_init
 ovs_start_nb nb
-ovs_start_switch hv1
-ovs-vsctl set open . external_ids:system-id=hv1 \
-    external_ids:dvr-nb-remote="$NB_REMOTE" \
-    external_ids:dvr-encap-ip=192.168.100.1 \
-    external_ids:dvr-datapath-type=dummy
+ovs_start_chassis hv1 192.168.100.1
 nb_transact '{"op":"insert","table":"NB_Global","row":{}}' >/dev/null
 export NB_REMOTE
 NA=$(nb_network A vxlan 100); SA=$(nb_subnet "$NA" 10.0.0.0/24 10.0.0.1)

@@ -138,6 +138,18 @@ ovs_start_switch() {
     OVS_DB_REMOTE=unix:$d/run/db.sock
 }
 
+# ovs_start_chassis NAME ENCAP_IP: a dummy-datapath switch (ovs_start_switch)
+# configured as chassis NAME of the NB started by ovs_start_nb, with tunnel
+# endpoint ENCAP_IP; its dvr-controller is started with
+# ovs_start_controller.
+ovs_start_chassis() {
+    ovs_start_switch "$1"
+    ovs-vsctl set open . external_ids:system-id="$1" \
+        external_ids:dvr-nb-remote="$NB_REMOTE" \
+        external_ids:dvr-encap-ip="$2" \
+        external_ids:dvr-datapath-type=dummy
+}
+
 # ovs_start_controller NAME [ARGS...]: dvr-controller for switch NAME
 # (started with ovs_start_switch), with the switch's OVS_* directories.
 ovs_start_controller() {

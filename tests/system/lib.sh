@@ -8,7 +8,8 @@
 #
 #   sb_init                       picks SB_PREFIX, makes the scratch
 #                                 directory SB_TMP, installs the trap;
-#                                 skips the test (exit 77) unless root
+#                                 skips the test (exit 77) unless root,
+#                                 or with DVR_NO_SANDBOX=yes
 #   sb_add_prefix                 sets SB_NEW_PREFIX to one more unique
 #                                 prefix, also torn down by the trap
 #   sb_up [UP_ARGS...]            tools/sandbox up (with --builddir
@@ -80,6 +81,10 @@ sb_new_prefix() {
 sb_init() {
     if [ "$(id -u)" != 0 ]; then
         echo "skip: system tests need root (network namespaces)"
+        exit 77
+    fi
+    if [ "${DVR_NO_SANDBOX:-}" = yes ]; then
+        echo "skip: DVR_NO_SANDBOX=yes (tools/check's distcheck)"
         exit 77
     fi
     SB_PREFIX=$(sb_new_prefix)

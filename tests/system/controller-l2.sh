@@ -54,12 +54,18 @@ for _ in range(5):
     sock.send(mac(dst) + mac(src) + b"\x08\x00" + ip + udp)
 PY
 }
-# capture VM FILTER: captures in VM for 2 s, in the background (sets
-# CAP_FILE and CAP_PID; not to be called in $(...)).
+# capture VM FILTER [COUNT]: captures in VM for 2 s, or until COUNT
+# frames came (10 s at most: a loaded machine may take seconds to send
+# them), in the background (sets CAP_FILE and CAP_PID; not to be called
+# in $(...)).
 capture() {
     CAP_FILE=$SB_TMP/$1.$RANDOM.pcap
-    sb exec "$1" timeout 2 tcpdump -Z root -i eth0 -n -U -w "$CAP_FILE" \
-        "$2" >/dev/null 2>&1 &
+    local secs=2 count=()
+    if [ -n "${3:-}" ]; then
+        secs=10 count=(-c "$3")
+    fi
+    sb exec "$1" timeout "$secs" tcpdump "${count[@]}" -Z root -i eth0 -n \
+        -U -w "$CAP_FILE" "$2" >/dev/null 2>&1 &
     CAP_PID=$!
     for _ in $(seq 50); do
         [ -s "$CAP_FILE" ] && break
@@ -78,7 +84,7 @@ capture b2 "udp port 4000"
 send_frame a1 fa:16:3e:0a:00:01 fa:16:3e:0b:00:02 10.0.0.11 10.0.0.12
 captured
 [ "$n" = 0 ] || sb_fail "$n frames from A reached b2 (forged destination MAC)"
-capture a2 "udp port 4000"
+capture a2 "udp port 4000" 5
 send_frame a1 fa:16:3e:0a:00:01 fa:16:3e:0a:00:02 10.0.0.11 10.0.0.12
 captured
 [ "$n" = 5 ] || sb_fail "a2 got $n of 5 frames from a1"

@@ -135,6 +135,7 @@ bool api_error(struct api_ctx *, int status, const char *type,
                const char *format, ...) OVS_PRINTF_FORMAT(4, 5);
 bool api_bad_request(struct api_ctx *, char *message);
 bool api_not_found(struct api_ctx *, const char *what, const char *id);
+const char *api_resource_name(const struct api_resource *);
 bool api_conflict(struct api_ctx *, const char *type,
                   const char *format, ...) OVS_PRINTF_FORMAT(3, 4);
 

@@ -313,18 +313,6 @@ check_rule(struct api_ctx *ctx, const json_t *obj)
     return true;
 }
 
-static const char *
-not_found_name(const struct api_resource *res)
-{
-    return (res == &api_networks ? "Network"
-            : res == &api_subnets ? "Subnet"
-            : res == &api_ports ? "Port"
-            : res == &api_routers ? "Router"
-            : res == &api_floatingips ? "FloatingIP"
-            : res == &api_security_groups ? "SecurityGroup"
-            : "SecurityGroupRule");
-}
-
 bool
 api_policy_check(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
 {
@@ -335,7 +323,7 @@ api_policy_check(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
     }
     if (row) {
         if (!api_policy_visible(ctx, res, row)) {
-            return api_not_found(ctx, not_found_name(res), ctx->id);
+            return api_not_found(ctx, api_resource_name(res), ctx->id);
         }
         if (ctx->method != API_GET || ctx->action) {
             const char *project = row_project(res, row);

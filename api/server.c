@@ -406,8 +406,9 @@ show_row(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
     reply_json(ctx, 200, json_pack("{s:o}", ctx->res->member, obj));
 }
 
-static const char *
-not_found_name(const struct api_resource *res)
+/* The name Neutron gives resource 'res' in its NotFound errors. */
+const char *
+api_resource_name(const struct api_resource *res)
 {
     return (res == &api_networks ? "Network"
             : res == &api_subnets ? "Subnet"
@@ -438,7 +439,7 @@ dispatch(struct api_ctx *ctx)
             row = ovsdb_idl_get_row_for_uuid(ctx->idl, res->table, &uuid);
         }
         if (!row) {
-            api_not_found(ctx, not_found_name(res), ctx->id);
+            api_not_found(ctx, api_resource_name(res), ctx->id);
             return;
         }
         ctx->target = row->uuid;

@@ -74,10 +74,13 @@ def tenant_ops(t, n_hv, ports_per_tenant, ports, ext, extsub):
                 "row": {"name": "sg%d" % t, "project_id": "project%d" % t,
                         "stateful": True, "rules": ["set", rules]}})
 
-    def port(name, ip, mac, owner, groups, device=""):
+    def port(name, ip, mac, owner, groups, device="", network=None,
+             subnet=None):
+        """A port with one fixed IP, on the tenant's network unless
+        'network' and 'subnet' name others."""
         ops.extend([
             {"op": "insert", "table": "Port", "uuid-name": name,
-             "row": {"network": named(net), "name": name,
+             "row": {"network": network or named(net), "name": name,
                      "project_id": "project%d" % t, "mac_address": mac,
                      "device_owner": owner, "device_id": device,
                      "admin_state_up": True,
@@ -85,28 +88,23 @@ def tenant_ops(t, n_hv, ports_per_tenant, ports, ext, extsub):
                      "security_groups": ["set", groups],
                      "fixed_ips": named(name + "ip")}},
             {"op": "insert", "table": "Fixed_IP", "uuid-name": name + "ip",
-             "row": {"subnet": named(sub), "ip_address": ip}}])
+             "row": {"subnet": subnet or named(sub), "ip_address": ip}}])
 
+    # Two external addresses per tenant: its router's gateway, its
+    # floating IP.
+    ext_ip = ["100.%d.%d.%d" % (64 + t // 32768, (t // 128) % 256,
+                                (t % 128) * 2 + k) for k in (1, 2)]
     port("ri%d" % t, "10.%d.%d.1" % (a, b), "fa:16:3e:f0:%02x:%02x" % (a, b),
          "network:router_interface_distributed", [])
     gw = "gw%d" % t
-    ops.extend([
-        {"op": "insert", "table": "Port", "uuid-name": gw,
-         "row": {"network": ext, "name": gw, "mac_address":
-                 "fa:16:3e:f1:%02x:%02x" % (a, b),
-                 "device_owner": "network:router_gateway",
-                 "admin_state_up": True, "port_security_enabled": False,
-                 "fixed_ips": named(gw + "ip")}},
-        {"op": "insert", "table": "Fixed_IP", "uuid-name": gw + "ip",
-         "row": {"subnet": extsub,
-                 "ip_address": "100.%d.%d.%d" % (64 + t // 32768,
-                                                 (t // 128) % 256,
-                                                 (t % 128) * 2 + 1)}},
-        {"op": "insert", "table": "Router", "uuid-name": "r%d" % t,
-         "row": {"name": "router%d" % t, "project_id": "project%d" % t,
-                 "enable_snat": True, "admin_state_up": True,
-                 "gateway_port": named(gw),
-                 "interfaces": named("ri%d" % t)}}])
+    port(gw, ext_ip[0], "fa:16:3e:f1:%02x:%02x" % (a, b),
+         "network:router_gateway", [], network=ext, subnet=extsub)
+    ops.append({"op": "insert", "table": "Router", "uuid-name": "r%d" % t,
+                "row": {"name": "router%d" % t,
+                        "project_id": "project%d" % t,
+                        "enable_snat": True, "admin_state_up": True,
+                        "gateway_port": named(gw),
+                        "interfaces": named("ri%d" % t)}})
     for k in range(ports_per_tenant):
         i = t * ports_per_tenant + k
         hv = (t // 2 + (1 if k >= ports_per_tenant // 2 else 0)) % n_hv
@@ -116,25 +114,15 @@ def tenant_ops(t, n_hv, ports_per_tenant, ports, ext, extsub):
              [named(sg)], device="instance%d" % i)
         ports.append((name, hv))
     fip = "fip%d" % t
-    ops.extend([
-        {"op": "insert", "table": "Port", "uuid-name": fip,
-         "row": {"network": ext, "name": fip, "mac_address":
-                 "fa:16:3e:f2:%02x:%02x" % (a, b),
-                 "device_owner": "network:floatingip",
-                 "admin_state_up": True, "port_security_enabled": False,
-                 "fixed_ips": named(fip + "ip")}},
-        {"op": "insert", "table": "Fixed_IP", "uuid-name": fip + "ip",
-         "row": {"subnet": extsub,
-                 "ip_address": "100.%d.%d.%d" % (64 + t // 32768,
-                                                 (t // 128) % 256,
-                                                 (t % 128) * 2 + 2)}},
-        {"op": "insert", "table": "Floating_IP",
-         "row": {"floating_network": ext, "floating_port": named(fip),
-                 "floating_ip_address": "100.%d.%d.%d"
-                 % (64 + t // 32768, (t // 128) % 256, (t % 128) * 2 + 2),
-                 "port": named("vm%d" % (t * ports_per_tenant)),
-                 "fixed_ip_address": "10.%d.%d.10" % (a, b),
-                 "router": named("r%d" % t), "project_id": "project%d" % t}}])
+    port(fip, ext_ip[1], "fa:16:3e:f2:%02x:%02x" % (a, b),
+         "network:floatingip", [], network=ext, subnet=extsub)
+    ops.append({"op": "insert", "table": "Floating_IP",
+                "row": {"floating_network": ext, "floating_port": named(fip),
+                        "floating_ip_address": ext_ip[1],
+                        "port": named("vm%d" % (t * ports_per_tenant)),
+                        "fixed_ip_address": "10.%d.%d.10" % (a, b),
+                        "router": named("r%d" % t),
+                        "project_id": "project%d" % t}})
     return ops
 
 
@@ -161,9 +149,8 @@ def load(conn, n_hv, per_hv, real):
         ops.append({"op": "insert", "table": "Chassis", "uuid-name": name,
                     "row": {"name": name, "hostname": name,
                             "encap_type": "geneve",
-                            "encap_ip": "172.%d.%d.%d" % (16 + h // 65536,
-                                                         (h // 256) % 256,
-                                                         h % 256),
+                            "encap_ip": "172.%d.%d.%d"
+                            % (16 + h // 65536, (h // 256) % 256, h % 256),
                             "bridge_mappings": ["map", [["physnet1",
                                                          "br-ex"]]],
                             "gateway_capable": False}})

@@ -30,10 +30,13 @@
 
 VLOG_DEFINE_THIS_MODULE(engine_sg);
 
-/* An address, with the number of a group's member ports that have it. */
+/* A member's address on its network (the network's local id: an address
+ * stands for a member only on the member's network, pipeline/sg.h), with
+ * the number of a group's member ports that have it. */
 struct sg_addr {
     struct hmap_node node;
     struct in6_addr addr;
+    uint16_t net;
     size_t refs;
 };
 
@@ -64,6 +67,8 @@ struct port_state {
     size_t n_groups;
     struct in6_addr *addrs;         /* Sorted. */
     size_t n_addrs;
+    uint16_t net;                   /* Its network's local id, 0 if none:
+                                     * its addresses count only with one. */
 };
 
 /* The group of a rule, as of the group's last compile. */
@@ -73,11 +78,12 @@ struct rule_node {
     struct uuid group;
 };
 
-/* A (group, address) to recompile. */
+/* A (group, address on a network) to recompile. */
 struct pair_node {
     struct hmap_node node;
     struct group_state *group;
     struct in6_addr addr;
+    uint16_t net;
 };
 
 struct engine_sg {
@@ -86,6 +92,7 @@ struct engine_sg {
     struct hmap rules;              /* "struct rule_node"s. */
     uint64_t run;
     bool cleared;                   /* The next run is a full one. */
+    const struct simap *lvids;      /* During a run: network -> local id. */
     struct engine_sg_stats stats;
 };
 
@@ -96,35 +103,36 @@ enum owner_kind {
 };
 
 /* The flow_set owner key of the flows of a port, a group or a (group,
- * address): a 64-bit hash, so that these owners never collide with one
- * another or with the owners of L2 (keyed by their rows' cookies). */
+ * address on a network): a 64-bit hash, so that these owners never collide
+ * with one another or with the owners of L2 (keyed by their rows'
+ * cookies). */
 static uint64_t
 owner_key(enum owner_kind kind, const struct uuid *uuid,
-          const struct in6_addr *addr)
+          const struct in6_addr *addr, uint16_t net)
 {
     uint32_t hi = hash_bytes(uuid, sizeof *uuid, kind);
     uint32_t lo = hash_bytes(uuid, sizeof *uuid, kind + 0x53470000);
 
     if (addr) {
-        hi = hash_bytes(addr, sizeof *addr, hi);
-        lo = hash_bytes(addr, sizeof *addr, lo);
+        hi = hash_int(net, hash_bytes(addr, sizeof *addr, hi));
+        lo = hash_int(net, hash_bytes(addr, sizeof *addr, lo));
     }
     return ((uint64_t) hi << 32) | lo;
 }
 
 static uint32_t
-addr_hash(const struct in6_addr *addr)
+addr_hash(const struct in6_addr *addr, uint16_t net)
 {
-    return hash_bytes(addr, sizeof *addr, 0);
+    return hash_int(net, hash_bytes(addr, sizeof *addr, 0));
 }
 
 static struct sg_addr *
-find_addr(const struct hmap *map, const struct in6_addr *addr)
+find_addr(const struct hmap *map, const struct in6_addr *addr, uint16_t net)
 {
     struct sg_addr *a;
 
-    HMAP_FOR_EACH_WITH_HASH (a, node, addr_hash(addr), map) {
-        if (ipv6_addr_equals(&a->addr, addr)) {
+    HMAP_FOR_EACH_WITH_HASH (a, node, addr_hash(addr, net), map) {
+        if (ipv6_addr_equals(&a->addr, addr) && a->net == net) {
             return a;
         }
     }
@@ -132,12 +140,13 @@ find_addr(const struct hmap *map, const struct in6_addr *addr)
 }
 
 static struct sg_addr *
-add_addr(struct hmap *map, const struct in6_addr *addr)
+add_addr(struct hmap *map, const struct in6_addr *addr, uint16_t net)
 {
     struct sg_addr *a = xzalloc(sizeof *a);
 
     a->addr = *addr;
-    hmap_insert(map, &a->node, addr_hash(addr));
+    a->net = net;
+    hmap_insert(map, &a->node, addr_hash(addr, net));
     return a;
 }
 
@@ -272,61 +281,63 @@ find_rule(const struct engine_sg *sg, const struct uuid *uuid)
 
 static void
 add_pair(struct hmap *pairs, struct group_state *g,
-         const struct in6_addr *addr)
+         const struct in6_addr *addr, uint16_t net)
 {
-    uint32_t hash = hash_pointer(g, addr_hash(addr));
+    uint32_t hash = hash_pointer(g, addr_hash(addr, net));
     struct pair_node *p;
 
     HMAP_FOR_EACH_WITH_HASH (p, node, hash, pairs) {
-        if (p->group == g && ipv6_addr_equals(&p->addr, addr)) {
+        if (p->group == g && ipv6_addr_equals(&p->addr, addr)
+            && p->net == net) {
             return;
         }
     }
     p = xmalloc(sizeof *p);
     p->group = g;
     p->addr = *addr;
+    p->net = net;
     hmap_insert(pairs, &p->node, hash);
 }
 
-/* Address 'addr' joined or left group 'r': the groups whose rules name 'r'
- * recompile their flows for 'addr'. */
+/* Address 'addr' on network 'net' joined or left group 'r': the groups
+ * whose rules name 'r' recompile their flows for it. */
 static void
 addr_changed(struct group_state *r, const struct in6_addr *addr,
-             struct hmap *pairs)
+             uint16_t net, struct hmap *pairs)
 {
     struct hmapx_node *node;
 
     HMAPX_FOR_EACH (node, &r->referrers) {
-        add_pair(pairs, node->data, addr);
+        add_pair(pairs, node->data, addr, net);
     }
 }
 
 static void
 ref_addr(struct engine_sg *sg, const struct uuid *group,
-         const struct in6_addr *addr, struct hmap *pairs)
+         const struct in6_addr *addr, uint16_t net, struct hmap *pairs)
 {
     struct group_state *g = get_group(sg, group);
-    struct sg_addr *a = find_addr(&g->addrs, addr);
+    struct sg_addr *a = find_addr(&g->addrs, addr, net);
 
     if (!a) {
-        a = add_addr(&g->addrs, addr);
+        a = add_addr(&g->addrs, addr, net);
     }
     if (!a->refs++) {
-        addr_changed(g, addr, pairs);
+        addr_changed(g, addr, net, pairs);
     }
 }
 
 static void
 unref_addr(struct engine_sg *sg, const struct uuid *group,
-           const struct in6_addr *addr, struct hmap *pairs)
+           const struct in6_addr *addr, uint16_t net, struct hmap *pairs)
 {
     struct group_state *g = find_group(sg, group);
-    struct sg_addr *a = g ? find_addr(&g->addrs, addr) : NULL;
+    struct sg_addr *a = g ? find_addr(&g->addrs, addr, net) : NULL;
 
     if (a && !--a->refs) {
         hmap_remove(&g->addrs, &a->node);
         free(a);
-        addr_changed(g, addr, pairs);
+        addr_changed(g, addr, net, pairs);
     }
 }
 
@@ -340,6 +351,7 @@ static bool
 same_membership(const struct port_state *a, const struct port_state *b)
 {
     return (a->n_groups == b->n_groups && a->n_addrs == b->n_addrs
+            && a->net == b->net
             && (!a->n_groups
                 || !memcmp(a->groups, b->groups,
                            a->n_groups * sizeof *a->groups))
@@ -382,20 +394,27 @@ update_port(struct engine_sg *sg, const struct engine_input *in,
         new.n_groups = row->n_security_groups;
         qsort(new.groups, new.n_groups, sizeof *new.groups, compare_uuids);
         new.n_addrs = sg_port_addresses(row, &new.addrs);
+        if (row->network) {
+            char net[UUID_LEN + 1];
+            snprintf(net, sizeof net, UUID_FMT,
+                     UUID_ARGS(&row->network->header_.uuid));
+            new.net = simap_get(sg->lvids, net);
+        }
     }
     sg->stats.last_n_ports++;
 
     /* Membership: the port's addresses in each of its groups. */
     bool same = ps && same_membership(ps, &new);
     if (!same) {
-        for (size_t i = 0; ps && i < ps->n_groups; i++) {
+        for (size_t i = 0; ps && ps->net && i < ps->n_groups; i++) {
             for (size_t j = 0; j < ps->n_addrs; j++) {
-                unref_addr(sg, &ps->groups[i], &ps->addrs[j], pairs);
+                unref_addr(sg, &ps->groups[i], &ps->addrs[j], ps->net,
+                           pairs);
             }
         }
-        for (size_t i = 0; i < new.n_groups; i++) {
+        for (size_t i = 0; new.net && i < new.n_groups; i++) {
             for (size_t j = 0; j < new.n_addrs; j++) {
-                ref_addr(sg, &new.groups[i], &new.addrs[j], pairs);
+                ref_addr(sg, &new.groups[i], &new.addrs[j], new.net, pairs);
             }
         }
     }
@@ -419,7 +438,7 @@ update_port(struct engine_sg *sg, const struct engine_input *in,
     }
 
     /* The port's own flows. */
-    uint64_t owner = owner_key(OWNER_PORT, uuid, NULL);
+    uint64_t owner = owner_key(OWNER_PORT, uuid, NULL, 0);
     if (new.ofport != OFPP_NONE) {
         uint32_t *ids = xmalloc(new.n_groups * sizeof *ids);
         for (size_t i = 0; i < new.n_groups; i++) {
@@ -468,31 +487,35 @@ update_port(struct engine_sg *sg, const struct engine_input *in,
         .n_groups = new.n_groups,
         .addrs = new.addrs,
         .n_addrs = new.n_addrs,
+        .net = new.net,
     };
 }
 
 static bool
-in_group(const struct uuid *group, const struct in6_addr *addr, void *sg_)
+in_group(const struct uuid *group, const struct in6_addr *addr,
+         uint16_t net, void *sg_)
 {
     const struct engine_sg *sg = sg_;
     const struct group_state *g = find_group(sg, group);
 
-    return g && find_addr(&g->addrs, addr);
+    return g && find_addr(&g->addrs, addr, net);
 }
 
-/* Recompiles the flows of compiled group 'g' for remote address 'addr'. */
+/* Recompiles the flows of compiled group 'g' for remote address 'addr' on
+ * network 'net'. */
 static void
 compile_pair(struct engine_sg *sg, struct group_state *g,
-             const struct in6_addr *addr, struct flow_set *flows)
+             const struct in6_addr *addr, uint16_t net,
+             struct flow_set *flows)
 {
-    uint64_t owner = owner_key(OWNER_ADDR, &g->uuid, addr);
-    struct sg_addr *a = find_addr(&g->addr_owners, addr);
+    uint64_t owner = owner_key(OWNER_ADDR, &g->uuid, addr, net);
+    struct sg_addr *a = find_addr(&g->addr_owners, addr, net);
     struct flow_list list;
 
     flow_list_init(&list);
     if (g->compiled) {
         sg_compile_remote_address(&g->rules, g->id,
-                                  flow_cookie_from_uuid(&g->uuid), addr,
+                                  flow_cookie_from_uuid(&g->uuid), addr, net,
                                   in_group, sg, &list);
     }
     /* (Also without flows: the set records the flows the list refused.) */
@@ -500,7 +523,7 @@ compile_pair(struct engine_sg *sg, struct group_state *g,
     flow_set_replace_owner(flows, owner, &list);
     if (any) {
         if (!a) {
-            add_addr(&g->addr_owners, addr);
+            add_addr(&g->addr_owners, addr, net);
         }
     } else {
         if (a) {
@@ -533,7 +556,7 @@ compile_group(struct engine_sg *sg, const struct engine_input *in,
 {
     const struct nbrec_security_group *row
         = nbrec_security_group_get_for_uuid(in->nb_idl, &g->uuid);
-    uint64_t owner = owner_key(OWNER_GROUP, &g->uuid, NULL);
+    uint64_t owner = owner_key(OWNER_GROUP, &g->uuid, NULL, 0);
 
     /* Undo the previous compile's links. */
     for (size_t i = 0; i < g->n_remotes; i++) {
@@ -598,8 +621,8 @@ compile_group(struct engine_sg *sg, const struct engine_input *in,
             struct sg_addr *a;
             hmapx_add(&remote->referrers, g);
             HMAP_FOR_EACH (a, node, &remote->addrs) {
-                if (!find_addr(&g->addr_owners, &a->addr)) {
-                    compile_pair(sg, g, &a->addr, flows);
+                if (!find_addr(&g->addr_owners, &a->addr, a->net)) {
+                    compile_pair(sg, g, &a->addr, a->net, flows);
                 }
             }
         }
@@ -608,9 +631,9 @@ compile_group(struct engine_sg *sg, const struct engine_input *in,
     /* Addresses that no longer have flows. */
     struct sg_addr *a;
     HMAP_FOR_EACH_POP (a, node, &old_owners) {
-        if (!find_addr(&g->addr_owners, &a->addr)) {
+        if (!find_addr(&g->addr_owners, &a->addr, a->net)) {
             flow_set_remove_owner(flows, owner_key(OWNER_ADDR, &g->uuid,
-                                                   &a->addr));
+                                                   &a->addr, a->net));
         }
         free(a);
     }
@@ -683,8 +706,8 @@ assign_ids(struct engine_sg *sg, const struct engine_input *in,
 
 void
 engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
-              const struct uuid *ports, size_t n_ports,
-              struct flow_set *flows)
+              const struct simap *lvids, const struct uuid *ports,
+              size_t n_ports, struct flow_set *flows)
 {
     struct hmapx dirty_groups = HMAPX_INITIALIZER(&dirty_groups);
     struct hmap pairs = HMAP_INITIALIZER(&pairs);
@@ -694,6 +717,7 @@ engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
 
     long long int start = time_usec();
     sg->run++;
+    sg->lvids = lvids;
     sg->stats.last_n_ports = 0;
     sg->stats.last_n_groups = 0;
     sg->stats.last_n_addresses = 0;
@@ -726,7 +750,7 @@ engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
     struct pair_node *p;
     HMAP_FOR_EACH_POP (p, node, &pairs) {
         if (p->group->compiled && p->group->compiled_run != sg->run) {
-            compile_pair(sg, p->group, &p->addr, flows);
+            compile_pair(sg, p->group, &p->addr, p->net, flows);
         }
         free(p);
     }
@@ -743,6 +767,7 @@ engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
         }
     }
     hmapx_destroy(&dirty_groups);
+    sg->lvids = NULL;
     sg->stats.last_usec = time_usec() - start;
     if (sg->cleared) {
         sg->stats.last_full_usec = sg->stats.last_usec;

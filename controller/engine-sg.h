@@ -28,6 +28,7 @@
 struct ds;
 struct engine_input;
 struct flow_set;
+struct simap;
 struct uuid;
 
 struct engine_sg_stats {
@@ -48,11 +49,13 @@ void engine_sg_clear(struct engine_sg *);
 
 /* Brings the security group flows in 'int_flows' up to date with the NB
  * database: 'ports' are the ports that changed since the last run (NB row,
- * binding or VIF) or, after engine_sg_clear(), all of them; changed groups
- * and rules come from the IDL's change tracking. */
+ * binding, VIF, or their network got its local id) or, after
+ * engine_sg_clear(), all of them; changed groups and rules come from the
+ * IDL's change tracking.  'lvids' maps network UUIDs (as strings) to their
+ * local ids: a member's addresses count on its network's. */
 void engine_sg_run(struct engine_sg *, const struct engine_input *,
-                   const struct uuid *ports, size_t n_ports,
-                   struct flow_set *int_flows);
+                   const struct simap *lvids, const struct uuid *ports,
+                   size_t n_ports, struct flow_set *int_flows);
 
 const struct engine_sg_stats *engine_sg_get_stats(const struct engine_sg *);
 

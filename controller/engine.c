@@ -100,6 +100,8 @@ struct engine {
     unsigned int vifs_gen;          /* engine_input's, for 'vifs'. */
     char *topology;                 /* Signature of the last topology. */
     struct engine_sg *sg;           /* Security groups. */
+    struct uuid_set *new_nets;      /* During a run: networks that got
+                                     * their local id (alloc_lvid()). */
     bool full;
     struct engine_stats stats;
 };
@@ -369,7 +371,12 @@ alloc_id(struct engine *e, const struct uuid *uuid, uint16_t *idp)
 static void
 alloc_lvid(struct engine *e, struct net_state *ns)
 {
+    bool had = ns->lvid;
+
     alloc_id(e, &ns->uuid, &ns->lvid);
+    if (!had && ns->lvid && e->new_nets) {
+        uuid_set_add(e->new_nets, &ns->uuid);
+    }
 }
 
 static void
@@ -1260,7 +1267,7 @@ bool
 engine_run(struct engine *e, const struct engine_input *in)
 {
     long long int start = time_usec();
-    struct uuid_set dirty_ports, dirty_nets, compile;
+    struct uuid_set dirty_ports, new_nets, dirty_nets, compile;
     struct uuid_set dirty_routers, dirty_fips;
     char *topology = topology_signature(in);
     bool full = e->full || !e->topology || strcmp(topology, e->topology);
@@ -1277,6 +1284,8 @@ engine_run(struct engine *e, const struct engine_input *in)
 
     struct simap_node *sn;
     uuid_set_init(&dirty_ports);
+    uuid_set_init(&new_nets);
+    e->new_nets = &new_nets;
     uuid_set_init(&dirty_nets);
     uuid_set_init(&compile);
     uuid_set_init(&dirty_routers);
@@ -1402,7 +1411,17 @@ engine_run(struct engine *e, const struct engine_input *in)
     for (size_t i = 0; !full && i < n_dirty_routers; i++) {
         add_router_neighbors(e, &dirty_routers.order[i], &dirty_routers);
     }
-    engine_sg_run(e->sg, in, dirty_ports.order, dirty_ports.n,
+    /* A network that got its local id: its ports' addresses now count in
+     * the remote groups that have them (engine-sg). */
+    for (size_t i = 0; i < new_nets.n; i++) {
+        const struct nbrec_network *net
+            = nbrec_network_get_for_uuid(in->nb_idl, &new_nets.order[i]);
+        if (net) {
+            add_ports_of_network(in, net, &dirty_ports);
+        }
+    }
+    e->new_nets = NULL;
+    engine_sg_run(e->sg, in, &e->lvids, dirty_ports.order, dirty_ports.n,
                   &e->int_flows);
     for (size_t i = 0; i < compile.n; i++) {
         compile_port(e, in, &compile.order[i]);
@@ -1426,6 +1445,7 @@ engine_run(struct engine *e, const struct engine_input *in)
     }
 
     uuid_set_destroy(&dirty_ports);
+    uuid_set_destroy(&new_nets);
     uuid_set_destroy(&dirty_nets);
     uuid_set_destroy(&compile);
     uuid_set_destroy(&dirty_routers);

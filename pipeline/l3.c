@@ -20,6 +20,7 @@
 #include "openvswitch/ofpbuf.h"
 #include "ovsdb/nb-idl.h"
 #include "pipeline/actions.h"
+#include "pipeline/sg.h"
 #include "pipeline/tables.h"
 #include "smap.h"
 #include "util.h"
@@ -352,6 +353,11 @@ add_route(const struct l3_router *r, uint64_t cookie, ovs_be32 dst,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* Priorities of the source check in l3_input: below the TTL and the
+ * router's own addresses, above routing (1). */
+#define L3_PRIO_SPOOFED 40
+#define L3_PRIO_SPOOFED_EXT 150     /* In l3_ext_in: above everything. */
+
 static void
 compile_iface(const struct l3_router *r, const struct l3_iface *iface,
               uint64_t cookie, struct l3_output *out)
@@ -384,6 +390,24 @@ compile_iface(const struct l3_router *r, const struct l3_iface *iface,
 
     /* The connected subnet. */
     add_route(r, cookie, iface->ip & iface->mask, iface->mask, 0, iface, out);
+
+    /* Source check: an address of this subnet enters the router only from
+     * the subnet's own network, never from another interface or from
+     * outside, so that a routed packet's source address says which
+     * network it came from (pipeline/sg's peer tables rely on it). */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_src_masked(&match, iface->ip & iface->mask, iface->mask);
+    flow_list_add(&out->int_flows, T_L3_INPUT, L3_PRIO_SPOOFED, cookie,
+                  &match, &ofpacts);
+    flow_list_add(&out->int_flows, T_L3_EXT_IN, L3_PRIO_SPOOFED_EXT, cookie,
+                  &match, &ofpacts);
+    match_set_metadata(&match, htonll(iface->lvid));
+    put_goto(&ofpacts, T_L3_ROUTE);
+    flow_list_add(&out->int_flows, T_L3_INPUT, L3_PRIO_SPOOFED + 10, cookie,
+                  &match, &ofpacts);
 
     if (r->gw_role == L3_GW_REMOTE && iface->tunnelled) {
         /* l3_to_gw: the unrouted packet goes to the gateway chassis on its
@@ -536,10 +560,21 @@ l3_compile_router(const struct l3_router *r, struct l3_output *out)
     uint64_t cookie = flow_cookie_from_uuid(&r->nb->header_.uuid);
     const struct smap_node *node;
 
+    struct sg_router_iface *peers = xmalloc(r->n_ifaces * sizeof *peers);
     for (size_t i = 0; i < r->n_ifaces; i++) {
-        compile_iface(r, &r->ifaces[i], cookie, out);
-        compile_own_ip(r, r->ifaces[i].ip, cookie, out);
+        const struct l3_iface *iface = &r->ifaces[i];
+        compile_iface(r, iface, cookie, out);
+        compile_own_ip(r, iface->ip, cookie, out);
+        peers[i] = (struct sg_router_iface) {
+            .lvid = iface->lvid,
+            .mac = iface->mac,
+            .ip = iface->ip,
+            .mask = iface->mask,
+        };
     }
+    sg_compile_router_peers(cookie, r->lid, peers, r->n_ifaces,
+                            &out->int_flows);
+    free(peers);
     if (r->gw_role != L3_GW_NONE) {
         compile_own_ip(r, r->gw.ip, cookie, out);
         compile_gateway(r, cookie, out);

@@ -462,6 +462,7 @@ add_direction_skeleton(bool ingress, uint8_t base, uint8_t next,
                        struct flow_list *flows)
 {
     uint8_t ct_table = base + 1, state = base + 2, verdict = base + 3;
+    uint8_t peer = base + 4, peer_net = base + 7;
     uint64_t stub[256 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
@@ -495,6 +496,7 @@ add_direction_skeleton(bool ingress, uint8_t base, uint8_t next,
         /* Rule direction and, cleared, the verdict. */
         put_load_bits(&ofpacts, MFF_REG0 + REG_FLAGS, SG_BIT_RULE_INGRESS, 2,
                       rule_ingress);
+        put_resubmit(&ofpacts, peer);
         put_resubmit(&ofpacts, T_SG_PORT_GROUPS);
         put_goto(&ofpacts, verdict);
         match_init_catchall(&match);
@@ -506,6 +508,20 @@ add_direction_skeleton(bool ingress, uint8_t base, uint8_t next,
     ofpbuf_clear(&ofpacts);
     match_init_catchall(&match);
     flow_list_add(flows, state, 0, COOKIE_STATIC, &match, &ofpacts);
+
+    /* Peer: on the packet's own network unless a router's flow says
+     * otherwise (sg_compile_router_peers()); behind a router but on none
+     * of its subnets: unknown. */
+    ofpbuf_clear(&ofpacts);
+    struct ofpact_reg_move *move = ofpact_put_REG_MOVE(&ofpacts);
+    move->src = (struct mf_subfield) { mf_from_id(MFF_METADATA), 0, 32 };
+    move->dst = (struct mf_subfield) { mf_from_id(MFF_REG0 + REG_SG_PEER),
+                                       0, 32 };
+    match_init_catchall(&match);
+    flow_list_add(flows, peer, 0, COOKIE_STATIC, &match, &ofpacts);
+    ofpbuf_clear(&ofpacts);
+    put_load(&ofpacts, MFF_REG0 + REG_SG_PEER, 0);
+    flow_list_add(flows, peer_net, 0, COOKIE_STATIC, &match, &ofpacts);
 
     /* Verdict: a new connection that a rule allows is committed (ct()
      * wants the match to say IPv4 or IPv6). */
@@ -767,7 +783,7 @@ sg_compile_group(const struct sg_rules *rules, uint32_t group_id,
 void
 sg_compile_remote_address(const struct sg_rules *rules, uint32_t group_id,
                           uint64_t cookie, const struct in6_addr *addr,
-                          sg_in_group_cb *in_group, void *aux,
+                          uint16_t net, sg_in_group_cb *in_group, void *aux,
                           struct flow_list *flows)
 {
     bool ipv6 = !IN6_IS_ADDR_V4MAPPED(addr);
@@ -779,7 +795,8 @@ sg_compile_remote_address(const struct sg_rules *rules, uint32_t group_id,
         for (size_t i = 0; i < rules->n; i++) {
             const struct sg_rule *r = &rules->rules[i];
             if (r->has_remote_group && r->ingress == ingress
-                && r->ipv6 == ipv6 && in_group(&r->remote_group, addr, aux)) {
+                && r->ipv6 == ipv6
+                && in_group(&r->remote_group, addr, net, aux)) {
                 put_conjunction(&ofpacts, r->conj_id, 2, 2);
             }
         }
@@ -792,6 +809,7 @@ sg_compile_remote_address(const struct sg_rules *rules, uint32_t group_id,
         match_tracked_valid(&match);
         match_set_dl_type(&match, htons(ipv6 ? ETH_TYPE_IPV6 : ETH_TYPE_IP));
         match_set_reg(&match, REG_SG_GROUP, group_id);
+        match_set_reg(&match, REG_SG_PEER, net);
         if (ipv6) {
             (ingress ? match_set_ct_ipv6_src
              : match_set_ct_ipv6_dst)(&match, addr);
@@ -801,6 +819,47 @@ sg_compile_remote_address(const struct sg_rules *rules, uint32_t group_id,
         }
         flow_list_add(flows, T_SG_RULES, SG_PRIO_CONJ, cookie, &match,
                       &ofpacts);
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+void
+sg_compile_router_peers(uint64_t cookie, uint16_t lid,
+                        const struct sg_router_iface *ifaces, size_t n,
+                        struct flow_list *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    for (int ingress = 0; ingress < 2; ingress++) {
+        uint8_t base = ingress ? T_SG_INGRESS : T_SG_EGRESS;
+        uint8_t peer = base + 4, peer_net = base + 7;
+
+        for (size_t i = 0; i < n; i++) {
+            const struct sg_router_iface *iface = &ifaces[i];
+
+            /* The peer's MAC is the router's on this network. */
+            ofpbuf_clear(&ofpacts);
+            put_load(&ofpacts, MFF_REG0 + REG_SG_PEER, lid);
+            put_resubmit(&ofpacts, peer_net);
+            match_init_catchall(&match);
+            match_set_metadata(&match, htonll(iface->lvid));
+            (ingress ? match_set_dl_src : match_set_dl_dst)(&match,
+                                                            iface->mac);
+            flow_list_add(flows, peer, 100, cookie, &match, &ofpacts);
+
+            /* Its address is on this subnet of the router. */
+            ofpbuf_clear(&ofpacts);
+            put_load(&ofpacts, MFF_REG0 + REG_SG_PEER, iface->lvid);
+            match_init_catchall(&match);
+            match_set_reg(&match, REG_SG_PEER, lid);
+            match_set_dl_type(&match, htons(ETH_TYPE_IP));
+            (ingress ? match_set_nw_src_masked : match_set_nw_dst_masked)(
+                &match, iface->ip & iface->mask, iface->mask);
+            flow_list_add(flows, peer_net, 100 + ip_count_cidr_bits(
+                              iface->mask), cookie, &match, &ofpacts);
+        }
     }
     ofpbuf_uninit(&ofpacts);
 }

@@ -27,6 +27,16 @@
  *     2), and the flow of one address carries the conjunction actions of
  *     every rule of the group that needs it.  So flows grow with rules plus
  *     members, never with their product.
+ *   - A member's address stands for the member only on the member's own
+ *     network: networks may overlap, and another tenant's port may have
+ *     the same address on another network.  So before the rules, table
+ *     sg_*_peer loads into reg8 (REG_SG_PEER) the local id of the network
+ *     the packet's peer (its source in sg_ingress, its destination in
+ *     sg_egress) is on: the packet's network if the peer's MAC is not a
+ *     router's; if it is router R's, the network of R's connected subnet
+ *     that has the peer's address (R only routes from a subnet what comes
+ *     from that subnet: pipeline/l3's source check), else 0.  An address
+ *     flow matches reg8 = the member's network.
  *
  * Contract
  *   - No I/O and no logging.  Invalid rules produce no flow and an error
@@ -65,11 +75,15 @@ enum {
     T_SG_EGRESS_CT = T_SG_EGRESS + 1,     /* Into conntrack. */
     T_SG_EGRESS_STATE = T_SG_EGRESS + 2,  /* Conntrack state -> rules. */
     T_SG_EGRESS_VERDICT = T_SG_EGRESS + 3,/* Commit and pass, or drop. */
+    T_SG_EGRESS_PEER = T_SG_EGRESS + 4,   /* dl_dst -> peer (reg8). */
     T_SG_PORT_GROUPS = T_SG_EGRESS + 5,   /* reg6 port -> its groups. */
     T_SG_RULES = T_SG_EGRESS + 6,         /* The rules (reg5 group). */
+    T_SG_EGRESS_PEER_NET = T_SG_EGRESS + 7, /* Router, nw_dst -> peer. */
     T_SG_INGRESS_CT = T_SG_INGRESS + 1,
     T_SG_INGRESS_STATE = T_SG_INGRESS + 2,
     T_SG_INGRESS_VERDICT = T_SG_INGRESS + 3,
+    T_SG_INGRESS_PEER = T_SG_INGRESS + 4, /* dl_src -> peer (reg8). */
+    T_SG_INGRESS_PEER_NET = T_SG_INGRESS + 7, /* Router, nw_src -> peer. */
 };
 
 /* Where a packet goes once sg_egress lets it through. */
@@ -79,6 +93,7 @@ enum {
  * groups). */
 #define REG_SG_GROUP 5                    /* The group being tried. */
 #define REG_SG_PORT 6                     /* The port: ofport = zone. */
+#define REG_SG_PEER 8                     /* The peer's network (lvid). */
 #define SG_BIT_RULE_INGRESS 9             /* Judge by ingress rules. */
 #define SG_BIT_ALLOW 10                   /* A rule matched. */
 #define SG_FLAG_RULE_INGRESS (1u << SG_BIT_RULE_INGRESS)
@@ -165,16 +180,33 @@ void sg_compile_port(const struct sg_port *, struct flow_list *);
 void sg_compile_group(const struct sg_rules *, uint32_t group_id,
                       uint64_t cookie, struct flow_list *);
 
-/* The conjunction clause flows for address 'addr' in the group with reg5
- * id 'group_id': one for the rules of 'rules' for which 'addr' is a remote
- * address by 'in_group'(remote group UUID, addr, aux), per direction.
- * Produces nothing if no rule needs the address. */
+/* The conjunction clause flows for address 'addr' on the network with
+ * local id 'net' in the group with reg5 id 'group_id': one for the rules
+ * of 'rules' for which ('addr', 'net') is a remote address by
+ * 'in_group'(remote group UUID, addr, net, aux), per direction.  Produces
+ * nothing if no rule needs the address. */
 typedef bool sg_in_group_cb(const struct uuid *group,
-                            const struct in6_addr *addr, void *aux);
+                            const struct in6_addr *addr, uint16_t net,
+                            void *aux);
 void sg_compile_remote_address(const struct sg_rules *, uint32_t group_id,
                                uint64_t cookie, const struct in6_addr *addr,
-                               sg_in_group_cb *in_group, void *aux,
-                               struct flow_list *);
+                               uint16_t net, sg_in_group_cb *in_group,
+                               void *aux, struct flow_list *);
+
+/* One interface of a router, as the peer tables see it. */
+struct sg_router_iface {
+    uint16_t lvid;                  /* Its network's local id. */
+    struct eth_addr mac;            /* The router's MAC there. */
+    ovs_be32 ip, mask;              /* Its IPv4 subnet. */
+};
+
+/* The peer flows of the router with local id 'lid' (from the local-id
+ * space of networks, so the two never share a value): its MAC on each
+ * interface's network names it, and its subnets name the network a peer
+ * behind it is on. */
+void sg_compile_router_peers(uint64_t cookie, uint16_t lid,
+                             const struct sg_router_iface *, size_t n,
+                             struct flow_list *);
 
 /* The reg5 id of a group: from its UUID, never 0. */
 uint32_t sg_group_id(const struct uuid *);

@@ -46,6 +46,8 @@
  *                     network (source of the ICMP errors it sends)
  *   reg5, reg6        security groups (conjunction ids, zones)
  *   reg7              the output port (l2_lookup -> sg_ingress -> output)
+ *   reg8              security groups: the local id of the network the
+ *                     packet's peer is on (pipeline/sg.h)
  *
  * Conntrack zones (16 bits)
  *   ofport            security groups of the VIF with that OpenFlow port

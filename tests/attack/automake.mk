@@ -22,6 +22,7 @@ ATTACK_DATAPATH_TESTS = \
 	tests/attack/admin-state.sh \
 	tests/attack/gateway-takeover.sh \
 	tests/attack/physical-gateway.sh \
+	tests/attack/remote-group.sh \
 	tests/attack/packet-in-fairness.sh
 # Their helpers: hostile frames, the topology, the external host.
 EXTRA_DIST += tests/attack/lib.sh tests/attack/frames.py

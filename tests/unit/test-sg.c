@@ -292,13 +292,17 @@ count(const char *text, const char *needle)
     return n;
 }
 
-/* For sg_compile_remote_address(): 10.0.0.1 is in 'remote', 10.0.0.2 in
- * both remote groups, 10.0.0.3 in 'remote2', fd00::1 in 'remote'. */
+/* For sg_compile_remote_address(): on the network with local id 3,
+ * 10.0.0.1 is in 'remote', 10.0.0.2 in both remote groups, 10.0.0.3 in
+ * 'remote2', fd00::1 in 'remote'; on other networks, nothing. */
 static bool
 fixture_in_group(const struct uuid *group, const struct in6_addr *addr,
-                 void *fx_)
+                 uint16_t net, void *fx_)
 {
     const struct fixture *fx = fx_;
+    if (net != 3) {
+        return false;
+    }
     bool r1 = uuid_equals(group, &fx->remote.header_.uuid);
     bool r2 = uuid_equals(group, &fx->remote2.header_.uuid);
     struct in6_addr a;
@@ -320,8 +324,8 @@ fixture_in_group(const struct uuid *group, const struct in6_addr *addr,
 }
 
 static char *
-compile_address(struct fixture *fx, const struct sg_rules *rules,
-                const char *s)
+compile_address_on(struct fixture *fx, const struct sg_rules *rules,
+                   const char *s, uint16_t net)
 {
     struct flow_list list;
     struct in6_addr addr;
@@ -333,11 +337,18 @@ compile_address(struct fixture *fx, const struct sg_rules *rules,
         cr_assert(ipv6_parse(s, &addr));
     }
     flow_list_init(&list);
-    sg_compile_remote_address(rules, 7, 0x5e, &addr, fixture_in_group, fx,
-                              &list);
+    sg_compile_remote_address(rules, 7, 0x5e, &addr, net, fixture_in_group,
+                              fx, &list);
     char *t = flows_text(&list);
     flow_list_destroy(&list);
     return t;
+}
+
+static char *
+compile_address(struct fixture *fx, const struct sg_rules *rules,
+                const char *s)
+{
+    return compile_address_on(fx, rules, s, 3);
 }
 
 Test(sg, conjunction_layout)
@@ -397,23 +408,27 @@ Test(sg, conjunction_layout)
     t = compile_address(&fx, &rules, "10.0.0.1");
     cr_assert_eq(count(t, "\n"), 1, "%s", t);
     assert_has(t, "priority=90,ct_state=-inv+trk,ct_nw_src=10.0.0.1,ip,"
-               "reg5=0x7 actions=conjunction(2684354560,2/2),"
+               "reg5=0x7,reg8=0x3 actions=conjunction(2684354560,2/2),"
                "conjunction(2717908992,2/2)\n");
     free(t);
     t = compile_address(&fx, &rules, "10.0.0.2");
-    assert_has(t, "ct_nw_src=10.0.0.2,ip,reg5=0x7 "
+    assert_has(t, "ct_nw_src=10.0.0.2,ip,reg5=0x7,reg8=0x3 "
                "actions=conjunction(2684354560,2/2),"
                "conjunction(2701131776,2/2),conjunction(2717908992,2/2)\n");
     free(t);
     t = compile_address(&fx, &rules, "10.0.0.3");
-    assert_has(t, "ct_nw_src=10.0.0.3,ip,reg5=0x7 "
+    assert_has(t, "ct_nw_src=10.0.0.3,ip,reg5=0x7,reg8=0x3 "
                "actions=conjunction(2701131776,2/2)\n");
     free(t);
     t = compile_address(&fx, &rules, "fd00::1");
-    assert_has(t, "ct_ipv6_src=fd00::1,ipv6,reg5=0x7 "
+    assert_has(t, "ct_ipv6_src=fd00::1,ipv6,reg5=0x7,reg8=0x3 "
                "actions=conjunction(2768240640,2/2)\n");
     free(t);
     t = compile_address(&fx, &rules, "10.0.0.4");
+    cr_assert_str_empty(t);
+    free(t);
+    /* The same address on another network is nobody's. */
+    t = compile_address_on(&fx, &rules, "10.0.0.1", 4);
     cr_assert_str_empty(t);
     free(t);
 
@@ -509,13 +524,51 @@ Test(sg, skeleton)
     assert_has(t, "table=22, priority=200,ct_state=+inv+trk actions=drop");
     assert_has(t, "table=22, priority=100,ct_state=+rpl+trk "
                "actions=load:0x1->NXM_NX_REG0[9..10],"
-               "resubmit(,25),goto_table:23");
+               "resubmit(,24),resubmit(,25),goto_table:23");
     assert_has(t, "table=72, priority=100,ct_state=-rpl+trk "
                "actions=load:0x1->NXM_NX_REG0[9..10],"
-               "resubmit(,25),goto_table:73");
+               "resubmit(,74),resubmit(,25),goto_table:73");
+    /* The peer is on the packet's network unless a router says not. */
+    assert_has(t, "table=24, priority=0 "
+               "actions=move:OXM_OF_METADATA[0..31]->NXM_NX_REG8[]");
+    assert_has(t, "table=74, priority=0 "
+               "actions=move:OXM_OF_METADATA[0..31]->NXM_NX_REG8[]");
+    assert_has(t, "table=27, priority=0 actions=set_field:0->reg8");
+    assert_has(t, "table=77, priority=0 actions=set_field:0->reg8");
     assert_has(t, "table=73, priority=100,ct_state=+new+trk,ip,"
                "reg0=0x400/0x400 actions=ct(commit,zone=NXM_NX_REG6[0..15]),"
                "goto_table:80");
+    free(t);
+    flow_list_destroy(&list);
+}
+
+/* A router names the network of a peer behind it by its subnets: a packet
+ * from (ingress) or to (egress) the router's MAC on network 5 is from or to
+ * network 5 or 6 by its address, else from nowhere known. */
+Test(sg, router_peers)
+{
+    struct sg_router_iface ifaces[2] = {
+        { .lvid = 5, .mac = ETH_ADDR_C(fa, 16, 3e, 00, 00, 05),
+          .ip = htonl(0x0a000001), .mask = htonl(0xffffff00) },
+        { .lvid = 6, .mac = ETH_ADDR_C(fa, 16, 3e, 00, 00, 06),
+          .ip = htonl(0x0a010001), .mask = htonl(0xffff0000) },
+    };
+    struct flow_list list;
+
+    flow_list_init(&list);
+    sg_compile_router_peers(0x77, 9, ifaces, 2, &list);
+    char *t = flows_text(&list);
+    cr_assert_eq(flow_list_size(&list), 8, "%s", t);
+    assert_has(t, "cookie=0x77, table=74, priority=100,metadata=0x5,"
+               "dl_src=fa:16:3e:00:00:05 "
+               "actions=set_field:0x9->reg8,resubmit(,77)");
+    assert_has(t, "cookie=0x77, table=24, priority=100,metadata=0x6,"
+               "dl_dst=fa:16:3e:00:00:06 "
+               "actions=set_field:0x9->reg8,resubmit(,27)");
+    assert_has(t, "cookie=0x77, table=77, priority=124,ip,reg8=0x9,"
+               "nw_src=10.0.0.0/24 actions=set_field:0x5->reg8");
+    assert_has(t, "cookie=0x77, table=27, priority=116,ip,reg8=0x9,"
+               "nw_dst=10.1.0.0/16 actions=set_field:0x6->reg8");
     free(t);
     flow_list_destroy(&list);
 }

@@ -402,8 +402,10 @@ compile_iface(const struct l3_router *r, const struct l3_iface *iface,
     match_set_nw_src_masked(&match, iface->ip & iface->mask, iface->mask);
     flow_list_add(&out->int_flows, T_L3_INPUT, L3_PRIO_SPOOFED, cookie,
                   &match, &ofpacts);
-    flow_list_add(&out->int_flows, T_L3_EXT_IN, L3_PRIO_SPOOFED_EXT, cookie,
-                  &match, &ofpacts);
+    if (r->gw_role != L3_GW_NONE) {
+        flow_list_add(&out->int_flows, T_L3_EXT_IN, L3_PRIO_SPOOFED_EXT,
+                      cookie, &match, &ofpacts);
+    }
     match_set_metadata(&match, htonll(iface->lvid));
     put_goto(&ofpacts, T_L3_ROUTE);
     flow_list_add(&out->int_flows, T_L3_INPUT, L3_PRIO_SPOOFED + 10, cookie,

@@ -71,7 +71,7 @@ rmac() {
 
 # vm NAME NODE NET SUBNET IP GROUP|none [MORE_FIXED_IPS_JSON]: a port and
 # its VM.
-declare -A ip
+declare -A ip port
 vm() {
     local sec p
     if [ "$6" = none ]; then
@@ -83,7 +83,7 @@ vm() {
         \"device_owner\": \"compute:nova\", $sec,
         \"fixed_ips\": [{\"subnet_id\": \"$4\", \"ip_address\": \"$5\"}${7:-}]}}")
     sb_vm_port "$1" "$2" "$p"
-    ip[$1]=$5
+    ip[$1]=$5 port[$1]=$p
 }
 vm v  hv1 "$net4" "$sub4" 10.7.0.10 "$victim" \
     ", {\"subnet_id\": \"$sub4b\", \"ip_address\": \"10.17.0.10\"}"
@@ -143,8 +143,11 @@ DST=10.17.0.10 attack talk x3 v "$r2_3"
 SRC=10.5.0.5 attack talk y v "$r1_5"
 [ "$fails" = 0 ] || sb_fail "$fails packet(s) with a member's address from another network passed"
 
-# m still reaches v, the flows of the peer tables are there, the
-# controllers live.
+# m still reaches v, and the controllers still apply changes: m leaves the
+# group, and no longer reaches v.
 talk m v "$r1_1" || sb_fail "m lost v"
 atk_controllers_alive
+sb_api PUT "/ports/${port[m]}" "{\"port\": {\"security_groups\": [\"$open\"]}}" >/dev/null
+for _ in $(seq 20); do talk m v "$r1_1" || break; done
+! talk m v "$r1_1" || sb_fail "m still reaches v after leaving the group"
 echo "remote-group: ok"

@@ -36,6 +36,20 @@ VLOG_DEFINE_THIS_MODULE(neighbor);
 /* At most this many next hops (the external networks' routers). */
 #define MAX_ENTRIES 4096
 
+/* Packets held while their next hop resolves: at most this many per next
+ * hop and on the node, each for at most HOLD_MSEC. */
+#define MAX_HELD_PER_ENTRY 4
+#define MAX_HELD 256
+#define HOLD_MSEC 3000
+
+/* A packet waiting for its next hop's MAC. */
+struct held_packet {
+    struct ovs_list list_node;      /* In its entry's 'held'. */
+    long long int since;
+    size_t len;
+    uint8_t frame[];                /* Ethernet frame, eth_dst to fill. */
+};
+
 struct neighbor_entry {
     struct hmap_node node;
     uint16_t lvid;                  /* The network, by local VLAN. */
@@ -46,6 +60,9 @@ struct neighbor_entry {
     long long int created;          /* First asked for by a packet. */
     long long int asked;            /* Last request sent. */
     long long int learned;          /* Last reply seen. */
+    struct ovs_list held;           /* "struct held_packet"s, oldest
+                                     * first. */
+    size_t n_held;
 };
 
 struct neighbor {
@@ -54,9 +71,12 @@ struct neighbor {
     bool changed;
     long long int timeout;          /* Unconfirmed this long: forgotten. */
     long long int next_refresh;
+    size_t n_held;                  /* Held packets, all entries. */
+    long long int next_hold_expiry; /* LLONG_MAX if none held. */
 
     /* Statistics. */
     uint64_t n_requests, n_learned, n_garps, n_icmp, n_ignored, n_expired;
+    uint64_t n_held_sent, n_held_dropped;
 };
 
 static pinctrl_handler_cb handle_resolve;
@@ -74,6 +94,7 @@ neighbor_create(struct pinctrl *pinctrl)
     hmap_init(&n->entries);
     n->timeout = NEIGHBOR_TIMEOUT_MSEC;
     n->next_refresh = time_msec() + n->timeout / 3;
+    n->next_hold_expiry = LLONG_MAX;
     pinctrl_register(pinctrl, PIN_ARP_RESOLVE, handle_resolve, n);
     pinctrl_register(pinctrl, PIN_ARP_LEARN, handle_learn, n);
     pinctrl_register(pinctrl, PIN_ICMP_TTL, handle_ttl, n);
@@ -91,6 +112,10 @@ neighbor_destroy(struct neighbor *n)
         return;
     }
     HMAP_FOR_EACH_POP (e, node, &n->entries) {
+        struct held_packet *h;
+        LIST_FOR_EACH_POP (h, list_node, &e->held) {
+            free(h);
+        }
         free(e);
     }
     hmap_destroy(&n->entries);
@@ -123,11 +148,26 @@ neighbor_set_timeout(struct neighbor *n, long long int msec)
     n->next_refresh = MIN(n->next_refresh, time_msec() + n->timeout / 3);
 }
 
+/* Drops the oldest packet 'e' holds. */
+static void
+drop_held(struct neighbor *n, struct neighbor_entry *e)
+{
+    struct held_packet *h = CONTAINER_OF(ovs_list_pop_front(&e->held),
+                                         struct held_packet, list_node);
+    free(h);
+    e->n_held--;
+    n->n_held--;
+    n->n_held_dropped++;
+}
+
 static void
 remove_entry(struct neighbor *n, struct neighbor_entry *e)
 {
     if (!eth_addr_is_zero(e->mac)) {
         n->changed = true;
+    }
+    while (e->n_held) {
+        drop_held(n, e);
     }
     hmap_remove(&n->entries, &e->node);
     free(e);
@@ -181,6 +221,56 @@ send_arp(struct neighbor *n, uint16_t lvid, struct eth_addr sha,
     dp_packet_uninit(&pkt);
 }
 
+/* Sends held frame 'h' to 'mac' on 'e''s network, as l3_nexthop would
+ * have. */
+static void
+send_held(struct neighbor *n, const struct neighbor_entry *e,
+          struct held_packet *h)
+{
+    struct dp_packet pkt;
+
+    dp_packet_use_const(&pkt, h->frame, h->len);
+    memcpy(h->frame, e->mac.ea, ETH_ADDR_LEN);
+    send_on_network(n, &pkt, e->lvid);
+    n->n_held_sent++;
+}
+
+/* Holds the frame of 'pp' until 'e' resolves (or sends it now if it has
+ * meanwhile): the first packets to a next hop are not lost to its ARP. */
+static void
+hold(struct neighbor *n, struct neighbor_entry *e,
+     const struct pinctrl_packet *pp)
+{
+    size_t len = dp_packet_size(pp->packet);
+    struct held_packet *h;
+
+    if (len < ETH_HEADER_LEN) {
+        return;
+    }
+    h = xmalloc(sizeof *h + len);
+    h->since = time_msec();
+    h->len = len;
+    memcpy(h->frame, dp_packet_data(pp->packet), len);
+    if (!eth_addr_is_zero(e->mac)) {
+        /* Learned, its flow not installed yet. */
+        send_held(n, e, h);
+        free(h);
+        return;
+    }
+    if (e->n_held >= MAX_HELD_PER_ENTRY) {
+        drop_held(n, e);
+    }
+    if (n->n_held >= MAX_HELD) {
+        n->n_held_dropped++;
+        free(h);
+        return;
+    }
+    ovs_list_push_back(&e->held, &h->list_node);
+    e->n_held++;
+    n->n_held++;
+    n->next_hold_expiry = MIN(n->next_hold_expiry, h->since + HOLD_MSEC);
+}
+
 static void
 ask(struct neighbor *n, struct neighbor_entry *e)
 {
@@ -215,11 +305,14 @@ handle_resolve(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
         e->lvid = lvid;
         e->ip = ip;
         e->created = time_msec();
+        ovs_list_init(&e->held);
         hmap_insert(&n->entries, &e->node, entry_hash(lvid, ip));
     }
     e->our_mac = h->dl_src;
     e->our_ip = h->nw_src;
-    if (time_msec() - e->asked >= RESOLVE_INTERVAL_MSEC) {
+    hold(n, e, pp);
+    if (eth_addr_is_zero(e->mac)
+        && time_msec() - e->asked >= RESOLVE_INTERVAL_MSEC) {
         ask(n, e);
     }
 }
@@ -251,6 +344,15 @@ handle_learn(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
         n->changed = true;
         n->n_learned++;
     }
+
+    /* The packets that waited for it. */
+    struct held_packet *held;
+    LIST_FOR_EACH_POP (held, list_node, &e->held) {
+        send_held(n, e, held);
+        free(held);
+        n->n_held--;
+    }
+    e->n_held = 0;
 }
 
 /* An ICMP error the router owes the sender of the packet. */
@@ -326,12 +428,36 @@ neighbor_announce(struct neighbor *n, struct ovs_list *garps)
     }
 }
 
+/* Drops held packets older than HOLD_MSEC. */
+static void
+expire_held(struct neighbor *n, long long int now)
+{
+    struct neighbor_entry *e;
+
+    n->next_hold_expiry = LLONG_MAX;
+    HMAP_FOR_EACH (e, node, &n->entries) {
+        while (e->n_held) {
+            const struct held_packet *h = CONTAINER_OF(
+                ovs_list_front(&e->held), struct held_packet, list_node);
+            if (now - h->since < HOLD_MSEC) {
+                n->next_hold_expiry = MIN(n->next_hold_expiry,
+                                          h->since + HOLD_MSEC);
+                break;
+            }
+            drop_held(n, e);
+        }
+    }
+}
+
 void
 neighbor_run(struct neighbor *n)
 {
     long long int now = time_msec();
     struct neighbor_entry *e;
 
+    if (now >= n->next_hold_expiry) {
+        expire_held(n, now);
+    }
     if (now < n->next_refresh) {
         return;
     }
@@ -356,7 +482,7 @@ neighbor_run(struct neighbor *n)
 void
 neighbor_wait(struct neighbor *n)
 {
-    poll_timer_wait_until(n->next_refresh);
+    poll_timer_wait_until(MIN(n->next_refresh, n->next_hold_expiry));
 }
 
 bool
@@ -391,10 +517,13 @@ neighbor_format(const struct neighbor *n, struct ds *s)
     ds_put_format(s, "neighbor: %"PRIuSIZE" next hops, %"PRIu64" requests, "
                   "%"PRIu64" learned, %"PRIu64" gratuitous ARPs sent, "
                   "%"PRIu64" ICMP errors sent, %"PRIu64" ignored, "
-                  "%"PRIu64" expired (timeout %lld s)\n",
+                  "%"PRIu64" expired (timeout %lld s); packets held for "
+                  "a next hop: %"PRIuSIZE" now, %"PRIu64" sent once it "
+                  "resolved, %"PRIu64" dropped\n",
                   hmap_count(&n->entries), n->n_requests, n->n_learned,
                   n->n_garps, n->n_icmp, n->n_ignored, n->n_expired,
-                  n->timeout / 1000);
+                  n->timeout / 1000, n->n_held, n->n_held_sent,
+                  n->n_held_dropped);
     HMAP_FOR_EACH (e, node, &n->entries) {
         ds_put_format(s, "  local VLAN %d "IP_FMT" -> ", e->lvid,
                       IP_ARGS(e->ip));

@@ -137,7 +137,13 @@ for gw in gw1 gw2; do
         "ip and host $fip" >/dev/null 2>&1 &
 done
 sleep 1
-sb_assert_ping ext "$fip"
+# The first packet: vm1's reply finds its next hop (ext) not resolved yet
+# on hv1; it waits for the ARP reply instead of being lost.
+sb exec ext ping -c 1 -W 3 "$fip" >/dev/null \
+    || sb_fail "ext's first ping to $fip got no reply (the next hop's first packet lost)"
+held=$(sb ovs hv1 ovs-appctl -t "/run/dvrsb/$SB_PREFIX/hv1/run/dvr-controller.ctl" \
+    status | sed -n 's/.*packets held for a next hop: [0-9]* now, \([0-9]*\) sent.*/\1/p')
+[ "${held:-0}" -ge 1 ] || sb_fail "hv1 sent no held packet (held: '$held')"
 peer_of vm1 8081
 sb exec ext nc -z -w 2 "$fip" 8081 || sb_fail "ext cannot open TCP to $fip"
 assert_peer vm1 8081 203.0.113.1
@@ -160,6 +166,9 @@ active=$(for gw in gw1 gw2; do
         && echo "$gw" || true
 done)
 [ "$(echo "$active" | wc -w)" = 1 ] || sb_fail "active gateways: '$active'"
+# The first packet through the gateway waits there for ext's ARP reply.
+sb exec vm2 ping -c 1 -W 3 203.0.113.1 >/dev/null \
+    || sb_fail "vm2's first ping to ext through $active got no reply"
 peer_of ext 8083
 sb exec vm2 nc -z -w 2 203.0.113.1 8083 || sb_fail "vm2 cannot reach ext"
 assert_peer ext 8083 "$gw_ip"

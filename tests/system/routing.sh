@@ -204,6 +204,30 @@ echo "floating-IP ping (60 at 10/s) across $active's stop: ${loss:-?}% loss"
 sb_assert_ping ext "$fip"
 echo "gateway failover: ok"
 
+# kill -9 of hv1's controller during a 50 pps ping from ext to the
+# floating IP, then a restart: the restarted controller learns ext again
+# (its next hop) and the replies that find it unlearned wait for it.
+d=/run/dvrsb/$P/hv1
+sb exec ext ping -q -i 0.02 -c 200 -W 1 "$fip" > "$SB_TMP/restart-ping" 2>&1 &
+fip_ping=$!
+sleep 0.5
+kill -9 "$(cat "$d/run/dvr-controller.pid")"
+sleep 0.5
+(
+    . "/run/dvrsb/$P/config"
+    ip netns exec "$P-hv1" env OVS_RUNDIR="$d/run" OVS_DBDIR="$d/db" \
+        OVS_LOGDIR="$d/log" OVS_SYSCONFDIR="$d/etc" \
+        "$abs_top_builddir/controller/dvr-controller" "unix:$d/run/db.sock" \
+        --pidfile="$d/run/dvr-controller.pid" --detach \
+        --log-file="$d/log/dvr-controller.log" \
+        --unixctl="$d/run/dvr-controller.ctl" "${SB_CONTROLLER_ARGS[@]}"
+) || sb_fail "cannot restart hv1's controller"
+wait "$fip_ping" || true
+loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$SB_TMP/restart-ping")
+echo "floating-IP ping (200 at 50/s) across hv1's controller restart: ${loss:-?}% loss"
+[ "${loss:-100}" = 0 ] || sb_fail "floating-IP traffic lost packets across the restart: $(tail -2 "$SB_TMP/restart-ping")"
+echo "controller restart under floating-IP traffic: ok"
+
 ns_after=$(ip netns list | awk '{print $1}' | sort)
 extra=""
 for ns in $(comm -13 <(echo "$ns_before") <(echo "$ns_after")); do

@@ -33,21 +33,7 @@ declare -A ip=([a]=10.8.0.11 [b]=10.8.0.12 [c]=10.8.0.13)
 # talk FROM TO: FROM sends one UDP datagram to TO; true if it arrives
 # (within 1.5 s).
 talk() {
-    local from=$1 to=$2 pcap filter before i
-    pcap=$(sb_vm_var "$to" VM_PCAP)
-    filter="udp and src host ${ip[$from]} and dst host ${ip[$to]}"
-    before=$(dummy_count "$pcap" "$filter")
-    (
-        sb_node_env "$(sb_vm_var "$from" VM_NODE)"
-        dummy_inject "$(sb_vm_var "$from" VM_IFACE)" \
-            "$(atk_frame udp4 "$(sb_vm_var "$from" VM_MAC)" \
-               "$(sb_vm_var "$to" VM_MAC)" "${ip[$from]}" "${ip[$to]}")"
-    ) || sb_fail "inject on $from"
-    for i in $(seq 15); do
-        [ "$(dummy_count "$pcap" "$filter")" -gt "$before" ] && return 0
-        sleep 0.1
-    done
-    return 1
+    atk_talk "$1" "$2" "$(sb_vm_var "$2" VM_MAC)" "${ip[$1]}" "${ip[$2]}"
 }
 # expect WHAT PAIRS...: each FROM-TO of PAIRS talks; "!FROM-TO" must not.
 expect() {

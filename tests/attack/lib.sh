@@ -30,6 +30,10 @@
 #                                 one matching FILTER reaches the external
 #                                 host's capture, answering its ARP
 #                                 requests meanwhile (at most 6 s)
+#   atk_talk FROM TO DST_MAC SRC DST
+#                                 (dummy sandbox) VM FROM sends one UDP
+#                                 datagram SRC -> DST to DST_MAC; true if
+#                                 it reaches VM TO's capture within 1.5 s
 #   atk_controllers_alive         every node's dvr-controller still runs
 #                                 and answers; fails the test otherwise
 #
@@ -125,6 +129,19 @@ atk_reach() {
     done
     dummy_dump "$ext" >&2
     sb_fail "$1: no frame reached the external host ($5)"
+}
+
+atk_talk() {
+    local from=$1 to=$2 pcap filter before
+    pcap=$(sb_vm_var "$to" VM_PCAP)
+    filter="udp and src host $4 and dst host $5"
+    before=$(dummy_count "$pcap" "$filter")
+    atk_send "$from" "$(atk_udp "$from" "$4" "$5" "$3")"
+    for _ in $(seq 15); do
+        [ "$(dummy_count "$pcap" "$filter")" -gt "$before" ] && return 0
+        sleep 0.1
+    done
+    return 1
 }
 
 atk_controllers_alive() {

@@ -98,22 +98,7 @@ vm y  hv1 "$net5" "$sub5" 10.9.0.9  none
 # TO's; true if it reaches TO's capture (within 1.5 s).  SRC=ADDR sends
 # from ADDR, DST=ADDR to ADDR instead.
 talk() {
-    local from=$1 to=$2 src=${SRC:-${ip[$1]}} dst=${DST:-${ip[$2]}}
-    local pcap filter before
-    pcap=$(sb_vm_var "$to" VM_PCAP)
-    filter="udp and src host $src and dst host $dst"
-    before=$(dummy_count "$pcap" "$filter")
-    (
-        sb_node_env "$(sb_vm_var "$from" VM_NODE)"
-        dummy_inject "$(sb_vm_var "$from" VM_IFACE)" \
-            "$(atk_frame udp4 "$(sb_vm_var "$from" VM_MAC)" "$3" \
-               "$src" "$dst")"
-    ) || sb_fail "inject on $from"
-    for _ in $(seq 15); do
-        [ "$(dummy_count "$pcap" "$filter")" -gt "$before" ] && return 0
-        sleep 0.1
-    done
-    return 1
+    atk_talk "$1" "$2" "$3" "${SRC:-${ip[$1]}}" "${DST:-${ip[$2]}}"
 }
 r1_1=$(rmac "$r1" "$net1"); r1_5=$(rmac "$r1" "$net5")
 r2_3=$(rmac "$r2" "$net3")

@@ -25,6 +25,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "tools/dvrctl.h"
 #include "util.h"
 
 static const char *url = "http://127.0.0.1:9696";
@@ -149,6 +150,24 @@ call(const char *method, const char *path, json_t *body)
         die(1, "%s (HTTP %d)", msg ? msg : "request failed", status);
     }
     return reply;
+}
+
+json_t *
+dvrctl_call(const char *method, const char *path, json_t *body)
+{
+    return call(method, path, body);
+}
+
+void
+dvrctl_die(int status, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    fprintf(stderr, "dvrctl: ");
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+    va_end(args);
+    exit(status);
 }
 
 /* Objects. */
@@ -868,6 +887,9 @@ usage(void)
            "          [--remote-ip CIDR] [--remote-group GROUP]\n"
            "  security group rule list [GROUP]\n"
            "  OBJECT list | show NAME|ID | delete NAME|ID...\n"
+           "  trace --node NAME=RUNDIR... (--from PORT | --from-external "
+           "NODE --src IP)\n"
+           "        --to IP [--proto tcp|udp|icmp] [--dport N]\n"
            "\n"
            "OBJECT: network, subnet, port, router, floating ip, security "
            "group,\nsecurity group rule.  The URL defaults to $OS_ENDPOINT, "
@@ -902,6 +924,10 @@ main(int argc, char *argv[])
         } else {
             die(2, "unknown option '%s' (see dvrctl --help)", argv[i]);
         }
+    }
+
+    if (i < argc && !strcmp(argv[i], "trace")) {
+        return dvrctl_trace(argc - i - 1, argv + i + 1);
     }
 
     /* The object: one, two or three words. */

@@ -1,0 +1,825 @@
+/*
+ * dvrctl trace: a packet described as a user thinks of it (from a port,
+ * or from the external network into a node's provider bridge; to an
+ * address, protocol and port) traced through the flows installed on the
+ * nodes, step by step, each step named by its table and the NB object
+ * that owns its flow, across the tunnel to the next node, until it is
+ * delivered, leaves on the provider network, or is dropped.
+ *
+ *   dvrctl trace --node NAME=RUNDIR [--node ...]
+ *                (--from PORT | --from-external NODE --src IP
+ *                 [--src-mac MAC])
+ *                --to IP [--proto tcp|udp|icmp] [--dport N]
+ *
+ * RUNDIR is a node's OVS run directory: it holds ovs-vswitchd.pid, the
+ * switch's control socket and dvr-controller.ctl.  There is no second
+ * model of the pipeline here: each node's switch runs `ofproto/trace`;
+ * its controller names a cookie (`flows/explain`) and says which ports it
+ * binds (`bindings`); the switch says where its tunnels go (`dpif/show`)
+ * and which addresses are its own (`ovs/route/show`).  What dvrctl adds is
+ * the packet's description (MACs and addresses from dvr-api), the table
+ * names (pipeline/tables.c) and the verdict read off the trace's output.
+ */
+
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonrpc.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/shash.h"
+#include "pipeline/tables.h"
+#include "tools/dvrctl.h"
+#include "unixctl.h"
+#include "util.h"
+
+#define MAX_NODES 16
+#define MAX_HOPS 4
+
+struct node {
+    const char *name;
+    const char *rundir;
+    struct shash explain;       /* Cookie text -> its owner's description. */
+};
+
+/* The packet's headers as they travel. */
+struct pkt {
+    char dl_src[32], dl_dst[32];
+    char nw_src[48], nw_dst[48];
+    int ttl;
+    const char *proto;          /* "tcp", "udp" or "icmp". */
+    int dport;
+};
+
+static struct node nodes[MAX_NODES];
+static int n_nodes;
+static json_t *all_ports;       /* dvr-api's ports. */
+
+/* Runs unixctl 'cmd' with up to three arguments against the daemon whose
+ * socket is 'path'; returns its output, or NULL with '*error' set. */
+static char *
+appctl(const char *path, const char *cmd, const char *a1, const char *a2,
+       const char *a3, char **error)
+{
+    struct jsonrpc *client;
+    char *argv[3] = { CONST_CAST(char *, a1), CONST_CAST(char *, a2),
+                      CONST_CAST(char *, a3) };
+    int argc = a3 ? 3 : a2 ? 2 : a1 ? 1 : 0;
+    char *result = NULL, *err = NULL;
+
+    *error = NULL;
+    int retval = unixctl_client_create(path, &client);
+    if (retval) {
+        *error = xasprintf("cannot connect to %s (%s)", path,
+                           ovs_strerror(retval));
+        return NULL;
+    }
+    retval = unixctl_client_transact(client, cmd, argc, argv, &result, &err);
+    jsonrpc_close(client);
+    if (retval) {
+        *error = xasprintf("%s: %s failed (%s)", path, cmd,
+                           ovs_strerror(retval));
+        free(result);
+        free(err);
+        return NULL;
+    }
+    if (err) {
+        *error = err;
+        free(result);
+        return NULL;
+    }
+    return result ? result : xstrdup("");
+}
+
+/* Runs 'cmd' against node 'n''s ovs-vswitchd; dies on an error. */
+static char *
+switch_ctl(const struct node *n, const char *cmd, const char *a1,
+           const char *a2, const char *a3)
+{
+    char *pidfile = xasprintf("%s/ovs-vswitchd.pid", n->rundir);
+    FILE *f = fopen(pidfile, "r");
+    long pid = 0;
+    if (!f || fscanf(f, "%ld", &pid) != 1 || pid <= 0) {
+        dvrctl_die(2, "node %s: cannot read %s", n->name, pidfile);
+    }
+    fclose(f);
+    char *path = xasprintf("%s/ovs-vswitchd.%ld.ctl", n->rundir, pid);
+    char *error;
+    char *out = appctl(path, cmd, a1, a2, a3, &error);
+    if (!out) {
+        dvrctl_die(1, "node %s: %s", n->name, error);
+    }
+    free(path);
+    free(pidfile);
+    return out;
+}
+
+/* Runs 'cmd' against node 'n''s dvr-controller; NULL with '*error' on an
+ * error. */
+static char *
+controller_ctl(const struct node *n, const char *cmd, const char *arg,
+               char **error)
+{
+    char *path = xasprintf("%s/dvr-controller.ctl", n->rundir);
+    char *out = appctl(path, cmd, arg, NULL, NULL, error);
+    free(path);
+    return out;
+}
+
+/* NB objects from dvr-api. */
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static const char *
+port_ip(const json_t *port)
+{
+    return jstr(json_array_get(json_object_get(port, "fixed_ips"), 0),
+                "ip_address");
+}
+
+static bool
+port_has_ip(const json_t *port, const char *ip)
+{
+    const json_t *fip;
+    size_t i;
+    json_array_foreach (json_object_get(port, "fixed_ips"), i, fip) {
+        if (!strcmp(jstr(fip, "ip_address"), ip)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The port named or with id 'name'. */
+static const json_t *
+find_port(const char *name)
+{
+    const json_t *port, *found = NULL;
+    size_t i;
+    json_array_foreach (all_ports, i, port) {
+        if (!strcmp(jstr(port, "id"), name)
+            || !strcmp(jstr(port, "name"), name)) {
+            if (found) {
+                dvrctl_die(1, "more than one port named '%s': use the id",
+                           name);
+            }
+            found = port;
+        }
+    }
+    if (!found) {
+        dvrctl_die(1, "no port named '%s'", name);
+    }
+    return found;
+}
+
+/* The port with address 'ip': on network 'net' if nonnull, a VM's (not
+ * network:*) if 'vm', else any. */
+static const json_t *
+port_by_ip(const char *ip, const char *net, bool vm)
+{
+    const json_t *port;
+    size_t i;
+    json_array_foreach (all_ports, i, port) {
+        if (port_has_ip(port, ip)
+            && (!net || !strcmp(jstr(port, "network_id"), net))
+            && (!vm || strncmp(jstr(port, "device_owner"), "network:", 8))) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+/* A router's interface on network 'net'. */
+static const json_t *
+router_port_on(const char *net)
+{
+    const json_t *port;
+    size_t i;
+    json_array_foreach (all_ports, i, port) {
+        if (!strcmp(jstr(port, "network_id"), net)
+            && !strncmp(jstr(port, "device_owner"),
+                        "network:router_interface", 24)) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+/* Node state read from the daemons. */
+
+/* The OpenFlow port of NB port 'id' on node 'n', or -1. */
+static int
+bound_ofport(const struct node *n, const char *id)
+{
+    char *error;
+    char *out = controller_ctl(n, "bindings", NULL, &error);
+    if (!out) {
+        dvrctl_die(1, "node %s: %s", n->name, error);
+    }
+    int ofport = -1;
+    for (char *line = out; line && *line; ) {
+        char *next = strchr(line, '\n');
+        if (next) {
+            *next++ = '\0';
+        }
+        int p;
+        if (!strncmp(line, id, strlen(id)) && line[strlen(id)] == ' '
+            && sscanf(line + strlen(id), " ofport %d", &p) == 1) {
+            ofport = p;
+        }
+        line = next;
+    }
+    free(out);
+    return ofport;
+}
+
+/* The NB port bound to 'ofport' on 'n' (its id, to free), or NULL. */
+static char *
+port_at_ofport(const struct node *n, int ofport)
+{
+    char *error;
+    char *out = controller_ctl(n, "bindings", NULL, &error);
+    char *id = NULL;
+    if (!out) {
+        free(error);
+        return NULL;
+    }
+    for (char *line = out; line && *line && !id; ) {
+        char *next = strchr(line, '\n');
+        if (next) {
+            *next++ = '\0';
+        }
+        char uuid[37];
+        int p;
+        if (sscanf(line, "%36s ofport %d", uuid, &p) == 2 && p == ofport) {
+            id = xstrdup(uuid);
+        }
+        line = next;
+    }
+    free(out);
+    return id;
+}
+
+/* In node 'n''s `dpif/show`, the OpenFlow port of bridge 'br' whose
+ * description contains 'needle' (and, if 'not_patch', is neither a patch
+ * nor internal port); -1 if none. */
+static int
+dpif_port(const struct node *n, const char *br, const char *needle,
+          bool not_patch)
+{
+    char *out = switch_ctl(n, "dpif/show", NULL, NULL, NULL);
+    char *hdr = xasprintf("  %s:", br);
+    bool in_br = false;
+    int found = -1;
+    for (char *line = out; line && *line && found < 0; ) {
+        char *next = strchr(line, '\n');
+        if (next) {
+            *next++ = '\0';
+        }
+        if (!strncmp(line, "  ", 2) && line[2] != ' ') {
+            in_br = !strcmp(line, hdr);
+        } else if (in_br && strstr(line, needle)
+                   && (!not_patch || (!strstr(line, "(patch")
+                                      && !strstr(line, "internal)")))) {
+            char name[64];
+            int ofport;
+            if (sscanf(line, " %63s %d/", name, &ofport) == 2) {
+                found = ofport;
+            }
+        }
+        line = next;
+    }
+    free(hdr);
+    free(out);
+    return found;
+}
+
+/* The node whose switch has 'ip' as a source address, or NULL. */
+static struct node *
+node_with_ip(const char *ip)
+{
+    char *needle = xasprintf("SRC %s", ip);
+    for (int i = 0; i < n_nodes; i++) {
+        char *out = switch_ctl(&nodes[i], "ovs/route/show", NULL, NULL,
+                               NULL);
+        for (char *p = out; (p = strstr(p, needle)); p++) {
+            char c = p[strlen(needle)];
+            if (c == '\0' || c == '\n' || c == ' ') {
+                free(out);
+                free(needle);
+                return &nodes[i];
+            }
+        }
+        free(out);
+    }
+    free(needle);
+    return NULL;
+}
+
+/* The description of the NB object owning 'cookie' on node 'n'. */
+static const char *
+owner(struct node *n, const char *cookie)
+{
+    const char *known = shash_find_data(&n->explain, cookie);
+    if (known) {
+        return known;
+    }
+    char *error;
+    char *out = controller_ctl(n, "flows/explain", cookie, &error);
+    char *desc;
+    if (out) {
+        desc = xstrdup(out);
+        desc[strcspn(desc, "\n")] = '\0';
+        free(out);
+    } else {
+        desc = xasprintf("unknown (%s)", error);
+        desc[strcspn(desc, "\n")] = '\0';
+        free(error);
+    }
+    shash_add(&n->explain, cookie, desc);
+    return desc;
+}
+
+static const char *
+table_name(const char *bridge, int id)
+{
+    enum pipeline_bridge kind = (!strcmp(bridge, "br-tun") ? BRIDGE_TUN
+                                 : !strcmp(bridge, "br-int") ? BRIDGE_INT
+                                 : BRIDGE_EX);
+    for (const struct table_name *t = pipeline_table_names(kind); t->name;
+         t++) {
+        if (t->id == id) {
+            return t->name;
+        }
+    }
+    return "?";
+}
+
+/* Reads "KEY=VALUE" from 's' (up to ',' or ')') into 'dst'. */
+static bool
+field(const char *s, const char *key, char *dst, size_t size)
+{
+    char *pat = xasprintf("%s=", key);
+    const char *p = s;
+    bool ok = false;
+    while ((p = strstr(p, pat))) {
+        if (p == s || p[-1] == '(' || p[-1] == ',') {
+            size_t len = strcspn(p + strlen(pat), ",)");
+            if (len < size) {
+                memcpy(dst, p + strlen(pat), len);
+                dst[len] = '\0';
+                ok = true;
+            }
+            break;
+        }
+        p++;
+    }
+    free(pat);
+    return ok;
+}
+
+/* Applies the datapath's header rewrites that precede 'end' in 'acts'
+ * (the last set(eth(...)) and set(ipv4(...))) to 'pkt'. */
+static void
+apply_rewrites(struct pkt *pkt, const char *acts, const char *end)
+{
+    char *head = xmemdup0(acts, end - acts);
+    char *eth = NULL, *ip = NULL;
+    for (char *p = head; (p = strstr(p, "set(eth(")); p++) {
+        eth = p;
+    }
+    for (char *p = head; (p = strstr(p, "set(ipv4(")); p++) {
+        ip = p;
+    }
+    char ttl[8];
+    if (eth) {
+        field(eth + 4, "src", pkt->dl_src, sizeof pkt->dl_src);
+        field(eth + 4, "dst", pkt->dl_dst, sizeof pkt->dl_dst);
+    }
+    if (ip) {
+        field(ip + 4, "src", pkt->nw_src, sizeof pkt->nw_src);
+        field(ip + 4, "dst", pkt->nw_dst, sizeof pkt->nw_dst);
+        if (field(ip + 4, "ttl", ttl, sizeof ttl)) {
+            pkt->ttl = atoi(ttl);
+        }
+    }
+    free(head);
+}
+
+static char *
+flow_string(const char *prefix, const struct pkt *pkt)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "%s,%s,dl_src=%s,dl_dst=%s,nw_src=%s,nw_dst=%s,"
+                  "nw_ttl=%d", prefix, pkt->proto, pkt->dl_src, pkt->dl_dst,
+                  pkt->nw_src, pkt->nw_dst, pkt->ttl);
+    if (!strcmp(pkt->proto, "icmp")) {
+        ds_put_cstr(&s, ",icmp_type=8,icmp_code=0");
+    } else {
+        ds_put_format(&s, ",tp_src=40000,tp_dst=%d", pkt->dport);
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* The last step that a trace printed. */
+struct step {
+    char bridge[32];
+    int table;
+    char cookie[24];
+};
+
+/* The security groups of the VM port with address 'ip', as text. */
+static char *
+groups_of(const char *ip)
+{
+    const json_t *port = port_by_ip(ip, NULL, true);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    if (!port) {
+        return xstrdup("?");
+    }
+    const json_t *g;
+    size_t i;
+    json_array_foreach (json_object_get(port, "security_groups"), i, g) {
+        const char *id = json_string_value(g);
+        if (!id) {
+            continue;
+        }
+        char *path = xasprintf("/v2.0/security-groups/%s", id);
+        json_t *sg = dvrctl_call("GET", path, NULL);
+        ds_put_format(&s, "%s%s (%s)", i ? ", " : "",
+                      jstr(json_object_get(sg, "security_group"), "name"),
+                      id);
+        json_decref(sg);
+        free(path);
+    }
+    if (!s.length) {
+        ds_put_cstr(&s, "none");
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* What the segments of one node's trace found. */
+struct hop {
+    char bridge[32];            /* The bridge of the current section. */
+    char ct_bridge[32];         /* Where the last ct(table=...) ran. */
+    struct step last;           /* The last table step. */
+    char tun_dst[48], tun_src[48], tun_id[24];
+    char *dp_actions;           /* The last "Datapath actions". */
+    int vif_out, ex_out;        /* br-int output port, br-ex uplink out. */
+    int uplink;                 /* br-ex's uplink port. */
+};
+
+/* Prints the steps of the first section of trace output 'out' (up to its
+ * first recirculation) and records them in 'h'.  If a conntrack
+ * recirculation follows, returns the `ofproto/trace-packet-out` flow and
+ * stores the action that resumes it in '*resume' (both to free); else
+ * NULL. */
+static char *
+parse_segment(struct node *n, char *out, struct hop *h, char **resume)
+{
+    int rules = 0;              /* "=====" lines seen: 2 per recirc. */
+    char *flow = NULL, *initial = NULL;
+    int resume_table = -1;
+
+    *resume = NULL;
+    for (char *line = out; line && *line; ) {
+        char *next = strchr(line, '\n');
+        if (next) {
+            *next++ = '\0';
+        }
+        char *t = line + strspn(line, " ");
+        int table, len;
+        if (!strncmp(line, "=====", 5)) {
+            if (++rules > 2) {
+                break;
+            }
+        } else if (rules) {
+            if (!strncmp(line, "Flow: ", 6) && !flow) {
+                flow = xstrdup(line + 6);
+            } else if (!strncmp(t, "Initial flow: ", 14) && !initial) {
+                initial = xstrdup(t + 14);
+            } else if (sscanf(t, "Resuming from table %d", &table) == 1
+                       && resume_table < 0) {
+                resume_table = table;
+            }
+        } else if (sscanf(line, "bridge(\"%31[^\"]\")", h->bridge) == 1) {
+            /* A new bridge section. */
+        } else if (sscanf(t, "%d. %n", &table, &len) == 1 && len > 3
+                   && strstr(t, ", priority ")) {
+            char *cookie = strstr(t, ", cookie ");
+            *strstr(t, ", priority ") = '\0';
+            h->last.table = table;
+            ovs_strlcpy(h->last.bridge, h->bridge, sizeof h->last.bridge);
+            h->last.cookie[0] = '\0';
+            printf("  %-7s %-18s %s", h->bridge, table_name(h->bridge, table),
+                   t + len);
+            if (cookie) {
+                ovs_strlcpy(h->last.cookie, cookie + 9,
+                            sizeof h->last.cookie);
+                printf("\n%29s-> %s\n", "", owner(n, h->last.cookie));
+            } else {
+                printf("  [no NB object]\n");
+            }
+        } else if (!strncmp(t, "output:", 7)
+                   || !strncmp(t, "-> output port is ", 18)) {
+            int port = atoi(t + (t[0] == 'o' ? 7 : 18));
+            if (!strcmp(h->bridge, "br-int")) {
+                h->vif_out = port;
+            } else if (!strcmp(h->bridge, "br-ex") && port == h->uplink) {
+                h->ex_out = port;
+            }
+        } else if (!strncmp(t, "ct(", 3) && strstr(t, "table=")) {
+            ovs_strlcpy(h->ct_bridge, h->bridge, sizeof h->ct_bridge);
+        } else if (sscanf(t, "set_field:%23[^-]->tun_id", h->tun_id) == 1) {
+            /* The tunnel key. */
+        } else if (sscanf(t, "-> tunneling from %*s %47s to %*s %47s",
+                          h->tun_src, h->tun_dst) == 2) {
+            /* Leaves through a tunnel. */
+        } else if (!strncmp(line, "Datapath actions: ", 18)) {
+            free(h->dp_actions);
+            h->dp_actions = xstrdup(line + 18);
+        }
+        line = next;
+    }
+
+    char *result = NULL;
+    if (flow && resume_table >= 0 && h->ct_bridge[0]) {
+        /* ofproto/trace resumes a conntrack recirculation with the
+         * connection tuple cleared, so that no flow matching ct_nw_proto or
+         * ct_tp_dst (security group rules) can match; resume it instead
+         * as a packet-out with the tuple of the connection it would
+         * start: the packet as it was when it entered conntrack. */
+        const char *orig = initial ? initial : flow;
+        char src[48] = "", dst[48] = "", sport[8] = "", dport[8] = "";
+        char proto[8] = "";
+        struct ds s = DS_EMPTY_INITIALIZER;
+        field(orig, "nw_src", src, sizeof src);
+        field(orig, "nw_dst", dst, sizeof dst);
+        field(orig, "tp_src", sport, sizeof sport);
+        field(orig, "tp_dst", dport, sizeof dport);
+        for (char *tok = strtok(flow, ","); tok; tok = strtok(NULL, ",")) {
+            if (strncmp(tok, "recirc_id=", 10) && strcmp(tok, "eth")) {
+                ds_put_format(&s, "%s%s", s.length ? "," : "", tok);
+            }
+            if (!strcmp(tok, "tcp") || !strcmp(tok, "udp")
+                || !strcmp(tok, "icmp")) {
+                ovs_strlcpy(proto, tok, sizeof proto);
+            }
+        }
+        if (src[0] && dst[0] && proto[0]) {
+            ds_put_format(&s, ",ct_nw_src=%s,ct_nw_dst=%s,ct_nw_proto=%d",
+                          src, dst, !strcmp(proto, "tcp") ? 6
+                          : !strcmp(proto, "udp") ? 17 : 1);
+            if (strcmp(proto, "icmp") && sport[0] && dport[0]) {
+                ds_put_format(&s, ",ct_tp_src=%s,ct_tp_dst=%s", sport,
+                              dport);
+            }
+        }
+        *resume = xasprintf("resubmit(,%d)", resume_table);
+        printf("  %-7s (conntrack: a new connection, resumed at %s)\n",
+               h->ct_bridge, table_name(h->ct_bridge, resume_table));
+        result = ds_steal_cstr(&s);
+    }
+    free(flow);
+    free(initial);
+    return result;
+}
+
+/* Traces 'pkt' from 'in' on bridge 'br' of node 'n' and follows it.
+ * Returns 0 if delivered or sent out, 1 if dropped. */
+static int
+trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
+          int hop)
+{
+    char *flow = flow_string(in, pkt);
+    printf("%s: ofproto/trace %s %s\n", n->name, br, flow);
+    char *out = switch_ctl(n, "ofproto/trace", br, flow, NULL);
+    free(flow);
+
+    struct hop h = { .last = { .table = -1 }, .vif_out = -1,
+                     .ex_out = -1 };
+    h.uplink = dpif_port(n, "br-ex", "", true);
+    for (int seg = 0; out && seg < 8; seg++) {
+        char *resume;
+        char *next_flow = parse_segment(n, out, &h, &resume);
+        free(out);
+        out = NULL;
+        if (next_flow) {
+            h.vif_out = h.ex_out = -1;
+            h.tun_dst[0] = '\0';
+            out = switch_ctl(n, "ofproto/trace-packet-out", h.ct_bridge,
+                             next_flow, resume);
+            ovs_strlcpy(h.bridge, h.ct_bridge, sizeof h.bridge);
+            h.ct_bridge[0] = '\0';
+            free(next_flow);
+            free(resume);
+        }
+    }
+    free(out);
+
+    int result = 1;
+    char *vif = h.vif_out >= 0 ? port_at_ofport(n, h.vif_out) : NULL;
+    if (vif) {
+        const json_t *port = find_port(vif);
+        printf("=> delivered to port %s (%s) on %s\n",
+               jstr(port, "name"), vif, n->name);
+        result = 0;
+    } else if (h.tun_dst[0] && h.dp_actions
+               && strstr(h.dp_actions, "tnl_push(")) {
+        struct node *to = node_with_ip(h.tun_dst);
+        printf("=> tunnelled from %s (%s) to %s, key %s\n", n->name,
+               h.tun_src, h.tun_dst, h.tun_id);
+        apply_rewrites(pkt, h.dp_actions, strstr(h.dp_actions, "tnl_push("));
+        if (!to) {
+            printf("=> no given node has address %s: not followed\n",
+                   h.tun_dst);
+        } else if (hop + 1 >= MAX_HOPS) {
+            printf("=> more than %d hops: not followed\n", MAX_HOPS);
+        } else {
+            char *needle = xasprintf("remote_ip=%s)", h.tun_src);
+            int tun_port = dpif_port(to, "br-tun", needle, false);
+            free(needle);
+            if (tun_port < 0) {
+                printf("=> %s has no tunnel from %s: dropped\n", to->name,
+                       h.tun_src);
+            } else {
+                char *in2 = xasprintf("in_port=%d,tun_id=%s,tun_src=%s,"
+                                      "tun_dst=%s", tun_port, h.tun_id,
+                                      h.tun_src, h.tun_dst);
+                result = trace_hop(to, "br-tun", in2, pkt, hop + 1);
+                free(in2);
+            }
+        }
+    } else if (h.ex_out >= 0) {
+        printf("=> leaves %s on the provider network (br-ex port %d)\n",
+               n->name, h.ex_out);
+        result = 0;
+    } else if (h.last.table < 0) {
+        printf("=> dropped on %s before any table\n", n->name);
+    } else {
+        const char *name = table_name(h.last.bridge, h.last.table);
+        if (h.last.cookie[0]) {
+            printf("=> dropped on %s in %s by the flow of %s\n", n->name,
+                   name, owner(n, h.last.cookie));
+        } else if (!strncmp(name, "sg_", 3)) {
+            char *groups = groups_of(pkt->nw_dst);
+            printf("=> dropped on %s in %s: no rule of security groups "
+                   "%s allowed it\n", n->name, name, groups);
+            free(groups);
+        } else {
+            printf("=> dropped on %s in %s (no NB object's flow matched)\n",
+                   n->name, name);
+        }
+    }
+    free(vif);
+    free(h.dp_actions);
+    return result;
+}
+
+static const char *
+arg_value(int argc, char *argv[], int *i)
+{
+    if (*i + 1 >= argc) {
+        dvrctl_die(2, "trace: %s needs a value", argv[*i]);
+    }
+    return argv[++*i];
+}
+
+int
+dvrctl_trace(int argc, char *argv[])
+{
+    const char *from = NULL, *external = NULL, *to = NULL, *src = NULL;
+    const char *src_mac = "02:00:00:00:00:01";
+    struct pkt pkt = { .ttl = 64, .proto = "icmp" };
+
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--node")) {
+            const char *v = arg_value(argc, argv, &i);
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v || !eq[1] || n_nodes >= MAX_NODES) {
+                dvrctl_die(2, "trace: --node wants NAME=RUNDIR (at most %d)",
+                           MAX_NODES);
+            }
+            nodes[n_nodes].name = xmemdup0(v, eq - v);
+            nodes[n_nodes].rundir = eq + 1;
+            shash_init(&nodes[n_nodes].explain);
+            n_nodes++;
+        } else if (!strcmp(a, "--from")) {
+            from = arg_value(argc, argv, &i);
+        } else if (!strcmp(a, "--from-external")) {
+            external = arg_value(argc, argv, &i);
+        } else if (!strcmp(a, "--src")) {
+            src = arg_value(argc, argv, &i);
+        } else if (!strcmp(a, "--src-mac")) {
+            src_mac = arg_value(argc, argv, &i);
+        } else if (!strcmp(a, "--to")) {
+            to = arg_value(argc, argv, &i);
+        } else if (!strcmp(a, "--proto")) {
+            pkt.proto = arg_value(argc, argv, &i);
+            if (strcmp(pkt.proto, "tcp") && strcmp(pkt.proto, "udp")
+                && strcmp(pkt.proto, "icmp")) {
+                dvrctl_die(2, "trace: --proto is tcp, udp or icmp");
+            }
+        } else if (!strcmp(a, "--dport")) {
+            const char *v = arg_value(argc, argv, &i);
+            if (!str_to_int(v, 10, &pkt.dport) || pkt.dport < 0
+                || pkt.dport > 65535) {
+                dvrctl_die(2, "trace: bad --dport '%s'", v);
+            }
+        } else {
+            dvrctl_die(2, "trace: unknown argument '%s'", a);
+        }
+    }
+    if (!n_nodes || !to || !!from == !!external || (external && !src)) {
+        dvrctl_die(2, "trace: needs --node, --to, and --from or "
+                   "--from-external with --src (see dvrctl --help)");
+    }
+    if (strlen(to) >= sizeof pkt.nw_dst) {
+        dvrctl_die(2, "trace: bad --to '%s'", to);
+    }
+    if (strcmp(pkt.proto, "icmp") && !pkt.dport) {
+        dvrctl_die(2, "trace: --proto %s needs --dport", pkt.proto);
+    }
+    ovs_strlcpy(pkt.nw_dst, to, sizeof pkt.nw_dst);
+
+    json_t *reply = dvrctl_call("GET", "/v2.0/ports", NULL);
+    all_ports = json_object_get(reply, "ports");
+
+    struct node *start = NULL;
+    char *in;
+    const char *br;
+    if (from) {
+        const json_t *port = find_port(from);
+        const char *net = jstr(port, "network_id");
+        int ofport = -1;
+        for (int i = 0; i < n_nodes && ofport < 0; i++) {
+            ofport = bound_ofport(&nodes[i], jstr(port, "id"));
+            start = &nodes[i];
+        }
+        if (ofport < 0) {
+            dvrctl_die(1, "port %s is bound on none of the given nodes",
+                       from);
+        }
+        const json_t *dst = port_by_ip(to, net, false);
+        if (!dst) {
+            dst = router_port_on(net);
+        }
+        if (!dst) {
+            dvrctl_die(1, "%s is not on port %s's network and no router "
+                       "serves it", to, from);
+        }
+        ovs_strlcpy(pkt.dl_src, jstr(port, "mac_address"),
+                    sizeof pkt.dl_src);
+        ovs_strlcpy(pkt.dl_dst, jstr(dst, "mac_address"), sizeof pkt.dl_dst);
+        ovs_strlcpy(pkt.nw_src, port_ip(port), sizeof pkt.nw_src);
+        in = xasprintf("in_port=%d", ofport);
+        br = "br-int";
+        printf("from port %s (%s) on %s, to %s %s%s%.0d\n",
+               jstr(port, "name"), jstr(port, "id"), start->name, to,
+               pkt.proto, pkt.dport ? " port " : "", pkt.dport);
+    } else {
+        for (int i = 0; i < n_nodes && !start; i++) {
+            if (!strcmp(nodes[i].name, external)) {
+                start = &nodes[i];
+            }
+        }
+        if (!start) {
+            dvrctl_die(2, "trace: --from-external %s is not a --node",
+                       external);
+        }
+        const json_t *dst = port_by_ip(to, NULL, false);
+        if (!dst) {
+            dvrctl_die(1, "no port has address %s", to);
+        }
+        int uplink = dpif_port(start, "br-ex", "", true);
+        if (uplink < 0) {
+            dvrctl_die(1, "node %s's br-ex has no uplink port", start->name);
+        }
+        if (strlen(src) >= sizeof pkt.nw_src
+            || strlen(src_mac) >= sizeof pkt.dl_src) {
+            dvrctl_die(2, "trace: bad --src or --src-mac");
+        }
+        ovs_strlcpy(pkt.dl_src, src_mac, sizeof pkt.dl_src);
+        ovs_strlcpy(pkt.dl_dst, jstr(dst, "mac_address"), sizeof pkt.dl_dst);
+        ovs_strlcpy(pkt.nw_src, src, sizeof pkt.nw_src);
+        in = xasprintf("in_port=%d", uplink);
+        br = "br-ex";
+        printf("from the external network %s into %s's br-ex, to %s %s%s"
+               "%.0d\n", src, start->name, to, pkt.proto,
+               pkt.dport ? " port " : "", pkt.dport);
+    }
+
+    int status = trace_hop(start, br, in, &pkt, 0);
+    free(in);
+    json_decref(reply);
+    return status;
+}

@@ -436,14 +436,20 @@ struct step {
     char cookie[24];
 };
 
-/* The security groups of the VM port with address 'ip', as text. */
+/* The security groups of port 'id', as text. */
 static char *
-groups_of(const char *ip)
+groups_of(const char *id)
 {
-    const json_t *port = port_by_ip(ip, NULL, true);
     struct ds s = DS_EMPTY_INITIALIZER;
+    const json_t *port = NULL, *p;
+    size_t k;
+    json_array_foreach (all_ports, k, p) {
+        if (!strcmp(jstr(p, "id"), id)) {
+            port = p;
+        }
+    }
     if (!port) {
-        return xstrdup("?");
+        return xstrdup("of an unknown port");
     }
     const json_t *g;
     size_t i;
@@ -475,6 +481,7 @@ struct hop {
     char *dp_actions;           /* The last "Datapath actions". */
     int vif_out, ex_out;        /* br-int output port, br-ex uplink out. */
     int uplink;                 /* br-ex's uplink port. */
+    char sg_port[37];           /* The port a sg_* table step was for. */
 };
 
 /* Prints the steps of the first section of trace output 'out' (up to its
@@ -506,16 +513,21 @@ parse_segment(struct node *n, char *out, struct hop *h, char **resume)
                 flow = xstrdup(line + 6);
             } else if (!strncmp(t, "Initial flow: ", 14) && !initial) {
                 initial = xstrdup(t + 14);
-            } else if (sscanf(t, "Resuming from table %d", &table) == 1
-                       && resume_table < 0) {
-                resume_table = table;
             }
         } else if (sscanf(line, "bridge(\"%31[^\"]\")", h->bridge) == 1) {
             /* A new bridge section. */
         } else if (sscanf(t, "%d. %n", &table, &len) == 1 && len > 3
-                   && strstr(t, ", priority ")) {
+                   && (strstr(t, ", priority ")
+                       || !strncmp(t + len, "priority ", 9))) {
             char *cookie = strstr(t, ", cookie ");
-            *strstr(t, ", priority ") = '\0';
+            char *prio = strstr(t, ", priority ");
+            if (prio) {
+                *prio = '\0';
+            } else {
+                /* "N. priority P": the table's catch-all flow. */
+                t[len] = '\0';
+                ovs_strlcpy(t + len, "(any)", 6);
+            }
             h->last.table = table;
             ovs_strlcpy(h->last.bridge, h->bridge, sizeof h->last.bridge);
             h->last.cookie[0] = '\0';
@@ -524,7 +536,12 @@ parse_segment(struct node *n, char *out, struct hop *h, char **resume)
             if (cookie) {
                 ovs_strlcpy(h->last.cookie, cookie + 9,
                             sizeof h->last.cookie);
-                printf("\n%29s-> %s\n", "", owner(n, h->last.cookie));
+                const char *o = owner(n, h->last.cookie);
+                printf("\n%29s-> %s\n", "", o);
+                if (!strncmp(table_name(h->bridge, table), "sg_", 3)
+                    && !strncmp(o, "port ", 5)) {
+                    ovs_strlcpy(h->sg_port, o + 5, sizeof h->sg_port);
+                }
             } else {
                 printf("  [no NB object]\n");
             }
@@ -537,7 +554,9 @@ parse_segment(struct node *n, char *out, struct hop *h, char **resume)
                 h->ex_out = port;
             }
         } else if (!strncmp(t, "ct(", 3) && strstr(t, "table=")) {
+            /* Conntrack that resumes the pipeline at that table. */
             ovs_strlcpy(h->ct_bridge, h->bridge, sizeof h->ct_bridge);
+            resume_table = atoi(strstr(t, "table=") + 6);
         } else if (sscanf(t, "set_field:%23[^-]->tun_id", h->tun_id) == 1) {
             /* The tunnel key. */
         } else if (sscanf(t, "-> tunneling from %*s %47s to %*s %47s",
@@ -566,7 +585,10 @@ parse_segment(struct node *n, char *out, struct hop *h, char **resume)
         field(orig, "tp_src", sport, sizeof sport);
         field(orig, "tp_dst", dport, sizeof dport);
         for (char *tok = strtok(flow, ","); tok; tok = strtok(NULL, ",")) {
-            if (strncmp(tok, "recirc_id=", 10) && strcmp(tok, "eth")) {
+            /* The old connection's tuple goes; the new one is added. */
+            if (strncmp(tok, "recirc_id=", 10) && strcmp(tok, "eth")
+                && strncmp(tok, "ct_nw_", 6) && strncmp(tok, "ct_tp_", 6)
+                && strncmp(tok, "ct_ipv6_", 8)) {
                 ds_put_format(&s, "%s%s", s.length ? "," : "", tok);
             }
             if (!strcmp(tok, "tcp") || !strcmp(tok, "udp")
@@ -603,6 +625,9 @@ trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
     printf("%s: ofproto/trace %s %s\n", n->name, br, flow);
     char *out = switch_ctl(n, "ofproto/trace", br, flow, NULL);
     free(flow);
+    if (getenv("DVRCTL_TRACE_RAW")) {
+        fputs(out, stderr);
+    }
 
     struct hop h = { .last = { .table = -1 }, .vif_out = -1,
                      .ex_out = -1 };
@@ -619,6 +644,9 @@ trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
                              next_flow, resume);
             ovs_strlcpy(h.bridge, h.ct_bridge, sizeof h.bridge);
             h.ct_bridge[0] = '\0';
+            if (getenv("DVRCTL_TRACE_RAW")) {
+                fputs(out, stderr);
+            }
             free(next_flow);
             free(resume);
         }
@@ -670,7 +698,7 @@ trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
             printf("=> dropped on %s in %s by the flow of %s\n", n->name,
                    name, owner(n, h.last.cookie));
         } else if (!strncmp(name, "sg_", 3)) {
-            char *groups = groups_of(pkt->nw_dst);
+            char *groups = groups_of(h.sg_port);
             printf("=> dropped on %s in %s: no rule of security groups "
                    "%s allowed it\n", n->name, name, groups);
             free(groups);

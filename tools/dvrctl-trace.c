@@ -31,6 +31,7 @@
 #include "jsonrpc.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
+#include "packets.h"
 #include "pipeline/tables.h"
 #include "tools/dvrctl.h"
 #include "unixctl.h"
@@ -616,7 +617,7 @@ parse_segment(struct node *n, char *out, struct hop *h, char **resume)
 }
 
 /* Traces 'pkt' from 'in' on bridge 'br' of node 'n' and follows it.
- * Returns 0 if delivered or sent out, 1 if dropped. */
+ * Returns 0 if delivered or sent out, 3 if dropped. */
 static int
 trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
           int hop)
@@ -653,7 +654,7 @@ trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
     }
     free(out);
 
-    int result = 1;
+    int result = 3;
     char *vif = h.vif_out >= 0 ? port_at_ofport(n, h.vif_out) : NULL;
     if (vif) {
         const json_t *port = find_port(vif);
@@ -771,8 +772,16 @@ dvrctl_trace(int argc, char *argv[])
         dvrctl_die(2, "trace: needs --node, --to, and --from or "
                    "--from-external with --src (see dvrctl --help)");
     }
-    if (strlen(to) >= sizeof pkt.nw_dst) {
-        dvrctl_die(2, "trace: bad --to '%s'", to);
+    ovs_be32 ip;
+    struct eth_addr mac;
+    if (!ip_parse(to, &ip)) {
+        dvrctl_die(2, "trace: --to '%s' is not an IPv4 address", to);
+    }
+    if (src && !ip_parse(src, &ip)) {
+        dvrctl_die(2, "trace: --src '%s' is not an IPv4 address", src);
+    }
+    if (!eth_addr_from_string(src_mac, &mac)) {
+        dvrctl_die(2, "trace: --src-mac '%s' is not a MAC address", src_mac);
     }
     if (strcmp(pkt.proto, "icmp") && !pkt.dport) {
         dvrctl_die(2, "trace: --proto %s needs --dport", pkt.proto);
@@ -805,6 +814,9 @@ dvrctl_trace(int argc, char *argv[])
             dvrctl_die(1, "%s is not on port %s's network and no router "
                        "serves it", to, from);
         }
+        if (!port_ip(port)[0]) {
+            dvrctl_die(1, "port %s has no address", from);
+        }
         ovs_strlcpy(pkt.dl_src, jstr(port, "mac_address"),
                     sizeof pkt.dl_src);
         ovs_strlcpy(pkt.dl_dst, jstr(dst, "mac_address"), sizeof pkt.dl_dst);
@@ -831,10 +843,6 @@ dvrctl_trace(int argc, char *argv[])
         int uplink = dpif_port(start, "br-ex", "", true);
         if (uplink < 0) {
             dvrctl_die(1, "node %s's br-ex has no uplink port", start->name);
-        }
-        if (strlen(src) >= sizeof pkt.nw_src
-            || strlen(src_mac) >= sizeof pkt.dl_src) {
-            dvrctl_die(2, "trace: bad --src or --src-mac");
         }
         ovs_strlcpy(pkt.dl_src, src_mac, sizeof pkt.dl_src);
         ovs_strlcpy(pkt.dl_dst, jstr(dst, "mac_address"), sizeof pkt.dl_dst);

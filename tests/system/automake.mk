@@ -24,6 +24,7 @@ SANDBOX_TESTS = \
 	tests/system/dhcp.sh \
 	tests/system/metadata.sh \
 	tests/system/dhcp-flood.sh \
-	tests/system/nb-cluster.sh
+	tests/system/nb-cluster.sh \
+	tests/system/trace.sh
 TESTS += $(SANDBOX_TESTS)
 EXTRA_DIST += $(SANDBOX_TESTS) tests/system/nb-cluster-load.py

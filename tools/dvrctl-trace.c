@@ -437,15 +437,15 @@ struct step {
     char cookie[24];
 };
 
-/* The security groups of port 'id', as text. */
+/* The security groups of port 'port_id', as text. */
 static char *
-groups_of(const char *id)
+groups_of(const char *port_id)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
     const json_t *port = NULL, *p;
     size_t k;
     json_array_foreach (all_ports, k, p) {
-        if (!strcmp(jstr(p, "id"), id)) {
+        if (!strcmp(jstr(p, "id"), port_id)) {
             port = p;
         }
     }

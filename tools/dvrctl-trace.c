@@ -425,7 +425,9 @@ flow_string(const char *prefix, const struct pkt *pkt)
     if (!strcmp(pkt->proto, "icmp")) {
         ds_put_cstr(&s, ",icmp_type=8,icmp_code=0");
     } else {
-        ds_put_format(&s, ",tp_src=40000,tp_dst=%d", pkt->dport);
+        /* "tp_src" names TCP's field; UDP's has its own name. */
+        ds_put_format(&s, ",%s_src=40000,%s_dst=%d", pkt->proto, pkt->proto,
+                      pkt->dport);
     }
     return ds_steal_cstr(&s);
 }
@@ -483,6 +485,9 @@ struct hop {
     int vif_out, ex_out;        /* br-int output port, br-ex uplink out. */
     int uplink;                 /* br-ex's uplink port. */
     char sg_port[37];           /* The port a sg_* table step was for. */
+    bool to_controller;         /* The last step sent it to the
+                                 * controller. */
+    bool to_in_port;            /* br-int sent it back where it came. */
 };
 
 /* Prints the steps of the first section of trace output 'out' (up to its
@@ -530,6 +535,7 @@ parse_segment(struct node *n, char *out, struct hop *h, char **resume)
                 ovs_strlcpy(t + len, "(any)", 6);
             }
             h->last.table = table;
+            h->to_controller = false;
             ovs_strlcpy(h->last.bridge, h->bridge, sizeof h->last.bridge);
             h->last.cookie[0] = '\0';
             printf("  %-7s %-18s %s", h->bridge, table_name(h->bridge, table),
@@ -554,6 +560,10 @@ parse_segment(struct node *n, char *out, struct hop *h, char **resume)
             } else if (!strcmp(h->bridge, "br-ex") && port == h->uplink) {
                 h->ex_out = port;
             }
+        } else if (!strcmp(t, "IN_PORT") && !strcmp(h->bridge, "br-int")) {
+            h->to_in_port = true;
+        } else if (!strncmp(t, "controller(", 11)) {
+            h->to_controller = true;
         } else if (!strncmp(t, "ct(", 3) && strstr(t, "table=")) {
             /* Conntrack that resumes the pipeline at that table. */
             ovs_strlcpy(h->ct_bridge, h->bridge, sizeof h->ct_bridge);
@@ -586,8 +596,11 @@ parse_segment(struct node *n, char *out, struct hop *h, char **resume)
         field(orig, "tp_src", sport, sizeof sport);
         field(orig, "tp_dst", dport, sizeof dport);
         for (char *tok = strtok(flow, ","); tok; tok = strtok(NULL, ",")) {
-            /* The old connection's tuple goes; the new one is added. */
-            if (strncmp(tok, "recirc_id=", 10) && strcmp(tok, "eth")
+            /* The old connection's tuple goes; the new one is added.  The
+             * trace prints UDP's ports as "tp_*", which names TCP's. */
+            if (!strcmp(proto, "udp") && !strncmp(tok, "tp_", 3)) {
+                ds_put_format(&s, ",udp_%s", tok + 3);
+            } else if (strncmp(tok, "recirc_id=", 10) && strcmp(tok, "eth")
                 && strncmp(tok, "ct_nw_", 6) && strncmp(tok, "ct_tp_", 6)
                 && strncmp(tok, "ct_ipv6_", 8)) {
                 ds_put_format(&s, "%s%s", s.length ? "," : "", tok);
@@ -640,6 +653,7 @@ trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
         out = NULL;
         if (next_flow) {
             h.vif_out = h.ex_out = -1;
+            h.to_in_port = false;
             h.tun_dst[0] = '\0';
             out = switch_ctl(n, "ofproto/trace-packet-out", h.ct_bridge,
                              next_flow, resume);
@@ -691,6 +705,14 @@ trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
         printf("=> leaves %s on the provider network (br-ex port %d)\n",
                n->name, h.ex_out);
         result = 0;
+    } else if (h.to_in_port) {
+        printf("=> answered: sent back out of the port it came in on, on "
+               "%s\n", n->name);
+        result = 0;
+    } else if (h.to_controller) {
+        printf("=> sent to %s's dvr-controller from %s (a packet-in: "
+               "not followed)\n", n->name,
+               table_name(h.last.bridge, h.last.table));
     } else if (h.last.table < 0) {
         printf("=> dropped on %s before any table\n", n->name);
     } else {

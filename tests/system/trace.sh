@@ -9,7 +9,9 @@
 #     hv2, let in by web's TCP 80 rule (named), delivered to vm3's port;
 #   - the external host -> the floating IP: the steps name the floating
 #     IP, delivered to vm1's port on hv1;
-#   - vm1 -> vm3 TCP 22: dropped on hv2 by the security group (named);
+#   - vm1 -> vm3 TCP 22 and UDP 53: dropped on hv2 by the security group
+#     (named); ICMP echo: let in by its ICMP rule; a ping to the router's
+#     interface: answered on hv1;
 #   - the TCP 80 rule deleted: TCP 80 is dropped too, on hv2, once hv2's
 #     flows change (the trace reads the installed flows, no model);
 #   - bad arguments: a usage error, nothing traced.
@@ -51,9 +53,9 @@ rule80=$(sb_api_id POST /security-group-rules "{\"security_group_rule\": {
     \"security_group_id\": \"$sg\", \"direction\": \"ingress\",
     \"ethertype\": \"IPv4\", \"protocol\": \"tcp\",
     \"port_range_min\": 80, \"port_range_max\": 80}}")
-sb_api POST /security-group-rules "{\"security_group_rule\": {
+rule_icmp=$(sb_api_id POST /security-group-rules "{\"security_group_rule\": {
     \"security_group_id\": \"$sg\", \"direction\": \"ingress\",
-    \"ethertype\": \"IPv4\", \"protocol\": \"icmp\"}}" >/dev/null
+    \"ethertype\": \"IPv4\", \"protocol\": \"icmp\"}}")
 p1=$(sb_api_id POST /ports "{\"port\": {\"name\": \"vm1\",
     \"network_id\": \"$net1\", \"fixed_ips\": [{\"subnet_id\": \"$sub1\",
     \"ip_address\": \"192.168.10.11\"}], \"security_groups\": [\"$sg\"]}}")
@@ -138,6 +140,22 @@ trace ssh 3 --from vm1 --to 192.168.20.13 --proto tcp --dport 22
     || sb_fail "TCP 22: not reported dropped by web on hv2"
 expect ssh "^hv2: " "TCP 22 not followed to hv2"
 echo "vm1 -> vm3 TCP 22: dropped by web on hv2: ok"
+
+# ICMP echo is let in by web's ICMP rule; UDP is not; the router answers
+# a ping to its interface itself.
+trace icmp 0 --from vm1 --to 192.168.20.13
+grep -A1 -E '^  br-int  sg_rules ' "$SB_TMP/icmp" \
+    | sb_has "-> security group rule $rule_icmp group=$sg ingress" \
+    || sb_fail "the sg_rules step does not name the ICMP rule"
+[ "$(verdict icmp)" = "=> delivered to port vm3 ($p3) on hv2" ] \
+    || sb_fail "ICMP: not delivered to vm3 on hv2"
+trace udp 3 --from vm1 --to 192.168.20.13 --proto udp --dport 53
+[ "$(verdict udp)" = "=> dropped on hv2 in sg_ingress_verdict: no rule of security groups web ($sg) allowed it" ] \
+    || sb_fail "UDP 53: not reported dropped by web on hv2"
+trace gwping 0 --from vm1 --to 192.168.10.1
+[ "$(verdict gwping)" = "=> answered: sent back out of the port it came in on, on hv1" ] \
+    || sb_fail "a ping to the router's interface is not answered on hv1"
+echo "ICMP delivered, UDP dropped, the router answers its ping: ok"
 
 # Without the TCP 80 rule, TCP 80 is dropped the same way, once hv2's
 # flows no longer have it.

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "jsonrpc.h"
 #include "openvswitch/dynamic-string.h"
@@ -496,7 +497,8 @@ struct hop {
  * stores the action that resumes it in '*resume' (both to free); else
  * NULL. */
 static char *
-parse_segment(struct node *n, char *out, struct hop *h, char **resume)
+parse_segment(struct node *n, char *out, struct hop *h, struct pkt *pkt,
+              char **resume)
 {
     int rules = 0;              /* "=====" lines seen: 2 per recirc. */
     char *flow = NULL, *initial = NULL;
@@ -560,6 +562,9 @@ parse_segment(struct node *n, char *out, struct hop *h, char **resume)
             } else if (!strcmp(h->bridge, "br-ex") && port == h->uplink) {
                 h->ex_out = port;
             }
+        } else if (!strcmp(t, "NORMAL") && !strcmp(h->bridge, "br-ex")) {
+            /* The provider bridge switches it onto the uplink. */
+            h->ex_out = h->uplink;
         } else if (!strcmp(t, "IN_PORT") && !strcmp(h->bridge, "br-int")) {
             h->to_in_port = true;
         } else if (!strncmp(t, "controller(", 11)) {
@@ -595,6 +600,16 @@ parse_segment(struct node *n, char *out, struct hop *h, char **resume)
         field(orig, "nw_dst", dst, sizeof dst);
         field(orig, "tp_src", sport, sizeof sport);
         field(orig, "tp_dst", dport, sizeof dport);
+
+        /* The headers as the pipeline left them so far (rewrites, NAT). */
+        char ttl[8];
+        field(flow, "dl_src", pkt->dl_src, sizeof pkt->dl_src);
+        field(flow, "dl_dst", pkt->dl_dst, sizeof pkt->dl_dst);
+        field(flow, "nw_src", pkt->nw_src, sizeof pkt->nw_src);
+        field(flow, "nw_dst", pkt->nw_dst, sizeof pkt->nw_dst);
+        if (field(flow, "nw_ttl", ttl, sizeof ttl)) {
+            pkt->ttl = atoi(ttl);
+        }
         for (char *tok = strtok(flow, ","); tok; tok = strtok(NULL, ",")) {
             /* The old connection's tuple goes; the new one is added.  The
              * trace prints UDP's ports as "tp_*", which names TCP's. */
@@ -629,6 +644,95 @@ parse_segment(struct node *n, char *out, struct hop *h, char **resume)
     return result;
 }
 
+/* The node among the given ones that binds port 'id', or NULL. */
+static struct node *
+node_binding(const char *id)
+{
+    for (int i = 0; i < n_nodes; i++) {
+        if (bound_ofport(&nodes[i], id) >= 0) {
+            return &nodes[i];
+        }
+    }
+    return NULL;
+}
+
+/* The node that receives a frame for 'mac' from the provider network:
+ * the one binding the VM port with that MAC, or, for a floating IP's
+ * port, the one binding the floating IP's fixed port.  NULL if none. */
+static struct node *
+node_for_mac(const char *mac, const json_t **portp)
+{
+    const json_t *port, *found = NULL;
+    size_t i;
+    json_array_foreach (all_ports, i, port) {
+        if (!strcasecmp(jstr(port, "mac_address"), mac)) {
+            found = port;
+        }
+    }
+    *portp = found;
+    if (!found) {
+        return NULL;
+    }
+    const char *owner_kind = jstr(found, "device_owner");
+    if (!strcmp(owner_kind, "network:floatingip")) {
+        char *path = xasprintf("/v2.0/floatingips?floating_ip_address=%s",
+                               port_ip(found));
+        json_t *reply = dvrctl_call("GET", path, NULL);
+        const json_t *fip = json_array_get(json_object_get(reply,
+                                                           "floatingips"), 0);
+        struct node *n = NULL;
+        if (json_is_string(json_object_get(fip, "port_id"))) {
+            n = node_binding(jstr(fip, "port_id"));
+        }
+        json_decref(reply);
+        free(path);
+        return n;
+    } else if (strncmp(owner_kind, "network:", 8)) {
+        return node_binding(jstr(found, "id"));
+    }
+    return NULL;
+}
+
+static int trace_hop(struct node *, const char *br, const char *in,
+                     struct pkt *, int hop);
+
+/* The packet left node 'n' through its provider bridge's uplink: follows
+ * it onto the node that owns its destination MAC, if one of the given
+ * nodes does.  Returns as trace_hop(). */
+static int
+follow_provider(struct node *n, const struct hop *h, struct pkt *pkt,
+                int hop)
+{
+    if (h->dp_actions) {
+        apply_rewrites(pkt, h->dp_actions,
+                       h->dp_actions + strlen(h->dp_actions));
+    }
+    const char *vlan = h->dp_actions ? strstr(h->dp_actions,
+                                              "push_vlan(vid=") : NULL;
+    const json_t *port;
+    struct node *to = node_for_mac(pkt->dl_dst, &port);
+    printf("=> leaves %s on the provider network (br-ex port %d) to %s",
+           n->name, h->ex_out, pkt->dl_dst);
+    if (!to) {
+        printf("%s\n", port ? " (not followed)" : ", no port of the NB");
+        return 0;
+    }
+    printf(", %s port %s on %s\n", jstr(port, "device_owner"),
+           jstr(port, "id"), to->name);
+    int uplink = dpif_port(to, "br-ex", "", true);
+    if (uplink < 0 || hop + 1 >= MAX_HOPS) {
+        printf("=> %s: not followed\n", uplink < 0 ? "no br-ex uplink"
+                                                   : "too many hops");
+        return 3;
+    }
+    char *in = (vlan
+                ? xasprintf("in_port=%d,dl_vlan=%d", uplink, atoi(vlan + 14))
+                : xasprintf("in_port=%d", uplink));
+    int result = trace_hop(to, "br-ex", in, pkt, hop + 1);
+    free(in);
+    return result;
+}
+
 /* Traces 'pkt' from 'in' on bridge 'br' of node 'n' and follows it.
  * Returns 0 if delivered or sent out, 3 if dropped. */
 static int
@@ -648,7 +752,7 @@ trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
     h.uplink = dpif_port(n, "br-ex", "", true);
     for (int seg = 0; out && seg < 8; seg++) {
         char *resume;
-        char *next_flow = parse_segment(n, out, &h, &resume);
+        char *next_flow = parse_segment(n, out, &h, pkt, &resume);
         free(out);
         out = NULL;
         if (next_flow) {
@@ -702,9 +806,7 @@ trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
             }
         }
     } else if (h.ex_out >= 0) {
-        printf("=> leaves %s on the provider network (br-ex port %d)\n",
-               n->name, h.ex_out);
-        result = 0;
+        result = follow_provider(n, &h, pkt, hop);
     } else if (h.to_in_port) {
         printf("=> answered: sent back out of the port it came in on, on "
                "%s\n", n->name);

@@ -9,6 +9,8 @@
 #     hv2, let in by web's TCP 80 rule (named), delivered to vm3's port;
 #   - the external host -> the floating IP: the steps name the floating
 #     IP, delivered to vm1's port on hv1;
+#   - vm3, given a floating IP, -> vm1's floating IP: SNAT on hv2, out of
+#     hv2's provider bridge, followed into hv1's, delivered to vm1;
 #   - vm1 -> vm3 TCP 22 and UDP 53: dropped on hv2 by the security group
 #     (named); ICMP echo: let in by its ICMP rule; a ping to the router's
 #     interface: answered on hv1;
@@ -133,6 +135,39 @@ expect fip "-> security group rule $rule80 " "the TCP 80 rule is not named"
 [ "$(verdict fip)" = "=> delivered to port vm1 ($p1) on hv1" ] \
     || sb_fail "floating IP: not delivered to vm1 on hv1"
 echo "external host -> floating IP $fip: ok"
+
+# vm3 (hv2) gets a floating IP too and talks to vm1's: SNAT on hv2, out of
+# hv2's provider bridge, into hv1's, DNAT to vm1.  One real frame from vm3
+# first, so that hv2 resolves the floating IP's MAC (its next hop).
+fip3=$(sb_api POST /floatingips "{\"floatingip\": {
+    \"floating_network_id\": \"$pub\", \"port_id\": \"$p3\"}}" \
+       | jq -r .floatingip.floating_ip_address)
+rif2=$(sb_api GET "/ports?network_id=$net2" \
+       | jq -r '.ports[] | select(.device_owner
+                 | startswith("network:router_interface")) | .mac_address')
+(
+    sb_node_env hv2
+    . "$abs_top_srcdir/tests/lib/dummy.sh"
+    for _ in 1 2 3; do
+        dummy_inject "$(sb_vm_var vm3 VM_IFACE)" "$(dummy_icmp \
+            "$(sb_vm_var vm3 VM_MAC)" "$rif2" 192.168.20.13 "$fip")"
+        sleep 0.5
+    done
+)
+until_ok 30 "$DVRCTL" trace "${NODES[@]}" --from vm3 --to "$fip" \
+    --proto tcp --dport 80 || true
+trace fip2fip 0 --from vm3 --to "$fip" --proto tcp --dport 80
+expect fip2fip "-> floating IP [-0-9a-f]+ address=$fip3 port=$p3" \
+    "vm3's floating IP (the SNAT) is not named"
+expect fip2fip "^=> leaves hv2 on the provider network \(br-ex port [0-9]+\) to [0-9a-f:]+, network:floatingip port [-0-9a-f]+ on hv1$" \
+    "not followed out of hv2's provider bridge to hv1"
+expect fip2fip "^hv1: ofproto/trace br-ex in_port=[0-9]+,tcp,.*nw_src=$fip3,nw_dst=$fip," \
+    "not traced on into hv1's br-ex from vm3's floating IP"
+expect fip2fip "-> floating IP $fip_id address=$fip port=$p1" \
+    "vm1's floating IP (the DNAT) is not named"
+[ "$(verdict fip2fip)" = "=> delivered to port vm1 ($p1) on hv1" ] \
+    || sb_fail "floating IP to floating IP: not delivered to vm1 on hv1"
+echo "vm3 (hv2, $fip3) -> $fip through the provider network: ok"
 
 # A port web does not open.
 trace ssh 3 --from vm1 --to 192.168.20.13 --proto tcp --dport 22

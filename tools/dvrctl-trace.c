@@ -270,6 +270,23 @@ port_at_ofport(const struct node *n, int ofport)
     return id;
 }
 
+/* True if 'needle' occurs in 's' and is not followed by more of an
+ * address (so that "remote_ip=192.0.2.1" does not find ...11). */
+static bool
+has_word(const char *s, const char *needle)
+{
+    for (const char *p = s; (p = strstr(p, needle)); p++) {
+        char c = p[strlen(needle)];
+        if (!c || !strchr(".0123456789abcdefABCDEF:", c)) {
+            return true;
+        }
+        if (!*needle) {
+            break;
+        }
+    }
+    return false;
+}
+
 /* In node 'n''s `dpif/show`, the OpenFlow port of bridge 'br' whose
  * description contains 'needle' (and, if 'not_patch', is neither a patch
  * nor internal port); -1 if none. */
@@ -288,7 +305,7 @@ dpif_port(const struct node *n, const char *br, const char *needle,
         }
         if (!strncmp(line, "  ", 2) && line[2] != ' ') {
             in_br = !strcmp(line, hdr);
-        } else if (in_br && strstr(line, needle)
+        } else if (in_br && has_word(line, needle)
                    && (!not_patch || (!strstr(line, "(patch")
                                       && !strstr(line, "internal)")))) {
             char name[64];
@@ -791,7 +808,7 @@ trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
         } else if (hop + 1 >= MAX_HOPS) {
             printf("=> more than %d hops: not followed\n", MAX_HOPS);
         } else {
-            char *needle = xasprintf("remote_ip=%s)", h.tun_src);
+            char *needle = xasprintf("remote_ip=%s", h.tun_src);
             int tun_port = dpif_port(to, "br-tun", needle, false);
             free(needle);
             if (tun_port < 0) {

@@ -19,6 +19,16 @@
  * and which addresses are its own (`ovs/route/show`).  What dvrctl adds is
  * the packet's description (MACs and addresses from dvr-api), the table
  * names (pipeline/tables.c) and the verdict read off the trace's output.
+ * Two things the switch's trace cannot do alone are joined from its own
+ * output: a conntrack recirculation is resumed (ofproto/trace-packet-out
+ * at the ct action's table, with the new connection's tuple, which
+ * ofproto/trace would clear), and a packet that leaves through a tunnel or
+ * the provider bridge is traced again on the node that receives it, with
+ * the headers the datapath actions rewrote.
+ *
+ * Contract: reads only (unixctl queries and traces, API GETs); exit 0 if
+ * the packet is delivered, answered or leaves on the provider network, 3
+ * if dropped or not followed, 1 or 2 on errors (message on stderr).
  */
 
 #include <config.h>

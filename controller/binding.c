@@ -179,9 +179,8 @@ binding_run(struct binding_ctx *ctx, struct ovsdb_idl_txn *txn,
             const struct binding_input *in)
 {
     if (!in->me || !txn) {
-        if (in->vifs_changed) {
-            ctx->need_full = true;
-        }
+        /* The ports that arrive meanwhile are not tracked next time. */
+        ctx->need_full = true;
         return;
     }
     if (ctx->need_full || in->vifs_changed) {

@@ -416,12 +416,22 @@ add_routers_of_net(const struct net_state *ns, struct uuid_set *set)
     }
 }
 
+/* The port 'uuid', or NULL.  With conditional monitoring
+ * (controller/nb-monitor) a port may arrive before its network: until
+ * then it is not there. */
+static const struct nbrec_port *
+get_port(const struct engine_input *in, const struct uuid *uuid)
+{
+    const struct nbrec_port *row = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+    return row && row->network ? row : NULL;
+}
+
 static void
 update_port_state(struct engine *e, const struct engine_input *in,
                   const struct uuid *uuid, struct uuid_set *dirty_nets,
                   struct uuid_set *compile, struct uuid_set *dirty_routers)
 {
-    const struct nbrec_port *row = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+    const struct nbrec_port *row = get_port(in, uuid);
     struct port_state *ps = find_port_state(e, uuid);
     struct net_state *ns;
 
@@ -586,7 +596,7 @@ compile_port(struct engine *e, const struct engine_input *in,
              const struct uuid *uuid)
 {
     uint64_t cookie = flow_cookie_from_uuid(uuid);
-    const struct nbrec_port *row = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+    const struct nbrec_port *row = get_port(in, uuid);
     const struct port_state *ps = find_port_state(e, uuid);
     const struct net_state *ns = ps ? find_net_state(e, &ps->net) : NULL;
     struct l2_network l2net;
@@ -812,12 +822,15 @@ update_router_state(struct engine *e, const struct engine_input *in,
     rs->active = false;
     for (size_t i = 0; i < row->n_interfaces; i++) {
         const struct nbrec_network *net = row->interfaces[i]->network;
+        if (!net) {
+            continue;           /* Not monitored (yet). */
+        }
         rs->nets[rs->n_nets++] = net->header_.uuid;
         rs->active |= net_has_locals(find_net_state(e, &net->header_.uuid));
     }
     rs->n_iface_nets = rs->n_nets;
     rs->role = L3_GW_NONE;
-    if (row->gateway_port) {
+    if (row->gateway_port && row->gateway_port->network) {
         rs->nets[rs->n_nets++] = row->gateway_port->network->header_.uuid;
         rs->role = gateway_role(in->nb_idl, in->cfg->system_id,
                                 in->cfg->gateway, &in->ports->bfd_down,
@@ -887,12 +900,15 @@ static bool
 describe_iface(struct engine *e, const struct nbrec_port *port,
                struct l3_iface *iface)
 {
-    const struct net_state *ns
-        = find_net_state(e, &port->network->header_.uuid);
     uint32_t segment;
     char *error;
 
     memset(iface, 0, sizeof *iface);
+    if (!port->network) {
+        return false;           /* Not monitored (yet). */
+    }
+    const struct net_state *ns
+        = find_net_state(e, &port->network->header_.uuid);
     iface->nb = port;
     error = l3_iface_parse(port, iface);
     if (!error) {
@@ -1097,6 +1113,10 @@ compile_fip(struct engine *e, const struct engine_input *in,
         fs = xzalloc(sizeof *fs);
         fs->uuid = *uuid;
         hmap_insert(&e->fips, &fs->node, uuid_hash(uuid));
+    }
+    if (!row->floating_network || !row->floating_port) {
+        fs->local = false;      /* Not monitored (yet). */
+        return;
     }
     ext = find_net_state(e, &row->floating_network->header_.uuid);
     if (!net_is_active(ext) || !ext->lvid) {
@@ -1336,6 +1356,9 @@ engine_run(struct engine *e, const struct engine_input *in)
             uuid_set_add(&dirty_fips, &fip->header_.uuid);
         }
         NBREC_SUBNET_FOR_EACH_TRACKED (subnet, in->nb_idl) {
+            if (!subnet->network) {
+                continue;
+            }
             const struct net_state *ns = find_net_state(
                 e, &subnet->network->header_.uuid);
             if (ns) {

@@ -1,0 +1,69 @@
+/*
+ * controller/nb-monitor: conditional monitoring of the NB database.
+ *
+ * With external_ids:dvr-monitor-all=false a compute node asks the NB
+ * server only for the rows it needs, so its memory and the updates it
+ * receives grow with what it hosts, not with the cloud:
+ *
+ *   - its local ports (the VIFs' iface-ids) and every port, subnet and
+ *     fixed IP of the networks it needs;
+ *   - the networks it needs: those of its local ports, of its local ports'
+ *     floating IPs, and of every interface and the gateway of a router
+ *     that has an interface on one of those ("active" routers);
+ *   - those routers, and the floating IPs of its ports and of those
+ *     routers;
+ *   - the security groups of its local ports (every rule: a rule row names
+ *     no group, so the rules cannot be selected by group);
+ *   - the bindings of the ports it monitors and its own, every chassis,
+ *     its own Chassis_Private row, the gateway assignments, NB_Global, and
+ *     the Instance rows of its local ports.
+ *
+ * The sets are computed from what the IDL holds, so they grow in rounds
+ * (a local port's row arrives, then its network's rows, then its
+ * routers'); each round is one condition change.  Gateway chassis and
+ * dvr-monitor-all=true monitor everything.
+ *
+ * It also counts the rows the node receives (inserted, changed or deleted),
+ * per table, for "status".
+ *
+ * Contract: nb_monitor_start() before the IDL connects, if conditional
+ * (the first download is then only the chassis and the global row, not the
+ * cloud); nb_monitor_run() before each engine run; until
+ * nb_monitor_ready() the view is still growing towards what the node
+ * needs and must not be compiled (flows installed before a restart stay
+ * as they are).  nb_monitor_run() returns true once
+ * the server has applied a condition change whose rows the engine has not
+ * compiled yet (the caller then forces a full compile: rows that arrive
+ * because a condition grew are not reported as changes of the rows that
+ * refer to them).  The engine treats a row whose mandatory reference is
+ * not (yet) monitored as absent.
+ */
+
+#ifndef CONTROLLER_NB_MONITOR_H
+#define CONTROLLER_NB_MONITOR_H 1
+
+#include <stdbool.h>
+
+struct ds;
+struct nb_monitor;
+struct ovsdb_idl;
+struct ovsdb_idl_index;
+struct simap;
+
+struct nb_monitor_input {
+    struct ovsdb_idl *idl;
+    struct ovsdb_idl_index *ports_by_network;
+    const char *chassis;            /* This chassis' name. */
+    const struct simap *vifs;       /* iface-id -> ofport. */
+    bool all;                       /* Monitor everything. */
+};
+
+struct nb_monitor *nb_monitor_create(void);
+void nb_monitor_destroy(struct nb_monitor *);
+void nb_monitor_start(struct nb_monitor *, struct ovsdb_idl *,
+                      const char *chassis);
+bool nb_monitor_run(struct nb_monitor *, const struct nb_monitor_input *);
+bool nb_monitor_ready(const struct nb_monitor *);
+void nb_monitor_status(const struct nb_monitor *, struct ds *);
+
+#endif /* controller/nb-monitor.h */

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "controller/nb-monitor.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
@@ -55,7 +56,7 @@ vif_port(struct ovsdb_idl *nb_idl, const char *iface_id)
     struct uuid uuid;
 
     return (uuid_from_string(&uuid, iface_id)
-            ? nbrec_port_get_for_uuid(nb_idl, &uuid) : NULL);
+            ? NB_GET(port, nb_idl, &uuid) : NULL);
 }
 
 /* Binds the VIF 'iface_id' if it names a port. */

@@ -271,6 +271,7 @@ run(struct controller *c)
     struct ovsdb_idl_txn *nb_txn = ovsdb_idl_loop_run(&c->nb_loop);
     nb_session_run(&c->nb_session);
     struct ovsdb_idl *nb_idl = c->nb_loop.idl;
+    nb_monitor_count(c->nb_monitor, nb_idl);
     struct shash_node *node;
 
     update_config(c);
@@ -602,7 +603,7 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_put_format(&s, "NB database: %s (%s)\n", c->cfg.nb_remote,
                   ovsdb_idl_is_connected(c->nb_loop.idl)
                   ? "connected" : "not connected");
-    nb_monitor_status(c->nb_monitor, &s);
+    nb_monitor_status(c->nb_monitor, c->nb_loop.idl, &s);
     const struct nbrec_nb_global *g = nbrec_nb_global_first(c->nb_loop.idl);
     ds_put_format(&s, "nb_cfg: %"PRId64"\n", g ? g->nb_cfg : 0);
     ds_put_format(&s, "bound ports: %"PRIuSIZE"\n",

@@ -11,6 +11,7 @@
 
 #include "controller/bridges.h"
 #include "controller/engine.h"
+#include "controller/nb-monitor.h"
 #include "flow.h"
 #include "hash.h"
 #include "hmapx.h"
@@ -362,7 +363,7 @@ update_port(struct engine_sg *sg, const struct engine_input *in,
             const struct uuid *uuid, struct hmapx *dirty_groups,
             struct hmap *pairs, struct flow_set *flows)
 {
-    const struct nbrec_port *row = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+    const struct nbrec_port *row = NB_GET(port, in->nb_idl, uuid);
     struct port_state *ps = find_port(sg, uuid);
     struct port_state new;
 
@@ -532,7 +533,7 @@ compile_group(struct engine_sg *sg, const struct engine_input *in,
               struct group_state *g, struct flow_set *flows)
 {
     const struct nbrec_security_group *row
-        = nbrec_security_group_get_for_uuid(in->nb_idl, &g->uuid);
+        = NB_GET(security_group, in->nb_idl, &g->uuid);
     uint64_t owner = owner_key(OWNER_GROUP, &g->uuid, NULL);
 
     /* Undo the previous compile's links. */
@@ -634,7 +635,7 @@ assign_ids(struct engine_sg *sg, const struct engine_input *in,
 
     HMAP_FOR_EACH (g, node, &sg->groups) {
         if (g->n_local
-            && nbrec_security_group_get_for_uuid(in->nb_idl, &g->uuid)) {
+            && NB_GET(security_group, in->nb_idl, &g->uuid)) {
             uuids[n++] = g->uuid;
         }
     }
@@ -737,7 +738,7 @@ engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
         struct group_state *g = hn->data;
         if (!g->compiled && !g->n_local && hmap_is_empty(&g->addrs)
             && hmapx_is_empty(&g->referrers)
-            && !nbrec_security_group_get_for_uuid(in->nb_idl, &g->uuid)) {
+            && !NB_GET(security_group, in->nb_idl, &g->uuid)) {
             hmap_remove(&sg->groups, &g->node);
             group_state_free(g);
         }

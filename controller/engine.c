@@ -15,6 +15,7 @@
 #include "controller/config.h"
 #include "controller/engine-sg.h"
 #include "controller/gateway.h"
+#include "controller/nb-monitor.h"
 #include "flow.h"
 #include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
@@ -422,7 +423,7 @@ add_routers_of_net(const struct net_state *ns, struct uuid_set *set)
 static const struct nbrec_port *
 get_port(const struct engine_input *in, const struct uuid *uuid)
 {
-    const struct nbrec_port *row = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+    const struct nbrec_port *row = NB_GET(port, in->nb_idl, uuid);
     return row && row->network ? row : NULL;
 }
 
@@ -454,7 +455,7 @@ update_port_state(struct engine *e, const struct engine_input *in,
         uuid_set_add(dirty_nets, &ns->uuid);
         if (was_active && !net_is_active(ns)) {
             const struct nbrec_network *net
-                = nbrec_network_get_for_uuid(in->nb_idl, &ns->uuid);
+                = NB_GET(network, in->nb_idl, &ns->uuid);
             if (net) {
                 add_ports_of_network(in, net, compile);
             }
@@ -653,7 +654,7 @@ compile_network(struct engine *e, const struct engine_input *in,
 {
     uint64_t cookie = flow_cookie_from_uuid(uuid);
     const struct nbrec_network *row
-        = nbrec_network_get_for_uuid(in->nb_idl, uuid);
+        = NB_GET(network, in->nb_idl, uuid);
     struct net_state *ns = find_net_state(e, uuid);
     const struct ex_bridge *eb;
     struct l2_network l2net;
@@ -757,7 +758,7 @@ router_withdraw(struct engine *e, const struct engine_input *in,
             if (!ns->n_router_refs) {
                 /* No longer routed, maybe no longer active. */
                 const struct nbrec_network *net
-                    = nbrec_network_get_for_uuid(in->nb_idl, &ns->uuid);
+                    = NB_GET(network, in->nb_idl, &ns->uuid);
                 if (net) {
                     add_ports_of_network(in, net, compile);
                 }
@@ -793,7 +794,7 @@ update_router_state(struct engine *e, const struct engine_input *in,
                     struct uuid_set *compile)
 {
     const struct nbrec_router *row
-        = nbrec_router_get_for_uuid(in->nb_idl, uuid);
+        = NB_GET(router, in->nb_idl, uuid);
     struct router_state *rs = find_router_state(e, uuid);
 
     if (rs) {
@@ -850,7 +851,7 @@ update_router_state(struct engine *e, const struct engine_input *in,
         bool was_active = net_is_active(ns);
         if (!ns->n_router_refs++) {
             const struct nbrec_network *net
-                = nbrec_network_get_for_uuid(in->nb_idl, &ns->uuid);
+                = NB_GET(network, in->nb_idl, &ns->uuid);
             if (!was_active) {
                 alloc_lvid(e, ns);
             }
@@ -878,7 +879,7 @@ subnet_taken(const struct engine *e, const struct engine_input *in,
         const struct nbrec_router *orow;
 
         if (uuid_compare_3way(&other->uuid, &row->header_.uuid) >= 0
-            || !(orow = nbrec_router_get_for_uuid(in->nb_idl,
+            || !(orow = NB_GET(router, in->nb_idl,
                                                   &other->uuid))) {
             continue;
         }
@@ -936,7 +937,7 @@ describe_router(struct engine *e, const struct engine_input *in,
                 struct l3_iface **ifacesp, ofp_port_t **tunnelsp)
 {
     const struct nbrec_router *row
-        = nbrec_router_get_for_uuid(in->nb_idl, &rs->uuid);
+        = NB_GET(router, in->nb_idl, &rs->uuid);
 
     *ifacesp = NULL;
     *tunnelsp = NULL;
@@ -1093,7 +1094,7 @@ compile_fip(struct engine *e, const struct engine_input *in,
 {
     uint64_t cookie = flow_cookie_from_uuid(uuid);
     const struct nbrec_floating_ip *row
-        = nbrec_floating_ip_get_for_uuid(in->nb_idl, uuid);
+        = NB_GET(floating_ip, in->nb_idl, uuid);
     struct fip_state *fs = find_fip_state(e, uuid);
     const struct net_state *ext;
     struct l3_iface *ifaces = NULL;
@@ -1180,7 +1181,7 @@ add_fips_of(const struct engine_input *in, struct ovsdb_idl_index *index,
 
     if (by_port) {
         const struct nbrec_port *port
-            = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+            = NB_GET(port, in->nb_idl, uuid);
         if (!port) {
             nbrec_floating_ip_index_destroy_row(target);
             return;
@@ -1188,7 +1189,7 @@ add_fips_of(const struct engine_input *in, struct ovsdb_idl_index *index,
         nbrec_floating_ip_index_set_port(target, port);
     } else {
         const struct nbrec_router *router
-            = nbrec_router_get_for_uuid(in->nb_idl, uuid);
+            = NB_GET(router, in->nb_idl, uuid);
         if (!router) {
             nbrec_floating_ip_index_destroy_row(target);
             return;

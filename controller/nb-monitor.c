@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
+#include "ovsdb-idl-provider.h"
 #include "ovsdb/nb-idl.h"
 #include "simap.h"
 #include "sset.h"
@@ -31,6 +33,7 @@ struct nb_monitor {
     size_t n_local, n_nets, n_routers, n_groups;
     unsigned long long int n_changes;
     unsigned long long int n_updates[NBREC_N_TABLES]; /* Rows received. */
+    unsigned long long int n_bytes[NBREC_N_TABLES];   /* Their JSON size. */
 };
 
 /* OVSDB selects rows by "_uuid", which the generated IDL has no column
@@ -45,17 +48,27 @@ static const struct ovsdb_idl_column uuid_column = {
     },
 };
 
+/* Adds "_uuid == 'uuid'" to 'cond'.  The IDL keeps a reference to the
+ * clause's datum (ovsdb_datum_clone() shares the atoms), so the atoms must
+ * be on the heap, as the generated nbrec_*_add_clause_*() have them. */
 static void
 add_uuid_clause(struct ovsdb_idl_condition *cond, const struct uuid *uuid)
 {
-    union ovsdb_atom key = { .uuid = *uuid };
-    struct ovsdb_datum datum = {
-        .n = 1,
-        .keys = &key,
-        .values = NULL,
-        .refcnt = NULL,
-    };
+    struct ovsdb_datum datum = { .n = 1, .refcnt = NULL, .values = NULL };
+
+    datum.keys = xmalloc(sizeof *datum.keys);
+    datum.keys[0].uuid = *uuid;
     ovsdb_idl_condition_add_clause(cond, OVSDB_F_EQ, &uuid_column, &datum);
+    ovsdb_datum_destroy(&datum, &uuid_column.type);
+}
+
+const struct ovsdb_idl_row *
+nb_row_get(const struct ovsdb_idl *idl, const struct ovsdb_idl_table_class *tc,
+           const struct uuid *uuid)
+{
+    const struct ovsdb_idl_row *row = ovsdb_idl_get_row_for_uuid(idl, tc,
+                                                                 uuid);
+    return row && row->new_datum ? row : NULL;
 }
 
 struct nb_monitor *
@@ -78,6 +91,9 @@ struct nb_sets {
     struct uuidset routers;     /* Active routers. */
     struct uuidset router_ports; /* Their interfaces and gateway ports. */
     struct uuidset groups;      /* Security groups of local ports. */
+    struct uuidset rules;       /* Their rules. */
+    struct uuidset members;     /* Their rules' remote groups. */
+    struct uuidset fixed;       /* Fixed IPs of members off 'nets'. */
     struct uuidset subnets;     /* Subnets of 'nets'. */
     struct uuidset ports;       /* Ports on 'nets', and 'local'. */
     struct sset instances;      /* device_ids of local ports. */
@@ -92,6 +108,9 @@ sets_init(struct nb_sets *s)
     uuidset_init(&s->routers);
     uuidset_init(&s->router_ports);
     uuidset_init(&s->groups);
+    uuidset_init(&s->rules);
+    uuidset_init(&s->members);
+    uuidset_init(&s->fixed);
     uuidset_init(&s->subnets);
     uuidset_init(&s->ports);
     sset_init(&s->instances);
@@ -106,6 +125,9 @@ sets_destroy(struct nb_sets *s)
     uuidset_destroy(&s->routers);
     uuidset_destroy(&s->router_ports);
     uuidset_destroy(&s->groups);
+    uuidset_destroy(&s->rules);
+    uuidset_destroy(&s->members);
+    uuidset_destroy(&s->fixed);
     uuidset_destroy(&s->subnets);
     uuidset_destroy(&s->ports);
     sset_destroy(&s->instances);
@@ -149,7 +171,7 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
         }
         add_uuid(&s->local, &uuid);
         const struct nbrec_port *port
-            = nbrec_port_get_for_uuid(in->idl, &uuid);
+            = NB_GET(port, in->idl, &uuid);
         if (!port) {
             continue;
         }
@@ -172,7 +194,7 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
     struct nbrec_port *key = nbrec_port_index_init_row(in->ports_by_network);
     UUIDSET_FOR_EACH (un, &s->nets) {
         const struct nbrec_network *net
-            = nbrec_network_get_for_uuid(in->idl, &un->uuid);
+            = NB_GET(network, in->idl, &un->uuid);
         const struct nbrec_port *p;
         if (!net) {
             continue;
@@ -203,7 +225,7 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
                  &nbrec_router_col_gateway_port);
     }
     UUIDSET_FOR_EACH (un, &s->router_ports) {
-        const struct nbrec_port *p = nbrec_port_get_for_uuid(in->idl,
+        const struct nbrec_port *p = NB_GET(port, in->idl,
                                                              &un->uuid);
         if (p) {
             add_refs(&s->nets, &p->header_, &nbrec_port_col_network);
@@ -218,7 +240,7 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
     }
     UUIDSET_FOR_EACH (un, &s->nets) {
         const struct nbrec_network *net
-            = nbrec_network_get_for_uuid(in->idl, &un->uuid);
+            = NB_GET(network, in->idl, &un->uuid);
         const struct nbrec_port *p;
         if (!net) {
             continue;
@@ -231,6 +253,41 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
     nbrec_port_index_destroy_row(key);
     UUIDSET_FOR_EACH (un, &s->local) {
         add_uuid(&s->ports, &un->uuid);
+    }
+
+    /* The rules of the local ports' groups, and the members of the groups
+     * those rules name as remote groups (their addresses are matched), on
+     * whatever network they are. */
+    UUIDSET_FOR_EACH (un, &s->groups) {
+        const struct nbrec_security_group *sg
+            = NB_GET(security_group, in->idl, &un->uuid);
+        if (sg) {
+            add_refs(&s->rules, &sg->header_,
+                     &nbrec_security_group_col_rules);
+            for (size_t i = 0; i < sg->n_rules; i++) {
+                add_refs(&s->members, &sg->rules[i]->header_,
+                         &nbrec_security_group_rule_col_remote_group);
+            }
+        }
+    }
+    if (!uuidset_is_empty(&s->members)) {
+        const struct nbrec_port *p;
+        NBREC_PORT_FOR_EACH (p, in->idl) {
+            const struct ovsdb_datum *d
+                = ovsdb_idl_read(&p->header_, &nbrec_port_col_network);
+            if (d->n && uuidset_find(&s->nets, &d->keys[0].uuid)) {
+                continue;       /* Its fixed IPs come with the subnets. */
+            }
+            d = ovsdb_idl_read(&p->header_,
+                               &nbrec_port_col_security_groups);
+            for (size_t i = 0; i < d->n; i++) {
+                if (uuidset_find(&s->members, &d->keys[i].uuid)) {
+                    add_refs(&s->fixed, &p->header_,
+                             &nbrec_port_col_fixed_ips);
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -284,6 +341,7 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
     struct ovsdb_idl_condition router = OVSDB_IDL_CONDITION_INIT(&router);
     struct ovsdb_idl_condition fip = OVSDB_IDL_CONDITION_INIT(&fip);
     struct ovsdb_idl_condition sg = OVSDB_IDL_CONDITION_INIT(&sg);
+    struct ovsdb_idl_condition rule = OVSDB_IDL_CONDITION_INIT(&rule);
     struct ovsdb_idl_condition pb = OVSDB_IDL_CONDITION_INIT(&pb);
     struct ovsdb_idl_condition priv = OVSDB_IDL_CONDITION_INIT(&priv);
     struct ovsdb_idl_condition inst = OVSDB_IDL_CONDITION_INIT(&inst);
@@ -302,10 +360,9 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
         add_uuid_clause(&port, &u[i]);
     }
     free(u);
-    /* Every network: the rows are few and small. */
-    ovsdb_idl_condition_add_clause_true(&net);
     u = sorted(&s->nets, &n);
     for (size_t i = 0; i < n; i++) {
+        add_uuid_clause(&net, &u[i]);
         nbrec_port_add_clause_network(&port, OVSDB_F_EQ, &u[i]);
         nbrec_subnet_add_clause_network(&subnet, OVSDB_F_EQ, &u[i]);
     }
@@ -330,6 +387,24 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
     u = sorted(&s->groups, &n);
     for (size_t i = 0; i < n; i++) {
         add_uuid_clause(&sg, &u[i]);
+    }
+    free(u);
+    u = sorted(&s->members, &n);
+    for (size_t i = 0; i < n; i++) {
+        struct uuid *group = &u[i];
+        add_uuid_clause(&sg, group);
+        nbrec_port_add_clause_security_groups(&port, OVSDB_F_INCLUDES,
+                                              &group, 1);
+    }
+    free(u);
+    u = sorted(&s->rules, &n);
+    for (size_t i = 0; i < n; i++) {
+        add_uuid_clause(&rule, &u[i]);
+    }
+    free(u);
+    u = sorted(&s->fixed, &n);
+    for (size_t i = 0; i < n; i++) {
+        add_uuid_clause(&fixed, &u[i]);
     }
     free(u);
     u = sorted(&s->ports, &n);
@@ -359,6 +434,8 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
     seqno = MAX(seqno, nbrec_router_set_condition(in->idl, &router));
     seqno = MAX(seqno, nbrec_floating_ip_set_condition(in->idl, &fip));
     seqno = MAX(seqno, nbrec_security_group_set_condition(in->idl, &sg));
+    seqno = MAX(seqno, nbrec_security_group_rule_set_condition(in->idl,
+                                                               &rule));
     seqno = MAX(seqno, nbrec_port_binding_set_condition(in->idl, &pb));
     seqno = MAX(seqno, nbrec_chassis_private_set_condition(in->idl, &priv));
     seqno = MAX(seqno, nbrec_instance_set_condition(in->idl, &inst));
@@ -370,6 +447,7 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
     ovsdb_idl_condition_destroy(&router);
     ovsdb_idl_condition_destroy(&fip);
     ovsdb_idl_condition_destroy(&sg);
+    ovsdb_idl_condition_destroy(&rule);
     ovsdb_idl_condition_destroy(&pb);
     ovsdb_idl_condition_destroy(&priv);
     ovsdb_idl_condition_destroy(&inst);
@@ -412,18 +490,56 @@ nb_monitor_ready(const struct nb_monitor *m)
     return !m->conditional || m->ready;
 }
 
+/* The size of the <row-update2> the server sent for tracked 'row' of
+ * 'tc', as RFC 7047's JSON: its UUID, and the columns it carries (those
+ * that differ from their defaults for an insertion, the changed ones for
+ * a modification, none for a deletion).  The IDL does not expose its
+ * session's byte count; this sums what the updates hold. */
+static size_t
+row_update_size(const struct ovsdb_idl_row *row,
+                const struct ovsdb_idl_table_class *tc)
+{
+    /* "<uuid>":{"insert":{...}}, */
+    size_t size = UUID_LEN + 16;
+
+    if (!row->new_datum) {
+        return size;
+    }
+    bool insert = ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT) > 0;
+    for (size_t i = 0; i < tc->n_columns; i++) {
+        const struct ovsdb_idl_column *col = &tc->columns[i];
+        const struct ovsdb_datum *d = ovsdb_idl_read(row, col);
+        if (insert ? ovsdb_datum_is_default(d, &col->type)
+                   : !ovsdb_idl_track_is_updated(row, col)) {
+            continue;
+        }
+        struct json *json = ovsdb_datum_to_json(d, &col->type);
+        struct ds s = DS_EMPTY_INITIALIZER;
+        json_to_ds(json, 0, &s);
+        size += strlen(col->name) + 4 + s.length;
+        ds_destroy(&s);
+        json_destroy(json);
+    }
+    return size;
+}
+
+void
+nb_monitor_count(struct nb_monitor *m, struct ovsdb_idl *idl)
+{
+    for (size_t i = 0; i < NBREC_N_TABLES; i++) {
+        const struct ovsdb_idl_table_class *tc = &nbrec_table_classes[i];
+        const struct ovsdb_idl_row *row;
+        for (row = ovsdb_idl_track_get_first(idl, tc); row;
+             row = ovsdb_idl_track_get_next(row)) {
+            m->n_updates[i]++;
+            m->n_bytes[i] += row_update_size(row, tc);
+        }
+    }
+}
+
 bool
 nb_monitor_run(struct nb_monitor *m, const struct nb_monitor_input *in)
 {
-    for (size_t i = 0; i < NBREC_N_TABLES; i++) {
-        const struct ovsdb_idl_row *row;
-        for (row = ovsdb_idl_track_get_first(in->idl,
-                                             &nbrec_table_classes[i]);
-             row; row = ovsdb_idl_track_get_next(row)) {
-            m->n_updates[i]++;
-        }
-    }
-
     bool applied = ovsdb_idl_get_condition_seqno(in->idl) >= m->expected;
 
     if (in->all) {
@@ -476,12 +592,33 @@ nb_monitor_run(struct nb_monitor *m, const struct nb_monitor_input *in)
 }
 
 void
-nb_monitor_status(const struct nb_monitor *m, struct ds *s)
+nb_monitor_status(const struct nb_monitor *m, struct ovsdb_idl *idl,
+                  struct ds *s)
 {
+    unsigned long long int rows = 0, bytes = 0;
+
     ds_put_cstr(s, "NB rows received:");
     for (size_t i = 0; i < NBREC_N_TABLES; i++) {
         ds_put_format(s, " %s=%llu", nbrec_table_classes[i].name,
                       m->n_updates[i]);
+        rows += m->n_updates[i];
+    }
+    ds_put_cstr(s, "\nNB bytes received:");
+    for (size_t i = 0; i < NBREC_N_TABLES; i++) {
+        ds_put_format(s, " %s=%llu", nbrec_table_classes[i].name,
+                      m->n_bytes[i]);
+        bytes += m->n_bytes[i];
+    }
+    ds_put_format(s, "\nNB received: %llu rows, %llu bytes\n", rows, bytes);
+    ds_put_cstr(s, "NB rows held:");
+    for (size_t i = 0; i < NBREC_N_TABLES; i++) {
+        const struct ovsdb_idl_row *row;
+        size_t n = 0;
+        for (row = ovsdb_idl_first_row(idl, &nbrec_table_classes[i]); row;
+             row = ovsdb_idl_next_row(row)) {
+            n++;
+        }
+        ds_put_format(s, " %s=%"PRIuSIZE, nbrec_table_classes[i].name, n);
     }
     ds_put_char(s, '\n');
     if (!m->conditional) {

@@ -48,7 +48,10 @@ struct ds;
 struct nb_monitor;
 struct ovsdb_idl;
 struct ovsdb_idl_index;
+struct ovsdb_idl_row;
+struct ovsdb_idl_table_class;
 struct simap;
+struct uuid;
 
 struct nb_monitor_input {
     struct ovsdb_idl *idl;
@@ -58,12 +61,24 @@ struct nb_monitor_input {
     bool all;                       /* Monitor everything. */
 };
 
+/* The row of 'TABLE' (e.g. port) with UUID 'UUID', or NULL: unlike
+ * nbrec_TABLE_get_for_uuid(), never the empty placeholder the IDL keeps
+ * for a row that a monitored row refers to but that is not monitored. */
+#define NB_GET(TABLE, IDL, UUID)                                        \
+    ((const struct nbrec_##TABLE *)                                     \
+     nb_row_get(IDL, &nbrec_table_##TABLE, UUID))
+const struct ovsdb_idl_row *nb_row_get(const struct ovsdb_idl *,
+                                       const struct ovsdb_idl_table_class *,
+                                       const struct uuid *);
+
 struct nb_monitor *nb_monitor_create(void);
 void nb_monitor_destroy(struct nb_monitor *);
 void nb_monitor_start(struct nb_monitor *, struct ovsdb_idl *,
                       const char *chassis);
+void nb_monitor_count(struct nb_monitor *, struct ovsdb_idl *);
 bool nb_monitor_run(struct nb_monitor *, const struct nb_monitor_input *);
 bool nb_monitor_ready(const struct nb_monitor *);
-void nb_monitor_status(const struct nb_monitor *, struct ds *);
+void nb_monitor_status(const struct nb_monitor *, struct ovsdb_idl *,
+                       struct ds *);
 
 #endif /* controller/nb-monitor.h */

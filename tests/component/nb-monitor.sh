@@ -2,14 +2,16 @@
 # Component test (issue 17): conditional monitoring of the NB
 # (external_ids:dvr-monitor-all=false).  Two dummy-datapath nodes; network
 # A has a port on each, network B only on hv1.  Proves:
-#   - hv2 receives no row when B's ports change (its counters of received
-#     Port, Fixed_IP and Port_Binding rows do not move), while hv1 does;
-#   - hv2 holds and compiles A: a trace from its A port reaches the
-#     tunnel to hv1;
-#   - a port of B bound on hv2 later gets its flows there, B's rows arrive
-#     (a trace to B's port on hv1 goes through the tunnel), and they go
-#     again when the port leaves;
-#   - with dvr-monitor-all=true (the default) a node receives everything.
+#   - hv2 receives nothing at all (rows and bytes counted by its
+#     controller, every table) when B's ports are created, changed and
+#     deleted, while hv1 receives them;
+#   - hv2 holds and compiles A: a trace from its A port leaves through the
+#     tunnel to hv1 with A's VNI;
+#   - a port of B bound on hv2 later gets its flows there and B's rows
+#     arrive (a trace to B's port on hv1 leaves with B's VNI), and they go
+#     from hv2's view again when the port leaves;
+#   - meanwhile no flow of A is deleted on either node (ovs-ofctl monitor);
+#   - with dvr-monitor-all=true a node receives everything.
 set -eu
 . "$abs_top_srcdir/tests/lib/ovs.sh"
 . "$abs_top_srcdir/tests/lib/nb.sh"
@@ -32,7 +34,7 @@ node() {
         external_ids:dvr-encap-ip="$2" \
         external_ids:dvr-datapath-type=dummy \
         external_ids:dvr-monitor-all="$3"
-    ovs_start_controller "$1"
+    ovs_start_controller "$1" -vnb_monitor:file:dbg
     ovs_wait_until 10 ovs-vsctl br-exists br-int || ovs_fail "$1: no br-int"
 }
 # plug NODE NAME OFPORT PORT MAC: a VIF on NODE's br-int.
@@ -47,9 +49,25 @@ received() {
     ovs_controller_ctl "$1" status \
         | sed -n "s/^NB rows received:.* $2=\([0-9]*\).*/\1/p"
 }
+# total NODE: "ROWS BYTES" that NODE's controller received, all tables.
+total() {
+    ovs_controller_ctl "$1" status \
+        | sed -n 's/^NB received: \([0-9]*\) rows, \([0-9]*\) bytes$/\1 \2/p'
+}
+# held NODE TABLE: rows of TABLE in NODE's view of the NB.
+held() {
+    ovs_controller_ctl "$1" status \
+        | sed -n "s/^NB rows held:.* $2=\([0-9]*\).*/\1/p"
+}
 # monitoring NODE: NODE's "NB monitoring" status line.
 monitoring() {
     ovs_controller_ctl "$1" status | grep '^NB monitoring'
+}
+monitoring_has() {
+    monitoring "$1" | grep -q "$2"
+}
+received_at_least() {
+    [ "$(received "$1" "$2")" -ge "$3" ]
 }
 # classified NODE OFPORT: NODE's br-int has flows for VIF OFPORT.
 classified() {
@@ -61,6 +79,35 @@ bound_up() {
     ovsdb-client query "$NB_REMOTE" "[\"DVRFLOW_Northbound\",{\"op\":
         \"select\",\"table\":\"Port_Binding\",\"where\":[[\"port\",\"==\",
         [\"uuid\",\"$1\"]],[\"up\",\"==\",true]]}]" | grep -q '"_uuid"'
+}
+# trace NODE FLOW: ofproto/trace on NODE's br-int (through the patch to
+# br-tun).
+trace() {
+    ovs_env "$1"
+    ovs-appctl ofproto/trace br-int "$2"
+}
+# expect_tunnel NODE FLOW VNI PEER: FLOW leaves NODE's br-tun through
+# its tunnel to chassis PEER with VNI.
+expect_tunnel() {
+    local out tunnel
+    ovs_env "$1"
+    tunnel=$(ovs-vsctl --bare --columns=ofport find interface \
+             "external_ids:dvr-chassis=$4")
+    [ -n "$tunnel" ] || ovs_fail "$1 has no tunnel to $4"
+    out=$(trace "$1" "$2")
+    printf '%s\n' "$out" | grep -A1 "set_field:$3->tun_id" \
+        | grep -q "output:$tunnel\$" \
+        || { printf '%s\n' "$out" >&2
+             ovs_fail "$1: $2 not tunnelled to $4 with VNI $3"; }
+}
+# watch NODE: records NODE's br-int flow table changes (ovs-ofctl monitor)
+# in NODE/flow-events until the test ends.
+watch() {
+    ovs_env "$1"
+    stdbuf -oL ovs-ofctl -O OpenFlow13 monitor br-int 'watch:!initial' \
+        >"$OVS_TEST_DIR/$1/flow-events" 2>&1 &
+    echo $! >"$OVS_TEST_DIR/$1/run/watch.pid"
+    _ovs_track_pidfile "$OVS_TEST_DIR/$1/run/watch.pid"
 }
 
 node hv1 192.168.100.1 false
@@ -77,61 +124,87 @@ monitoring hv2
 monitoring hv2 | grep -q 'conditional (applied), 1 local ports, 1 networks' \
     || ovs_fail "hv2 does not monitor just its port's network"
 
-# hv2 compiles A: A2 -> A1 goes through the tunnel to hv1.
-ovs_env hv2
-tunnel=$(ovs-vsctl --bare --columns=ofport find interface \
-         external_ids:dvr-chassis=hv1)
-[ -n "$tunnel" ] || ovs_fail "hv2 has no tunnel to hv1"
-trace=$(ovs-appctl ofproto/trace br-int "in_port=21,dl_src=fa:16:3e:00:00:a2,dl_dst=fa:16:3e:00:00:a1,ip,nw_src=10.0.0.12,nw_dst=10.0.0.11,icmp")
-printf '%s\n' "$trace" | grep -q "output:\|-> output" \
-    || { printf '%s\n' "$trace"; ovs_fail "hv2: A2 -> A1 is not forwarded"; }
+# hv2 compiles A: A2 -> A1 leaves through the tunnel with A's VNI.
+expect_tunnel hv2 "in_port=21,dl_src=fa:16:3e:00:00:a2,dl_dst=fa:16:3e:00:00:a1,ip,nw_src=10.0.0.12,nw_dst=10.0.0.11" 0x64 hv1
+[ "$(held hv2 Network)" = 1 ] || ovs_fail "hv2 holds $(held hv2 Network) networks"
+[ "$(held hv2 Port)" = 2 ] || ovs_fail "hv2 holds $(held hv2 Port) ports"
+[ "$(held hv1 Port)" = 4 ] || ovs_fail "hv1 holds $(held hv1 Port) ports"
+watch hv1
+watch hv2
 
-# B changes: hv1 receives them, hv2 receives nothing.
+# B's ports change (one created with its fixed IP, one changed, one
+# deleted): hv1 receives them, hv2 receives nothing at all.
 sleep 0.5
-p1=$(received hv1 Port) p2=$(received hv2 Port)
-f2=$(received hv2 Fixed_IP) b2=$(received hv2 Port_Binding)
+p1=$(received hv1 Port)
+before2=$(total hv2)
 B3=$(nb_port "$NB" "$SB" fa:16:3e:00:00:b3 10.1.0.13)
 nb_transact "{\"op\": \"update\", \"table\": \"Port\",
     \"where\": [[\"_uuid\", \"==\", [\"uuid\", \"$B2\"]]],
     \"row\": {\"mac_address\": \"fa:16:3e:00:01:b2\"}}" >/dev/null
-ovs_wait_until 5 sh -c "[ \$(ovs-appctl -t $OVS_TEST_DIR/hv1/run/dvr-controller.ctl status | sed -n 's/^NB rows received:.* Port=\([0-9]*\).*/\1/p') -ge $((p1 + 2)) ]" \
+B4=$(nb_port "$NB" "$SB" fa:16:3e:00:00:b4 10.1.0.14)
+nb_transact "{\"op\": \"delete\", \"table\": \"Port\",
+    \"where\": [[\"_uuid\", \"==\", [\"uuid\", \"$B4\"]]]}" >/dev/null
+ovs_wait_until 5 received_at_least hv1 Port $((p1 + 4)) \
     || ovs_fail "hv1 did not receive B's port changes"
-sleep 0.5
-echo "B's ports changed: hv1 received $(( $(received hv1 Port) - p1 )) Port" \
-     "rows, hv2 $(( $(received hv2 Port) - p2 ))"
-[ "$(received hv2 Port)" = "$p2" ] || ovs_fail "hv2 received B's ports"
-[ "$(received hv2 Fixed_IP)" = "$f2" ] || ovs_fail "hv2 received B's IPs"
-[ "$(received hv2 Port_Binding)" = "$b2" ] \
-    || ovs_fail "hv2 received B's bindings"
+sleep 1
+after2=$(total hv2)
+echo "B's ports changed: hv1 received $(( $(received hv1 Port) - p1 ))" \
+     "Port rows; hv2 received (rows bytes) $before2 -> $after2"
+[ "$after2" = "$before2" ] || ovs_fail "hv2 received B's changes"
 
 # A port of B comes to hv2: its flows, and B's rows, arrive.
 plug hv2 vif-b3 22 "$B3" fa:16:3e:00:00:b3
 ovs_wait_until 10 bound_up "$B3" || ovs_fail "B3 not bound up on hv2"
 ovs_wait_until 10 classified hv2 22 || ovs_fail "hv2: no flows for B3"
-monitoring hv2 | grep -q '2 local ports, 2 networks' \
+ovs_wait_until 10 monitoring_has hv2 '2 local ports, 2 networks' \
     || { monitoring hv2; ovs_fail "hv2 does not monitor B now"; }
-ovs_env hv2
-trace=$(ovs-appctl ofproto/trace br-int "in_port=22,dl_src=fa:16:3e:00:00:b3,dl_dst=fa:16:3e:00:00:b1,ip,nw_src=10.1.0.13,nw_dst=10.1.0.11,icmp")
-printf '%s\n' "$trace" | grep -q "set_field:0xc8->tun_id\|tun_id=0xc8\|load:0xc8->NXM_NX_TUN_ID" \
-    || { printf '%s\n' "$trace"; ovs_fail "hv2: B3 -> B1 does not reach the tunnel with B's VNI"; }
+expect_tunnel hv2 "in_port=22,dl_src=fa:16:3e:00:00:b3,dl_dst=fa:16:3e:00:00:b1,ip,nw_src=10.1.0.13,nw_dst=10.1.0.11" 0xc8 hv1
+expect_tunnel hv2 "in_port=21,dl_src=fa:16:3e:00:00:a2,dl_dst=fa:16:3e:00:00:a1,ip,nw_src=10.0.0.12,nw_dst=10.0.0.11" 0x64 hv1
+[ "$(held hv2 Network)" = 2 ] || ovs_fail "hv2 holds $(held hv2 Network) networks"
+[ "$(held hv2 Port)" = 5 ] || ovs_fail "hv2 holds $(held hv2 Port) ports"
+echo "B3 bound on hv2: $(total hv2) (rows bytes) received in all"
 
-# It leaves: B goes from hv2's view.
+# It leaves: B goes from hv2's view; A stays.
 ovs_env hv2
 ovs-vsctl del-port br-int vif-b3
-ovs_wait_until 10 sh -c "ovs-appctl -t $OVS_TEST_DIR/hv2/run/dvr-controller.ctl status | grep -q '1 local ports, 1 networks'" \
+ovs_wait_until 10 monitoring_has hv2 '1 local ports, 1 networks' \
     || { monitoring hv2; ovs_fail "hv2 still monitors B"; }
+ovs_wait_until 5 sh -c "[ \$(ovs-appctl -t $OVS_TEST_DIR/hv2/run/dvr-controller.ctl status | sed -n 's/^NB rows held:.* Port=\([0-9]*\).*/\1/p') = 2 ]" \
+    || ovs_fail "hv2 still holds B's ports: $(held hv2 Port)"
+[ "$(held hv2 Network)" = 1 ] || ovs_fail "hv2 holds $(held hv2 Network) networks"
+expect_tunnel hv2 "in_port=21,dl_src=fa:16:3e:00:00:a2,dl_dst=fa:16:3e:00:00:a1,ip,nw_src=10.0.0.12,nw_dst=10.0.0.11" 0x64 hv1
 classified hv2 21 || ovs_fail "hv2 lost A2's flows"
+
+# A's flows never blinked: no flow of A's VIFs or VNI was deleted on
+# either node while B came and went.
+for hv in hv1 hv2; do
+    if grep -A1 'event=DELETED' "$OVS_TEST_DIR/$hv/flow-events" \
+           | grep -q 'in_port=1[01]\b\|in_port=21\b\|tun_id=0x64\|dl_dst=fa:16:3e:00:00:a[12]'; then
+        cat "$OVS_TEST_DIR/$hv/flow-events" >&2
+        ovs_fail "$hv deleted a flow of network A"
+    fi
+done
+echo "flow events: hv1 $(grep -c 'event=' "$OVS_TEST_DIR/hv1/flow-events")," \
+     "hv2 $(grep -c 'event=' "$OVS_TEST_DIR/hv2/flow-events")"
+# The watch works: hv2 saw B3's flows come and go.
+grep -A1 'event=ADDED' "$OVS_TEST_DIR/hv2/flow-events" | grep -q 'in_port=22' \
+    && grep -A1 'event=DELETED' "$OVS_TEST_DIR/hv2/flow-events" \
+        | grep -q 'in_port=22' \
+    || { cat "$OVS_TEST_DIR/hv2/flow-events" >&2
+         ovs_fail "hv2's flow watch did not see B3's flows"; }
 
 # dvr-monitor-all=true: everything.
 ovs_env hv2
 ovs-vsctl set open . external_ids:dvr-monitor-all=true
-ovs_wait_until 10 sh -c "ovs-appctl -t $OVS_TEST_DIR/hv2/run/dvr-controller.ctl status | grep -q '^NB monitoring: all rows'" \
+ovs_wait_until 10 monitoring_has hv2 '^NB monitoring: all rows' \
     || ovs_fail "hv2 did not go back to monitoring all"
+ovs_wait_until 5 sh -c "[ \$(ovs-appctl -t $OVS_TEST_DIR/hv2/run/dvr-controller.ctl status | sed -n 's/^NB rows held:.* Port=\([0-9]*\).*/\1/p') = 5 ]" \
+    || ovs_fail "hv2 monitoring all holds $(held hv2 Port) ports"
 p2=$(received hv2 Port)
 nb_transact "{\"op\": \"update\", \"table\": \"Port\",
     \"where\": [[\"_uuid\", \"==\", [\"uuid\", \"$B2\"]]],
     \"row\": {\"mac_address\": \"fa:16:3e:00:02:b2\"}}" >/dev/null
-ovs_wait_until 5 sh -c "[ \$(ovs-appctl -t $OVS_TEST_DIR/hv2/run/dvr-controller.ctl status | sed -n 's/^NB rows received:.* Port=\([0-9]*\).*/\1/p') -gt $p2 ]" \
+ovs_wait_until 5 received_at_least hv2 Port $((p2 + 1)) \
     || ovs_fail "hv2 monitoring all did not receive B's change"
 classified hv2 21 || ovs_fail "hv2 lost A2's flows"
 echo "PASS: conditional monitoring"

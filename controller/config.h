@@ -16,7 +16,7 @@
  *   dvr-datapath-type     bridges' datapath_type      (system default "")
  *   dvr-int-bridge        integration bridge          (br-int)
  *   dvr-tun-bridge        tunnel bridge               (br-tun)
- *   dvr-monitor-all       true: the whole NB; false:  (true)
+ *   dvr-monitor-all       true: the whole NB; false:  (false)
  *                         what this node needs
  *                         (controller/nb-monitor)
  *

@@ -87,7 +87,7 @@ nb_monitor_destroy(struct nb_monitor *m)
 struct nb_sets {
     struct uuidset local;       /* Local ports. */
     struct uuidset nets;        /* Networks needed here. */
-    struct uuidset rifs;        /* Router interface ports on local nets. */
+    struct uuidset rifs;        /* Ports on local nets: maybe interfaces. */
     struct uuidset routers;     /* Active routers. */
     struct uuidset router_ports; /* Their interfaces and gateway ports. */
     struct uuidset groups;      /* Security groups of local ports. */
@@ -201,8 +201,9 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
         }
         nbrec_port_index_set_network(key, net);
         NBREC_PORT_FOR_EACH_EQUAL (p, key, in->ports_by_network) {
-            if (!strncmp(p->device_owner, "network:router_interface",
-                         strlen("network:router_interface"))) {
+            /* Any port may be a router's interface (the engine does not
+             * look at device_owner), except a VIF plugged here. */
+            if (!uuidset_find(&s->local, &p->header_.uuid)) {
                 add_uuid(&s->rifs, &p->header_.uuid);
             }
         }

@@ -18,6 +18,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
 #include "packets.h"
@@ -526,6 +527,37 @@ log_errors(struct engine_sg *sg, const struct svec *errors)
     }
 }
 
+/* Leaves out of 'rules' those whose remote group this node does not
+ * monitor (yet) (controller/nb-monitor): the weak reference is then only in
+ * the row's raw datum, and parsed without it a rule would match every
+ * source.  They come back once the group's rows have arrived. */
+static void
+drop_unknown_remotes(const struct engine_input *in, struct sg_rules *rules,
+                     struct svec *errors)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < rules->n; i++) {
+        const struct sg_rule *r = &rules->rules[i];
+        const struct nbrec_security_group_rule *row
+            = NB_GET(security_group_rule, in->nb_idl, &r->uuid);
+        const struct ovsdb_datum *d
+            = row && !r->has_remote_group
+              ? ovsdb_idl_read(&row->header_,
+                               &nbrec_security_group_rule_col_remote_group)
+              : NULL;
+        if (d && d->n) {
+            svec_add_nocopy(errors, xasprintf(
+                "security group "UUID_FMT" rule "UUID_FMT": remote group "
+                UUID_FMT" not known here yet", UUID_ARGS(&rules->group),
+                UUID_ARGS(&r->uuid), UUID_ARGS(&d->keys[0].uuid)));
+        } else {
+            rules->rules[n++] = *r;
+        }
+    }
+    rules->n = n;
+}
+
 /* Recompiles group 'g': its rules' flows, and those of every address of
  * the remote groups they name. */
 static void
@@ -566,6 +598,7 @@ compile_group(struct engine_sg *sg, const struct engine_input *in,
     } else {
         struct svec errors = SVEC_EMPTY_INITIALIZER;
         sg_rules_parse(row, &g->rules, &errors);
+        drop_unknown_remotes(in, &g->rules, &errors);
         log_errors(sg, &errors);
         svec_destroy(&errors);
         for (size_t i = 0; i < row->n_rules; i++) {

@@ -87,14 +87,17 @@ nb_monitor_destroy(struct nb_monitor *m)
 struct nb_sets {
     struct uuidset local;       /* Local ports. */
     struct uuidset nets;        /* Networks needed here. */
+    struct uuidset full_nets;   /* Those whose every port is needed. */
     struct uuidset rifs;        /* Ports on local nets: maybe interfaces. */
     struct uuidset routers;     /* Active routers. */
-    struct uuidset router_ports; /* Their interfaces and gateway ports. */
+    struct uuidset router_ports; /* Their interfaces and gateway ports,
+                                  * and the floating IPs' ports. */
     struct uuidset groups;      /* Security groups of local ports. */
     struct uuidset rules;       /* Their rules. */
     struct uuidset members;     /* Their rules' remote groups. */
-    struct uuidset fixed;       /* Fixed IPs of members off 'nets'. */
-    struct uuidset subnets;     /* Subnets of 'nets'. */
+    struct uuidset fixed;       /* Fixed IPs of the ports held off
+                                 * 'full_nets'. */
+    struct uuidset subnets;     /* Subnets of 'full_nets'. */
     struct uuidset ports;       /* Ports on 'nets', and 'local'. */
     struct sset instances;      /* device_ids of local ports. */
 };
@@ -104,6 +107,7 @@ sets_init(struct nb_sets *s)
 {
     uuidset_init(&s->local);
     uuidset_init(&s->nets);
+    uuidset_init(&s->full_nets);
     uuidset_init(&s->rifs);
     uuidset_init(&s->routers);
     uuidset_init(&s->router_ports);
@@ -121,6 +125,7 @@ sets_destroy(struct nb_sets *s)
 {
     uuidset_destroy(&s->local);
     uuidset_destroy(&s->nets);
+    uuidset_destroy(&s->full_nets);
     uuidset_destroy(&s->rifs);
     uuidset_destroy(&s->routers);
     uuidset_destroy(&s->router_ports);
@@ -196,7 +201,7 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
         const struct nbrec_network *net
             = NB_GET(network, in->idl, &un->uuid);
         const struct nbrec_port *p;
-        if (!net) {
+        if (!net || net->external) {
             continue;
         }
         nbrec_port_index_set_network(key, net);
@@ -225,20 +230,21 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
         add_refs(&s->router_ports, &router->header_,
                  &nbrec_router_col_gateway_port);
     }
+    NBREC_FLOATING_IP_FOR_EACH (fip, in->idl) {
+        add_refs(&s->router_ports, &fip->header_,
+                 &nbrec_floating_ip_col_floating_port);
+    }
     UUIDSET_FOR_EACH (un, &s->router_ports) {
-        const struct nbrec_port *p = NB_GET(port, in->idl,
-                                                             &un->uuid);
+        const struct nbrec_port *p = NB_GET(port, in->idl, &un->uuid);
         if (p) {
             add_refs(&s->nets, &p->header_, &nbrec_port_col_network);
         }
     }
 
-    NBREC_SUBNET_FOR_EACH (subnet, in->idl) {
-        if (subnet->network
-            && uuidset_find(&s->nets, &subnet->network->header_.uuid)) {
-            add_uuid(&s->subnets, &subnet->header_.uuid);
-        }
-    }
+    /* Every port of a network needed here, but of an external network
+     * only those named above (routers' gateways, floating IPs' ports):
+     * the others are other tenants' and reached through the physical
+     * network.  A network's ports are asked for once its row is here. */
     UUIDSET_FOR_EACH (un, &s->nets) {
         const struct nbrec_network *net
             = NB_GET(network, in->idl, &un->uuid);
@@ -246,14 +252,26 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
         if (!net) {
             continue;
         }
+        if (!net->external) {
+            add_uuid(&s->full_nets, &un->uuid);
+        }
         nbrec_port_index_set_network(key, net);
         NBREC_PORT_FOR_EACH_EQUAL (p, key, in->ports_by_network) {
             add_uuid(&s->ports, &p->header_.uuid);
+            if (net->external) {
+                add_refs(&s->fixed, &p->header_, &nbrec_port_col_fixed_ips);
+            }
         }
     }
     nbrec_port_index_destroy_row(key);
     UUIDSET_FOR_EACH (un, &s->local) {
         add_uuid(&s->ports, &un->uuid);
+    }
+    NBREC_SUBNET_FOR_EACH (subnet, in->idl) {
+        if (subnet->network
+            && uuidset_find(&s->full_nets, &subnet->network->header_.uuid)) {
+            add_uuid(&s->subnets, &subnet->header_.uuid);
+        }
     }
 
     /* The rules of the local ports' groups, and the members of the groups
@@ -276,7 +294,7 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
         NBREC_PORT_FOR_EACH (p, in->idl) {
             const struct ovsdb_datum *d
                 = ovsdb_idl_read(&p->header_, &nbrec_port_col_network);
-            if (d->n && uuidset_find(&s->nets, &d->keys[0].uuid)) {
+            if (d->n && uuidset_find(&s->full_nets, &d->keys[0].uuid)) {
                 continue;       /* Its fixed IPs come with the subnets. */
             }
             d = ovsdb_idl_read(&p->header_,
@@ -364,8 +382,12 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
     u = sorted(&s->nets, &n);
     for (size_t i = 0; i < n; i++) {
         add_uuid_clause(&net, &u[i]);
-        nbrec_port_add_clause_network(&port, OVSDB_F_EQ, &u[i]);
         nbrec_subnet_add_clause_network(&subnet, OVSDB_F_EQ, &u[i]);
+    }
+    free(u);
+    u = sorted(&s->full_nets, &n);
+    for (size_t i = 0; i < n; i++) {
+        nbrec_port_add_clause_network(&port, OVSDB_F_EQ, &u[i]);
     }
     free(u);
     u = sorted(&s->subnets, &n);

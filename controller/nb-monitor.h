@@ -1,21 +1,24 @@
 /*
  * controller/nb-monitor: conditional monitoring of the NB database.
  *
- * With external_ids:dvr-monitor-all=false a compute node asks the NB
- * server only for the rows it needs, so its memory and the updates it
- * receives grow with what it hosts, not with the cloud:
+ * With external_ids:dvr-monitor-all=false (the default) a compute node
+ * asks the NB server only for the rows it needs, so its memory and the
+ * updates it receives grow with what it hosts, not with the cloud:
  *
- *   - its local ports (the VIFs' iface-ids) and every port, subnet and
- *     fixed IP of the networks it needs;
- *   - the networks it needs: those of its local ports, of its local ports'
- *     floating IPs, and of every interface and the gateway of a router
- *     that has an interface on one of those ("active" routers);
- *   - those routers, and the floating IPs of its ports and of those
+ *   - its local ports (the VIFs' iface-ids);
+ *   - the networks it needs: those of its local ports, of their floating
+ *     IPs, and of every interface and the gateway of a router that has an
+ *     interface on one of those ("active" routers); their subnets;
+ *   - every port and fixed IP of a needed network, except on an external
+ *     network, of which only the routers' gateway ports and the floating
+ *     IPs' ports (and their fixed IPs) are asked for;
+ *   - the active routers, and the floating IPs of its ports and of those
  *     routers;
- *   - the security groups of its local ports (every rule: a rule row names
- *     no group, so the rules cannot be selected by group);
- *   - the bindings of the ports it monitors and its own, every chassis,
- *     its own Chassis_Private row, the gateway assignments, NB_Global, and
+ *   - the security groups of its local ports and their rules, and the
+ *     groups those rules name as remote groups with their member ports
+ *     (and those ports' fixed IPs), wherever they are;
+ *   - the bindings of the ports it holds and its own, every chassis, its
+ *     own Chassis_Private row, the gateway assignments, NB_Global, and
  *     the Instance rows of its local ports.
  *
  * The sets are computed from what the IDL holds, so they grow in rounds
@@ -23,20 +26,23 @@
  * routers'); each round is one condition change.  Gateway chassis and
  * dvr-monitor-all=true monitor everything.
  *
- * It also counts the rows the node receives (inserted, changed or deleted),
- * per table, for "status".
+ * It also counts, per table, the rows the node receives (inserted,
+ * changed or deleted) and the size of the JSON updates that carried them,
+ * for "status".
  *
  * Contract: nb_monitor_start() before the IDL connects, if conditional
  * (the first download is then only the chassis and the global row, not the
- * cloud); nb_monitor_run() before each engine run; until
+ * cloud); nb_monitor_count() after each ovsdb_idl_run() (before the
+ * changes are cleared); nb_monitor_run() before each engine run; until
  * nb_monitor_ready() the view is still growing towards what the node
  * needs and must not be compiled (flows installed before a restart stay
- * as they are).  nb_monitor_run() returns true once
- * the server has applied a condition change whose rows the engine has not
- * compiled yet (the caller then forces a full compile: rows that arrive
- * because a condition grew are not reported as changes of the rows that
- * refer to them).  The engine treats a row whose mandatory reference is
- * not (yet) monitored as absent.
+ * as they are).  nb_monitor_run() returns true once the server has
+ * applied a condition change whose rows the engine has not compiled yet
+ * (the caller then forces a full compile: rows that arrive or leave
+ * because a condition changed are not reported as changes of the rows
+ * that refer to them).  Lookups by UUID use NB_GET(), and the engine
+ * treats a row whose mandatory reference is not (yet) monitored as
+ * absent.
  */
 
 #ifndef CONTROLLER_NB_MONITOR_H

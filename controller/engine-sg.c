@@ -530,10 +530,10 @@ log_errors(struct engine_sg *sg, const struct svec *errors)
 /* Leaves out of 'rules' those whose remote group this node does not
  * monitor (yet) (controller/nb-monitor): the weak reference is then only in
  * the row's raw datum, and parsed without it a rule would match every
- * source.  They come back once the group's rows have arrived. */
+ * source.  They come back once the group's rows have arrived (not an
+ * invalid rule: not counted as skipped). */
 static void
-drop_unknown_remotes(const struct engine_input *in, struct sg_rules *rules,
-                     struct svec *errors)
+drop_unknown_remotes(const struct engine_input *in, struct sg_rules *rules)
 {
     size_t n = 0;
 
@@ -547,10 +547,10 @@ drop_unknown_remotes(const struct engine_input *in, struct sg_rules *rules,
                                &nbrec_security_group_rule_col_remote_group)
               : NULL;
         if (d && d->n) {
-            svec_add_nocopy(errors, xasprintf(
-                "security group "UUID_FMT" rule "UUID_FMT": remote group "
-                UUID_FMT" not known here yet", UUID_ARGS(&rules->group),
-                UUID_ARGS(&r->uuid), UUID_ARGS(&d->keys[0].uuid)));
+            VLOG_DBG("security group "UUID_FMT" rule "UUID_FMT": remote "
+                     "group "UUID_FMT" not known here yet: left out",
+                     UUID_ARGS(&rules->group), UUID_ARGS(&r->uuid),
+                     UUID_ARGS(&d->keys[0].uuid));
         } else {
             rules->rules[n++] = *r;
         }
@@ -598,7 +598,7 @@ compile_group(struct engine_sg *sg, const struct engine_input *in,
     } else {
         struct svec errors = SVEC_EMPTY_INITIALIZER;
         sg_rules_parse(row, &g->rules, &errors);
-        drop_unknown_remotes(in, &g->rules, &errors);
+        drop_unknown_remotes(in, &g->rules);
         log_errors(sg, &errors);
         svec_destroy(&errors);
         for (size_t i = 0; i < row->n_rules; i++) {

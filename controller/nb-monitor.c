@@ -319,8 +319,8 @@ set_all(struct ovsdb_idl *idl)
 
     ovsdb_idl_condition_add_clause_true(&t);
     for (size_t i = 0; i < NBREC_N_TABLES; i++) {
-        seqno = MAX(seqno, ovsdb_idl_set_condition(idl, &nbrec_table_classes[i],
-                                                   &t));
+        seqno = MAX(seqno, ovsdb_idl_set_condition(
+                               idl, &nbrec_table_classes[i], &t));
     }
     ovsdb_idl_condition_destroy(&t);
     return seqno;

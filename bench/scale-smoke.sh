@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
 # bench/scale in its smallest size, to prove it still runs (a figure line
-# for 10 hypervisors with every column measured); never fails on timing.
+# for 10 hypervisors with every column measured, in both monitoring modes)
+# and that conditional monitoring keeps remote changes away from hv1 (it
+# receives fewer NB rows per remote change than when it monitors all);
+# never fails on timing.
 set -eu
 out=$("$abs_top_srcdir/bench/scale" 10 20 5)
 echo "$out"
-echo "$out" | awk '$1 == 10 && NF == 10 && $7 ~ /^[0-9.]+\/[0-9.]+$/ \
-    && $8 ~ /^[0-9.]+\/[0-9.]+$/ { ok = 1 } END { exit !ok }' \
-    || { echo "FAIL: bench/scale printed no complete line for 10" >&2; exit 1; }
+line() {
+    echo "$out" | awk -v m="$1" '$1 == 10 && $2 == m && NF == 13 \
+        && $9 ~ /^[0-9.]+\/[0-9.]+$/ && $10 ~ /^[0-9.]+\/[0-9.]+$/ \
+        && $13 ~ /^[0-9]+\/[0-9]+$/ { print }'
+}
+cond=$(line cond) all=$(line all)
+[ -n "$cond" ] && [ -n "$all" ] \
+    || { echo "FAIL: bench/scale printed no complete lines for 10" >&2; exit 1; }
+rx() { echo "$1" | awk '{ split($13, a, "/"); print a[1] }'; }
+[ "$(rx "$cond")" -lt "$(rx "$all")" ] \
+    || { echo "FAIL: conditional monitoring received as much" >&2; exit 1; }

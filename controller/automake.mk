@@ -8,6 +8,7 @@ libdvrflow_la_SOURCES += \
 	controller/engine.c controller/engine.h \
 	controller/gateway.c controller/gateway.h \
 	controller/engine-sg.c controller/engine-sg.h \
+	controller/nb-monitor.c controller/nb-monitor.h \
 	controller/neighbor.c controller/neighbor.h \
 	controller/ofctrl.c controller/ofctrl.h \
 	controller/pinctrl.c controller/pinctrl.h
@@ -28,6 +29,8 @@ controller_dvr_controller_SOURCES = controller/dvr-controller.c
 controller_dvr_controller_LDADD = libdvrflow.la $(OVS_LIBS) $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS) $(LIBCRYPTO_LIBS)
 
+TESTS += tests/component/nb-monitor.sh
+EXTRA_DIST += tests/component/nb-monitor.sh
 TESTS += tests/component/controller-l2.sh tests/component/routing-bad-input.sh \
 	tests/component/controller-sg.sh tests/component/controller-dhcp.sh
 EXTRA_DIST += tests/component/controller-l2.sh \

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "controller/nb-monitor.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
@@ -55,7 +56,7 @@ vif_port(struct ovsdb_idl *nb_idl, const char *iface_id)
     struct uuid uuid;
 
     return (uuid_from_string(&uuid, iface_id)
-            ? nbrec_port_get_for_uuid(nb_idl, &uuid) : NULL);
+            ? NB_GET(port, nb_idl, &uuid) : NULL);
 }
 
 /* Binds the VIF 'iface_id' if it names a port. */
@@ -179,9 +180,8 @@ binding_run(struct binding_ctx *ctx, struct ovsdb_idl_txn *txn,
             const struct binding_input *in)
 {
     if (!in->me || !txn) {
-        if (in->vifs_changed) {
-            ctx->need_full = true;
-        }
+        /* The ports that arrive meanwhile are not tracked next time. */
+        ctx->need_full = true;
         return;
     }
     if (ctx->need_full || in->vifs_changed) {

@@ -96,6 +96,12 @@ config_read(const struct smap *ids, const struct smap *file,
         return xasprintf("external_ids:dvr-gateway: '%s' is not true or "
                          "false", v);
     }
+    v = get(ids, file, "dvr-monitor-all", "false");
+    if (strcmp(v, "true") && strcmp(v, "false")) {
+        return xasprintf("external_ids:dvr-monitor-all: '%s' is not true "
+                         "or false", v);
+    }
+    cfg->monitor_all = !strcmp(v, "true");
     cfg->datapath_type = xstrdup(get(ids, file, "dvr-datapath-type", ""));
     cfg->int_bridge = xstrdup(get(ids, file, "dvr-int-bridge", "br-int"));
     cfg->tun_bridge = xstrdup(get(ids, file, "dvr-tun-bridge", "br-tun"));
@@ -147,6 +153,7 @@ config_equal(const struct dvr_config *a, const struct dvr_config *b)
             && str_eq(a->encap_type, b->encap_type)
             && smap_equal(&a->bridge_mappings, &b->bridge_mappings)
             && a->gateway == b->gateway
+            && a->monitor_all == b->monitor_all
             && str_eq(a->datapath_type, b->datapath_type)
             && str_eq(a->int_bridge, b->int_bridge)
             && str_eq(a->tun_bridge, b->tun_bridge));

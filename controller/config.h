@@ -16,6 +16,9 @@
  *   dvr-datapath-type     bridges' datapath_type      (system default "")
  *   dvr-int-bridge        integration bridge          (br-int)
  *   dvr-tun-bridge        tunnel bridge               (br-tun)
+ *   dvr-monitor-all       true: the whole NB; false:  (false)
+ *                         what this node needs
+ *                         (controller/nb-monitor)
  *
  * config_read() is pure: it takes the key/value maps and returns a config
  * or an error naming the bad key.
@@ -39,6 +42,7 @@ struct dvr_config {
     char *datapath_type;
     char *int_bridge;
     char *tun_bridge;
+    bool monitor_all;
 };
 
 char *config_read(const struct smap *external_ids, const struct smap *file,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "controller/pinctrl.h"
+#include "controller/nb-monitor.h"
 #include "dp-packet.h"
 #include "flow.h"
 #include "openvswitch/dynamic-string.h"
@@ -214,7 +215,7 @@ handle_dhcp(struct pinctrl *pinctrl, const struct pinctrl_packet *pp,
         memcpy(&part, pp->userdata + 4 * i, sizeof part);
         uuid.parts[i] = ntohl(part);
     }
-    const struct nbrec_port *port = nbrec_port_get_for_uuid(s->nb_idl, &uuid);
+    const struct nbrec_port *port = NB_GET(port, s->nb_idl, &uuid);
     if (!port) {
         s->n_drops[DROP_NO_PORT]++;
         return;

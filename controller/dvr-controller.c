@@ -24,6 +24,7 @@
 #include "controller/engine.h"
 #include "controller/engine-sg.h"
 #include "controller/metadata.h"
+#include "controller/nb-monitor.h"
 #include "controller/neighbor.h"
 #include "controller/ofctrl.h"
 #include "controller/pinctrl.h"
@@ -68,6 +69,7 @@ struct controller {
     struct ovsdb_idl_loop ovs_loop;
     struct ovsdb_idl_loop nb_loop;
     struct nb_session nb_session;   /* Fast failover to a new NB leader. */
+    struct nb_monitor *nb_monitor;  /* What of the NB this node asks for. */
     struct ovsdb_idl_index *ports_by_network;
     struct ovsdb_idl_index *bindings_by_port;
     struct ovsdb_idl_index *bindings_by_chassis;
@@ -175,6 +177,10 @@ update_config(struct controller *c)
               cfg.system_id, cfg.nb_remote, cfg.encap_type,
               cfg.encap_ip[0] ? cfg.encap_ip : "(none)");
     if (!c->have_cfg || strcmp(cfg.nb_remote, c->cfg.nb_remote)) {
+        if (!cfg.monitor_all && !cfg.gateway) {
+            /* Ask for nothing of the cloud before the first connection. */
+            nb_monitor_start(c->nb_monitor, c->nb_loop.idl, cfg.system_id);
+        }
         nb_session_set_remote(&c->nb_session, cfg.nb_remote);
     }
     if (c->have_cfg) {
@@ -265,6 +271,7 @@ run(struct controller *c)
     struct ovsdb_idl_txn *nb_txn = ovsdb_idl_loop_run(&c->nb_loop);
     nb_session_run(&c->nb_session);
     struct ovsdb_idl *nb_idl = c->nb_loop.idl;
+    nb_monitor_count(c->nb_monitor, nb_idl);
     struct shash_node *node;
 
     update_config(c);
@@ -322,6 +329,25 @@ run(struct controller *c)
         }
         /* Without a transaction the repairs wait for the next pass. */
         c->ports_stale = !ovs_txn;
+    }
+
+    struct nb_monitor_input mon = {
+        .idl = nb_idl,
+        .ports_by_network = c->ports_by_network,
+        .chassis = c->cfg.system_id,
+        .vifs = &c->ports.vifs,
+        .all = c->cfg.monitor_all || c->cfg.gateway,
+    };
+    if (nb_monitor_run(c->nb_monitor, &mon)) {
+        /* Rows that a grown condition brought are not changes of the rows
+         * that refer to them: compile the (small) view again, and bind
+         * the VIFs whose ports just arrived. */
+        engine_force_full(c->engine);
+        vifs_changed = true;
+    }
+    if (!nb_monitor_ready(c->nb_monitor)) {
+        ovsdb_idl_track_clear(nb_idl);
+        return;
     }
 
     struct binding_input bin = {
@@ -467,6 +493,7 @@ main(int argc, char *argv[])
     c.ports_stale = true;
     c.nb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(nb_idl);
     nb_session_init(&c.nb_session, nb_idl);
+    c.nb_monitor = nb_monitor_create();
     c.engine = engine_create();
     c.dhcp = dhcp_server_create(nb_idl);
     if (metadata_enabled) {
@@ -509,6 +536,7 @@ main(int argc, char *argv[])
     ovsdb_idl_loop_destroy(&c.ovs_loop);
     ovsdb_idl_loop_destroy(&c.nb_loop);
     nb_session_destroy(&c.nb_session);
+    nb_monitor_destroy(c.nb_monitor);
     smap_destroy(&c.file_cfg);
     free(c.cfg_error);
     service_stop();
@@ -575,6 +603,7 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_put_format(&s, "NB database: %s (%s)\n", c->cfg.nb_remote,
                   ovsdb_idl_is_connected(c->nb_loop.idl)
                   ? "connected" : "not connected");
+    nb_monitor_status(c->nb_monitor, c->nb_loop.idl, &s);
     const struct nbrec_nb_global *g = nbrec_nb_global_first(c->nb_loop.idl);
     ds_put_format(&s, "nb_cfg: %"PRId64"\n", g ? g->nb_cfg : 0);
     ds_put_format(&s, "bound ports: %"PRIuSIZE"\n",
@@ -712,9 +741,12 @@ cmd_flows_explain(struct unixctl_conn *conn, int argc OVS_UNUSED,
     const struct nbrec_port *port;
     NBREC_PORT_FOR_EACH (port, idl) {
         if (explain_row(&port->header_, "port", cookie, &s)) {
-            ds_put_format(&s, " name=%s mac=%s network="UUID_FMT,
-                          port->name, port->mac_address,
-                          UUID_ARGS(&port->network->header_.uuid));
+            ds_put_format(&s, " name=%s mac=%s", port->name,
+                          port->mac_address);
+            if (port->network) {
+                ds_put_format(&s, " network="UUID_FMT,
+                              UUID_ARGS(&port->network->header_.uuid));
+            }
             for (size_t i = 0; i < port->n_fixed_ips; i++) {
                 ds_put_format(&s, " ip=%s", port->fixed_ips[i]->ip_address);
             }

@@ -11,12 +11,14 @@
 
 #include "controller/bridges.h"
 #include "controller/engine.h"
+#include "controller/nb-monitor.h"
 #include "flow.h"
 #include "hash.h"
 #include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
 #include "packets.h"
@@ -374,7 +376,7 @@ update_port(struct engine_sg *sg, const struct engine_input *in,
             const struct uuid *uuid, struct hmapx *dirty_groups,
             struct hmap *pairs, struct flow_set *flows)
 {
-    const struct nbrec_port *row = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+    const struct nbrec_port *row = NB_GET(port, in->nb_idl, uuid);
     struct port_state *ps = find_port(sg, uuid);
     struct port_state new;
 
@@ -548,6 +550,37 @@ log_errors(struct engine_sg *sg, const struct svec *errors)
     }
 }
 
+/* Leaves out of 'rules' those whose remote group this node does not
+ * monitor (yet) (controller/nb-monitor): the weak reference is then only in
+ * the row's raw datum, and parsed without it a rule would match every
+ * source.  They come back once the group's rows have arrived (not an
+ * invalid rule: not counted as skipped). */
+static void
+drop_unknown_remotes(const struct engine_input *in, struct sg_rules *rules)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < rules->n; i++) {
+        const struct sg_rule *r = &rules->rules[i];
+        const struct nbrec_security_group_rule *row
+            = NB_GET(security_group_rule, in->nb_idl, &r->uuid);
+        const struct ovsdb_datum *d
+            = row && !r->has_remote_group
+              ? ovsdb_idl_read(&row->header_,
+                               &nbrec_security_group_rule_col_remote_group)
+              : NULL;
+        if (d && d->n) {
+            VLOG_DBG("security group "UUID_FMT" rule "UUID_FMT": remote "
+                     "group "UUID_FMT" not known here yet: left out",
+                     UUID_ARGS(&rules->group), UUID_ARGS(&r->uuid),
+                     UUID_ARGS(&d->keys[0].uuid));
+        } else {
+            rules->rules[n++] = *r;
+        }
+    }
+    rules->n = n;
+}
+
 /* Recompiles group 'g': its rules' flows, and those of every address of
  * the remote groups they name. */
 static void
@@ -555,7 +588,7 @@ compile_group(struct engine_sg *sg, const struct engine_input *in,
               struct group_state *g, struct flow_set *flows)
 {
     const struct nbrec_security_group *row
-        = nbrec_security_group_get_for_uuid(in->nb_idl, &g->uuid);
+        = NB_GET(security_group, in->nb_idl, &g->uuid);
     uint64_t owner = owner_key(OWNER_GROUP, &g->uuid, NULL, 0);
 
     /* Undo the previous compile's links. */
@@ -588,6 +621,7 @@ compile_group(struct engine_sg *sg, const struct engine_input *in,
     } else {
         struct svec errors = SVEC_EMPTY_INITIALIZER;
         sg_rules_parse(row, &g->rules, &errors);
+        drop_unknown_remotes(in, &g->rules);
         log_errors(sg, &errors);
         svec_destroy(&errors);
         for (size_t i = 0; i < row->n_rules; i++) {
@@ -657,7 +691,7 @@ assign_ids(struct engine_sg *sg, const struct engine_input *in,
 
     HMAP_FOR_EACH (g, node, &sg->groups) {
         if (g->n_local
-            && nbrec_security_group_get_for_uuid(in->nb_idl, &g->uuid)) {
+            && NB_GET(security_group, in->nb_idl, &g->uuid)) {
             uuids[n++] = g->uuid;
         }
     }
@@ -761,7 +795,7 @@ engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
         struct group_state *g = hn->data;
         if (!g->compiled && !g->n_local && hmap_is_empty(&g->addrs)
             && hmapx_is_empty(&g->referrers)
-            && !nbrec_security_group_get_for_uuid(in->nb_idl, &g->uuid)) {
+            && !NB_GET(security_group, in->nb_idl, &g->uuid)) {
             hmap_remove(&sg->groups, &g->node);
             group_state_free(g);
         }

@@ -15,6 +15,7 @@
 #include "controller/config.h"
 #include "controller/engine-sg.h"
 #include "controller/gateway.h"
+#include "controller/nb-monitor.h"
 #include "flow.h"
 #include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
@@ -423,12 +424,22 @@ add_routers_of_net(const struct net_state *ns, struct uuid_set *set)
     }
 }
 
+/* The port 'uuid', or NULL.  With conditional monitoring
+ * (controller/nb-monitor) a port may arrive before its network: until
+ * then it is not there. */
+static const struct nbrec_port *
+get_port(const struct engine_input *in, const struct uuid *uuid)
+{
+    const struct nbrec_port *row = NB_GET(port, in->nb_idl, uuid);
+    return row && row->network ? row : NULL;
+}
+
 static void
 update_port_state(struct engine *e, const struct engine_input *in,
                   const struct uuid *uuid, struct uuid_set *dirty_nets,
                   struct uuid_set *compile, struct uuid_set *dirty_routers)
 {
-    const struct nbrec_port *row = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+    const struct nbrec_port *row = get_port(in, uuid);
     struct port_state *ps = find_port_state(e, uuid);
     struct net_state *ns;
 
@@ -451,7 +462,7 @@ update_port_state(struct engine *e, const struct engine_input *in,
         uuid_set_add(dirty_nets, &ns->uuid);
         if (was_active && !net_is_active(ns)) {
             const struct nbrec_network *net
-                = nbrec_network_get_for_uuid(in->nb_idl, &ns->uuid);
+                = NB_GET(network, in->nb_idl, &ns->uuid);
             if (net) {
                 add_ports_of_network(in, net, compile);
             }
@@ -593,7 +604,7 @@ compile_port(struct engine *e, const struct engine_input *in,
              const struct uuid *uuid)
 {
     uint64_t cookie = flow_cookie_from_uuid(uuid);
-    const struct nbrec_port *row = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+    const struct nbrec_port *row = get_port(in, uuid);
     const struct port_state *ps = find_port_state(e, uuid);
     const struct net_state *ns = ps ? find_net_state(e, &ps->net) : NULL;
     struct l2_network l2net;
@@ -650,7 +661,7 @@ compile_network(struct engine *e, const struct engine_input *in,
 {
     uint64_t cookie = flow_cookie_from_uuid(uuid);
     const struct nbrec_network *row
-        = nbrec_network_get_for_uuid(in->nb_idl, uuid);
+        = NB_GET(network, in->nb_idl, uuid);
     struct net_state *ns = find_net_state(e, uuid);
     const struct ex_bridge *eb;
     struct l2_network l2net;
@@ -754,7 +765,7 @@ router_withdraw(struct engine *e, const struct engine_input *in,
             if (!ns->n_router_refs) {
                 /* No longer routed, maybe no longer active. */
                 const struct nbrec_network *net
-                    = nbrec_network_get_for_uuid(in->nb_idl, &ns->uuid);
+                    = NB_GET(network, in->nb_idl, &ns->uuid);
                 if (net) {
                     add_ports_of_network(in, net, compile);
                 }
@@ -790,7 +801,7 @@ update_router_state(struct engine *e, const struct engine_input *in,
                     struct uuid_set *compile)
 {
     const struct nbrec_router *row
-        = nbrec_router_get_for_uuid(in->nb_idl, uuid);
+        = NB_GET(router, in->nb_idl, uuid);
     struct router_state *rs = find_router_state(e, uuid);
 
     if (rs) {
@@ -819,12 +830,15 @@ update_router_state(struct engine *e, const struct engine_input *in,
     rs->active = false;
     for (size_t i = 0; i < row->n_interfaces; i++) {
         const struct nbrec_network *net = row->interfaces[i]->network;
+        if (!net) {
+            continue;           /* Not monitored (yet). */
+        }
         rs->nets[rs->n_nets++] = net->header_.uuid;
         rs->active |= net_has_locals(find_net_state(e, &net->header_.uuid));
     }
     rs->n_iface_nets = rs->n_nets;
     rs->role = L3_GW_NONE;
-    if (row->gateway_port) {
+    if (row->gateway_port && row->gateway_port->network) {
         rs->nets[rs->n_nets++] = row->gateway_port->network->header_.uuid;
         rs->role = gateway_role(in->nb_idl, in->cfg->system_id,
                                 in->cfg->gateway, &in->ports->bfd_down,
@@ -844,7 +858,7 @@ update_router_state(struct engine *e, const struct engine_input *in,
         bool was_active = net_is_active(ns);
         if (!ns->n_router_refs++) {
             const struct nbrec_network *net
-                = nbrec_network_get_for_uuid(in->nb_idl, &ns->uuid);
+                = NB_GET(network, in->nb_idl, &ns->uuid);
             if (!was_active) {
                 alloc_lvid(e, ns);
             }
@@ -872,7 +886,7 @@ subnet_taken(const struct engine *e, const struct engine_input *in,
         const struct nbrec_router *orow;
 
         if (uuid_compare_3way(&other->uuid, &row->header_.uuid) >= 0
-            || !(orow = nbrec_router_get_for_uuid(in->nb_idl,
+            || !(orow = NB_GET(router, in->nb_idl,
                                                   &other->uuid))) {
             continue;
         }
@@ -894,12 +908,15 @@ static bool
 describe_iface(struct engine *e, const struct nbrec_port *port,
                struct l3_iface *iface)
 {
-    const struct net_state *ns
-        = find_net_state(e, &port->network->header_.uuid);
     uint32_t segment;
     char *error;
 
     memset(iface, 0, sizeof *iface);
+    if (!port->network) {
+        return false;           /* Not monitored (yet). */
+    }
+    const struct net_state *ns
+        = find_net_state(e, &port->network->header_.uuid);
     iface->nb = port;
     error = l3_iface_parse(port, iface);
     if (!error) {
@@ -927,7 +944,7 @@ describe_router(struct engine *e, const struct engine_input *in,
                 struct l3_iface **ifacesp, ofp_port_t **tunnelsp)
 {
     const struct nbrec_router *row
-        = nbrec_router_get_for_uuid(in->nb_idl, &rs->uuid);
+        = NB_GET(router, in->nb_idl, &rs->uuid);
 
     *ifacesp = NULL;
     *tunnelsp = NULL;
@@ -1013,8 +1030,8 @@ compile_router(struct engine *e, const struct engine_input *in,
 {
     uint64_t cookie = flow_cookie_from_uuid(uuid);
     struct router_state *rs = find_router_state(e, uuid);
-    struct l3_iface *ifaces;
-    ofp_port_t *tunnels;
+    struct l3_iface *ifaces = NULL;
+    ofp_port_t *tunnels = NULL;
     struct l3_router r;
 
     if (!rs || !describe_router(e, in, rs, &r, &ifaces, &tunnels)) {
@@ -1084,7 +1101,7 @@ compile_fip(struct engine *e, const struct engine_input *in,
 {
     uint64_t cookie = flow_cookie_from_uuid(uuid);
     const struct nbrec_floating_ip *row
-        = nbrec_floating_ip_get_for_uuid(in->nb_idl, uuid);
+        = NB_GET(floating_ip, in->nb_idl, uuid);
     struct fip_state *fs = find_fip_state(e, uuid);
     const struct net_state *ext;
     struct l3_iface *ifaces = NULL;
@@ -1104,6 +1121,10 @@ compile_fip(struct engine *e, const struct engine_input *in,
         fs = xzalloc(sizeof *fs);
         fs->uuid = *uuid;
         hmap_insert(&e->fips, &fs->node, uuid_hash(uuid));
+    }
+    if (!row->floating_network || !row->floating_port) {
+        fs->local = false;      /* Not monitored (yet). */
+        return;
     }
     ext = find_net_state(e, &row->floating_network->header_.uuid);
     if (!net_is_active(ext) || !ext->lvid) {
@@ -1167,7 +1188,7 @@ add_fips_of(const struct engine_input *in, struct ovsdb_idl_index *index,
 
     if (by_port) {
         const struct nbrec_port *port
-            = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+            = NB_GET(port, in->nb_idl, uuid);
         if (!port) {
             nbrec_floating_ip_index_destroy_row(target);
             return;
@@ -1175,7 +1196,7 @@ add_fips_of(const struct engine_input *in, struct ovsdb_idl_index *index,
         nbrec_floating_ip_index_set_port(target, port);
     } else {
         const struct nbrec_router *router
-            = nbrec_router_get_for_uuid(in->nb_idl, uuid);
+            = NB_GET(router, in->nb_idl, uuid);
         if (!router) {
             nbrec_floating_ip_index_destroy_row(target);
             return;
@@ -1345,6 +1366,9 @@ engine_run(struct engine *e, const struct engine_input *in)
             uuid_set_add(&dirty_fips, &fip->header_.uuid);
         }
         NBREC_SUBNET_FOR_EACH_TRACKED (subnet, in->nb_idl) {
+            if (!subnet->network) {
+                continue;
+            }
             const struct net_state *ns = find_net_state(
                 e, &subnet->network->header_.uuid);
             if (ns) {

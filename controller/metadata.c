@@ -11,6 +11,7 @@
 #include "api/json-compat.h"
 
 #include "controller/metadata.h"
+#include "controller/nb-monitor.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -456,7 +457,7 @@ refresh_snapshot(struct metadata *m, struct ovsdb_idl *nb_idl,
         struct uuid uuid;
         const struct nbrec_port *port;
         if (uuid_from_string(&uuid, node->name)
-            && (port = nbrec_port_get_for_uuid(nb_idl, &uuid))) {
+            && (port = NB_GET(port, nb_idl, &uuid))) {
             bool foreign = false;
             struct meta_instance *mi = build_instance(port, node->data,
                                                       &instances, &fips,

@@ -395,6 +395,10 @@ _sb_diagnose() (
         echo "=== sandbox $p" >&2
         "$SANDBOX" --prefix "$p" status >&2 2>&1 || true
         for node in $(. "$d/config"; echo "$SB_NODES"); do
+            if [ -S "$d/$node/run/dvr-controller.ctl" ]; then
+                echo "--- $p $node dvr-controller status" >&2
+                ovs-appctl -t "$d/$node/run/dvr-controller.ctl" status >&2 2>&1
+            fi
             for br in br-int br-tun br-ex br-phy; do
                 "$SANDBOX" --prefix "$p" ovs "$node" ovs-vsctl br-exists "$br" \
                     2>/dev/null || continue

@@ -1,0 +1,90 @@
+/*
+ * controller/nb-monitor: conditional monitoring of the NB database.
+ *
+ * With external_ids:dvr-monitor-all=false (the default) a compute node
+ * asks the NB server only for the rows it needs, so its memory and the
+ * updates it receives grow with what it hosts, not with the cloud:
+ *
+ *   - its local ports (the VIFs' iface-ids);
+ *   - the networks it needs: those of its local ports, of their floating
+ *     IPs, and of every interface and the gateway of a router that has an
+ *     interface on one of those ("active" routers); their subnets;
+ *   - every port and fixed IP of a needed network, except on an external
+ *     network, of which only the routers' gateway ports and the floating
+ *     IPs' ports (and their fixed IPs) are asked for;
+ *   - the active routers, and the floating IPs of its ports and of those
+ *     routers;
+ *   - the security groups of its local ports and their rules, and the
+ *     groups those rules name as remote groups with their member ports
+ *     (and those ports' fixed IPs), wherever they are;
+ *   - the bindings of the ports it holds and its own, every chassis, its
+ *     own Chassis_Private row, the gateway assignments, NB_Global, and
+ *     the Instance rows of its local ports.
+ *
+ * The sets are computed from what the IDL holds, so they grow in rounds
+ * (a local port's row arrives, then its network's rows, then its
+ * routers'); each round is one condition change.  Gateway chassis and
+ * dvr-monitor-all=true monitor everything.
+ *
+ * It also counts, per table, the rows the node receives (inserted,
+ * changed or deleted) and the size of the JSON updates that carried them,
+ * for "status".
+ *
+ * Contract: nb_monitor_start() before the IDL connects, if conditional
+ * (the first download is then only the chassis and the global row, not the
+ * cloud); nb_monitor_count() after each ovsdb_idl_run() (before the
+ * changes are cleared); nb_monitor_run() before each engine run; until
+ * nb_monitor_ready() the view is still growing towards what the node
+ * needs and must not be compiled (flows installed before a restart stay
+ * as they are).  nb_monitor_run() returns true once the server has
+ * applied a condition change whose rows the engine has not compiled yet
+ * (the caller then forces a full compile: rows that arrive or leave
+ * because a condition changed are not reported as changes of the rows
+ * that refer to them).  Lookups by UUID use NB_GET(), and the engine
+ * treats a row whose mandatory reference is not (yet) monitored as
+ * absent.
+ */
+
+#ifndef CONTROLLER_NB_MONITOR_H
+#define CONTROLLER_NB_MONITOR_H 1
+
+#include <stdbool.h>
+
+struct ds;
+struct nb_monitor;
+struct ovsdb_idl;
+struct ovsdb_idl_index;
+struct ovsdb_idl_row;
+struct ovsdb_idl_table_class;
+struct simap;
+struct uuid;
+
+struct nb_monitor_input {
+    struct ovsdb_idl *idl;
+    struct ovsdb_idl_index *ports_by_network;
+    const char *chassis;            /* This chassis' name. */
+    const struct simap *vifs;       /* iface-id -> ofport. */
+    bool all;                       /* Monitor everything. */
+};
+
+/* The row of 'TABLE' (e.g. port) with UUID 'UUID', or NULL: unlike
+ * nbrec_TABLE_get_for_uuid(), never the empty placeholder the IDL keeps
+ * for a row that a monitored row refers to but that is not monitored. */
+#define NB_GET(TABLE, IDL, UUID)                                        \
+    ((const struct nbrec_##TABLE *)                                     \
+     nb_row_get(IDL, &nbrec_table_##TABLE, UUID))
+const struct ovsdb_idl_row *nb_row_get(const struct ovsdb_idl *,
+                                       const struct ovsdb_idl_table_class *,
+                                       const struct uuid *);
+
+struct nb_monitor *nb_monitor_create(void);
+void nb_monitor_destroy(struct nb_monitor *);
+void nb_monitor_start(struct nb_monitor *, struct ovsdb_idl *,
+                      const char *chassis);
+void nb_monitor_count(struct nb_monitor *, struct ovsdb_idl *);
+bool nb_monitor_run(struct nb_monitor *, const struct nb_monitor_input *);
+bool nb_monitor_ready(const struct nb_monitor *);
+void nb_monitor_status(const struct nb_monitor *, struct ovsdb_idl *,
+                       struct ds *);
+
+#endif /* controller/nb-monitor.h */

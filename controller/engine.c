@@ -1439,7 +1439,7 @@ engine_run(struct engine *e, const struct engine_input *in)
      * the remote groups that have them (engine-sg). */
     for (size_t i = 0; i < new_nets.n; i++) {
         const struct nbrec_network *net
-            = nbrec_network_get_for_uuid(in->nb_idl, &new_nets.order[i]);
+            = NB_GET(network, in->nb_idl, &new_nets.order[i]);
         if (net) {
             add_ports_of_network(in, net, &dirty_ports);
         }

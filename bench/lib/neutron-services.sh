@@ -39,21 +39,23 @@ die() {
     exit 1
 }
 
-common='[ml2]
-tenant_network_types = geneve
-[ml2_type_geneve]
+geneve='[ml2_type_geneve]
 max_header_size = 38'
 case $backend in
     dvrflow)
-        NEUTRON_EXTRA_CONF=$common
+        NEUTRON_EXTRA_CONF="[ml2]
+tenant_network_types = geneve
+$geneve"
         ;;
     ovn)
         # Later values win in oslo.config: these replace tests/lib/
         # neutron.sh's dvrflow settings.
         NEUTRON_EXTRA_CONF="[DEFAULT]
 service_plugins = ovn-router
-$common
+[ml2]
+tenant_network_types = geneve
 mechanism_drivers = ovn
+$geneve
 [ovn]
 ovn_nb_connection = $BENCH_NB
 ovn_sb_connection = $BENCH_SB

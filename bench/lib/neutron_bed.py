@@ -197,7 +197,6 @@ class OvnBed(Bed):
             hv.cmd("ovn-controller", "--detach", "--no-chdir",
                    "--pidfile=" + pidfile,
                    "--log-file=" + hv.path("log", "ovn-controller.log"),
-                   "--unixctl=" + hv.path("run", "ovn-controller.ctl"),
                    "unix:" + hv.path("run", "db.sock"))
             self.daemons.track(pidfile)
             nodes.wait_file(pidfile)

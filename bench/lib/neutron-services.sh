@@ -66,6 +66,7 @@ enable_distributed_floating_ip = false"
     *) die "unknown backend '$backend'" ;;
 esac
 export NEUTRON_EXTRA_CONF
+# shellcheck disable=SC2034 # read by tests/lib/neutron.sh
 NEUTRON_AUTH=keystone
 
 mkdir -p "$dir"

@@ -15,8 +15,9 @@
 #            [ovn] ovn_nb_connection = $BENCH_NB,
 #            ovn_sb_connection = $BENCH_SB
 # Both: tenant networks of type geneve, Keystone authentication, one API
-# worker, no RPC worker, no agent (transport fake://).  Settings:
-# KS_BIND_PORT and NEUTRON_PORT (TCP ports on 127.0.0.1).
+# worker (BENCH_API_WORKERS), no RPC worker, no agent (transport
+# fake://).  Settings: KS_BIND_PORT and NEUTRON_PORT (TCP ports on
+# 127.0.0.1).
 set -u
 backend=$1
 dir=$2
@@ -39,11 +40,14 @@ die() {
     exit 1
 }
 
+workers=${BENCH_API_WORKERS:-1}
 geneve='[ml2_type_geneve]
 max_header_size = 38'
 case $backend in
     dvrflow)
-        NEUTRON_EXTRA_CONF="[ml2]
+        NEUTRON_EXTRA_CONF="[DEFAULT]
+api_workers = $workers
+[ml2]
 tenant_network_types = geneve
 $geneve"
         ;;
@@ -52,6 +56,7 @@ $geneve"
         # neutron.sh's dvrflow settings.
         NEUTRON_EXTRA_CONF="[DEFAULT]
 service_plugins = ovn-router
+api_workers = $workers
 [ml2]
 tenant_network_types = geneve
 mechanism_drivers = ovn

@@ -218,10 +218,11 @@ class Services:
     bench/lib/neutron-services.sh."""
 
     def __init__(self, backend, directory, bed, ks_port, neutron_port,
-                 srcdir, timeout=600):
+                 srcdir, api_workers=1, timeout=600):
         env = dict(os.environ, abs_top_srcdir=srcdir, BENCH_NB=bed.nb,
                    BENCH_SB=bed.sb or "", NEUTRON_PORT=str(neutron_port),
-                   KS_BIND_PORT=str(ks_port))
+                   KS_BIND_PORT=str(ks_port),
+                   BENCH_API_WORKERS=str(api_workers))
         self.log = open(os.path.join(directory, "services.log"), "w")
         self.proc = subprocess.Popen(
             ["bash", os.path.join(HERE, "neutron-services.sh"), backend,

@@ -14,10 +14,10 @@
 #   ovn:     mechanism_drivers = ovn, service_plugins = ovn-router,
 #            [ovn] ovn_nb_connection = $BENCH_NB,
 #            ovn_sb_connection = $BENCH_SB
-# Both: tenant networks of type geneve, Keystone authentication, one API
-# worker (BENCH_API_WORKERS), no RPC worker, no agent (transport
-# fake://).  Settings: KS_BIND_PORT and NEUTRON_PORT (TCP ports on
-# 127.0.0.1).
+# Both: tenant networks of type geneve, Keystone authentication,
+# BENCH_API_WORKERS API workers (default 1), no RPC worker, no agent
+# (transport fake://).  Settings: KS_BIND_PORT and NEUTRON_PORT (TCP ports
+# on 127.0.0.1).
 set -u
 backend=$1
 dir=$2

@@ -33,3 +33,10 @@ noinst_PROGRAMS += bench/dhcp-load
 bench_dhcp_load_SOURCES = bench/dhcp-load.c
 bench_dhcp_load_LDADD = libdvrflow.la $(OVS_LIBS)
 EXTRA_DIST += bench/dhcp-bench
+
+# Neutron (issue 13): N ports through neutron-server to ACTIVE, dvrflow's
+# ML2 driver and Neutron's ML2/OVN side by side (doc/benchmarks.md); its
+# quick mode in the Neutron tier (skipped outside it).
+EXTRA_DIST += bench/neutron-bench bench/neutron-smoke.sh \
+	bench/lib/neutron_bed.py bench/lib/neutron-services.sh
+TESTS += bench/neutron-smoke.sh

@@ -92,7 +92,12 @@ def ping_all_chassis(client):
     def fn(idl, txn):
         glob = next(iter(idl.tables['NB_Global'].rows.values()), None)
         if glob is not None:
-            glob.increment('nb_cfg')
+            # Not increment(): the Python IDL sends an increment only
+            # with other writes in the same transaction, so this one
+            # would commit nothing and the agents would go dead after a
+            # quiet agent down time.  Two bumps at once may both write
+            # the same value: one heartbeat, still acknowledged.
+            glob.nb_cfg = glob.nb_cfg + 1
     try:
         client.nb.transact(fn)
     except Exception:

@@ -3,7 +3,8 @@
 tools/install-deps installs.
 
 Reads the shell scripts (tests, tools, bench) and the Python scripts'
-subprocess calls, takes the words in command position (first word of a
+subprocess calls (and the benchmarks' Node.cmd("command", ...) calls,
+bench/lib/nodes.py), takes the words in command position (first word of a
 line or of a pipeline stage, after `exec`, `timeout N`, `env A=B`,
 `ip netns exec NS`, `sb exec NAME`, ...), and for each word that is an
 executable on this machine asks dpkg which package ships it.  That
@@ -34,8 +35,8 @@ WRAPPERS = {"exec", "timeout", "env", "nice", "sudo", "command", "time",
             "xargs", "setsid", "nohup", "stdbuf", "chroot"}
 SEPARATORS = re.compile(r"\|\||&&|[|;(`]|\$\(|\bthen\b|\bdo\b|\belse\b"
                         r"|\bif\b|\bwhile\b|\buntil\b|!")
-PY_CALL = re.compile(r"(?:run|Popen|check_output|check_call|call)\(\s*\[\s*"
-                     r"[\"']([A-Za-z0-9_.+-]+)[\"']")
+PY_CALL = re.compile(r"(?:(?:run|Popen|check_output|check_call|call)\(\s*\[\s*"
+                     r"|\.cmd\(\s*)[\"']([A-Za-z0-9_.+-]+)[\"']")
 SEARCH_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 

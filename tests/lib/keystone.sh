@@ -35,6 +35,9 @@
 #                             prints the OS_* variables for the openstack
 #                             client, one "export" per line (eval it).
 #
+# Setting: KS_BIND_PORT, if set, is the TCP port on 127.0.0.1 Keystone
+# listens on (default: a free port the kernel picks).
+#
 # Everything runs as root with files under DIR only; nothing is started
 # in another namespace.  Errors print "keystone: ..." on stderr and return
 # 1.
@@ -101,7 +104,7 @@ _ks_mysqld_start() {
 # close" a client that reuses its connection (the openstack client) has it
 # reset under it.
 _ks_keystone_start() {
-    KS_PORT=$(_ks_free_port)
+    KS_PORT=${KS_BIND_PORT:-$(_ks_free_port)}
     KS_URL=http://127.0.0.1:$KS_PORT/v3
     (cd / && OS_KEYSTONE_CONFIG_FILES=$KS_DIR/keystone.conf \
         exec uwsgi --plugins python3 --http-socket "127.0.0.1:$KS_PORT" \

@@ -307,7 +307,7 @@ sys.exit(main())' --config-file "$NEUTRON_CONF") \
         sleep 0.2
     done
     _nt_log "neutron-server did not start; its log:"
-    tail -50 "$NEUTRON_LOG" "$NEUTRON_LOG.out" >&2
+    tail -n 50 "$NEUTRON_LOG" "$NEUTRON_LOG.out" >&2
     return 1
 }
 

@@ -18,7 +18,7 @@
 #     the external host pings vm2's floating IP; the default group's
 #     ICMP rule added through Neutron takes effect (ping blocked before);
 #   - agents: "network agent list" shows hv1, hv2 and gw1 as alive dvrflow
-#     controllers;
+#     controllers, also after a quiet agent down time (the heartbeat);
 #   - sync: the NB database deleted and recreated empty, the running
 #     server's worker rebuilds it and the pings come back;
 #   - a stopped neutron-server loses no traffic.
@@ -35,6 +35,8 @@ sb_up --computes 2 --gateways 1 --no-api
 NB=$(sb nb-remote)
 NEUTRON_PORT=${NEUTRON_PORT:-$(python3 -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+# A short agent down time, to prove the heartbeat below.
+NEUTRON_EXTRA_CONF=$'[dvrflow]\nagent_down_time = 5'
 neutron_up "$SB_TMP" "$NB" || sb_fail "neutron-server did not start"
 echo "sandbox and neutron-server up in $(( $(date +%s) - T0 )) s"
 
@@ -128,6 +130,16 @@ cat "$SB_TMP/agents.out"
 for host in hv1 hv2 gw1; do
     grep -q "dvrflow controller $host True" "$SB_TMP/agents.out" \
         || sb_fail "no alive agent for $host"
+done
+# The heartbeat: after a quiet agent down time, a listing still shows
+# them alive (it bumps NB_Global.nb_cfg and the controllers acknowledge).
+sleep 6
+nt_os network agent list -f value -c Host -c Alive -c 'Agent Type' \
+    > "$SB_TMP/agents2.out" || sb_fail "agent list"
+for host in hv1 hv2 gw1; do
+    grep -q "dvrflow controller $host True" "$SB_TMP/agents2.out" \
+        || sb_fail "$host not alive after a quiet agent down time: \
+$(cat "$SB_TMP/agents2.out")"
 done
 # The NB database lost (its server stopped, the file deleted, an empty one
 # started): the controllers register again, neutron-server's dvrflow

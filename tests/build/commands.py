@@ -149,6 +149,17 @@ def command_words(line):
     return words
 
 
+FUNCTION = re.compile(r"^\s*(?:function\s+)?([A-Za-z_][A-Za-z0-9_-]*)"
+                      r"\s*\(\)")
+
+
+def shell_functions(path):
+    """The names of the shell functions 'path' defines: a word in command
+    position that names one is no command (e.g. a test's node())."""
+    return {m.group(1) for m in map(FUNCTION.match,
+                                    open(path, errors="replace")) if m}
+
+
 HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
 
 
@@ -209,6 +220,7 @@ def main():
     checked = set()
     for path, kind in scripts(top):
         rel = os.path.relpath(path, top)
+        functions = shell_functions(path) if kind == "sh" else set()
         for n, line in logical_lines(path):
             if kind == "sh":
                 words = command_words(line)
@@ -216,7 +228,8 @@ def main():
                 words = PY_CALL.findall(line)
             for word in words:
                 word = word.strip("\"'")
-                if "/" in word or not re.match(r"^[A-Za-z0-9_.+-]+$", word):
+                if "/" in word or not re.match(r"^[A-Za-z0-9_.+-]+$", word) \
+                        or word in functions:
                     continue
                 exe = shutil.which(word, path=SEARCH_PATH)
                 if exe is None:

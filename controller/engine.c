@@ -1013,8 +1013,8 @@ compile_router(struct engine *e, const struct engine_input *in,
 {
     uint64_t cookie = flow_cookie_from_uuid(uuid);
     struct router_state *rs = find_router_state(e, uuid);
-    struct l3_iface *ifaces;
-    ofp_port_t *tunnels;
+    struct l3_iface *ifaces = NULL;
+    ofp_port_t *tunnels = NULL;
     struct l3_router r;
 
     if (!rs || !describe_router(e, in, rs, &r, &ifaces, &tunnels)) {

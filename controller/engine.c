@@ -1421,11 +1421,17 @@ engine_run(struct engine *e, const struct engine_input *in)
         update_port_state(e, in, &dirty_ports.order[i], &dirty_nets,
                           &compile, &dirty_routers);
     }
+    /* The routers beside a changed one, on its networks before the change
+     * (an interface removed gives its subnet back) and after. */
+    size_t n_dirty_routers = dirty_routers.n;
+    for (size_t i = 0; !full && i < n_dirty_routers; i++) {
+        add_router_neighbors(e, &dirty_routers.order[i], &dirty_routers);
+    }
     for (size_t i = 0; i < dirty_routers.n; i++) {
         update_router_state(e, in, &dirty_routers.order[i], &dirty_nets,
                             &compile);
     }
-    size_t n_dirty_routers = dirty_routers.n;
+    n_dirty_routers = dirty_routers.n;
     for (size_t i = 0; !full && i < n_dirty_routers; i++) {
         add_router_neighbors(e, &dirty_routers.order[i], &dirty_routers);
     }

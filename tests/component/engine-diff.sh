@@ -4,13 +4,13 @@
 # ovsdb-server and checks after every step that controller/engine's
 # incremental flows equal a fresh full compile (see the program's header).
 #
-# ENGINE_DIFF_STEPS (2000) and ENGINE_DIFF_SEED (from the clock, printed)
+# ENGINE_DIFF_STEPS (3000) and ENGINE_DIFF_SEED (from the clock, printed)
 # choose the run; a failure prints the seed and step that reproduce it.
 set -eu
 . "$abs_top_srcdir/tests/lib/ovs.sh"
 ovs_test_init
 ovs_start_nb nb
-args=(--steps "${ENGINE_DIFF_STEPS:-2000}")
+args=(--steps "${ENGINE_DIFF_STEPS:-3000}")
 [ -n "${ENGINE_DIFF_SEED:-}" ] && args+=(--seed "$ENGINE_DIFF_SEED")
 "$abs_top_builddir/tests/component/test-engine-diff" "$NB_REMOTE" \
     "${args[@]}" || ovs_fail "incremental and full compiles differ"

@@ -269,6 +269,20 @@ address_in(struct run *run, const struct nbrec_subnet *subnet, int host)
     return xasprintf(IP_FMT, IP_ARGS(ip));
 }
 
+/* True if a port has address 'ip' on 'subnet' already. */
+static bool
+ip_taken(struct run *run, const struct nbrec_subnet *s, const char *ip)
+{
+    const struct nbrec_fixed_ip *f;
+
+    NBREC_FIXED_IP_FOR_EACH (f, run->w) {
+        if (f->subnet == s && !strcmp(f->ip_address, ip)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static struct nbrec_fixed_ip *
 insert_fixed_ip(struct run *run, const struct nbrec_subnet *subnet,
                 const char *ip)
@@ -379,14 +393,16 @@ net_update(struct run *run, const struct nbrec_network *net)
 
 static void delete_port(struct run *, const struct nbrec_port *);
 
+/* Deletes the ports of 'net' (and the floating IPs on it) or, if it has
+ * none left, its subnets and itself (see subnet_delete()). */
 static void
 net_delete(struct run *run, const struct nbrec_network *net)
 {
     const struct nbrec_floating_ip *fip, *next_fip;
     const struct nbrec_subnet *s, *next_s;
     const struct nbrec_port *p, *next_p;
+    bool had_ports = false;
 
-    NOTE(run, "network %08x delete", ID(net));
     NBREC_FLOATING_IP_FOR_EACH_SAFE (fip, next_fip, run->w) {
         if (fip->floating_network == net) {
             nbrec_floating_ip_delete(fip);
@@ -395,14 +411,20 @@ net_delete(struct run *run, const struct nbrec_network *net)
     NBREC_PORT_FOR_EACH_SAFE (p, next_p, run->w) {
         if (p->network == net) {
             delete_port(run, p);
+            had_ports = true;
         }
     }
-    NBREC_SUBNET_FOR_EACH_SAFE (s, next_s, run->w) {
-        if (s->network == net) {
-            nbrec_subnet_delete(s);
+    if (had_ports) {
+        NOTE(run, "network %08x delete its ports", ID(net));
+    } else {
+        NOTE(run, "network %08x delete", ID(net));
+        NBREC_SUBNET_FOR_EACH_SAFE (s, next_s, run->w) {
+            if (s->network == net) {
+                nbrec_subnet_delete(s);
+            }
         }
+        nbrec_network_delete(net);
     }
-    nbrec_network_delete(net);
     run->deleted = true;
 }
 
@@ -463,21 +485,51 @@ subnet_update(struct run *run, const struct nbrec_subnet *s)
     }
 }
 
+/* True if a Fixed_IP is on 'subnet'. */
+static bool
+subnet_in_use(struct run *run, const struct nbrec_subnet *s)
+{
+    const struct nbrec_fixed_ip *f;
+
+    NBREC_FIXED_IP_FOR_EACH (f, run->w) {
+        if (f->subnet == s) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The database checks the references to a deleted row before it collects
+ * the Fixed_IPs that no port holds any more (dvr-api refuses to delete a
+ * subnet in use): a subnet with addresses loses them in this step and can
+ * be deleted in a later one. */
 static void
 subnet_delete(struct run *run, const struct nbrec_subnet *s)
 {
     const struct nbrec_port *p;
 
-    NOTE(run, "subnet %08x delete", ID(s));
+    if (!subnet_in_use(run, s)) {
+        NOTE(run, "subnet %08x delete", ID(s));
+        nbrec_subnet_delete(s);
+        run->deleted = true;
+        return;
+    }
+    NOTE(run, "subnet %08x release its addresses", ID(s));
     NBREC_PORT_FOR_EACH (p, run->w) {
+        struct nbrec_fixed_ip **keep = xmalloc(p->n_fixed_ips
+                                               * sizeof *keep);
+        size_t n = 0;
+
         for (size_t i = 0; i < p->n_fixed_ips; i++) {
-            if (p->fixed_ips[i]->subnet == s) {
-                nbrec_port_update_fixed_ips_delvalue(p, p->fixed_ips[i]);
+            if (p->fixed_ips[i]->subnet != s) {
+                keep[n++] = p->fixed_ips[i];
             }
         }
+        if (n < p->n_fixed_ips) {
+            nbrec_port_set_fixed_ips(p, keep, n);
+        }
+        free(keep);
     }
-    nbrec_subnet_delete(s);
-    run->deleted = true;
 }
 
 /* VM ports. */
@@ -493,7 +545,8 @@ port_set_fixed_ips(struct run *run, const struct nbrec_port *p)
         if (!s) {
             break;
         }
-        char *ip = chance(2) ? xstrdup("10.0.0.256") : address_in(run, s, 0);
+        char *ip = (chance(2) ? xasprintf("10.%u.0.256", run->counter++)
+                    : address_in(run, s, 0));
         fips[n++] = insert_fixed_ip(run, s, ip);
         NOTE(run, " ip %s", ip);
         free(ip);
@@ -649,7 +702,8 @@ router_add_iface(struct run *run, const struct nbrec_router *r)
     struct nbrec_port *p = insert_port(run, s->network,
                                        "network:router_interface", id);
     /* The subnet's gateway, unless another router has it already. */
-    char *ip = (s->gateway_ip && chance(80)
+    char *ip = (s->gateway_ip && !ip_taken(run, s, s->gateway_ip)
+                && chance(90)
                 ? xstrdup(s->gateway_ip) : address_in(run, s, 0));
     struct nbrec_fixed_ip *fip = insert_fixed_ip(run, s, ip);
 
@@ -1043,7 +1097,7 @@ topology_change(struct run *run)
     }
 }
 
-/* One random change.  Returns false if it found nothing to change. */
+/* One random change (none if the chosen kind finds nothing to change). */
 static void
 random_change(struct run *run)
 {
@@ -1468,7 +1522,11 @@ main(int argc, char *argv[])
             if (k) {
                 ds_put_cstr(&run.desc, "; ");
             }
+            size_t len = run.desc.length;
             random_change(&run);
+            if (run.desc.length == len) {
+                ds_put_cstr(&run.desc, "(no change)");
+            }
         }
 
         enum ovsdb_idl_txn_status ts = ovsdb_idl_txn_commit_block(run.txn);

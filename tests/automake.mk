@@ -36,7 +36,8 @@ EXTRA_DIST += tests/component/nb-idl.sh
 # flows compared with a fresh full compile after each.
 check_PROGRAMS += tests/component/test-engine-diff
 tests_component_test_engine_diff_SOURCES = \
-	tests/component/test-engine-diff.c
+	tests/component/test-engine-diff.c \
+	tests/component/engine-diff-gen.c tests/component/engine-diff-gen.h
 tests_component_test_engine_diff_LDADD = libdvrflow.la $(OVS_LIBS)
 TESTS += tests/component/engine-diff.sh
 EXTRA_DIST += tests/component/engine-diff.sh

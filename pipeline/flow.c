@@ -366,7 +366,8 @@ flow_wins(const struct dvr_flow *a, const struct dvr_flow *b)
     if (a->ofpacts_len != b->ofpacts_len) {
         return a->ofpacts_len < b->ofpacts_len;
     }
-    return memcmp(a->ofpacts, b->ofpacts, a->ofpacts_len) < 0;
+    return (a->ofpacts_len
+            && memcmp(a->ofpacts, b->ofpacts, a->ofpacts_len) < 0);
 }
 
 /* The flow of 'set' with the key of 'key' that goes to the switch. */

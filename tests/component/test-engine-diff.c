@@ -438,6 +438,10 @@ main(int argc, char *argv[])
         if (status != EXIT_SUCCESS) {
             break;
         }
+        if (!(step % 10000)) {
+            printf("test-engine-diff: %"PRId64" steps equal (%.0f s)\n",
+                   step, (time_msec() - start) / 1000.0);
+        }
     }
 
     long long int elapsed = time_msec() - start;

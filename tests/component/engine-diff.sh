@@ -4,8 +4,9 @@
 # ovsdb-server and checks after every step that controller/engine's
 # incremental flows equal a fresh full compile (see the program's header).
 #
-# ENGINE_DIFF_STEPS (3000; 1000 under the sanitizer) and ENGINE_DIFF_SEED (from the clock, printed)
-# choose the run; a failure prints the seed and step that reproduce it.
+# ENGINE_DIFF_STEPS (3000; 1000 under the sanitizer) and ENGINE_DIFF_SEED
+# (from the clock, printed) choose the run; a failure prints the seed and
+# step that reproduce it.
 set -eu
 . "$abs_top_srcdir/tests/lib/ovs.sh"
 ovs_test_init

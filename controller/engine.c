@@ -755,10 +755,10 @@ router_withdraw(struct engine *e, const struct engine_input *in,
 {
     for (size_t i = 0; i < rs->n_nets; i++) {
         struct net_state *ns = find_net_state(e, &rs->nets[i]);
-        if (!ns) {
+        /* A network the router refers to twice counts once. */
+        if (!ns || !hmapx_find_and_delete(&ns->routers, rs)) {
             continue;
         }
-        hmapx_find_and_delete(&ns->routers, rs);
         if (rs->active) {
             ns->n_router_refs--;
             uuid_set_add(dirty_nets, &ns->uuid);
@@ -1209,6 +1209,24 @@ add_fips_of(const struct engine_input *in, struct ovsdb_idl_index *index,
     nbrec_floating_ip_index_destroy_row(target);
 }
 
+/* Adds the floating IP whose address port 'uuid' holds, if it is one: its
+ * flows depend on the port's network being active here. */
+static void
+add_fip_of_floating_port(const struct engine_input *in,
+                         const struct uuid *uuid, struct uuid_set *set)
+{
+    const struct nbrec_port *port = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+    const struct nbrec_floating_ip *fip;
+    struct uuid fip_uuid;
+
+    if (port && !strcmp(port->device_owner, "network:floatingip")
+        && uuid_from_string(&fip_uuid, port->device_id)
+        && (fip = nbrec_floating_ip_get_for_uuid(in->nb_idl, &fip_uuid))
+        && fip->floating_port == port) {
+        uuid_set_add(set, &fip_uuid);
+    }
+}
+
 void
 engine_take_garps(struct engine *e, struct ovs_list *garps)
 {
@@ -1427,11 +1445,17 @@ engine_run(struct engine *e, const struct engine_input *in)
         update_port_state(e, in, &dirty_ports.order[i], &dirty_nets,
                           &compile, &dirty_routers);
     }
+    /* The routers beside a changed one, on its networks before the change
+     * (an interface removed gives its subnet back) and after. */
+    size_t n_dirty_routers = dirty_routers.n;
+    for (size_t i = 0; !full && i < n_dirty_routers; i++) {
+        add_router_neighbors(e, &dirty_routers.order[i], &dirty_routers);
+    }
     for (size_t i = 0; i < dirty_routers.n; i++) {
         update_router_state(e, in, &dirty_routers.order[i], &dirty_nets,
                             &compile);
     }
-    size_t n_dirty_routers = dirty_routers.n;
+    n_dirty_routers = dirty_routers.n;
     for (size_t i = 0; !full && i < n_dirty_routers; i++) {
         add_router_neighbors(e, &dirty_routers.order[i], &dirty_routers);
     }
@@ -1452,6 +1476,7 @@ engine_run(struct engine *e, const struct engine_input *in)
         if (!full) {
             add_fips_of(in, in->fips_by_port, true, &compile.order[i],
                         &dirty_fips);
+            add_fip_of_floating_port(in, &compile.order[i], &dirty_fips);
         }
     }
     for (size_t i = 0; i < dirty_nets.n; i++) {

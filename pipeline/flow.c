@@ -352,10 +352,42 @@ find_in(const struct hmap *map, const struct dvr_flow *key)
     return NULL;
 }
 
+/* True if 'a' wins over 'b', a flow with the same key: the smaller cookie,
+ * then the shorter or smaller actions.  A total order, so that which of
+ * several owners' flows for one key goes to the switch does not depend on
+ * the order in which they were compiled (an incremental run gives the same
+ * as a full one). */
+static bool
+flow_wins(const struct dvr_flow *a, const struct dvr_flow *b)
+{
+    if (a->cookie != b->cookie) {
+        return a->cookie < b->cookie;
+    }
+    if (a->ofpacts_len != b->ofpacts_len) {
+        return a->ofpacts_len < b->ofpacts_len;
+    }
+    return (a->ofpacts_len
+            && memcmp(a->ofpacts, b->ofpacts, a->ofpacts_len) < 0);
+}
+
+/* The flow of 'set' with the key of 'key' that goes to the switch. */
+static struct dvr_flow *
+find_winner(const struct hmap *map, const struct dvr_flow *key)
+{
+    struct dvr_flow *f, *best = NULL;
+
+    HMAP_FOR_EACH_WITH_HASH (f, node, key->node.hash, map) {
+        if (dvr_flow_same_key(f, key) && (!best || flow_wins(f, best))) {
+            best = f;
+        }
+    }
+    return best;
+}
+
 struct dvr_flow *
 flow_set_find(const struct flow_set *set, const struct dvr_flow *key)
 {
-    return find_in(&set->flows, key);
+    return find_winner(&set->flows, key);
 }
 
 static void
@@ -547,9 +579,9 @@ flow_set_diff(const struct flow_set *desired,
     *changes = NULL;
     if (full) {
         HMAP_FOR_EACH (f, node, &desired->flows) {
-            /* Several owners may want the same key; the first wins. */
-            if (find_in(&desired->flows, f) == f) {
-                diff_key(f, find_in(&installed->flows, f),
+            /* Several owners may want the same key: see flow_wins(). */
+            if (find_winner(&desired->flows, f) == f) {
+                diff_key(f, find_winner(&installed->flows, f),
                          changes, &n, &allocated);
             }
         }
@@ -560,8 +592,9 @@ flow_set_diff(const struct flow_set *desired,
         }
     } else {
         HMAP_FOR_EACH (f, node, &desired->dirty) {
-            diff_key(find_in(&desired->flows, f),
-                     find_in(&installed->flows, f), changes, &n, &allocated);
+            diff_key(find_winner(&desired->flows, f),
+                     find_winner(&installed->flows, f), changes, &n,
+                     &allocated);
         }
     }
     return n;

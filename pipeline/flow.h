@@ -118,6 +118,10 @@ void flow_set_init(struct flow_set *);
 void flow_set_destroy(struct flow_set *);
 void flow_set_clear(struct flow_set *);
 size_t flow_set_count(const struct flow_set *);
+/* A desired set may hold several flows with one key (several owners, or
+ * one owner twice): the one that goes to the switch is the one with the
+ * smallest cookie, then the smallest actions, whatever order they were
+ * added in.  flow_set_find() returns that one. */
 struct dvr_flow *flow_set_find(const struct flow_set *,
                                const struct dvr_flow *key);
 

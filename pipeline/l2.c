@@ -698,8 +698,12 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
     char *error;
 
     error = port_addrs_parse(nb, &pa);
-    if (error || port->location == L2_PORT_UNBOUND) {
+    if (error) {
         return error;
+    }
+    if (port->location == L2_PORT_UNBOUND) {
+        port_addrs_destroy(&pa);
+        return NULL;
     }
 
     /* Every known IPv4 address of the network is answered by ARP on the

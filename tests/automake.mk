@@ -32,6 +32,16 @@ tests_component_test_nb_idl_LDADD = libdvrflow.la $(OVS_LIBS)
 TESTS += tests/component/nb-idl.sh
 EXTRA_DIST += tests/component/nb-idl.sh
 
+# Incremental must equal full: random NB changes, controller/engine's
+# flows compared with a fresh full compile after each.
+check_PROGRAMS += tests/component/test-engine-diff
+tests_component_test_engine_diff_SOURCES = \
+	tests/component/test-engine-diff.c \
+	tests/component/engine-diff-gen.c tests/component/engine-diff-gen.h
+tests_component_test_engine_diff_LDADD = libdvrflow.la $(OVS_LIBS)
+TESTS += tests/component/engine-diff.sh
+EXTRA_DIST += tests/component/engine-diff.sh
+
 # Build tests.
 TESTS += tests/build/configure-errors.sh tests/build/commands-installed.sh
 EXTRA_DIST += tests/build/configure-errors.sh \

@@ -32,21 +32,6 @@ static const char *url = "http://127.0.0.1:9696";
 static bool json_output;
 
 OVS_NO_RETURN static void usage(void);
-OVS_NO_RETURN static void die(int status, const char *format, ...)
-    OVS_PRINTF_FORMAT(2, 3);
-
-static void
-die(int status, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    fprintf(stderr, "dvrctl: ");
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
-    va_end(args);
-    exit(status);
-}
-
 /* HTTP. */
 
 struct http_result {
@@ -76,7 +61,7 @@ http(const char *method, const char *path, const json_t *body,
 {
     struct evhttp_uri *uri = evhttp_uri_parse(url);
     if (!uri || !evhttp_uri_get_host(uri)) {
-        die(2, "bad URL '%s'", url);
+        dvrctl_die(2, "bad URL '%s'", url);
     }
     const char *host = evhttp_uri_get_host(uri);
     int port = evhttp_uri_get_port(uri);
@@ -110,13 +95,13 @@ http(const char *method, const char *path, const json_t *body,
                                 : !strcmp(method, "DELETE")
                                 ? EVHTTP_REQ_DELETE : EVHTTP_REQ_GET);
     if (evhttp_make_request(conn, req, cmd, full)) {
-        die(2, "cannot send the request to %s", url);
+        dvrctl_die(2, "cannot send the request to %s", url);
     }
     while (!result.done) {
         event_base_loop(base, EVLOOP_ONCE);
     }
     if (!result.status) {
-        die(2, "cannot reach dvr-api at %s", url);
+        dvrctl_die(2, "cannot reach dvr-api at %s", url);
     }
 
     *reply = NULL;
@@ -147,7 +132,7 @@ call(const char *method, const char *path, json_t *body)
         const char *msg = err ? json_string_value(json_object_get(err,
                                                                   "message"))
                               : NULL;
-        die(1, "%s (HTTP %d)", msg ? msg : "request failed", status);
+        dvrctl_die(1, "%s (HTTP %d)", msg ? msg : "request failed", status);
     }
     return reply;
 }
@@ -234,7 +219,7 @@ resolve(const struct kind *kind, const char *name)
     json_t *list = json_object_get(reply, kind->plural);
     size_t n = json_array_size(list);
     if (n != 1) {
-        die(1, n ? "more than one %s named '%s': use the id"
+        dvrctl_die(1, n ? "more than one %s named '%s': use the id"
                  : "no %s named '%s'", kind->words, name);
     }
     char *id = xstrdup(json_string_value(
@@ -507,7 +492,7 @@ static const char *
 need_pos(struct opts *o, int i, const char *what)
 {
     if (i >= o->n_pos) {
-        die(2, "missing %s (see dvrctl --help)", what);
+        dvrctl_die(2, "missing %s (see dvrctl --help)", what);
     }
     return o->pos[i];
 }
@@ -523,7 +508,7 @@ kv_object(const char *s, const char *const *map)
          tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');
         if (!eq) {
-            die(2, "'%s': expected KEY=VALUE", tok);
+            dvrctl_die(2, "'%s': expected KEY=VALUE", tok);
         }
         *eq = '\0';
         const char *key = tok;
@@ -622,7 +607,7 @@ build_body(const struct kind *kind, struct opts *o, bool create)
             free(net);
             const char *cidr = opt(o, "subnet-range", -1);
             if (!cidr) {
-                die(2, "subnet create needs --subnet-range");
+                dvrctl_die(2, "subnet create needs --subnet-range");
             }
             json_object_set_new(body, "cidr", json_string(cidr));
             json_object_set_new(body, "ip_version",
@@ -919,10 +904,10 @@ main(int argc, char *argv[])
             if (!strcmp(argv[i], "json")) {
                 json_output = true;
             } else if (strcmp(argv[i], "table")) {
-                die(2, "unknown format '%s' (table or json)", argv[i]);
+                dvrctl_die(2, "unknown format '%s' (table or json)", argv[i]);
             }
         } else {
-            die(2, "unknown option '%s' (see dvrctl --help)", argv[i]);
+            dvrctl_die(2, "unknown option '%s' (see dvrctl --help)", argv[i]);
         }
     }
 
@@ -948,12 +933,12 @@ main(int argc, char *argv[])
         free(joined);
     }
     if (!kind) {
-        die(2, "unknown object%s%s (see dvrctl --help)", i < argc ? " " : "",
-            i < argc ? argv[i] : "");
+        dvrctl_die(2, "unknown object%s%s (see dvrctl --help)",
+                   i < argc ? " " : "", i < argc ? argv[i] : "");
     }
     i += words;
     if (i >= argc) {
-        die(2, "missing verb after '%s'", kind->words);
+        dvrctl_die(2, "missing verb after '%s'", kind->words);
     }
     const char *verb = argv[i++];
 
@@ -963,7 +948,7 @@ main(int argc, char *argv[])
         && (!strcmp(verb, "add") || !strcmp(verb, "remove"))) {
         if (i >= argc || (strcmp(argv[i], "subnet")
                           && strcmp(argv[i], "port"))) {
-            die(2, "router %s: expected 'subnet' or 'port'", verb);
+            dvrctl_die(2, "router %s: expected 'subnet' or 'port'", verb);
         }
         what = argv[i++];
     }
@@ -1018,12 +1003,12 @@ main(int argc, char *argv[])
             json_decref(cur);
         }
         if (!json_object_size(body)) {
-            die(2, "%s set: nothing to set", kind->words);
+            dvrctl_die(2, "%s set: nothing to set", kind->words);
         }
         show_reply(kind, call("PUT", path, member(kind, body)));
         free(path);
     } else {
-        die(2, "unknown verb '%s' for %s", verb, kind->words);
+        dvrctl_die(2, "unknown verb '%s' for %s", verb, kind->words);
     }
     free(o.pos);
     return 0;

@@ -62,7 +62,6 @@ struct neighbor_entry {
     long long int learned;          /* Last reply seen. */
     struct ovs_list held;           /* "struct held_packet"s, oldest
                                      * first. */
-    size_t n_held;
 };
 
 struct neighbor {
@@ -155,7 +154,6 @@ drop_held(struct neighbor *n, struct neighbor_entry *e)
     struct held_packet *h = CONTAINER_OF(ovs_list_pop_front(&e->held),
                                          struct held_packet, list_node);
     free(h);
-    e->n_held--;
     n->n_held--;
     n->n_held_dropped++;
 }
@@ -166,7 +164,7 @@ remove_entry(struct neighbor *n, struct neighbor_entry *e)
     if (!eth_addr_is_zero(e->mac)) {
         n->changed = true;
     }
-    while (e->n_held) {
+    while (!ovs_list_is_empty(&e->held)) {
         drop_held(n, e);
     }
     hmap_remove(&n->entries, &e->node);
@@ -257,7 +255,7 @@ hold(struct neighbor *n, struct neighbor_entry *e,
         free(h);
         return;
     }
-    if (e->n_held >= MAX_HELD_PER_ENTRY) {
+    if (ovs_list_size(&e->held) >= MAX_HELD_PER_ENTRY) {
         drop_held(n, e);
     }
     if (n->n_held >= MAX_HELD) {
@@ -266,7 +264,6 @@ hold(struct neighbor *n, struct neighbor_entry *e,
         return;
     }
     ovs_list_push_back(&e->held, &h->list_node);
-    e->n_held++;
     n->n_held++;
     n->next_hold_expiry = MIN(n->next_hold_expiry, h->since + HOLD_MSEC);
 }
@@ -352,7 +349,6 @@ handle_learn(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
         free(held);
         n->n_held--;
     }
-    e->n_held = 0;
 }
 
 /* An ICMP error the router owes the sender of the packet. */
@@ -436,7 +432,7 @@ expire_held(struct neighbor *n, long long int now)
 
     n->next_hold_expiry = LLONG_MAX;
     HMAP_FOR_EACH (e, node, &n->entries) {
-        while (e->n_held) {
+        while (!ovs_list_is_empty(&e->held)) {
             const struct held_packet *h = CONTAINER_OF(
                 ovs_list_front(&e->held), struct held_packet, list_node);
             if (now - h->since < HOLD_MSEC) {

@@ -462,7 +462,9 @@ add_direction_skeleton(bool ingress, uint8_t base, uint8_t next,
                        struct flow_list *flows)
 {
     uint8_t ct_table = base + 1, state = base + 2, verdict = base + 3;
-    uint8_t peer = base + 4, peer_net = base + 7;
+    uint8_t peer = ingress ? T_SG_INGRESS_PEER : T_SG_EGRESS_PEER;
+    uint8_t peer_net = (ingress ? T_SG_INGRESS_PEER_NET
+                        : T_SG_EGRESS_PEER_NET);
     uint64_t stub[256 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
@@ -833,8 +835,9 @@ sg_compile_router_peers(uint64_t cookie, uint16_t lid,
     struct match match;
 
     for (int ingress = 0; ingress < 2; ingress++) {
-        uint8_t base = ingress ? T_SG_INGRESS : T_SG_EGRESS;
-        uint8_t peer = base + 4, peer_net = base + 7;
+        uint8_t peer = ingress ? T_SG_INGRESS_PEER : T_SG_EGRESS_PEER;
+        uint8_t peer_net = (ingress ? T_SG_INGRESS_PEER_NET
+                            : T_SG_EGRESS_PEER_NET);
 
         for (size_t i = 0; i < n; i++) {
             const struct sg_router_iface *iface = &ifaces[i];

@@ -4,8 +4,9 @@
  *
  * Usage: bench-nb-latency NB_REMOTE CHASSIS N [fip|local|remote]
  *
- * N times: changes the MAC address of one port (round robin over the
- * ports of the NB database; with "local" over the ports bound to CHASSIS;
+ * N times: changes the MAC address of one port to one it does not have
+ * (the values differ from run to run) (round robin over the ports of the
+ * NB database; with "local" over the ports bound to CHASSIS;
  * with "remote" over the VM ports bound elsewhere, on networks where
  * CHASSIS has no port) or, with "fip", associates the next
  * unassociated floating IP with the next port that has no device_owner
@@ -28,6 +29,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
+#include "random.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -145,6 +147,7 @@ main(int argc, char *argv[])
         }
     }
 
+    int run_salt = random_range(64);
     long long int *lat = xmalloc(n * sizeof *lat);
     for (int i = 0; i < n; i++) {
         int64_t next_cfg;
@@ -154,10 +157,20 @@ main(int argc, char *argv[])
             nbrec_floating_ip_set_fixed_ip_address(
                 fips[i], ports[i]->fixed_ips[0]->ip_address);
         } else {
+            /* A MAC the port does not have yet: a run that repeated an
+             * earlier run's values would change nothing, and
+             * ovsdb-server sends no update for an unchanged column. */
+            const struct nbrec_port *p = ports[i % n_ports];
             char mac[32];
-            snprintf(mac, sizeof mac, "fa:16:3f:%02x:%02x:%02x",
-                     (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
-            nbrec_port_set_mac_address(ports[i % n_ports], mac);
+            for (int salt = run_salt; ; salt++) {
+                snprintf(mac, sizeof mac, "fa:16:%02x:%02x:%02x:%02x",
+                         0x40 | (salt & 0x3f), (i >> 16) & 0xff,
+                         (i >> 8) & 0xff, i & 0xff);
+                if (strcmp(mac, p->mac_address)) {
+                    break;
+                }
+            }
+            nbrec_port_set_mac_address(p, mac);
         }
 
         lat[i] = bench_commit_and_wait(idl, txn, argv[2], next_cfg);

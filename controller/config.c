@@ -96,7 +96,7 @@ config_read(const struct smap *ids, const struct smap *file,
         return xasprintf("external_ids:dvr-gateway: '%s' is not true or "
                          "false", v);
     }
-    v = get(ids, file, "dvr-monitor-all", "true");
+    v = get(ids, file, "dvr-monitor-all", "false");
     if (strcmp(v, "true") && strcmp(v, "false")) {
         return xasprintf("external_ids:dvr-monitor-all: '%s' is not true "
                          "or false", v);

@@ -177,10 +177,10 @@ update_config(struct controller *c)
               cfg.system_id, cfg.nb_remote, cfg.encap_type,
               cfg.encap_ip[0] ? cfg.encap_ip : "(none)");
     if (!c->have_cfg || strcmp(cfg.nb_remote, c->cfg.nb_remote)) {
-        if (!cfg.monitor_all && !cfg.gateway) {
-            /* Ask for nothing of the cloud before the first connection. */
-            nb_monitor_start(c->nb_monitor, c->nb_loop.idl, cfg.system_id);
-        }
+        /* Conditional: ask for nothing of the cloud before the first
+         * connection. */
+        nb_monitor_start(c->nb_monitor, c->nb_loop.idl, cfg.system_id,
+                         cfg.monitor_all || cfg.gateway);
         nb_session_set_remote(&c->nb_session, cfg.nb_remote);
     }
     if (c->have_cfg) {
@@ -479,6 +479,7 @@ main(int argc, char *argv[])
     struct ovsdb_idl *nb_idl = ovsdb_idl_create_unconnected(
         &nbrec_idl_class, true);
     ovsdb_idl_track_add_all(nb_idl);
+    nb_monitor_prepare(nb_idl);
     c.ports_by_network = ovsdb_idl_index_create1(nb_idl,
                                                  &nbrec_port_col_network);
     c.bindings_by_port = ovsdb_idl_index_create1(nb_idl,

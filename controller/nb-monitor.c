@@ -48,6 +48,14 @@ static const struct ovsdb_idl_column uuid_column = {
     },
 };
 
+/* The tables whose conditions select rows by "_uuid".  Every condition
+ * the controller sends for them, from its first request on and in both
+ * modes, names "_uuid" (see nb_monitor_prepare()). */
+static const struct ovsdb_idl_table_class *const uuid_tables[] = {
+    &nbrec_table_port, &nbrec_table_network, &nbrec_table_fixed_ip,
+    &nbrec_table_security_group, &nbrec_table_security_group_rule,
+};
+
 /* Adds "_uuid == 'uuid'" to 'cond'.  The IDL keeps a reference to the
  * clause's datum (ovsdb_datum_clone() shares the atoms), so the atoms must
  * be on the heap, as the generated nbrec_*_add_clause_*() have them. */
@@ -310,19 +318,38 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
     }
 }
 
-/* Monitors every row of every table. */
+static bool
+is_uuid_table(const struct ovsdb_idl_table_class *tc)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(uuid_tables); i++) {
+        if (uuid_tables[i] == tc) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Monitors every row of every table: "true", except "_uuid != 0" (every
+ * row too) for the tables of 'uuid_tables'. */
 static unsigned int
 set_all(struct ovsdb_idl *idl)
 {
     struct ovsdb_idl_condition t = OVSDB_IDL_CONDITION_INIT(&t);
+    struct ovsdb_idl_condition u = OVSDB_IDL_CONDITION_INIT(&u);
+    struct ovsdb_datum zero = { .n = 1, .refcnt = NULL, .values = NULL };
     unsigned int seqno = 0;
 
     ovsdb_idl_condition_add_clause_true(&t);
+    zero.keys = xzalloc(sizeof *zero.keys);
+    ovsdb_idl_condition_add_clause(&u, OVSDB_F_NE, &uuid_column, &zero);
+    ovsdb_datum_destroy(&zero, &uuid_column.type);
     for (size_t i = 0; i < NBREC_N_TABLES; i++) {
+        const struct ovsdb_idl_table_class *tc = &nbrec_table_classes[i];
         seqno = MAX(seqno, ovsdb_idl_set_condition(
-                               idl, &nbrec_table_classes[i], &t));
+                               idl, tc, is_uuid_table(tc) ? &u : &t));
     }
     ovsdb_idl_condition_destroy(&t);
+    ovsdb_idl_condition_destroy(&u);
     return seqno;
 }
 
@@ -367,6 +394,15 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
 
     struct uuid *u;
     size_t n;
+
+    /* "_uuid == 0" selects nothing; it keeps "_uuid" in the conditions of
+     * 'uuid_tables' whatever the sets hold. */
+    const struct uuid zero = UUID_ZERO;
+    add_uuid_clause(&port, &zero);
+    add_uuid_clause(&net, &zero);
+    add_uuid_clause(&fixed, &zero);
+    add_uuid_clause(&sg, &zero);
+    add_uuid_clause(&rule, &zero);
 
     u = sorted(&s->local, &n);
     for (size_t i = 0; i < n; i++) {
@@ -489,10 +525,36 @@ hash_vifs(const struct simap *vifs)
     return hash;
 }
 
+/* The NB columns the controller never reads: not monitored, so that
+ * neither memory nor updates are spent on them. */
+static const struct ovsdb_idl_column *const unread_columns[] = {
+    &nbrec_network_col_description, &nbrec_subnet_col_description,
+    &nbrec_port_col_description, &nbrec_router_col_description,
+    &nbrec_floating_ip_col_description,
+    &nbrec_security_group_col_description,
+    &nbrec_security_group_rule_col_description,
+};
+
+void
+nb_monitor_prepare(struct ovsdb_idl *idl)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(unread_columns); i++) {
+        ovsdb_idl_omit(idl, unread_columns[i]);
+    }
+}
+
 void
 nb_monitor_start(struct nb_monitor *m, struct ovsdb_idl *idl,
-                 const char *chassis)
+                 const char *chassis, bool all)
 {
+    m->compiled = false;
+    if (all) {
+        m->expected = set_all(idl);
+        m->conditional = false;
+        m->ready = true;
+        return;
+    }
+
     struct nb_monitor_input in = { .idl = idl, .chassis = chassis };
     struct simap none = SIMAP_INITIALIZER(&none);
     struct nb_sets s;
@@ -502,7 +564,6 @@ nb_monitor_start(struct nb_monitor *m, struct ovsdb_idl *idl,
     m->expected = send_conditions(&in, &s);
     m->conditional = true;
     m->ready = false;
-    m->compiled = false;
     sets_destroy(&s);
     simap_destroy(&none);
 }

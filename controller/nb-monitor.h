@@ -30,9 +30,23 @@
  * changed or deleted) and the size of the JSON updates that carried them,
  * for "status".
  *
- * Contract: nb_monitor_start() before the IDL connects, if conditional
- * (the first download is then only the chassis and the global row, not the
- * cloud); nb_monitor_count() after each ovsdb_idl_run() (before the
+ * Working around ovsdb-server 3.1: ovsdb-server shares one monitor among
+ * the clients that ask for the same columns, and a condition on a column
+ * that the monitor does not hold yet adds that column to the shared
+ * monitor; rows that were already queued for the other clients lack it,
+ * and composing their update reads past the end of the row (a SIGSEGV of
+ * the NB server, seen when a new Raft leader served the reconnecting
+ * controllers under API load).  So the only such column, "_uuid", is in
+ * the controller's first request for every table whose conditions use it,
+ * in both modes (nothing is added to a monitor later), and the
+ * controller's monitored columns differ from those of any client that
+ * monitors every column (dvr-api, the Neutron driver, ovsdb-client): it
+ * does not monitor the columns it never reads (the descriptions), so no
+ * monitor is shared with a client without "_uuid".
+ *
+ * Contract: nb_monitor_prepare() once after creating the IDL;
+ * nb_monitor_start() before the IDL connects (conditional: the first
+ * download is then only the chassis and the global row, not the cloud); nb_monitor_count() after each ovsdb_idl_run() (before the
  * changes are cleared); nb_monitor_run() before each engine run; until
  * nb_monitor_ready() the view is still growing towards what the node
  * needs and must not be compiled (flows installed before a restart stay
@@ -79,8 +93,9 @@ const struct ovsdb_idl_row *nb_row_get(const struct ovsdb_idl *,
 
 struct nb_monitor *nb_monitor_create(void);
 void nb_monitor_destroy(struct nb_monitor *);
+void nb_monitor_prepare(struct ovsdb_idl *);
 void nb_monitor_start(struct nb_monitor *, struct ovsdb_idl *,
-                      const char *chassis);
+                      const char *chassis, bool all);
 void nb_monitor_count(struct nb_monitor *, struct ovsdb_idl *);
 bool nb_monitor_run(struct nb_monitor *, const struct nb_monitor_input *);
 bool nb_monitor_ready(const struct nb_monitor *);

@@ -23,8 +23,7 @@ for node in hv1 hv2 gw1; do
     [ $node = gw1 ] && gw=true
     want="{dvr-bridge-mappings=\"physnet1:br-ex\", dvr-datapath-type=dummy,"
     want+=" dvr-encap-ip=\"192.0.2.1$i\", dvr-encap-type=geneve,"
-    want+=" dvr-gateway=\"$gw\", dvr-monitor-all=\"false\","
-    want+=" dvr-nb-remote=\"unix:$d/nb/nb.sock\","
+    want+=" dvr-gateway=\"$gw\", dvr-nb-remote=\"unix:$d/nb/nb.sock\","
     want+=" dvr-sandbox=$SB_PREFIX, hostname=$node, system-id=$node}"
     got=$(sb ovs $node ovs-vsctl get Open_vSwitch . external_ids)
     [ "$got" = "$want" ] || sb_fail "$node external_ids: $got"

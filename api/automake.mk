@@ -75,6 +75,9 @@ tools_dvrctl_LDADD = libdvrflow.la $(OVS_LIBS) $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
 TESTS += tests/component/api-dvrctl.sh
 EXTRA_DIST += tests/component/api-dvrctl.sh
+# dvrctl pipeline --dot, drawn from a dummy-datapath node.
+TESTS += tests/component/dvrctl-pipeline.sh
+EXTRA_DIST += tests/component/dvrctl-pipeline.sh
 
 # The benchmark: bench/api-bench drives bench/api-load.
 noinst_PROGRAMS += bench/api-load

@@ -11,11 +11,13 @@
  * OpenFlow (a flow stats request, as `ovs-ofctl dump-flows` makes) and
  * its actions, decoded by libopenvswitch's ofpacts, give the jumps:
  * goto_table, resubmit(,N), ct(table=N), learn(table=N), output to a patch
- * port (into the peer bridge's table 0), output to a tunnel port,
- * controller(), and output to any other port.  Nodes are tables (named
- * from pipeline/tables.c, with their flow counts), grouped per bridge;
- * edges are the jumps, labelled with their kind.  Tables named in
- * pipeline/tables.c that have no flows on the node are drawn dashed.
+ * port (into the peer bridge's table 0), output to a tunnel port (also
+ * as a bundle() member), controller(), and output to any other port
+ * (output:REG, whose port is known only per packet, counts as one).
+ * Nodes are tables (named from pipeline/tables.c, with their flow
+ * counts), grouped per bridge; edges are the jumps, labelled with their
+ * kind.  Tables named in pipeline/tables.c that have no flows on the
+ * node are drawn dashed.
  *
  * With --static, no node is read: the picture has the tables that
  * pipeline/tables.c names, per bridge, with neither counts nor jumps
@@ -443,8 +445,16 @@ add_flow(struct pl_graph *g, int b, int table, const struct ofpact *ofpacts,
         case OFPACT_ENQUEUE:
             add_output(g, b, table, ofpact_get_ENQUEUE(a)->port, flow);
             break;
+        case OFPACT_BUNDLE: {
+            /* One of its members (e.g. the tunnels to a router's gateway
+             * chassis), each a jump of its own kind. */
+            const struct ofpact_bundle *bundle = ofpact_get_BUNDLE(a);
+            for (unsigned int i = 0; i < bundle->n_members; i++) {
+                add_output(g, b, table, bundle->members[i], flow);
+            }
+            break;
+        }
         case OFPACT_OUTPUT_REG:
-        case OFPACT_BUNDLE:
             /* The port is known only per packet. */
             add_edge(g, b, table, b, TO_PORTS, JUMP_OUTPUT, flow);
             break;

@@ -162,8 +162,8 @@ refused() {
     shift 2
     "$DVRCTL" pipeline "$@" >"$OVS_TEST_DIR/out" 2>"$OVS_TEST_DIR/err" \
         || rc=$?
-    [ "$rc" = "$want" ] \
-        || ovs_fail "pipeline $*: exit $rc, not $want: $(cat "$OVS_TEST_DIR/err")"
+    [ "$rc" = "$want" ] || ovs_fail \
+        "pipeline $*: exit $rc, not $want: $(cat "$OVS_TEST_DIR/err")"
     grep -q "^dvrctl: .*$msg" "$OVS_TEST_DIR/err" \
         || ovs_fail "pipeline $*: no '$msg' in: $(cat "$OVS_TEST_DIR/err")"
     [ ! -s "$OVS_TEST_DIR/out" ] || ovs_fail "pipeline $*: printed a graph"

@@ -12,8 +12,9 @@
 #   - every table's flow count is what `ovs-ofctl dump-flows` lists, also
 #     after the flows change (a VIF plugged);
 #   - --static draws the tables of pipeline/tables.c and no jump;
-#   - bad input (unknown or unreadable run directory, stale pid file, bad
-#     options): one "dvrctl: " line, non-zero exit, nothing on stdout.
+#   - bad input (unknown, unreadable (to user nobody) or switchless run
+#     directory, stale or bad pid file, bad options): one "dvrctl: "
+#     line, non-zero exit, nothing on stdout.
 set -eu
 . "$abs_top_srcdir/tests/lib/ovs.sh"
 . "$abs_top_srcdir/tests/lib/nb.sh"
@@ -156,11 +157,12 @@ fi
 echo "--static: ok"
 
 # Bad input: one "dvrctl: " line on stderr, the exit status, no output.
-# refused WANT_RC MESSAGE ARGS...
+# refused WANT_RC MESSAGE ARGS...; AS is what runs dvrctl.
+AS=(env)
 refused() {
     local want=$1 msg=$2 rc=0
     shift 2
-    "$DVRCTL" pipeline "$@" >"$OVS_TEST_DIR/out" 2>"$OVS_TEST_DIR/err" \
+    "${AS[@]}" "$DVRCTL" pipeline "$@" >"$OVS_TEST_DIR/out" 2>"$OVS_TEST_DIR/err" \
         || rc=$?
     [ "$rc" = "$want" ] || ovs_fail \
         "pipeline $*: exit $rc, not $want: $(cat "$OVS_TEST_DIR/err")"
@@ -182,6 +184,13 @@ refused 1 "is not a directory" --dot --node "hv9=$stale/ovs-vswitchd.pid"
 refused 1 "node hv9: no ovs-vswitchd in" --dot --node "hv9=$empty"
 refused 1 "node hv9: cannot connect to" --dot --node "hv9=$stale"
 refused 1 "does not hold a process id" --dot --node "hv9=$bad"
+# A run directory its user may not read (OVS_TEST_DIR is mode 700).
+if [ "$(id -u)" = 0 ] && [ "$(stat -c %a "$OVS_TEST_DIR")" = 700 ]; then
+    AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+    refused 1 "node hv1: cannot read run directory .*Permission denied" \
+        --dot --node "$NODE"
+    AS=(env)
+fi
 refused 2 "wants NAME=RUNDIR" --dot --node hv1
 refused 2 "wants NAME=RUNDIR" --dot --node "=$OVS_RUNDIR"
 refused 2 "needs a value" --dot --node

@@ -69,8 +69,10 @@ cluster() {
         $0 ~ "label=\"" br " \\(" {print c; exit}' "$DOT"
 }
 INT=$(cluster br-int); TUN=$(cluster br-tun); EX=$(cluster br-ex)
-[ -n "$INT" ] && [ -n "$TUN" ] && [ -n "$EX" ] \
-    || { cat "$DOT" >&2; ovs_fail "not three bridges in the graph"; }
+if [ -z "$INT" ] || [ -z "$TUN" ] || [ -z "$EX" ]; then
+    cat "$DOT" >&2
+    ovs_fail "not three bridges in the graph"
+fi
 
 # edge FROM TO KIND: the graph has that edge.
 edge() {

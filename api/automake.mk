@@ -68,12 +68,16 @@ EXTRA_DIST += tests/component/api-robustness.sh
 
 # dvrctl, the command line over the API.
 bin_PROGRAMS += tools/dvrctl
-tools_dvrctl_SOURCES = tools/dvrctl.c tools/dvrctl.h tools/dvrctl-trace.c
+tools_dvrctl_SOURCES = tools/dvrctl.c tools/dvrctl.h tools/dvrctl-trace.c \
+	tools/dvrctl-pipeline.c
 tools_dvrctl_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 tools_dvrctl_LDADD = libdvrflow.la $(OVS_LIBS) $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
 TESTS += tests/component/api-dvrctl.sh
 EXTRA_DIST += tests/component/api-dvrctl.sh
+# dvrctl pipeline --dot, drawn from a dummy-datapath node.
+TESTS += tests/component/dvrctl-pipeline.sh
+EXTRA_DIST += tests/component/dvrctl-pipeline.sh
 
 # The benchmark: bench/api-bench drives bench/api-load.
 noinst_PROGRAMS += bench/api-load

@@ -1,6 +1,6 @@
 /*
  * dvrctl's shared pieces: the API call and the error exit, used by the
- * commands kept in their own files (dvrctl-trace.c).
+ * commands kept in their own files (dvrctl-trace.c, dvrctl-pipeline.c).
  */
 
 #ifndef TOOLS_DVRCTL_H
@@ -20,5 +20,8 @@ OVS_NO_RETURN void dvrctl_die(int status, const char *format, ...)
 
 /* "dvrctl trace ARGS...": see dvrctl-trace.c. */
 int dvrctl_trace(int argc, char *argv[]);
+
+/* "dvrctl pipeline ARGS...": see dvrctl-pipeline.c. */
+int dvrctl_pipeline(int argc, char *argv[]);
 
 #endif /* tools/dvrctl.h */

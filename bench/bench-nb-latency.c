@@ -86,7 +86,8 @@ main(int argc, char *argv[])
     bool remote_mode = !strcmp(mode, "remote");
     struct ovsdb_idl *idl = ovsdb_idl_create(argv[1], &nbrec_idl_class,
                                              true, true);
-    long long int deadline = time_msec() + 10000;
+    /* The first download of a 1,000-hypervisor NB takes a while. */
+    long long int deadline = time_msec() + 300000;
     while (!ovsdb_idl_has_ever_connected(idl)
            || !bench_find_chassis(idl, argv[2])
            || !nbrec_port_first(idl)) {

@@ -59,6 +59,17 @@ bool ofctrl_is_connected(const struct ofctrl *);
 void ofctrl_run(struct ofctrl *);
 void ofctrl_wait(const struct ofctrl *);
 
+/* Reads the switch's flows afresh (not what this connection believes it
+ * installed: a flow added or deleted by hand shows) and compares them
+ * with 'desired', appending to 's' a header line and one line per
+ * difference: "installed but not compiled: FLOW", "compiled but not
+ * installed: FLOW", or a "compiled: FLOW" / "but installed: FLOW" pair
+ * (same table, priority and match; another cookie or other actions).
+ * Returns the number of differences, or -1 (reason in 's') if the switch
+ * cannot be read.  Changes nothing on the switch. */
+int ofctrl_verify(struct ofctrl *, const struct flow_set *desired,
+                  struct ds *s);
+
 const struct ofctrl_stats *ofctrl_get_stats(const struct ofctrl *);
 size_t ofctrl_n_installed(const struct ofctrl *);
 const struct flow_set *ofctrl_installed(const struct ofctrl *);

@@ -33,6 +33,7 @@
 
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,8 +365,8 @@ owner(struct node *n, const char *cookie)
         desc[strcspn(desc, "\n")] = '\0';
         free(out);
     } else {
+        error[strcspn(error, "\n")] = '\0';
         desc = xasprintf("unknown (%s)", error);
-        desc[strcspn(desc, "\n")] = '\0';
         free(error);
     }
     shash_add(&n->explain, cookie, desc);
@@ -562,7 +563,7 @@ parse_segment(struct node *n, char *out, struct hop *h, struct dvrctl_pkt *pkt,
             }
         } else if (sscanf(line, "bridge(\"%31[^\"]\")", h->bridge) == 1) {
             /* A new bridge section. */
-        } else if (sscanf(t, "%d. %n", &table, &len) == 1 && len > 3
+        } else if (sscanf(t, "%d. %n", &table, &len) == 1 && len >= 3
                    && (strstr(t, ", priority ")
                        || !strncmp(t + len, "priority ", 9))) {
             char *cookie = strstr(t, ", cookie ");
@@ -602,7 +603,7 @@ parse_segment(struct node *n, char *out, struct hop *h, struct dvrctl_pkt *pkt,
             int port = atoi(t + (t[0] == 'o' ? 7 : 18));
             if (!strcmp(h->bridge, "br-int")) {
                 h->vif_out = port;
-                if (result_of && t[0] == '-') {
+                if (result_of && (t[0] == '-' || isdigit((unsigned char) t[7]))) {
                     svec_add_nocopy(&result_of->outputs,
                                     xasprintf("%s %d", n->name, port));
                 }
@@ -933,6 +934,10 @@ trace_hop(struct node *n, const char *br, const char *in, struct dvrctl_pkt *pkt
         fprintf(trace_out, "=> dropped on %s before any table\n", n->name);
     } else {
         const char *name = table_name(h.last.bridge, h.last.table);
+        if (result_of) {
+            ovs_strlcpy(result_of->dropped_in, name,
+                        sizeof result_of->dropped_in);
+        }
         if (h.last.cookie[0]) {
             fprintf(trace_out, "=> dropped on %s in %s by the flow of %s\n", n->name,
                    name, owner(n, h.last.cookie));

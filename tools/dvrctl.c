@@ -875,6 +875,7 @@ usage(void)
            "  trace --node NAME=RUNDIR... (--from PORT | --from-external "
            "NODE --src IP)\n"
            "        --to IP [--proto tcp|udp|icmp] [--dport N]\n"
+           "  verify --node NAME=RUNDIR... [--verbose]\n"
            "\n"
            "OBJECT: network, subnet, port, router, floating ip, security "
            "group,\nsecurity group rule.  The URL defaults to $OS_ENDPOINT, "
@@ -913,6 +914,9 @@ main(int argc, char *argv[])
 
     if (i < argc && !strcmp(argv[i], "trace")) {
         return dvrctl_trace(argc - i - 1, argv + i + 1);
+    }
+    if (i < argc && !strcmp(argv[i], "verify")) {
+        return dvrctl_verify(argc - i - 1, argv + i + 1);
     }
 
     /* The object: one, two or three words. */

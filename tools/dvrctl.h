@@ -52,6 +52,7 @@ struct dvrctl_trace_result {
     bool not_followed;          /* A tunnel or hop that was not followed. */
     bool nw_dst_used;           /* A megaflow matched nw_dst or arp_tpa. */
     bool tp_dst_used;           /* A megaflow matched tp_dst. */
+    char dropped_in[32];        /* The table it was last dropped in. */
 };
 
 /* Adds node "NAME=RUNDIR" (dies if malformed or too many). */

@@ -560,6 +560,16 @@ cmd_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
 {
     struct controller *c = c_;
     engine_force_full(c->engine);
+    if (c->have_cfg) {
+        /* Compare with what the switches have, not with what they were
+         * sent: flows changed by hand are repaired too. */
+        struct shash_node *node;
+        ofctrl_reread(c->br_int);
+        ofctrl_reread(c->br_tun);
+        SHASH_FOR_EACH (node, &c->br_ex) {
+            ofctrl_reread(node->data);
+        }
+    }
     poll_immediate_wake();
     unixctl_command_reply(conn, NULL);
 }

@@ -495,6 +495,12 @@ ofctrl_sync(struct ofctrl *oc, struct flow_set *desired, bool full)
     return 0;
 }
 
+void
+ofctrl_reread(struct ofctrl *oc)
+{
+    oc->need_full = true;
+}
+
 bool
 ofctrl_is_connected(const struct ofctrl *oc)
 {

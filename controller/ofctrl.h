@@ -52,6 +52,11 @@ void ofctrl_destroy(struct ofctrl *);
  * reason that names no flow (then it will retry in full). */
 int ofctrl_sync(struct ofctrl *, struct flow_set *desired, bool full);
 
+/* Makes the next ofctrl_sync() read every flow back from the switch and
+ * compare in full, so that it also repairs flows changed behind this
+ * connection's back (by hand, or by another controller). */
+void ofctrl_reread(struct ofctrl *);
+
 /* True if the connection is up and the installed flows are known. */
 bool ofctrl_is_connected(const struct ofctrl *);
 

@@ -398,7 +398,16 @@ probe_vif(const struct vif *v)
     }
 }
 
-/* A spoofed frame from 'v' must be dropped. */
+/* True if 'table' is one of the tables where a VIF's frames are admitted
+ * by their source addresses (pipeline/tables.h). */
+static bool
+is_port_security(const char *table)
+{
+    return !strcmp(table, "classify") || !strcmp(table, "port_security");
+}
+
+/* A spoofed frame from 'v' must be dropped, by the port security
+ * tables. */
 static void
 spoof(const struct vif *v, const char *proto, const char *mac,
       const char *ip, const char *why)
@@ -412,11 +421,12 @@ spoof(const struct vif *v, const char *proto, const char *mac,
     ovs_strlcpy(pkt.nw_src, ip, sizeof pkt.nw_src);
     ovs_strlcpy(pkt.nw_dst, "198.51.100.1", sizeof pkt.nw_dst);
     int status = run_trace(v, &pkt, &r, &text);
-    if (status != 3 || r.outputs.n || r.left_provider) {
-        char *what = xasprintf("anti-spoofing: port %s on %s lets out %s "
-                               "(%s %s)", jstr(v->port, "name"),
-                               dvrctl_trace_node_name(v->node), why, proto,
-                               why);
+    if (status != 3 || r.outputs.n || r.left_provider
+        || !is_port_security(r.dropped_in)) {
+        char *what = xasprintf("anti-spoofing: port %s on %s: a %s frame "
+                               "with %s is not dropped by port security",
+                               jstr(v->port, "name"),
+                               dvrctl_trace_node_name(v->node), proto, why);
         report(what, text);
         free(what);
     }
@@ -438,8 +448,7 @@ own_frame(const struct vif *v, const char *proto)
         v->port, "fixed_ips"), 0), "ip_address"), sizeof pkt.nw_src);
     ovs_strlcpy(pkt.nw_dst, "198.51.100.1", sizeof pkt.nw_dst);
     run_trace(v, &pkt, &r, &text);
-    if (!strcmp(r.dropped_in, "port_security")
-        || !strcmp(r.dropped_in, "classify")) {
+    if (is_port_security(r.dropped_in)) {
         char *what = xasprintf("anti-spoofing: port %s on %s: its own %s "
                                "frame is dropped in %s (its port security "
                                "flows are not all installed)",

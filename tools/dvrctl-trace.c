@@ -26,6 +26,11 @@
  * the provider bridge is traced again on the node that receives it, with
  * the headers the datapath actions rewrote.
  *
+ * dvrctl verify (dvrctl-verify.c) traces its packets through the same
+ * code, by the functions that tools/dvrctl.h declares, which also record
+ * what a trace found (the VIF outputs, the owners of the steps, the
+ * fields its megaflows matched).
+ *
  * Contract: reads only (unixctl queries and traces, API GETs); exit 0 if
  * the packet is delivered, answered or leaves on the provider network, 3
  * if dropped or not followed, 1 or 2 on errors (message on stderr).
@@ -35,6 +40,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +69,20 @@ static struct node nodes[MAX_NODES];
 static int n_nodes;
 static json_t *all_ports;       /* dvr-api's ports. */
 static FILE *trace_out;         /* Where the steps are printed. */
+
+static void tprintf(const char *format, ...) OVS_PRINTF_FORMAT(1, 2);
 static struct dvrctl_trace_result *result_of; /* What a trace records, if
                                                * anyone asks. */
+
+/* Prints to 'trace_out'. */
+static void
+tprintf(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vfprintf(trace_out, format, args);
+    va_end(args);
+}
 
 /* Runs unixctl 'cmd' with up to three arguments against the daemon whose
  * socket is 'path'; returns its output, or NULL with '*error' set. */
@@ -579,13 +597,14 @@ parse_segment(struct node *n, char *out, struct hop *h, struct dvrctl_pkt *pkt,
             h->to_controller = false;
             ovs_strlcpy(h->last.bridge, h->bridge, sizeof h->last.bridge);
             h->last.cookie[0] = '\0';
-            fprintf(trace_out, "  %-7s %-18s %s", h->bridge, table_name(h->bridge, table),
-                   t + len);
+            tprintf("  %-7s %-18s %s", h->bridge,
+                    table_name(h->bridge, table),
+                    t + len);
             if (cookie) {
                 ovs_strlcpy(h->last.cookie, cookie + 9,
                             sizeof h->last.cookie);
                 const char *o = owner(n, h->last.cookie);
-                fprintf(trace_out, "\n%29s-> %s\n", "", o);
+                tprintf("\n%29s-> %s\n", "", o);
                 if (result_of) {
                     svec_add_nocopy(&result_of->owners, xasprintf(
                         "%s %s %s", n->name, table_name(h->bridge, table),
@@ -596,14 +615,15 @@ parse_segment(struct node *n, char *out, struct hop *h, struct dvrctl_pkt *pkt,
                     ovs_strlcpy(h->sg_port, o + 5, sizeof h->sg_port);
                 }
             } else {
-                fprintf(trace_out, "  [no NB object]\n");
+                tprintf("  [no NB object]\n");
             }
         } else if (!strncmp(t, "output:", 7)
                    || !strncmp(t, "-> output port is ", 18)) {
             int port = atoi(t + (t[0] == 'o' ? 7 : 18));
             if (!strcmp(h->bridge, "br-int")) {
                 h->vif_out = port;
-                if (result_of && (t[0] == '-' || isdigit((unsigned char) t[7]))) {
+                if (result_of
+                    && (t[0] == '-' || isdigit((unsigned char) t[7]))) {
                     svec_add_nocopy(&result_of->outputs,
                                     xasprintf("%s %d", n->name, port));
                 }
@@ -697,8 +717,8 @@ parse_segment(struct node *n, char *out, struct hop *h, struct dvrctl_pkt *pkt,
             }
         }
         *resume = xasprintf("resubmit(,%d)", resume_table);
-        fprintf(trace_out, "  %-7s (conntrack: a new connection, resumed at %s)\n",
-               h->ct_bridge, table_name(h->ct_bridge, resume_table));
+        tprintf("  %-7s (conntrack: a new connection, resumed at %s)\n",
+                h->ct_bridge, table_name(h->ct_bridge, resume_table));
         result = ds_steal_cstr(&s);
     }
     free(flow);
@@ -776,18 +796,18 @@ follow_provider(struct node *n, const struct hop *h, struct dvrctl_pkt *pkt,
     if (result_of) {
         result_of->left_provider = true;
     }
-    fprintf(trace_out, "=> leaves %s on the provider network (br-ex port %d) to %s",
-           n->name, h->ex_out, pkt->dl_dst);
+    tprintf("=> leaves %s on the provider network (br-ex port %d) to %s",
+            n->name, h->ex_out, pkt->dl_dst);
     if (!to) {
-        fprintf(trace_out, "%s\n", port ? " (not followed)" : ", no port of the NB");
+        tprintf("%s\n", port ? " (not followed)" : ", no port of the NB");
         return 0;
     }
-    fprintf(trace_out, ", %s port %s on %s\n", jstr(port, "device_owner"),
-           jstr(port, "id"), to->name);
+    tprintf(", %s port %s on %s\n", jstr(port, "device_owner"),
+            jstr(port, "id"), to->name);
     int uplink = dpif_port(to, "br-ex", "", true);
     if (uplink < 0 || hop + 1 >= MAX_HOPS) {
-        fprintf(trace_out, "=> %s: not followed\n", uplink < 0 ? "no br-ex uplink"
-                                                   : "too many hops");
+        tprintf("=> %s: not followed\n", uplink < 0 ? "no br-ex uplink"
+                                                    : "too many hops");
         return 3;
     }
     char *in = (vlan
@@ -807,16 +827,16 @@ follow_tunnel(struct node *n, const char *src, const char *dst,
     struct node *to = node_with_ip(dst);
     int result = 3;
 
-    fprintf(trace_out, "=> tunnelled from %s (%s) to %s, key %s\n", n->name,
+    tprintf("=> tunnelled from %s (%s) to %s, key %s\n", n->name,
             src, dst, id);
     if (!to) {
-        fprintf(trace_out, "=> no given node has address %s: not followed\n",
+        tprintf("=> no given node has address %s: not followed\n",
                 dst);
         if (result_of) {
             result_of->not_followed = true;
         }
     } else if (hop + 1 >= MAX_HOPS) {
-        fprintf(trace_out, "=> more than %d hops: not followed\n",
+        tprintf("=> more than %d hops: not followed\n",
                 MAX_HOPS);
         if (result_of) {
             result_of->not_followed = true;
@@ -826,7 +846,7 @@ follow_tunnel(struct node *n, const char *src, const char *dst,
         int tun_port = dpif_port(to, "br-tun", needle, false);
         free(needle);
         if (tun_port < 0) {
-            fprintf(trace_out, "=> %s has no tunnel from %s: dropped\n",
+            tprintf("=> %s has no tunnel from %s: dropped\n",
                     to->name, src);
         } else {
             char *in = xasprintf("in_port=%d,tun_id=%s,tun_src=%s,tun_dst=%s",
@@ -863,11 +883,11 @@ note_megaflows(const char *out)
 /* Traces 'pkt' from 'in' on bridge 'br' of node 'n' and follows it.
  * Returns 0 if delivered or sent out, 3 if dropped. */
 static int
-trace_hop(struct node *n, const char *br, const char *in, struct dvrctl_pkt *pkt,
-          int hop)
+trace_hop(struct node *n, const char *br, const char *in,
+          struct dvrctl_pkt *pkt, int hop)
 {
     char *flow = flow_string(in, pkt);
-    fprintf(trace_out, "%s: ofproto/trace %s %s\n", n->name, br, flow);
+    tprintf("%s: ofproto/trace %s %s\n", n->name, br, flow);
     char *out = switch_ctl(n, "ofproto/trace", br, flow, NULL);
     free(flow);
     if (getenv("DVRCTL_TRACE_RAW")) {
@@ -906,8 +926,8 @@ trace_hop(struct node *n, const char *br, const char *in, struct dvrctl_pkt *pkt
     char *vif = h.vif_out >= 0 ? port_at_ofport(n, h.vif_out) : NULL;
     if (vif) {
         const json_t *port = find_port(vif);
-        fprintf(trace_out, "=> delivered to port %s (%s) on %s\n",
-               jstr(port, "name"), vif, n->name);
+        tprintf("=> delivered to port %s (%s) on %s\n",
+                jstr(port, "name"), vif, n->name);
         result = 0;
     } else if (h.n_tuns && h.dp_actions
                && strstr(h.dp_actions, "tnl_push(")) {
@@ -923,15 +943,15 @@ trace_hop(struct node *n, const char *br, const char *in, struct dvrctl_pkt *pkt
     } else if (h.ex_out >= 0) {
         result = follow_provider(n, &h, pkt, hop);
     } else if (h.to_in_port) {
-        fprintf(trace_out, "=> answered: sent back out of the port it came in on, on "
-               "%s\n", n->name);
+        tprintf("=> answered: sent back out of the port it came in on, on "
+                "%s\n", n->name);
         result = 0;
     } else if (h.to_controller) {
-        fprintf(trace_out, "=> sent to %s's dvr-controller from %s (a packet-in: "
-               "not followed)\n", n->name,
-               table_name(h.last.bridge, h.last.table));
+        tprintf("=> sent to %s's dvr-controller from %s (a packet-in: "
+                "not followed)\n", n->name,
+                table_name(h.last.bridge, h.last.table));
     } else if (h.last.table < 0) {
-        fprintf(trace_out, "=> dropped on %s before any table\n", n->name);
+        tprintf("=> dropped on %s before any table\n", n->name);
     } else {
         const char *name = table_name(h.last.bridge, h.last.table);
         if (result_of) {
@@ -939,16 +959,16 @@ trace_hop(struct node *n, const char *br, const char *in, struct dvrctl_pkt *pkt
                         sizeof result_of->dropped_in);
         }
         if (h.last.cookie[0]) {
-            fprintf(trace_out, "=> dropped on %s in %s by the flow of %s\n", n->name,
-                   name, owner(n, h.last.cookie));
+            tprintf("=> dropped on %s in %s by the flow of %s\n", n->name,
+                    name, owner(n, h.last.cookie));
         } else if (!strncmp(name, "sg_", 3)) {
             char *groups = groups_of(h.sg_port);
-            fprintf(trace_out, "=> dropped on %s in %s: no rule of security groups "
-                   "%s allowed it\n", n->name, name, groups);
+            tprintf("=> dropped on %s in %s: no rule of security groups "
+                    "%s allowed it\n", n->name, name, groups);
             free(groups);
         } else {
-            fprintf(trace_out, "=> dropped on %s in %s (no NB object's flow matched)\n",
-                   n->name, name);
+            tprintf("=> dropped on %s in %s (no NB object's flow matched)\n",
+                    n->name, name);
         }
     }
     free(vif);
@@ -1134,9 +1154,9 @@ dvrctl_trace(int argc, char *argv[])
         ovs_strlcpy(pkt.nw_src, port_ip(port), sizeof pkt.nw_src);
         in = xasprintf("in_port=%d", ofport);
         br = "br-int";
-        fprintf(trace_out, "from port %s (%s) on %s, to %s %s%s%.0d\n",
-               jstr(port, "name"), jstr(port, "id"), start->name, to,
-               pkt.proto, pkt.dport ? " port " : "", pkt.dport);
+        tprintf("from port %s (%s) on %s, to %s %s%s%.0d\n",
+                jstr(port, "name"), jstr(port, "id"), start->name, to,
+                pkt.proto, pkt.dport ? " port " : "", pkt.dport);
     } else {
         for (int i = 0; i < n_nodes && !start; i++) {
             if (!strcmp(nodes[i].name, external)) {
@@ -1160,9 +1180,9 @@ dvrctl_trace(int argc, char *argv[])
         ovs_strlcpy(pkt.nw_src, src, sizeof pkt.nw_src);
         in = xasprintf("in_port=%d", uplink);
         br = "br-ex";
-        fprintf(trace_out, "from the external network %s into %s's br-ex, to %s %s%s"
-               "%.0d\n", src, start->name, to, pkt.proto,
-               pkt.dport ? " port " : "", pkt.dport);
+        tprintf("from the external network %s into %s's br-ex, to %s %s%s"
+                "%.0d\n", src, start->name, to, pkt.proto,
+                pkt.dport ? " port " : "", pkt.dport);
     }
 
     int status = trace_hop(start, br, in, &pkt, 0);

@@ -30,8 +30,14 @@
  *
  * 3. Anti-spoofing: for every bound VIF with port security, frames with
  *    another MAC (and its own IP) and with another IP (and its own MAC),
- *    as IPv4 and as ARP, must be dropped, and its own IPv4 and ARP frames
- *    must get past port_security.
+ *    as ICMP and as ARP, must be dropped in classify or port_security,
+ *    and its own ICMP and ARP frames must get past those tables (else one
+ *    of its port-security flows is missing).  A port whose allowed
+ *    address pairs admit the probe addresses is skipped, and said so.
+ *
+ * The same failure found by several frames is printed once, with the
+ * first frame's trace.  The traces reuse dvrctl-trace.c (tools/dvrctl.h):
+ * this module only chooses the frames and judges the results.
  *
  * Not covered: IPv6, VLAN-tagged frames from a VIF, packets of
  * established connections (every frame is traced as the first of a new

@@ -2,13 +2,14 @@
  * controller/ofctrl: one OpenFlow connection per bridge that makes the
  * bridge's flows equal a desired flow_set.
  *
- * On (re)connection it reads every installed flow back from the switch
- * and changes only the difference, so a controller restart flushes
- * nothing and rewrites nothing that is already right.  Every change set is
- * applied as one atomic, ordered bundle: the switch never forwards with
- * half an update.  The connection is the bridge's management socket
- * (RUNDIR/BRIDGE.mgmt), a service connection: it receives no asynchronous
- * messages.
+ * On (re)connection, and when asked (ofctrl_reread()), it reads every
+ * installed flow back from the switch and changes only the difference, so
+ * a controller restart flushes nothing and rewrites nothing that is
+ * already right; in between it compares with what it sent.  Every change
+ * set is applied as one atomic, ordered bundle: the switch never forwards
+ * with half an update.  The connection is the bridge's management socket
+ * (RUNDIR/BRIDGE.mgmt), a service connection: it receives no
+ * asynchronous messages.
  *
  * A flow the switch refuses does not stop the others: the error reply's
  * xid names the flow_mod, the bundle goes again without it (and without

@@ -394,14 +394,16 @@ probe_vif(const struct vif *v)
                 if (l4 && tp_used) {
                     SSET_FOR_EACH (tp, &tp_dsts) {
                         if (atoi(tp) != first_tp) {
-                            probe(v, kinds[k], dl, nw, atoi(tp), NULL,
+                            bool used = false;
+                            probe(v, kinds[k], dl, nw, atoi(tp), &used,
                                   NULL);
+                            nw_used |= used;
                         }
                     }
                 }
                 if (!nw_used && nw == first_nw) {
-                    /* No megaflow looked at nw_dst: the other addresses
-                     * take the same path. */
+                    /* No megaflow of these frames looked at nw_dst: the
+                     * other addresses take the same paths. */
                     break;
                 }
             }

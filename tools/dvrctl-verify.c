@@ -274,11 +274,12 @@ run_trace(const struct vif *v, struct dvrctl_pkt *pkt,
     if (!out) {
         dvrctl_die(1, "open_memstream: %s", ovs_strerror(errno));
     }
-    fprintf(out, "from port %s (%s, network %s) on %s: %s dl_dst=%s "
-            "nw_dst=%s%s%.0d\n", jstr(v->port, "name"), v->id,
-            net_name(v->net), dvrctl_trace_node_name(v->node), pkt->proto,
-            pkt->dl_dst, pkt->nw_dst, pkt->dport ? " tp_dst=" : "",
-            pkt->dport);
+    bool l2 = !strcmp(pkt->proto, "other");
+    fprintf(out, "from port %s (%s, network %s) on %s: %s dl_dst=%s%s%s"
+            "%s%.0d\n", jstr(v->port, "name"), v->id, net_name(v->net),
+            dvrctl_trace_node_name(v->node), pkt->proto, pkt->dl_dst,
+            l2 ? "" : " nw_dst=", l2 ? "" : pkt->nw_dst,
+            pkt->dport ? " tp_dst=" : "", pkt->dport);
     dvrctl_trace_result_init(r);
     int status = dvrctl_trace_packet(v->node, v->ofport, pkt, out, r);
     fclose(out);

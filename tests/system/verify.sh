@@ -3,7 +3,8 @@
 # (two compute nodes, one network node).  net1 192.168.10.0/24 and net2
 # 192.168.20.0/24 on router r1, whose gateway is on public-net (flat);
 # net3 192.168.30.0/24 on no router.  vm1 (hv1, net1, with a floating IP),
-# vm3 (hv2, net2), vm4 (hv1, net3).  Proves, over the installed flows:
+# vm3 (hv2, net2), vm4 (hv1, net3), vm5 (hv2, net1: so net1's broadcasts
+# go to hv2).  Proves, over the installed flows:
 #   - the sandbox as the controllers made it passes (exit 0), and the run
 #     time and number of traces are printed;
 #   - a flow added by hand on hv1's br-int (cookie 0x5e1f, which no NB
@@ -14,6 +15,9 @@
 #     reports the flow as installed but not compiled.  A recompute (a
 #     full sync: ofctrl deletes every flow it did not compile, whatever
 #     its cookie) removes it and verify passes again;
+#   - a flow added by hand on hv2's br-int that sends every broadcast
+#     arriving from the tunnels to vm3: verify names vm1 (hv1, net1) ->
+#     vm3 (hv2, net2), with a counterexample that crosses the tunnel;
 #   - vm1's IPv4 port-security flow deleted by hand: reported as compiled
 #     but not installed, and vm1's own IPv4 frame as dropped in
 #     port_security;
@@ -68,6 +72,8 @@ p4=$(port vm4 "$net3" "$sub3" 192.168.30.14)
 sb_vm_port vm1 hv1 "$p1"
 sb_vm_port vm3 hv2 "$p3"
 sb_vm_port vm4 hv1 "$p4"
+p5=$(port vm5 "$net1" "$sub1" 192.168.10.15)
+sb_vm_port vm5 hv2 "$p5"
 sb_api POST /floatingips "{\"floatingip\": {
     \"floating_network_id\": \"$pub\", \"port_id\": \"$p1\"}}" >/dev/null
 mac1=$(sb_api GET "/ports/$p1" | jq -r .port.mac_address)
@@ -119,7 +125,7 @@ until_ok 60 "$DVRCTL" verify "${NODES[@]}" \
     || sb_fail "verify does not pass on the sandbox as it was built"
 verify clean
 [ "$RC" = 0 ] || sb_fail "verify exited $RC on the unbroken sandbox"
-expect clean "^verify: 3 nodes, 3 VIFs, .* traces in [0-9]+ ms \([1-9][0-9]* reached another network through a router\); 0 failures" \
+expect clean "^verify: 3 nodes, 4 VIFs, .* traces in [0-9]+ ms \([1-9][0-9]* reached another network through a router\); 0 failures" \
     "no summary, or no frame was routed (vm1 <-> vm3 through r1)"
 echo "unbroken sandbox: passes: $(tail -n 1 "$SB_TMP/clean")"
 
@@ -158,6 +164,34 @@ recompute_hv1 no_added
 verify repaired1
 [ "$RC" = 0 ] || sb_fail "verify exited $RC after hv1's recompute"
 echo "net1 joined to net3 by hand: reported with its trace: ok"
+
+# 1b. On hv2, every broadcast from the tunnels goes to vm3 (net2) too.
+o3=$(ofport hv2 "$p3")
+patch=$(sb ovs hv2 ovs-vsctl get Interface patch-tun ofport)
+[ -n "$o3" ] || sb_fail "no ofport for vm3"
+sb ovs hv2 ovs-ofctl -O OpenFlow13 add-flow br-int \
+    "cookie=0x5e1f,table=0,priority=1000,in_port=$patch,vlan_tci=0x1000/0x1000,dl_dst=ff:ff:ff:ff:ff:ff,actions=pop_vlan,output:$o3"
+verify remote
+[ "$RC" = 3 ] || sb_fail "verify exited $RC with hv2 joining net1 to vm3"
+expect remote "^FAIL isolation: a frame from port vm1 \(network net1\) on hv1 reaches port vm3 \(network net2\) on hv2 through no router" \
+    "vm1's broadcast reaching vm3 on hv2 is not reported"
+sed -n '/^FAIL isolation: a frame from port vm1 .* on hv2 /,/^$/p' \
+    "$SB_TMP/remote" > "$SB_TMP/remote.cx"
+grep -q "^=> tunnelled from hv1 (192\.0\.2\.11) to 192\.0\.2\.12" \
+    "$SB_TMP/remote.cx" || sb_fail "the counterexample does not cross the tunnel"
+grep -Eq "^  br-int  classify +in_port=$patch,vlan_tci=0x1000/0x1000,dl_dst=ff:ff:ff:ff:ff:ff\$" \
+    "$SB_TMP/remote.cx" || sb_fail "the counterexample does not name hv2's flow"
+grep -q "^=> delivered to port vm3 ($p3) on hv2\$" "$SB_TMP/remote.cx" \
+    || sb_fail "the counterexample does not end at vm3"
+expect remote "^FAIL flows: node hv2's installed flows differ" \
+    "hv2's flows are not reported as different"
+no_added_hv2() {
+    ! sb ovs hv2 ovs-ofctl -O OpenFlow13 dump-flows br-int table=0 \
+        | sb_has "cookie=0x5e1f"
+}
+sb ovs hv2 ovs-appctl -t "$D/hv2/run/dvr-controller.ctl" recompute
+until_ok 30 no_added_hv2 || sb_fail "hv2's controller did not repair its flows"
+echo "vm1's broadcasts delivered to vm3 on hv2 by hand: reported across the tunnel: ok"
 
 # 2. vm1's IPv4 port-security flow deleted.
 sb ovs hv1 ovs-ofctl -O OpenFlow13 del-flows --strict br-int \

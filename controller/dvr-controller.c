@@ -561,6 +561,16 @@ cmd_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
 {
     struct controller *c = c_;
     engine_force_full(c->engine);
+    if (c->have_cfg) {
+        /* Compare with what the switches have, not with what they were
+         * sent: flows changed by hand are repaired too. */
+        struct shash_node *node;
+        ofctrl_reread(c->br_int);
+        ofctrl_reread(c->br_tun);
+        SHASH_FOR_EACH (node, &c->br_ex) {
+            ofctrl_reread(node->data);
+        }
+    }
     poll_immediate_wake();
     unixctl_command_reply(conn, NULL);
 }
@@ -850,6 +860,43 @@ cmd_sg_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
+/* "flows/verify": the differences between each bridge's installed flows,
+ * read back from the switch, and the flows compiled for it. */
+static void
+cmd_flows_verify(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    bool failed = false;
+    int n = 0, r;
+
+    if (!c->have_cfg) {
+        unixctl_command_reply_error(conn, "not configured");
+        return;
+    }
+    r = ofctrl_verify(c->br_int, engine_int_flows(c->engine), &s);
+    failed |= r < 0;
+    n += MAX(r, 0);
+    r = ofctrl_verify(c->br_tun, engine_tun_flows(c->engine), &s);
+    failed |= r < 0;
+    n += MAX(r, 0);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &c->br_ex) {
+        struct flow_set empty, *set = shash_find_data(
+            engine_ex_flows(c->engine), node->name);
+        flow_set_init(&empty);
+        r = ofctrl_verify(node->data, set ? set : &empty, &s);
+        failed |= r < 0;
+        n += MAX(r, 0);
+        flow_set_destroy(&empty);
+    }
+    ds_put_format(&s, "%s: %d differences\n",
+                  failed ? "incomplete" : n ? "different" : "equal", n);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 static void
 register_commands(struct controller *c)
 {
@@ -860,6 +907,8 @@ register_commands(struct controller *c)
                              c);
     unixctl_command_register("flows/explain", "COOKIE", 1, 1,
                              cmd_flows_explain, c);
+    unixctl_command_register("flows/verify", "", 0, 0, cmd_flows_verify,
+                             c);
     unixctl_command_register("bindings", "", 0, 0, cmd_bindings, c);
     unixctl_command_register("sg/show", "", 0, 0, cmd_sg_show, c);
     unixctl_command_register("pinctrl/set-meter", "PPS [PORT_PPS]", 1, 2,

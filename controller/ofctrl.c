@@ -82,9 +82,9 @@ ofctrl_destroy(struct ofctrl *oc)
     }
 }
 
-/* Reads every flow on the switch into 'oc->installed'. */
+/* Reads every flow on the switch into 'set' (cleared first). */
 static int
-read_installed(struct ofctrl *oc)
+dump_switch(struct ofctrl *oc, struct flow_set *set)
 {
     struct ofputil_flow_stats_request fsr = {
         .aggregate = false,
@@ -101,19 +101,30 @@ read_installed(struct ofctrl *oc)
     if (error) {
         return error;
     }
-    flow_set_clear(&oc->installed);
+    flow_set_clear(set);
     for (size_t i = 0; i < n_fses; i++) {
         const struct ofputil_flow_stats *fs = &fses[i];
         struct dvr_flow *f = dvr_flow_create(fs->table_id, fs->priority,
                                              ntohll(fs->cookie), &fs->match,
                                              fs->ofpacts, fs->ofpacts_len);
-        flow_set_insert(&oc->installed, f);
+        flow_set_insert(set, f);
         free(CONST_CAST(struct ofpact *, fs->ofpacts));
     }
     free(fses);
+    return 0;
+}
+
+/* Reads every flow on the switch into 'oc->installed'. */
+static int
+read_installed(struct ofctrl *oc)
+{
+    int error = dump_switch(oc, &oc->installed);
+    if (error) {
+        return error;
+    }
     oc->stats.n_reads++;
     VLOG_INFO("%s: connected, %"PRIuSIZE" flows installed", oc->bridge,
-              n_fses);
+              flow_set_count(&oc->installed));
     return 0;
 }
 
@@ -484,6 +495,12 @@ ofctrl_sync(struct ofctrl *oc, struct flow_set *desired, bool full)
     return 0;
 }
 
+void
+ofctrl_reread(struct ofctrl *oc)
+{
+    oc->need_full = true;
+}
+
 bool
 ofctrl_is_connected(const struct ofctrl *oc)
 {
@@ -547,4 +564,59 @@ const char *
 ofctrl_bridge(const struct ofctrl *oc)
 {
     return oc->bridge;
+}
+
+static void
+put_flow(struct ds *s, const char *what, const struct dvr_flow *f)
+{
+    ds_put_format(s, "  %s: ", what);
+    dvr_flow_format(f, NULL, NULL, s);
+    ds_put_char(s, '\n');
+}
+
+int
+ofctrl_verify(struct ofctrl *oc, const struct flow_set *desired,
+              struct ds *s)
+{
+    if (!ofctrl_is_connected(oc)) {
+        ds_put_format(s, "%s: not connected\n", oc->bridge);
+        return -1;
+    }
+
+    struct flow_set actual;
+    flow_set_init(&actual);
+    int error = dump_switch(oc, &actual);
+    if (error) {
+        ds_put_format(s, "%s: cannot read the flows (%s)\n", oc->bridge,
+                      ovs_strerror(error));
+        flow_set_destroy(&actual);
+        disconnect(oc);
+        return -1;
+    }
+
+    struct flow_change *changes;
+    size_t n = flow_set_diff(desired, &actual, true, &changes);
+    ds_put_format(s, "%s: %"PRIuSIZE" flows installed, %"PRIuSIZE
+                  " compiled, %"PRIuSIZE" differences%s\n", oc->bridge,
+                  flow_set_count(&actual), flow_set_count(desired), n,
+                  hmap_is_empty(&desired->dirty)
+                  ? "" : " (changes not yet installed)");
+    for (size_t i = 0; i < n; i++) {
+        const struct dvr_flow *f = changes[i].flow;
+        const struct dvr_flow *old = flow_set_find(&actual, f);
+
+        if (changes[i].type == FLOW_CHANGE_DELETE) {
+            put_flow(s, "installed but not compiled", f);
+        } else if (!old) {
+            put_flow(s, flow_set_find(&oc->refused, f)
+                     ? "compiled but not installed (the switch refused it)"
+                     : "compiled but not installed", f);
+        } else {
+            put_flow(s, "compiled", f);
+            put_flow(s, "  but installed", old);
+        }
+    }
+    free(changes);
+    flow_set_destroy(&actual);
+    return n;
 }

@@ -2,13 +2,14 @@
  * controller/ofctrl: one OpenFlow connection per bridge that makes the
  * bridge's flows equal a desired flow_set.
  *
- * On (re)connection it reads every installed flow back from the switch
- * and changes only the difference, so a controller restart flushes
- * nothing and rewrites nothing that is already right.  Every change set is
- * applied as one atomic, ordered bundle: the switch never forwards with
- * half an update.  The connection is the bridge's management socket
- * (RUNDIR/BRIDGE.mgmt), a service connection: it receives no asynchronous
- * messages.
+ * On (re)connection, and when asked (ofctrl_reread()), it reads every
+ * installed flow back from the switch and changes only the difference, so
+ * a controller restart flushes nothing and rewrites nothing that is
+ * already right; in between it compares with what it sent.  Every change
+ * set is applied as one atomic, ordered bundle: the switch never forwards
+ * with half an update.  The connection is the bridge's management socket
+ * (RUNDIR/BRIDGE.mgmt), a service connection: it receives no
+ * asynchronous messages.
  *
  * A flow the switch refuses does not stop the others: the error reply's
  * xid names the flow_mod, the bundle goes again without it (and without
@@ -52,12 +53,28 @@ void ofctrl_destroy(struct ofctrl *);
  * reason that names no flow (then it will retry in full). */
 int ofctrl_sync(struct ofctrl *, struct flow_set *desired, bool full);
 
+/* Makes the next ofctrl_sync() read every flow back from the switch and
+ * compare in full, so that it also repairs flows changed behind this
+ * connection's back (by hand, or by another controller). */
+void ofctrl_reread(struct ofctrl *);
+
 /* True if the connection is up and the installed flows are known. */
 bool ofctrl_is_connected(const struct ofctrl *);
 
 /* Notices a dropped connection (e.g. ovs-vswitchd restarted). */
 void ofctrl_run(struct ofctrl *);
 void ofctrl_wait(const struct ofctrl *);
+
+/* Reads the switch's flows afresh (not what this connection believes it
+ * installed: a flow added or deleted by hand shows) and compares them
+ * with 'desired', appending to 's' a header line and one line per
+ * difference: "installed but not compiled: FLOW", "compiled but not
+ * installed: FLOW", or a "compiled: FLOW" / "but installed: FLOW" pair
+ * (same table, priority and match; another cookie or other actions).
+ * Returns the number of differences, or -1 (reason in 's') if the switch
+ * cannot be read.  Changes nothing on the switch. */
+int ofctrl_verify(struct ofctrl *, const struct flow_set *desired,
+                  struct ds *s);
 
 const struct ofctrl_stats *ofctrl_get_stats(const struct ofctrl *);
 size_t ofctrl_n_installed(const struct ofctrl *);

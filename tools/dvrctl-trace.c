@@ -26,6 +26,11 @@
  * the provider bridge is traced again on the node that receives it, with
  * the headers the datapath actions rewrote.
  *
+ * dvrctl verify (dvrctl-verify.c) traces its packets through the same
+ * code, by the functions that tools/dvrctl.h declares, which also record
+ * what a trace found (the VIF outputs, the owners of the steps, the
+ * fields its megaflows matched).
+ *
  * Contract: reads only (unixctl queries and traces, API GETs); exit 0 if
  * the packet is delivered, answered or leaves on the provider network, 3
  * if dropped or not followed, 1 or 2 on errors (message on stderr).
@@ -33,7 +38,9 @@
 
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +53,7 @@
 #include "pipeline/tables.h"
 #include "tools/dvrctl.h"
 #include "unixctl.h"
+#include "svec.h"
 #include "util.h"
 
 #define MAX_NODES 16
@@ -57,18 +65,24 @@ struct node {
     struct shash explain;       /* Cookie text -> its owner's description. */
 };
 
-/* The packet's headers as they travel. */
-struct pkt {
-    char dl_src[32], dl_dst[32];
-    char nw_src[48], nw_dst[48];
-    int ttl;
-    const char *proto;          /* "tcp", "udp" or "icmp". */
-    int dport;
-};
-
 static struct node nodes[MAX_NODES];
 static int n_nodes;
 static json_t *all_ports;       /* dvr-api's ports. */
+static FILE *trace_out;         /* Where the steps are printed. */
+
+static void tprintf(const char *format, ...) OVS_PRINTF_FORMAT(1, 2);
+static struct dvrctl_trace_result *result_of; /* What a trace records, if
+                                               * anyone asks. */
+
+/* Prints to 'trace_out'. */
+static void
+tprintf(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vfprintf(trace_out, format, args);
+    va_end(args);
+}
 
 /* Runs unixctl 'cmd' with up to three arguments against the daemon whose
  * socket is 'path'; returns its output, or NULL with '*error' set. */
@@ -369,8 +383,8 @@ owner(struct node *n, const char *cookie)
         desc[strcspn(desc, "\n")] = '\0';
         free(out);
     } else {
+        error[strcspn(error, "\n")] = '\0';
         desc = xasprintf("unknown (%s)", error);
-        desc[strcspn(desc, "\n")] = '\0';
         free(error);
     }
     shash_add(&n->explain, cookie, desc);
@@ -418,7 +432,7 @@ field(const char *s, const char *key, char *dst, size_t size)
 /* Applies the datapath's header rewrites that precede 'end' in 'acts'
  * (the last set(eth(...)) and set(ipv4(...))) to 'pkt'. */
 static void
-apply_rewrites(struct pkt *pkt, const char *acts, const char *end)
+apply_rewrites(struct dvrctl_pkt *pkt, const char *acts, const char *end)
 {
     char *head = xmemdup0(acts, end - acts);
     char *eth = NULL, *ip = NULL;
@@ -444,9 +458,21 @@ apply_rewrites(struct pkt *pkt, const char *acts, const char *end)
 }
 
 static char *
-flow_string(const char *prefix, const struct pkt *pkt)
+flow_string(const char *prefix, const struct dvrctl_pkt *pkt)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
+    if (!strcmp(pkt->proto, "arp")) {
+        /* A request, "who has nw_dst", from the source's addresses. */
+        ds_put_format(&s, "%s,arp,dl_src=%s,dl_dst=%s,arp_spa=%s,arp_tpa=%s,"
+                      "arp_sha=%s,arp_op=1", prefix, pkt->dl_src,
+                      pkt->dl_dst, pkt->nw_src, pkt->nw_dst, pkt->dl_src);
+        return ds_steal_cstr(&s);
+    } else if (!strcmp(pkt->proto, "other")) {
+        /* Neither IP nor ARP: an EtherType for local experiments. */
+        ds_put_format(&s, "%s,dl_type=0x88b5,dl_src=%s,dl_dst=%s", prefix,
+                      pkt->dl_src, pkt->dl_dst);
+        return ds_steal_cstr(&s);
+    }
     ds_put_format(&s, "%s,%s,dl_src=%s,dl_dst=%s,nw_src=%s,nw_dst=%s,"
                   "nw_ttl=%d", prefix, pkt->proto, pkt->dl_src, pkt->dl_dst,
                   pkt->nw_src, pkt->nw_dst, pkt->ttl);
@@ -509,6 +535,10 @@ struct hop {
     char ct_bridge[32];         /* Where the last ct(table=...) ran. */
     struct step last;           /* The last table step. */
     char tun_dst[48], tun_src[48], tun_id[24];
+    struct {
+        char src[48], dst[48], id[24];
+    } tuns[MAX_NODES];          /* Every tunnel it leaves through. */
+    int n_tuns;
     char *dp_actions;           /* The last "Datapath actions". */
     int vif_out, ex_out;        /* br-int output port, br-ex uplink out. */
     int uplink;                 /* br-ex's uplink port. */
@@ -524,7 +554,7 @@ struct hop {
  * stores the action that resumes it in '*resume' (both to free); else
  * NULL. */
 static char *
-parse_segment(struct node *n, char *out, struct hop *h, struct pkt *pkt,
+parse_segment(struct node *n, char *out, struct hop *h, struct dvrctl_pkt *pkt,
               char **resume)
 {
     int rules = 0;              /* "=====" lines seen: 2 per recirc. */
@@ -551,7 +581,7 @@ parse_segment(struct node *n, char *out, struct hop *h, struct pkt *pkt,
             }
         } else if (sscanf(line, "bridge(\"%31[^\"]\")", h->bridge) == 1) {
             /* A new bridge section. */
-        } else if (sscanf(t, "%d. %n", &table, &len) == 1 && len > 3
+        } else if (sscanf(t, "%d. %n", &table, &len) == 1 && len >= 3
                    && (strstr(t, ", priority ")
                        || !strncmp(t + len, "priority ", 9))) {
             char *cookie = strstr(t, ", cookie ");
@@ -567,28 +597,44 @@ parse_segment(struct node *n, char *out, struct hop *h, struct pkt *pkt,
             h->to_controller = false;
             ovs_strlcpy(h->last.bridge, h->bridge, sizeof h->last.bridge);
             h->last.cookie[0] = '\0';
-            printf("  %-7s %-18s %s", h->bridge, table_name(h->bridge, table),
-                   t + len);
+            tprintf("  %-7s %-18s %s", h->bridge,
+                    table_name(h->bridge, table),
+                    t + len);
             if (cookie) {
                 ovs_strlcpy(h->last.cookie, cookie + 9,
                             sizeof h->last.cookie);
                 const char *o = owner(n, h->last.cookie);
-                printf("\n%29s-> %s\n", "", o);
+                tprintf("\n%29s-> %s\n", "", o);
+                if (result_of) {
+                    svec_add_nocopy(&result_of->owners, xasprintf(
+                        "%s %s %s", n->name, table_name(h->bridge, table),
+                        o));
+                }
                 if (!strncmp(table_name(h->bridge, table), "sg_", 3)
                     && !strncmp(o, "port ", 5)) {
                     ovs_strlcpy(h->sg_port, o + 5, sizeof h->sg_port);
                 }
             } else {
-                printf("  [no NB object]\n");
+                tprintf("  [no NB object]\n");
             }
         } else if (!strncmp(t, "output:", 7)
                    || !strncmp(t, "-> output port is ", 18)) {
             int port = atoi(t + (t[0] == 'o' ? 7 : 18));
             if (!strcmp(h->bridge, "br-int")) {
                 h->vif_out = port;
+                if (result_of
+                    && (t[0] == '-' || isdigit((unsigned char) t[7]))) {
+                    svec_add_nocopy(&result_of->outputs,
+                                    xasprintf("%s %d", n->name, port));
+                }
             } else if (!strcmp(h->bridge, "br-ex") && port == h->uplink) {
                 h->ex_out = port;
             }
+        } else if (!strcmp(t, ">> skipping output to input port")
+                   && result_of && result_of->outputs.n
+                   && !strcmp(h->bridge, "br-int")) {
+            /* Not an output after all. */
+            svec_pop_back(&result_of->outputs);
         } else if (!strcmp(t, "NORMAL") && !strcmp(h->bridge, "br-ex")) {
             /* The provider bridge switches it onto the uplink. */
             h->ex_out = h->uplink;
@@ -605,6 +651,15 @@ parse_segment(struct node *n, char *out, struct hop *h, struct pkt *pkt,
         } else if (sscanf(t, "-> tunneling from %*s %47s to %*s %47s",
                           h->tun_src, h->tun_dst) == 2) {
             /* Leaves through a tunnel. */
+            if (h->n_tuns < MAX_NODES) {
+                ovs_strlcpy(h->tuns[h->n_tuns].src, h->tun_src,
+                            sizeof h->tuns[0].src);
+                ovs_strlcpy(h->tuns[h->n_tuns].dst, h->tun_dst,
+                            sizeof h->tuns[0].dst);
+                ovs_strlcpy(h->tuns[h->n_tuns].id, h->tun_id,
+                            sizeof h->tuns[0].id);
+                h->n_tuns++;
+            }
         } else if (!strncmp(line, "Datapath actions: ", 18)) {
             free(h->dp_actions);
             h->dp_actions = xstrdup(line + 18);
@@ -662,8 +717,8 @@ parse_segment(struct node *n, char *out, struct hop *h, struct pkt *pkt,
             }
         }
         *resume = xasprintf("resubmit(,%d)", resume_table);
-        printf("  %-7s (conntrack: a new connection, resumed at %s)\n",
-               h->ct_bridge, table_name(h->ct_bridge, resume_table));
+        tprintf("  %-7s (conntrack: a new connection, resumed at %s)\n",
+                h->ct_bridge, table_name(h->ct_bridge, resume_table));
         result = ds_steal_cstr(&s);
     }
     free(flow);
@@ -721,13 +776,13 @@ node_for_mac(const char *mac, const json_t **portp)
 }
 
 static int trace_hop(struct node *, const char *br, const char *in,
-                     struct pkt *, int hop);
+                     struct dvrctl_pkt *, int hop);
 
 /* The packet left node 'n' through its provider bridge's uplink: follows
  * it onto the node that owns its destination MAC, if one of the given
  * nodes does.  Returns as trace_hop(). */
 static int
-follow_provider(struct node *n, const struct hop *h, struct pkt *pkt,
+follow_provider(struct node *n, const struct hop *h, struct dvrctl_pkt *pkt,
                 int hop)
 {
     if (h->dp_actions) {
@@ -738,18 +793,21 @@ follow_provider(struct node *n, const struct hop *h, struct pkt *pkt,
                                               "push_vlan(vid=") : NULL;
     const json_t *port;
     struct node *to = node_for_mac(pkt->dl_dst, &port);
-    printf("=> leaves %s on the provider network (br-ex port %d) to %s",
-           n->name, h->ex_out, pkt->dl_dst);
+    if (result_of) {
+        result_of->left_provider = true;
+    }
+    tprintf("=> leaves %s on the provider network (br-ex port %d) to %s",
+            n->name, h->ex_out, pkt->dl_dst);
     if (!to) {
-        printf("%s\n", port ? " (not followed)" : ", no port of the NB");
+        tprintf("%s\n", port ? " (not followed)" : ", no port of the NB");
         return 0;
     }
-    printf(", %s port %s on %s\n", jstr(port, "device_owner"),
-           jstr(port, "id"), to->name);
+    tprintf(", %s port %s on %s\n", jstr(port, "device_owner"),
+            jstr(port, "id"), to->name);
     int uplink = dpif_port(to, "br-ex", "", true);
     if (uplink < 0 || hop + 1 >= MAX_HOPS) {
-        printf("=> %s: not followed\n", uplink < 0 ? "no br-ex uplink"
-                                                   : "too many hops");
+        tprintf("=> %s: not followed\n", uplink < 0 ? "no br-ex uplink"
+                                                    : "too many hops");
         return 3;
     }
     char *in = (vlan
@@ -760,19 +818,82 @@ follow_provider(struct node *n, const struct hop *h, struct pkt *pkt,
     return result;
 }
 
+/* Follows 'pkt', tunnelled by node 'n' from 'src' to 'dst' with key 'id',
+ * onto the node that has 'dst'.  Returns as trace_hop(). */
+static int
+follow_tunnel(struct node *n, const char *src, const char *dst,
+              const char *id, struct dvrctl_pkt *pkt, int hop)
+{
+    struct node *to = node_with_ip(dst);
+    int result = 3;
+
+    tprintf("=> tunnelled from %s (%s) to %s, key %s\n", n->name,
+            src, dst, id);
+    if (!to) {
+        tprintf("=> no given node has address %s: not followed\n",
+                dst);
+        if (result_of) {
+            result_of->not_followed = true;
+        }
+    } else if (hop + 1 >= MAX_HOPS) {
+        tprintf("=> more than %d hops: not followed\n",
+                MAX_HOPS);
+        if (result_of) {
+            result_of->not_followed = true;
+        }
+    } else {
+        char *needle = xasprintf("remote_ip=%s", src);
+        int tun_port = dpif_port(to, "br-tun", needle, false);
+        free(needle);
+        if (tun_port < 0) {
+            tprintf("=> %s has no tunnel from %s: dropped\n",
+                    to->name, src);
+        } else {
+            char *in = xasprintf("in_port=%d,tun_id=%s,tun_src=%s,tun_dst=%s",
+                                 tun_port, id, src, dst);
+            result = trace_hop(to, "br-tun", in, pkt, hop + 1);
+            free(in);
+        }
+    }
+    return result;
+}
+
+/* Notes in 'result_of' which fields the megaflows of trace output 'out'
+ * matched: the packets that differ only in the other fields take the same
+ * path through this bridge. */
+static void
+note_megaflows(const char *out)
+{
+    if (!result_of) {
+        return;
+    }
+    for (const char *p = out; (p = strstr(p, "Megaflow: ")); p++) {
+        size_t len = strcspn(p, "\n");
+        char *mf = xmemdup0(p, len);
+        if (strstr(mf, "nw_dst=") || strstr(mf, "arp_tpa=")) {
+            result_of->nw_dst_used = true;
+        }
+        if (strstr(mf, "tp_dst=")) {
+            result_of->tp_dst_used = true;
+        }
+        free(mf);
+    }
+}
+
 /* Traces 'pkt' from 'in' on bridge 'br' of node 'n' and follows it.
  * Returns 0 if delivered or sent out, 3 if dropped. */
 static int
-trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
-          int hop)
+trace_hop(struct node *n, const char *br, const char *in,
+          struct dvrctl_pkt *pkt, int hop)
 {
     char *flow = flow_string(in, pkt);
-    printf("%s: ofproto/trace %s %s\n", n->name, br, flow);
+    tprintf("%s: ofproto/trace %s %s\n", n->name, br, flow);
     char *out = switch_ctl(n, "ofproto/trace", br, flow, NULL);
     free(flow);
     if (getenv("DVRCTL_TRACE_RAW")) {
         fputs(out, stderr);
     }
+    note_megaflows(out);
 
     struct hop h = { .last = { .table = -1 }, .vif_out = -1,
                      .ex_out = -1 };
@@ -786,8 +907,10 @@ trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
             h.vif_out = h.ex_out = -1;
             h.to_in_port = false;
             h.tun_dst[0] = '\0';
+            h.n_tuns = 0;
             out = switch_ctl(n, "ofproto/trace-packet-out", h.ct_bridge,
                              next_flow, resume);
+            note_megaflows(out);
             ovs_strlcpy(h.bridge, h.ct_bridge, sizeof h.bridge);
             h.ct_bridge[0] = '\0';
             if (getenv("DVRCTL_TRACE_RAW")) {
@@ -803,65 +926,129 @@ trace_hop(struct node *n, const char *br, const char *in, struct pkt *pkt,
     char *vif = h.vif_out >= 0 ? port_at_ofport(n, h.vif_out) : NULL;
     if (vif) {
         const json_t *port = find_port(vif);
-        printf("=> delivered to port %s (%s) on %s\n",
-               jstr(port, "name"), vif, n->name);
+        tprintf("=> delivered to port %s (%s) on %s\n",
+                jstr(port, "name"), vif, n->name);
         result = 0;
-    } else if (h.tun_dst[0] && h.dp_actions
+    } else if (h.n_tuns && h.dp_actions
                && strstr(h.dp_actions, "tnl_push(")) {
-        struct node *to = node_with_ip(h.tun_dst);
-        printf("=> tunnelled from %s (%s) to %s, key %s\n", n->name,
-               h.tun_src, h.tun_dst, h.tun_id);
+        /* Each copy (a flood goes to several nodes) is followed; the
+         * result is the last copy's. */
         apply_rewrites(pkt, h.dp_actions, strstr(h.dp_actions, "tnl_push("));
-        if (!to) {
-            printf("=> no given node has address %s: not followed\n",
-                   h.tun_dst);
-        } else if (hop + 1 >= MAX_HOPS) {
-            printf("=> more than %d hops: not followed\n", MAX_HOPS);
-        } else {
-            char *needle = xasprintf("remote_ip=%s", h.tun_src);
-            int tun_port = dpif_port(to, "br-tun", needle, false);
-            free(needle);
-            if (tun_port < 0) {
-                printf("=> %s has no tunnel from %s: dropped\n", to->name,
-                       h.tun_src);
-            } else {
-                char *in2 = xasprintf("in_port=%d,tun_id=%s,tun_src=%s,"
-                                      "tun_dst=%s", tun_port, h.tun_id,
-                                      h.tun_src, h.tun_dst);
-                result = trace_hop(to, "br-tun", in2, pkt, hop + 1);
-                free(in2);
-            }
+        struct dvrctl_pkt copy = *pkt;
+        for (int i = 0; i < h.n_tuns; i++) {
+            *pkt = copy;
+            result = follow_tunnel(n, h.tuns[i].src, h.tuns[i].dst,
+                                   h.tuns[i].id, pkt, hop);
         }
     } else if (h.ex_out >= 0) {
         result = follow_provider(n, &h, pkt, hop);
     } else if (h.to_in_port) {
-        printf("=> answered: sent back out of the port it came in on, on "
-               "%s\n", n->name);
+        tprintf("=> answered: sent back out of the port it came in on, on "
+                "%s\n", n->name);
         result = 0;
     } else if (h.to_controller) {
-        printf("=> sent to %s's dvr-controller from %s (a packet-in: "
-               "not followed)\n", n->name,
-               table_name(h.last.bridge, h.last.table));
+        tprintf("=> sent to %s's dvr-controller from %s (a packet-in: "
+                "not followed)\n", n->name,
+                table_name(h.last.bridge, h.last.table));
     } else if (h.last.table < 0) {
-        printf("=> dropped on %s before any table\n", n->name);
+        tprintf("=> dropped on %s before any table\n", n->name);
     } else {
         const char *name = table_name(h.last.bridge, h.last.table);
+        if (result_of) {
+            ovs_strlcpy(result_of->dropped_in, name,
+                        sizeof result_of->dropped_in);
+        }
         if (h.last.cookie[0]) {
-            printf("=> dropped on %s in %s by the flow of %s\n", n->name,
-                   name, owner(n, h.last.cookie));
+            tprintf("=> dropped on %s in %s by the flow of %s\n", n->name,
+                    name, owner(n, h.last.cookie));
         } else if (!strncmp(name, "sg_", 3)) {
             char *groups = groups_of(h.sg_port);
-            printf("=> dropped on %s in %s: no rule of security groups "
-                   "%s allowed it\n", n->name, name, groups);
+            tprintf("=> dropped on %s in %s: no rule of security groups "
+                    "%s allowed it\n", n->name, name, groups);
             free(groups);
         } else {
-            printf("=> dropped on %s in %s (no NB object's flow matched)\n",
-                   n->name, name);
+            tprintf("=> dropped on %s in %s (no NB object's flow matched)\n",
+                    n->name, name);
         }
     }
     free(vif);
     free(h.dp_actions);
     return result;
+}
+
+/* The interface that dvrctl verify uses: see tools/dvrctl.h. */
+
+void
+dvrctl_trace_add_node(const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1] || n_nodes >= MAX_NODES) {
+        dvrctl_die(2, "--node wants NAME=RUNDIR (at most %d)", MAX_NODES);
+    }
+    nodes[n_nodes].name = xmemdup0(arg, eq - arg);
+    nodes[n_nodes].rundir = eq + 1;
+    shash_init(&nodes[n_nodes].explain);
+    n_nodes++;
+}
+
+int
+dvrctl_trace_n_nodes(void)
+{
+    return n_nodes;
+}
+
+const char *
+dvrctl_trace_node_name(int i)
+{
+    return nodes[i].name;
+}
+
+const char *
+dvrctl_trace_node_rundir(int i)
+{
+    return nodes[i].rundir;
+}
+
+char *
+dvrctl_trace_controller(int i, const char *cmd, const char *arg,
+                        char **error)
+{
+    return controller_ctl(&nodes[i], cmd, arg, error);
+}
+
+void
+dvrctl_trace_set_ports(json_t *ports)
+{
+    all_ports = ports;
+}
+
+void
+dvrctl_trace_result_init(struct dvrctl_trace_result *r)
+{
+    memset(r, 0, sizeof *r);
+    svec_init(&r->outputs);
+    svec_init(&r->owners);
+}
+
+void
+dvrctl_trace_result_destroy(struct dvrctl_trace_result *r)
+{
+    svec_destroy(&r->outputs);
+    svec_destroy(&r->owners);
+}
+
+int
+dvrctl_trace_packet(int node, int ofport, struct dvrctl_pkt *pkt,
+                    FILE *out, struct dvrctl_trace_result *r)
+{
+    char *in = xasprintf("in_port=%d", ofport);
+    trace_out = out;
+    result_of = r;
+    int status = trace_hop(&nodes[node], "br-int", in, pkt, 0);
+    result_of = NULL;
+    trace_out = stdout;
+    free(in);
+    return status;
 }
 
 static const char *
@@ -878,21 +1065,14 @@ dvrctl_trace(int argc, char *argv[])
 {
     const char *from = NULL, *external = NULL, *to = NULL, *src = NULL;
     const char *src_mac = "02:00:00:00:00:01";
-    struct pkt pkt = { .ttl = 64, .proto = "icmp" };
+    struct dvrctl_pkt pkt = { .ttl = 64, .proto = "icmp" };
+
+    trace_out = stdout;
 
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--node")) {
-            const char *v = arg_value(argc, argv, &i);
-            const char *eq = strchr(v, '=');
-            if (!eq || eq == v || !eq[1] || n_nodes >= MAX_NODES) {
-                dvrctl_die(2, "trace: --node wants NAME=RUNDIR (at most %d)",
-                           MAX_NODES);
-            }
-            nodes[n_nodes].name = xmemdup0(v, eq - v);
-            nodes[n_nodes].rundir = eq + 1;
-            shash_init(&nodes[n_nodes].explain);
-            n_nodes++;
+            dvrctl_trace_add_node(arg_value(argc, argv, &i));
         } else if (!strcmp(a, "--from")) {
             from = arg_value(argc, argv, &i);
         } else if (!strcmp(a, "--from-external")) {
@@ -974,9 +1154,9 @@ dvrctl_trace(int argc, char *argv[])
         ovs_strlcpy(pkt.nw_src, port_ip(port), sizeof pkt.nw_src);
         in = xasprintf("in_port=%d", ofport);
         br = "br-int";
-        printf("from port %s (%s) on %s, to %s %s%s%.0d\n",
-               jstr(port, "name"), jstr(port, "id"), start->name, to,
-               pkt.proto, pkt.dport ? " port " : "", pkt.dport);
+        tprintf("from port %s (%s) on %s, to %s %s%s%.0d\n",
+                jstr(port, "name"), jstr(port, "id"), start->name, to,
+                pkt.proto, pkt.dport ? " port " : "", pkt.dport);
     } else {
         for (int i = 0; i < n_nodes && !start; i++) {
             if (!strcmp(nodes[i].name, external)) {
@@ -1000,9 +1180,9 @@ dvrctl_trace(int argc, char *argv[])
         ovs_strlcpy(pkt.nw_src, src, sizeof pkt.nw_src);
         in = xasprintf("in_port=%d", uplink);
         br = "br-ex";
-        printf("from the external network %s into %s's br-ex, to %s %s%s"
-               "%.0d\n", src, start->name, to, pkt.proto,
-               pkt.dport ? " port " : "", pkt.dport);
+        tprintf("from the external network %s into %s's br-ex, to %s %s%s"
+                "%.0d\n", src, start->name, to, pkt.proto,
+                pkt.dport ? " port " : "", pkt.dport);
     }
 
     int status = trace_hop(start, br, in, &pkt, 0);

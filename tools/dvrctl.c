@@ -876,6 +876,7 @@ usage(void)
            "NODE --src IP)\n"
            "        --to IP [--proto tcp|udp|icmp] [--dport N]\n"
            "  pipeline --dot (--node NAME=RUNDIR | --static)\n"
+           "  verify --node NAME=RUNDIR... [--verbose]\n"
            "\n"
            "OBJECT: network, subnet, port, router, floating ip, security "
            "group,\nsecurity group rule.  The URL defaults to $OS_ENDPOINT, "
@@ -917,6 +918,9 @@ main(int argc, char *argv[])
     }
     if (i < argc && !strcmp(argv[i], "pipeline")) {
         return dvrctl_pipeline(argc - i - 1, argv + i + 1);
+    }
+    if (i < argc && !strcmp(argv[i], "verify")) {
+        return dvrctl_verify(argc - i - 1, argv + i + 1);
     }
 
     /* The object: one, two or three words. */

@@ -25,6 +25,7 @@ SANDBOX_TESTS = \
 	tests/system/metadata.sh \
 	tests/system/dhcp-flood.sh \
 	tests/system/nb-cluster.sh \
-	tests/system/trace.sh
+	tests/system/trace.sh \
+	tests/system/verify.sh
 TESTS += $(SANDBOX_TESTS)
 EXTRA_DIST += $(SANDBOX_TESTS) tests/system/nb-cluster-load.py

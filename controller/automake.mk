@@ -6,6 +6,9 @@ libdvrflow_la_SOURCES += \
 	controller/config.c controller/config.h \
 	controller/dhcp-server.c controller/dhcp-server.h \
 	controller/engine.c controller/engine.h \
+	controller/engine-private.h \
+	controller/engine-net.c controller/engine-port.c \
+	controller/engine-router.c controller/engine-fip.c \
 	controller/gateway.c controller/gateway.h \
 	controller/engine-sg.c controller/engine-sg.h \
 	controller/nb-monitor.c controller/nb-monitor.h \

@@ -18,6 +18,7 @@ steps=3000
 args=(--steps "${ENGINE_DIFF_STEPS:-$steps}")
 [ -n "${ENGINE_DIFF_SEED:-}" ] && args+=(--seed "$ENGINE_DIFF_SEED")
 [ -n "${ENGINE_DIFF_DUMP:-}" ] && args+=(--dump "$ENGINE_DIFF_DUMP")
+[ -n "${ENGINE_DIFF_VERBOSE:-}" ] && args+=(--verbose)
 # In the sanitizer build, memory the engine loses counts too (the program
 # frees everything it holds before it exits).
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" \

@@ -8,11 +8,8 @@ libdvrflow_la_SOURCES += \
 	controller/engine.c controller/engine.h \
 	controller/engine-private.h \
 	controller/engine-net.c controller/engine-port.c \
-	controller/engine-router.c controller/engine-fip.c \
-	controller/gateway.c controller/gateway.h \
 	controller/engine-sg.c controller/engine-sg.h \
 	controller/nb-monitor.c controller/nb-monitor.h \
-	controller/neighbor.c controller/neighbor.h \
 	controller/ofctrl.c controller/ofctrl.h \
 	controller/pinctrl.c controller/pinctrl.h
 

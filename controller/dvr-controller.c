@@ -25,7 +25,7 @@
 #include "controller/engine-sg.h"
 #include "controller/metadata.h"
 #include "controller/nb-monitor.h"
-#include "controller/neighbor.h"
+#include "dvr/neighbor.h"
 #include "controller/ofctrl.h"
 #include "controller/pinctrl.h"
 #include "daemon.h"

@@ -6,9 +6,8 @@
  * kind of object it keeps state for:
  *   - controller/engine-net.c: networks (members, local VLAN, shared flows);
  *   - controller/engine-port.c: ports (location, their own flows);
- *   - controller/engine-router.c: routers (active here, gateway role,
- *     flows);
- *   - controller/engine-fip.c: floating IPs;
+ *   - dvr/engine-router.c: routers (active here, gateway role, flows);
+ *   - dvr/engine-fip.c: floating IPs;
  *   - controller/engine-sg.c: security groups (its own header).
  *
  * A run works on sets of dirty objects, one per "struct engine_set" kind
@@ -41,7 +40,7 @@
 #include "openvswitch/uuid.h"
 #include "pipeline/flow.h"
 #include "pipeline/l2.h"
-#include "pipeline/l3.h"
+#include "dvr/l3.h"
 #include "simap.h"
 #include "smap.h"
 #include "sset.h"
@@ -250,7 +249,7 @@ void engine_port_compile(struct engine *, const struct uuid *);
 void engine_port_clear(struct engine *);
 engine_dirty_fn engine_nb_binding_dirty_port;
 
-/* controller/engine-router.c: routers. */
+/* dvr/engine-router.c: routers. */
 struct router_state *engine_router_find(const struct engine *,
                                         const struct uuid *);
 void engine_router_update(struct engine *, const struct uuid *);
@@ -263,7 +262,7 @@ engine_dirty_fn engine_router_dirty_neighbors;
 engine_dirty_fn engine_nb_port_dirty_router;
 engine_dirty_fn engine_gateways_dirty_routers;
 
-/* controller/engine-fip.c: floating IPs. */
+/* dvr/engine-fip.c: floating IPs. */
 void engine_fip_compile(struct engine *, const struct uuid *);
 void engine_fip_clear(struct engine *);
 engine_dirty_fn engine_port_dirty_fips;

@@ -30,7 +30,7 @@
 #include "controller/bridges.h"
 #include "controller/config.h"
 #include "controller/engine-sg.h"
-#include "controller/gateway.h"
+#include "dvr/gateway.h"
 #include "flow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"

@@ -19,7 +19,7 @@
 #include "packets.h"
 #include "smap.h"
 #include "pipeline/actions.h"
-#include "pipeline/l3.h"
+#include "dvr/l3.h"
 #include "pipeline/tables.h"
 #include "util.h"
 

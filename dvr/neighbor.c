@@ -1,10 +1,10 @@
 /*
- * controller/neighbor: see neighbor.h.
+ * dvr/neighbor: see neighbor.h.
  */
 
 #include <config.h>
 
-#include "controller/neighbor.h"
+#include "dvr/neighbor.h"
 
 #include <string.h>
 
@@ -23,7 +23,7 @@
 #include "pipeline/actions.h"
 #include "pipeline/flow.h"
 #include "pipeline/icmp.h"
-#include "pipeline/l3.h"
+#include "dvr/l3.h"
 #include "pipeline/tables.h"
 #include "timeval.h"
 #include "util.h"

@@ -1,13 +1,13 @@
 /*
- * controller/engine-router: the engine's routers (engine-private.h).
+ * dvr/engine-router: the engine's routers (engine-private.h).
  *
  * A router is active on this chassis where one of its tenant networks has
- * a local port, and on its gateway chassis (controller/gateway decides the
+ * a local port, and on its gateway chassis (dvr/gateway decides the
  * role: active, standby or remote).  Updating a router re-reads the
  * networks it refers to (its interfaces', then its gateway's) and counts
  * it among their active routers, reporting what that changed for each
  * network (ENGINE_SRC_NET_MEMBERS, ENGINE_SRC_NET_STATE); an active
- * router gets a local id.  Its flows (pipeline/l3) are one owner, its
+ * router gets a local id.  Its flows (dvr/l3) are one owner, its
  * cookie; when this chassis becomes its active gateway, the gateway
  * address is announced.  A subnet belongs to one router: when several
  * have an interface on it, the one with the smallest UUID.
@@ -22,7 +22,7 @@
 
 #include "controller/bridges.h"
 #include "controller/config.h"
-#include "controller/gateway.h"
+#include "dvr/gateway.h"
 #include "controller/nb-monitor.h"
 #include "flow.h"
 #include "ovsdb-idl.h"

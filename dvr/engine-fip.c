@@ -1,9 +1,9 @@
 /*
- * controller/engine-fip: the engine's floating IPs (engine-private.h).
+ * dvr/engine-fip: the engine's floating IPs (engine-private.h).
  *
  * A floating IP has flows here while its external network is active
  * here: on its VM's node (its port is local and its router active) it is
- * NATed there ("local", pipeline/l3_compile_fip()), elsewhere only its
+ * NATed there ("local", l3_compile_fip() of dvr/l3), elsewhere only its
  * address is answered for.  When it becomes local here its address is
  * announced.  Its flows are one owner, its cookie; its state is only
  * whether it was last compiled as local.  It depends on its port, its

@@ -210,7 +210,9 @@ static int
 compare_ofports(const void *a_, const void *b_)
 {
     const ofp_port_t *a = a_, *b = b_;
-    return ofp_to_u16(*a) < ofp_to_u16(*b) ? -1 : ofp_to_u16(*a) > ofp_to_u16(*b);
+    uint16_t a16 = ofp_to_u16(*a), b16 = ofp_to_u16(*b);
+
+    return a16 < b16 ? -1 : a16 > b16;
 }
 
 /* Fills 'l2' for 'net' as this chassis sees it, without its member

@@ -145,7 +145,8 @@ engine_port_update(struct engine *e, const struct uuid *uuid)
     } else {
         const struct nbrec_port_binding *pb
             = binding_find(in->bindings_by_port, row);
-        if (pb && pb->chassis && strcmp(pb->chassis->name, in->cfg->system_id)) {
+        if (pb && pb->chassis
+            && strcmp(pb->chassis->name, in->cfg->system_id)) {
             ps->loc = L2_PORT_REMOTE;
             ps->chassis = xstrdup(pb->chassis->name);
         } else {

@@ -463,8 +463,8 @@ compile_skeleton(struct engine *e, const struct engine_input *in)
         }
         flow_list_init(&flows);
         l2_compile_ex_skeleton(eb->ex_patch, &flows);
-        flow_set_replace_owner(engine_ex_flow_set(e, eb->bridge), COOKIE_STATIC,
-                               &flows);
+        flow_set_replace_owner(engine_ex_flow_set(e, eb->bridge),
+                               COOKIE_STATIC, &flows);
         flow_list_destroy(&flows);
     }
 }

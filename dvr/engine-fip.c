@@ -105,8 +105,8 @@ engine_fip_compile(struct engine *e, const struct uuid *uuid)
     f.ext_lvid = ext->lvid;
     if (!ip_parse(row->floating_ip_address, &f.fip)
         || !eth_addr_from_string(row->floating_port->mac_address, &f.mac)) {
-        engine_log_error(e, xasprintf("floating IP "UUID_FMT": invalid address or "
-                               "MAC", UUID_ARGS(uuid)));
+        engine_log_error(e, xasprintf("floating IP "UUID_FMT": invalid "
+                                      "address or MAC", UUID_ARGS(uuid)));
         fs->local = false;
         return;
     }
@@ -117,9 +117,10 @@ engine_fip_compile(struct engine *e, const struct uuid *uuid)
             ? engine_router_find(e, &row->router->header_.uuid) : NULL;
 
         if (!fip_vm_ip(row, &f.vm_ip)) {
-            engine_log_error(e, xasprintf("floating IP "UUID_FMT": port "UUID_FMT
-                                   " has no IPv4 address", UUID_ARGS(uuid),
-                                   UUID_ARGS(&row->port->header_.uuid)));
+            engine_log_error(e, xasprintf(
+                                 "floating IP "UUID_FMT": port "UUID_FMT
+                                 " has no IPv4 address", UUID_ARGS(uuid),
+                                 UUID_ARGS(&row->port->header_.uuid)));
         } else if (ps && ps->loc == L2_PORT_LOCAL && rs
                    && engine_router_describe(e, rs, &r, &ifaces, &tunnels)) {
             f.local = true;

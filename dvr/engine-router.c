@@ -170,7 +170,8 @@ engine_router_update(struct engine *e, const struct uuid *uuid)
             continue;           /* Not monitored (yet). */
         }
         rs->nets[rs->n_nets++] = net->header_.uuid;
-        rs->active |= engine_net_has_locals(engine_net_find(e, &net->header_.uuid));
+        rs->active |= engine_net_has_locals(
+            engine_net_find(e, &net->header_.uuid));
     }
     rs->n_iface_nets = rs->n_nets;
     rs->role = L3_GW_NONE;
@@ -209,8 +210,8 @@ subnet_taken(const struct engine *e, const struct engine_input *in,
              const struct nbrec_router *row, const struct nbrec_port *port,
              const struct nbrec_subnet *subnet)
 {
-    const struct net_state *ns = engine_net_find(e,
-                                                &port->network->header_.uuid);
+    const struct net_state *ns
+        = engine_net_find(e, &port->network->header_.uuid);
     struct hmapx_node *hn;
 
     HMAPX_FOR_EACH (hn, &ns->routers) {
@@ -218,8 +219,7 @@ subnet_taken(const struct engine *e, const struct engine_input *in,
         const struct nbrec_router *orow;
 
         if (uuid_compare_3way(&other->uuid, &row->header_.uuid) >= 0
-            || !(orow = NB_GET(router, in->nb_idl,
-                                                  &other->uuid))) {
+            || !(orow = NB_GET(router, in->nb_idl, &other->uuid))) {
             continue;
         }
         for (size_t i = 0; i < orow->n_interfaces; i++) {
@@ -303,12 +303,13 @@ engine_router_describe(struct engine *e, const struct router_state *rs,
             }
         }
         if (subnet && subnet_taken(e, in, row, port, subnet)) {
-            engine_log_error(e, xasprintf("router "UUID_FMT": subnet "UUID_FMT
-                                   " already has a router; interface "
-                                   UUID_FMT" skipped",
-                                   UUID_ARGS(&row->header_.uuid),
-                                   UUID_ARGS(&subnet->header_.uuid),
-                                   UUID_ARGS(&port->header_.uuid)));
+            engine_log_error(e, xasprintf(
+                                 "router "UUID_FMT": subnet "UUID_FMT
+                                 " already has a router; interface "
+                                 UUID_FMT" skipped",
+                                 UUID_ARGS(&row->header_.uuid),
+                                 UUID_ARGS(&subnet->header_.uuid),
+                                 UUID_ARGS(&port->header_.uuid)));
             continue;
         }
         r->n_ifaces++;

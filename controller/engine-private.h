@@ -20,9 +20,11 @@
  *
  * Contract of a module: its update function re-evaluates one object's
  * state from the input (and reports what changed); its compile function
- * replaces that object's flows (owner = its cookie) and may not change any
- * state that another object's compile reads.  Both are called for every
- * object in a full run, through the same code.
+ * replaces that object's flows (owner = its cookie) and changes no state
+ * but that object's own.  Both are called for every object in a full run,
+ * through the same code.  A new kind of object is a new module, its set
+ * and sources here, its lines in engine_edges[] and its stage in
+ * engine_run().
  */
 
 #ifndef CONTROLLER_ENGINE_PRIVATE_H
@@ -68,7 +70,9 @@ bool uuid_set_add(struct uuid_set *, const struct uuid *);
 enum engine_set {
     ENGINE_PORT,                /* Ports whose location and membership are
                                  * re-evaluated. */
-    ENGINE_ROUTER,              /* Routers re-evaluated and recompiled. */
+    ENGINE_ROUTER,              /* Routers re-evaluated and recompiled
+                                 * (the neighbours added after the update:
+                                 * recompiled only). */
     ENGINE_SG_PORT,             /* Ports whose security group flows are
                                  * recompiled (controller/engine-sg). */
     ENGINE_L2_PORT,             /* Ports whose own flows are recompiled. */

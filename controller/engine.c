@@ -13,9 +13,10 @@
  *   4. ports' own flows, 5. networks' shared flows, 6. routers' flows,
  *   7. floating IPs' flows.
  *
- * An edge must lead to a kind handled later than the change that raises it
- * (or, for a router's neighbours, to the routers before their update), so
- * that one pass suffices.
+ * An edge must lead to a set handled later than the change that raises it,
+ * so that one pass suffices.  The one exception is a router's neighbours
+ * (ENGINE_SRC_ROUTER_NETS): they are added before the routers' update, so
+ * that they are updated too, and again after it, to be recompiled.
  */
 
 #include <config.h>

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dvr/l3.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
 #include "util.h"
 #include "api/core.h"
-#include "dvr/l3.h"
 
 VLOG_DEFINE_THIS_MODULE(api_network);
 

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "controller/engine.h"
+#include "dvr/l3.h"
 #include "hmapx.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
@@ -42,7 +43,6 @@
 #include "openvswitch/uuid.h"
 #include "pipeline/flow.h"
 #include "pipeline/l2.h"
-#include "dvr/l3.h"
 #include "simap.h"
 #include "smap.h"
 #include "sset.h"

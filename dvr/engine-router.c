@@ -22,8 +22,8 @@
 
 #include "controller/bridges.h"
 #include "controller/config.h"
-#include "dvr/gateway.h"
 #include "controller/nb-monitor.h"
+#include "dvr/gateway.h"
 #include "flow.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dvr/l3.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
 #include "util.h"
 #include "api/core.h"
-#include "pipeline/l3.h"
 
 VLOG_DEFINE_THIS_MODULE(api_network);
 
@@ -138,7 +138,7 @@ reserve_segment(struct api_ctx *ctx, const char *type, const char *physnet,
 
 /* Neutron's ML2 refuses an MTU above what the segment can carry with
  * "Requested MTU is too big, maximum is N"; here N is what dvrflow's
- * routing can check (pipeline/l3.h: the frame length, MTU + 14, must fit
+ * routing can check (dvr/l3.h: the frame length, MTU + 14, must fit
  * in 16 bits).  The schema and the attribute table bound the minimum
  * (68, IPv4's). */
 static bool

@@ -6,10 +6,10 @@ libdvrflow_la_SOURCES += \
 	controller/config.c controller/config.h \
 	controller/dhcp-server.c controller/dhcp-server.h \
 	controller/engine.c controller/engine.h \
-	controller/gateway.c controller/gateway.h \
+	controller/engine-private.h \
+	controller/engine-net.c controller/engine-port.c \
 	controller/engine-sg.c controller/engine-sg.h \
 	controller/nb-monitor.c controller/nb-monitor.h \
-	controller/neighbor.c controller/neighbor.h \
 	controller/ofctrl.c controller/ofctrl.h \
 	controller/pinctrl.c controller/pinctrl.h
 

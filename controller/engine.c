@@ -1,125 +1,135 @@
 /*
- * controller/engine: see engine.h.
+ * controller/engine: see engine.h; the modules' contract is in
+ * engine-private.h.
+ *
+ * This file runs the modules: it owns the flow sets, the local ids and the
+ * announcements they share, it declares in one table (engine_edges[])
+ * which change dirties what, and engine_run() collects the input's changes
+ * and hands each kind's dirty objects to its module in a fixed order:
+ *
+ *   1. ports: re-evaluated (location, network membership);
+ *   2. routers: re-evaluated (networks, active here, gateway role);
+ *   3. security groups (controller/engine-sg), for the ports concerned;
+ *   4. ports' own flows, 5. networks' shared flows, 6. routers' flows,
+ *   7. floating IPs' flows.
+ *
+ * An edge must lead to a set handled later than the change that raises it,
+ * so that one pass suffices.  The one exception is a router's neighbours
+ * (ENGINE_SRC_ROUTER_NETS): they are added before the routers' update, so
+ * that they are updated too, and again after it, to be recompiled.
  */
 
 #include <config.h>
 
 #include "controller/engine.h"
+#include "controller/engine-private.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "bitmap.h"
-#include "controller/binding.h"
 #include "controller/bridges.h"
 #include "controller/config.h"
 #include "controller/engine-sg.h"
-#include "controller/gateway.h"
-#include "controller/nb-monitor.h"
+#include "dvr/gateway.h"
 #include "flow.h"
-#include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
-#include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
-#include "pipeline/flow.h"
-#include "pipeline/l2.h"
-#include "pipeline/l3.h"
 #include "pipeline/sg.h"
 #include "pipeline/services.h"
 #include "pipeline/tables.h"
-#include "simap.h"
-#include "smap.h"
-#include "sset.h"
 #include "timeval.h"
 #include "util.h"
 #include "uuid.h"
 
 VLOG_DEFINE_THIS_MODULE(engine);
 
-#define MAX_LVID 4094
+/* The dependencies, all of them.  A change of 'source' dirties, in the
+ * target set, what the function finds.  Edges of one source are walked in
+ * this order.  A new kind of object (IPv6 routes, QoS, port forwarding)
+ * adds a module, its set and source(s) in engine-private.h and its lines
+ * here. */
+static const struct engine_edge engine_edges[] = {
+    /* Input: NB rows. */
+    { ENGINE_SRC_NB_NETWORK, ENGINE_NET, engine_dirty_self,
+      "a network's shared flows come from its row" },
+    { ENGINE_SRC_NB_NETWORK, ENGINE_PORT, engine_nb_network_dirty_ports,
+      "a port's flows carry its network's segment and MTU" },
+    { ENGINE_SRC_NB_PORT, ENGINE_PORT, engine_dirty_self,
+      "a port's flows come from its row" },
+    { ENGINE_SRC_NB_PORT, ENGINE_ROUTER, engine_nb_port_dirty_router,
+      "a router's flows carry its interfaces' addresses" },
+    { ENGINE_SRC_NB_ROUTER, ENGINE_ROUTER, engine_dirty_self,
+      "a router's flows come from its row" },
+    { ENGINE_SRC_NB_FIP, ENGINE_FIP, engine_dirty_self,
+      "a floating IP's flows come from its row" },
+    { ENGINE_SRC_NB_SUBNET, ENGINE_ROUTER, engine_nb_subnet_dirty_routers,
+      "a router's interfaces carry their subnets' CIDRs and gateways" },
+    { ENGINE_SRC_NB_SUBNET, ENGINE_L2_PORT, engine_nb_subnet_dirty_ports,
+      "DHCP answers carry the subnet's options" },
+    { ENGINE_SRC_GATEWAYS, ENGINE_ROUTER, engine_gateways_dirty_routers,
+      "a gateway's role comes from the gateway chassis and BFD" },
+    { ENGINE_SRC_NB_BINDING, ENGINE_PORT, engine_nb_binding_dirty_port,
+      "a port's location is its binding's chassis" },
+    { ENGINE_SRC_VIF, ENGINE_PORT, engine_dirty_self,
+      "a port's location is its VIF" },
 
-/* What a port contributed to its network when it was last looked at. */
-struct port_state {
-    struct hmap_node node;          /* In engine's 'ports'. */
-    struct uuid uuid;
-    struct uuid net;
-    enum l2_port_location loc;
-    ofp_port_t ofport;              /* L2_PORT_LOCAL. */
-    char *chassis;                  /* L2_PORT_REMOTE. */
+    /* State changes. */
+    { ENGINE_SRC_PORT, ENGINE_L2_PORT, engine_dirty_self,
+      "a re-evaluated port is recompiled" },
+    { ENGINE_SRC_PORT, ENGINE_SG_PORT, engine_dirty_self,
+      "a port's groups' flows carry its location and addresses" },
+    { ENGINE_SRC_NET_LOCAL, ENGINE_ROUTER, engine_net_dirty_routers,
+      "a router is active where one of its networks has a local port" },
+    { ENGINE_SRC_NET_MEMBERS, ENGINE_NET, engine_dirty_self,
+      "a network's flood lists, tunnels and routed flag" },
+    { ENGINE_SRC_NET_STATE, ENGINE_L2_PORT, engine_net_dirty_ports,
+      "a port has flows only on an active network; routed changes them" },
+    { ENGINE_SRC_NET_LVID, ENGINE_SG_PORT, engine_net_dirty_ports,
+      "a member's addresses count in remote groups on its network's "
+      "local VLAN" },
+    { ENGINE_SRC_ROUTER_NETS, ENGINE_ROUTER, engine_router_dirty_neighbors,
+      "a subnet belongs to one router: the others on its networks" },
+
+    /* Compiles. */
+    { ENGINE_SRC_PORT_COMPILED, ENGINE_FIP, engine_port_dirty_fips,
+      "a floating IP is NATed on its port's node" },
+    { ENGINE_SRC_PORT_COMPILED, ENGINE_FIP, engine_port_dirty_floating_fip,
+      "a floating IP's flows need its floating port's network active" },
+    { ENGINE_SRC_ROUTER_COMPILED, ENGINE_FIP, engine_router_dirty_fips,
+      "a floating IP is compiled with its router" },
 };
 
-struct net_state {
-    struct hmap_node node;          /* In engine's 'nets'. */
-    struct uuid uuid;
-    uint16_t lvid;                  /* 0 until first active. */
-    struct hmapx locals;            /* Local "struct port_state"s. */
-    struct simap chassis;           /* Remote chassis -> ports there. */
-    struct hmapx routers;           /* "struct router_state"s that refer
-                                     * to the network. */
-    int n_router_refs;              /* Active routers among them. */
+/* The NB tables whose tracked rows are input, in the order they are read
+ * (it decides the order of the dirty sets, hence of local id
+ * allocations). */
+static const struct {
+    enum engine_source source;
+    const struct ovsdb_idl_table_class *table;
+} engine_nb_inputs[] = {
+    { ENGINE_SRC_NB_NETWORK, &nbrec_table_network },
+    { ENGINE_SRC_NB_PORT, &nbrec_table_port },
+    { ENGINE_SRC_NB_ROUTER, &nbrec_table_router },
+    { ENGINE_SRC_NB_FIP, &nbrec_table_floating_ip },
+    { ENGINE_SRC_NB_SUBNET, &nbrec_table_subnet },
+    { ENGINE_SRC_GATEWAYS, NULL },   /* When the signature changed. */
+    { ENGINE_SRC_NB_BINDING, &nbrec_table_port_binding },
 };
 
-/* A router as this chassis sees it. */
-struct router_state {
-    struct hmap_node node;          /* In engine's 'routers'. */
-    struct uuid uuid;
-    uint16_t lid;                   /* Local id, 0 until first active. */
-    bool active;                    /* Its flows are on this chassis. */
-    enum l3_gw_role role;
-    bool announced;                 /* Compiled as the active gateway. */
-    struct uuid *nets;              /* Networks it refers to: its
-                                     * interfaces', then its gateway's. */
-    size_t n_nets;
-    size_t n_iface_nets;            /* The interfaces' among them. */
+/* In a full run every row of these tables is dirty. */
+static const struct {
+    enum engine_set set;
+    const struct ovsdb_idl_table_class *table;
+} engine_full_inputs[] = {
+    { ENGINE_NET, &nbrec_table_network },
+    { ENGINE_PORT, &nbrec_table_port },
+    { ENGINE_ROUTER, &nbrec_table_router },
+    { ENGINE_FIP, &nbrec_table_floating_ip },
 };
 
-/* A floating IP as last compiled. */
-struct fip_state {
-    struct hmap_node node;          /* In engine's 'fips'. */
-    struct uuid uuid;
-    bool local;                     /* Compiled as local. */
-};
-
-struct engine {
-    struct flow_set int_flows;
-    struct flow_set tun_flows;
-    struct shash ex_flows;          /* Bridge name -> struct flow_set. */
-    struct hmap ports;
-    struct hmap nets;
-    struct hmap routers;
-    struct hmap fips;
-    char *gateways;                 /* Signature of the gateway chassis. */
-    struct ovs_list announcements;  /* "struct engine_garp"s to send. */
-    struct simap lvids;             /* Network UUID -> local VLAN. */
-    unsigned long *lvid_used;
-    bool lvids_loaded;
-    struct smap lvid_set;           /* Allocations to persist. */
-    struct sset lvid_unset;         /* Releases to persist. */
-    struct simap vifs;              /* iface-id -> ofport, last run. */
-    unsigned int vifs_gen;          /* engine_input's, for 'vifs'. */
-    char *topology;                 /* Signature of the last topology. */
-    struct engine_sg *sg;           /* Security groups. */
-    struct uuid_set *new_nets;      /* During a run: networks that got
-                                     * their local id (alloc_lvid()). */
-    bool full;
-    struct engine_stats stats;
-};
-
-/* A set of UUIDs, in insertion order. */
-struct uuid_node {
-    struct hmap_node node;
-    struct uuid uuid;
-};
-
-struct uuid_set {
-    struct hmap map;
-    struct uuid *order;
-    size_t n, allocated;
-};
-
-static void
+void
 uuid_set_init(struct uuid_set *s)
 {
     hmap_init(&s->map);
@@ -127,7 +137,12 @@ uuid_set_init(struct uuid_set *s)
     s->n = s->allocated = 0;
 }
 
-static void
+struct uuid_node {
+    struct hmap_node node;
+    struct uuid uuid;
+};
+
+void
 uuid_set_destroy(struct uuid_set *s)
 {
     struct uuid_node *n;
@@ -139,7 +154,7 @@ uuid_set_destroy(struct uuid_set *s)
     free(s->order);
 }
 
-static bool
+bool
 uuid_set_add(struct uuid_set *s, const struct uuid *uuid)
 {
     struct uuid_node *n;
@@ -157,6 +172,33 @@ uuid_set_add(struct uuid_set *s, const struct uuid *uuid)
     }
     s->order[s->n++] = *uuid;
     return true;
+}
+
+/* Walks the edges from 'source' for the object 'uuid' (NB row 'row'). */
+void
+engine_changed(struct engine *e, enum engine_source source,
+               const struct uuid *uuid, const struct ovsdb_idl_row *row)
+{
+    const struct engine_change change = {
+        .source = source,
+        .uuid = uuid,
+        .row = row,
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(engine_edges); i++) {
+        const struct engine_edge *edge = &engine_edges[i];
+        if (edge->source == source) {
+            edge->dirty(e, e->in, &change, &e->dirty[edge->target]);
+        }
+    }
+}
+
+void
+engine_dirty_self(const struct engine *e OVS_UNUSED,
+                  const struct engine_input *in OVS_UNUSED,
+                  const struct engine_change *change, struct uuid_set *dirty)
+{
+    uuid_set_add(dirty, change->uuid);
 }
 
 struct engine *
@@ -184,37 +226,12 @@ engine_create(void)
 }
 
 static void
-port_state_free(struct port_state *ps)
-{
-    free(ps->chassis);
-    free(ps);
-}
-
-static void
 clear_states(struct engine *e)
 {
-    struct port_state *ps;
-    struct net_state *ns;
-
-    HMAP_FOR_EACH_POP (ps, node, &e->ports) {
-        port_state_free(ps);
-    }
-    HMAP_FOR_EACH_POP (ns, node, &e->nets) {
-        hmapx_destroy(&ns->locals);
-        simap_destroy(&ns->chassis);
-        hmapx_destroy(&ns->routers);
-        free(ns);
-    }
-
-    struct router_state *rs;
-    HMAP_FOR_EACH_POP (rs, node, &e->routers) {
-        free(rs->nets);
-        free(rs);
-    }
-    struct fip_state *fs;
-    HMAP_FOR_EACH_POP (fs, node, &e->fips) {
-        free(fs);
-    }
+    engine_port_clear(e);
+    engine_net_clear(e);
+    engine_router_clear(e);
+    engine_fip_clear(e);
 }
 
 static void
@@ -266,66 +283,6 @@ engine_force_full(struct engine *e)
     e->full = true;
 }
 
-static struct port_state *
-find_port_state(const struct engine *e, const struct uuid *uuid)
-{
-    struct port_state *ps;
-
-    HMAP_FOR_EACH_WITH_HASH (ps, node, uuid_hash(uuid), &e->ports) {
-        if (uuid_equals(&ps->uuid, uuid)) {
-            return ps;
-        }
-    }
-    return NULL;
-}
-
-static struct net_state *
-find_net_state(const struct engine *e, const struct uuid *uuid)
-{
-    struct net_state *ns;
-
-    HMAP_FOR_EACH_WITH_HASH (ns, node, uuid_hash(uuid), &e->nets) {
-        if (uuid_equals(&ns->uuid, uuid)) {
-            return ns;
-        }
-    }
-    return NULL;
-}
-
-static struct net_state *
-get_net_state(struct engine *e, const struct uuid *uuid)
-{
-    struct net_state *ns = find_net_state(e, uuid);
-
-    if (!ns) {
-        ns = xzalloc(sizeof *ns);
-        ns->uuid = *uuid;
-        hmapx_init(&ns->locals);
-        simap_init(&ns->chassis);
-        hmapx_init(&ns->routers);
-        hmap_insert(&e->nets, &ns->node, uuid_hash(uuid));
-
-        char *key = xasprintf(UUID_FMT, UUID_ARGS(uuid));
-        ns->lvid = simap_get(&e->lvids, key);
-        free(key);
-    }
-    return ns;
-}
-
-static bool
-net_has_locals(const struct net_state *ns)
-{
-    return ns && hmapx_count(&ns->locals) > 0;
-}
-
-/* A network has flows here while it has a local port or an active router
- * here has an interface on it. */
-static bool
-net_is_active(const struct net_state *ns)
-{
-    return ns && (net_has_locals(ns) || ns->n_router_refs > 0);
-}
-
 static void
 load_lvids(struct engine *e, const struct smap *persisted)
 {
@@ -343,10 +300,21 @@ load_lvids(struct engine *e, const struct smap *persisted)
     e->lvids_loaded = true;
 }
 
-/* Gives the object 'uuid' (a network or a router) a local id in '*lvid',
+/* The local id persisted for 'uuid' (a network or a router), or 0. */
+uint16_t
+engine_persisted_id(const struct engine *e, const struct uuid *uuid)
+{
+    char *key = xasprintf(UUID_FMT, UUID_ARGS(uuid));
+    uint16_t id = simap_get(&e->lvids, key);
+
+    free(key);
+    return id;
+}
+
+/* Gives the object 'uuid' (a network or a router) a local id in '*idp',
  * once, for as long as it exists. */
-static void
-alloc_id(struct engine *e, const struct uuid *uuid, uint16_t *idp)
+void
+engine_alloc_id(struct engine *e, const struct uuid *uuid, uint16_t *idp)
 {
     if (*idp) {
         return;
@@ -369,19 +337,8 @@ alloc_id(struct engine *e, const struct uuid *uuid, uint16_t *idp)
     free(value);
 }
 
-static void
-alloc_lvid(struct engine *e, struct net_state *ns)
-{
-    bool had = ns->lvid;
-
-    alloc_id(e, &ns->uuid, &ns->lvid);
-    if (!had && ns->lvid && e->new_nets) {
-        uuid_set_add(e->new_nets, &ns->uuid);
-    }
-}
-
-static void
-release_id(struct engine *e, const struct uuid *uuid, uint16_t *idp)
+void
+engine_release_id(struct engine *e, const struct uuid *uuid, uint16_t *idp)
 {
     if (*idp) {
         char *key = xasprintf(UUID_FMT, UUID_ARGS(uuid));
@@ -394,135 +351,8 @@ release_id(struct engine *e, const struct uuid *uuid, uint16_t *idp)
     }
 }
 
-/* Adds every port of network 'net' to 'set'. */
-static void
-add_ports_of_network(const struct engine_input *in,
-                     const struct nbrec_network *net, struct uuid_set *set)
-{
-    struct nbrec_port *target
-        = nbrec_port_index_init_row(in->ports_by_network);
-    const struct nbrec_port *port;
-
-    nbrec_port_index_set_network(target, net);
-    NBREC_PORT_FOR_EACH_EQUAL (port, target, in->ports_by_network) {
-        uuid_set_add(set, &port->header_.uuid);
-    }
-    nbrec_port_index_destroy_row(target);
-}
-
-/* Updates the state of port 'uuid' and its networks' membership.  Adds to
- * 'dirty_nets' the networks whose shared flows change and to 'compile'
- * the ports to recompile. */
-static void
-add_routers_of_net(const struct net_state *ns, struct uuid_set *set)
-{
-    struct hmapx_node *hn;
-
-    HMAPX_FOR_EACH (hn, &ns->routers) {
-        const struct router_state *rs = hn->data;
-        uuid_set_add(set, &rs->uuid);
-    }
-}
-
-/* The port 'uuid', or NULL.  With conditional monitoring
- * (controller/nb-monitor) a port may arrive before its network: until
- * then it is not there. */
-static const struct nbrec_port *
-get_port(const struct engine_input *in, const struct uuid *uuid)
-{
-    const struct nbrec_port *row = NB_GET(port, in->nb_idl, uuid);
-    return row && row->network ? row : NULL;
-}
-
-static void
-update_port_state(struct engine *e, const struct engine_input *in,
-                  const struct uuid *uuid, struct uuid_set *dirty_nets,
-                  struct uuid_set *compile, struct uuid_set *dirty_routers)
-{
-    const struct nbrec_port *row = get_port(in, uuid);
-    struct port_state *ps = find_port_state(e, uuid);
-    struct net_state *ns;
-
-    uuid_set_add(compile, uuid);
-
-    /* Withdraw the old contribution. */
-    if (ps && (ns = find_net_state(e, &ps->net))) {
-        bool was_active = net_is_active(ns);
-        if (ps->loc == L2_PORT_LOCAL) {
-            hmapx_find_and_delete(&ns->locals, ps);
-            if (!net_has_locals(ns)) {
-                add_routers_of_net(ns, dirty_routers);
-            }
-        } else if (ps->loc == L2_PORT_REMOTE) {
-            simap_increase(&ns->chassis, ps->chassis, -1);
-            if (!simap_get(&ns->chassis, ps->chassis)) {
-                simap_find_and_delete(&ns->chassis, ps->chassis);
-            }
-        }
-        uuid_set_add(dirty_nets, &ns->uuid);
-        if (was_active && !net_is_active(ns)) {
-            const struct nbrec_network *net
-                = NB_GET(network, in->nb_idl, &ns->uuid);
-            if (net) {
-                add_ports_of_network(in, net, compile);
-            }
-        }
-    }
-    if (!row) {
-        if (ps) {
-            hmap_remove(&e->ports, &ps->node);
-            port_state_free(ps);
-        }
-        return;
-    }
-    if (!ps) {
-        ps = xzalloc(sizeof *ps);
-        ps->uuid = *uuid;
-        hmap_insert(&e->ports, &ps->node, uuid_hash(uuid));
-    }
-
-    /* Locate the port. */
-    char *key = xasprintf(UUID_FMT, UUID_ARGS(uuid));
-    const struct simap_node *vif = simap_find(&in->ports->vifs, key);
-    free(key);
-    free(ps->chassis);
-    ps->chassis = NULL;
-    ps->ofport = OFPP_NONE;
-    if (vif) {
-        ps->loc = L2_PORT_LOCAL;
-        ps->ofport = u16_to_ofp(vif->data);
-    } else {
-        const struct nbrec_port_binding *pb
-            = binding_find(in->bindings_by_port, row);
-        if (pb && pb->chassis && strcmp(pb->chassis->name, in->cfg->system_id)) {
-            ps->loc = L2_PORT_REMOTE;
-            ps->chassis = xstrdup(pb->chassis->name);
-        } else {
-            ps->loc = L2_PORT_UNBOUND;
-        }
-    }
-
-    /* Make the new contribution. */
-    ps->net = row->network->header_.uuid;
-    ns = get_net_state(e, &ps->net);
-    bool was_active = net_is_active(ns);
-    if (ps->loc == L2_PORT_LOCAL) {
-        if (!net_has_locals(ns)) {
-            add_routers_of_net(ns, dirty_routers);
-        }
-        hmapx_add(&ns->locals, ps);
-    } else if (ps->loc == L2_PORT_REMOTE) {
-        simap_increase(&ns->chassis, ps->chassis, 1);
-    }
-    uuid_set_add(dirty_nets, &ns->uuid);
-    if (!was_active && net_is_active(ns)) {
-        alloc_lvid(e, ns);
-        add_ports_of_network(in, row->network, compile);
-    }
-}
-
-static struct flow_set *
-ex_flow_set(struct engine *e, const char *bridge)
+struct flow_set *
+engine_ex_flow_set(struct engine *e, const char *bridge)
 {
     struct flow_set *set = shash_find_data(&e->ex_flows, bridge);
 
@@ -534,8 +364,8 @@ ex_flow_set(struct engine *e, const char *bridge)
     return set;
 }
 
-static void
-remove_owner_everywhere(struct engine *e, uint64_t cookie)
+void
+engine_remove_owner_everywhere(struct engine *e, uint64_t cookie)
 {
     struct shash_node *node;
 
@@ -546,51 +376,8 @@ remove_owner_everywhere(struct engine *e, uint64_t cookie)
     }
 }
 
-static int
-compare_ofports(const void *a_, const void *b_)
-{
-    const ofp_port_t *a = a_, *b = b_;
-    return ofp_to_u16(*a) < ofp_to_u16(*b) ? -1 : ofp_to_u16(*a) > ofp_to_u16(*b);
-}
-
-/* Fills 'l2' for 'net' as this chassis sees it, without its member
- * lists.  Returns the provider bridge of a flat/VLAN network, if mapped. */
-static char *
-describe_network(const struct engine_input *in, const struct nbrec_network *net,
-                 const struct net_state *ns, struct l2_network *l2,
-                 const struct ex_bridge **ebp)
-{
-    const struct ex_bridge *eb = NULL;
-    uint32_t segment;
-    char *error;
-
-    memset(l2, 0, sizeof *l2);
-    l2->nb = net;
-    error = l2_network_segment(net, &l2->tunnelled, &segment);
-    if (error) {
-        return error;
-    }
-    l2->lvid = ns->lvid;
-    l2->routed = ns->n_router_refs > 0;
-    l2->vni = l2->tunnelled ? segment : 0;
-    l2->tun_patch = in->ports->tun_patch_int;
-    l2->ex_patch = OFPP_NONE;
-    if (l2->tunnelled) {
-        l2->int_uplink = in->ports->int_patch_tun;
-    } else {
-        eb = shash_find_data(&in->ports->ex_bridges,
-                             net->provider_physical_network);
-        l2->int_uplink = eb ? eb->int_patch : OFPP_NONE;
-        l2->ex_patch = eb ? eb->ex_patch : OFPP_NONE;
-    }
-    if (ebp) {
-        *ebp = eb;
-    }
-    return NULL;
-}
-
-static void
-log_error(struct engine *e, char *error)
+void
+engine_log_error(struct engine *e, char *error)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
@@ -599,422 +386,9 @@ log_error(struct engine *e, char *error)
     free(error);
 }
 
-static void
-compile_port(struct engine *e, const struct engine_input *in,
-             const struct uuid *uuid)
-{
-    uint64_t cookie = flow_cookie_from_uuid(uuid);
-    const struct nbrec_port *row = get_port(in, uuid);
-    const struct port_state *ps = find_port_state(e, uuid);
-    const struct net_state *ns = ps ? find_net_state(e, &ps->net) : NULL;
-    struct l2_network l2net;
-    struct l2_output out;
-    char *error;
-
-    if (!row || !ps || !net_is_active(ns) || !ns->lvid) {
-        remove_owner_everywhere(e, cookie);
-        return;
-    }
-    error = describe_network(in, row->network, ns, &l2net, NULL);
-    if (error) {
-        remove_owner_everywhere(e, cookie);
-        log_error(e, error);
-        return;
-    }
-
-    struct l2_port port = {
-        .nb = row,
-        .location = ps->loc,
-        .ofport = ps->ofport,
-        .tunnel = OFPP_NONE,
-    };
-    if (ps->loc == L2_PORT_REMOTE) {
-        const struct simap_node *t = simap_find(&in->ports->tunnels,
-                                                ps->chassis);
-        if (t) {
-            port.tunnel = u16_to_ofp(t->data);
-        } else if (l2net.tunnelled) {
-            port.location = L2_PORT_UNBOUND;
-        }
-    }
-
-    l2_output_init(&out);
-    error = l2_compile_port(&port, &l2net, &out);
-    if (!error && port.location == L2_PORT_LOCAL) {
-        services_compile_port(in->services, row, port.ofport,
-                              &out.int_flows);
-    }
-    if (error) {
-        remove_owner_everywhere(e, cookie);
-        log_error(e, error);
-    } else {
-        flow_set_replace_owner(&e->int_flows, cookie, &out.int_flows);
-        flow_set_replace_owner(&e->tun_flows, cookie, &out.tun_flows);
-    }
-    l2_output_destroy(&out);
-    e->stats.last_n_ports++;
-}
-
-static void
-compile_network(struct engine *e, const struct engine_input *in,
-                const struct uuid *uuid)
-{
-    uint64_t cookie = flow_cookie_from_uuid(uuid);
-    const struct nbrec_network *row
-        = NB_GET(network, in->nb_idl, uuid);
-    struct net_state *ns = find_net_state(e, uuid);
-    const struct ex_bridge *eb;
-    struct l2_network l2net;
-    struct l2_output out;
-    char *error;
-
-    remove_owner_everywhere(e, cookie);
-    if (!row) {
-        if (ns) {
-            if (!hmapx_count(&ns->routers)) {
-                release_id(e, &ns->uuid, &ns->lvid);
-                hmap_remove(&e->nets, &ns->node);
-                hmapx_destroy(&ns->locals);
-                simap_destroy(&ns->chassis);
-                hmapx_destroy(&ns->routers);
-                free(ns);
-            }
-        }
-        return;
-    }
-    if (!net_is_active(ns) || !ns->lvid) {
-        return;
-    }
-    error = describe_network(in, row, ns, &l2net, &eb);
-    if (error) {
-        log_error(e, error);
-        return;
-    }
-
-    size_t n_locals = hmapx_count(&ns->locals), n_tunnels = 0;
-    ofp_port_t *locals = xmalloc(n_locals * sizeof *locals);
-    ofp_port_t *tunnels = xmalloc((simap_count(&ns->chassis) + 1)
-                                  * sizeof *tunnels);
-    struct hmapx_node *hn;
-    size_t i = 0;
-    HMAPX_FOR_EACH (hn, &ns->locals) {
-        const struct port_state *ps = hn->data;
-        locals[i++] = ps->ofport;
-    }
-    qsort(locals, n_locals, sizeof *locals, compare_ofports);
-    struct simap_node *sn;
-    SIMAP_FOR_EACH (sn, &ns->chassis) {
-        const struct simap_node *t = simap_find(&in->ports->tunnels,
-                                                sn->name);
-        if (t) {
-            tunnels[n_tunnels++] = u16_to_ofp(t->data);
-        }
-    }
-    qsort(tunnels, n_tunnels, sizeof *tunnels, compare_ofports);
-    l2net.local_ports = locals;
-    l2net.n_local_ports = n_locals;
-    l2net.tunnels = tunnels;
-    l2net.n_tunnels = n_tunnels;
-
-    l2_output_init(&out);
-    error = l2_compile_network(&l2net, &out);
-    if (error) {
-        log_error(e, error);
-    } else {
-        flow_set_replace_owner(&e->int_flows, cookie, &out.int_flows);
-        flow_set_replace_owner(&e->tun_flows, cookie, &out.tun_flows);
-        if (eb) {
-            flow_set_replace_owner(ex_flow_set(e, eb->bridge), cookie,
-                                   &out.ex_flows);
-        }
-    }
-    l2_output_destroy(&out);
-    free(locals);
-    free(tunnels);
-}
-
-/* Routers and floating IPs. */
-
-static struct router_state *
-find_router_state(const struct engine *e, const struct uuid *uuid)
-{
-    struct router_state *rs;
-
-    HMAP_FOR_EACH_WITH_HASH (rs, node, uuid_hash(uuid), &e->routers) {
-        if (uuid_equals(&rs->uuid, uuid)) {
-            return rs;
-        }
-    }
-    return NULL;
-}
-
-static void
-router_withdraw(struct engine *e, const struct engine_input *in,
-                struct router_state *rs, struct uuid_set *dirty_nets,
-                struct uuid_set *compile)
-{
-    for (size_t i = 0; i < rs->n_nets; i++) {
-        struct net_state *ns = find_net_state(e, &rs->nets[i]);
-        /* A network the router refers to twice counts once. */
-        if (!ns || !hmapx_find_and_delete(&ns->routers, rs)) {
-            continue;
-        }
-        if (rs->active) {
-            ns->n_router_refs--;
-            uuid_set_add(dirty_nets, &ns->uuid);
-            if (!ns->n_router_refs) {
-                /* No longer routed, maybe no longer active. */
-                const struct nbrec_network *net
-                    = NB_GET(network, in->nb_idl, &ns->uuid);
-                if (net) {
-                    add_ports_of_network(in, net, compile);
-                }
-            }
-        }
-    }
-    free(rs->nets);
-    rs->nets = NULL;
-    rs->n_nets = rs->n_iface_nets = 0;
-}
-
-/* Adds to 'set' the other routers with an interface on a network where
- * router 'uuid' has one: which of them owns a shared subnet may change. */
-static void
-add_router_neighbors(const struct engine *e, const struct uuid *uuid,
-                     struct uuid_set *set)
-{
-    const struct router_state *rs = find_router_state(e, uuid);
-
-    for (size_t i = 0; rs && i < rs->n_iface_nets; i++) {
-        const struct net_state *ns = find_net_state(e, &rs->nets[i]);
-        if (ns) {
-            add_routers_of_net(ns, set);
-        }
-    }
-}
-
-/* Re-evaluates router 'uuid': the networks it refers to, whether it is
- * active here and this chassis' gateway role. */
-static void
-update_router_state(struct engine *e, const struct engine_input *in,
-                    const struct uuid *uuid, struct uuid_set *dirty_nets,
-                    struct uuid_set *compile)
-{
-    const struct nbrec_router *row
-        = NB_GET(router, in->nb_idl, uuid);
-    struct router_state *rs = find_router_state(e, uuid);
-
-    if (rs) {
-        router_withdraw(e, in, rs, dirty_nets, compile);
-    }
-    if (!row) {
-        if (rs) {
-            release_id(e, &rs->uuid, &rs->lid);
-            hmap_remove(&e->routers, &rs->node);
-            free(rs);
-        }
-        return;
-    }
-    if (!rs) {
-        rs = xzalloc(sizeof *rs);
-        rs->uuid = *uuid;
-        hmap_insert(&e->routers, &rs->node, uuid_hash(uuid));
-        char *key = xasprintf(UUID_FMT, UUID_ARGS(uuid));
-        rs->lid = simap_get(&e->lvids, key);
-        free(key);
-    }
-
-    /* Active where one of its tenant subnets has a port, and on every
-     * gateway chassis if it has a gateway. */
-    rs->nets = xmalloc((row->n_interfaces + 1) * sizeof *rs->nets);
-    rs->active = false;
-    for (size_t i = 0; i < row->n_interfaces; i++) {
-        const struct nbrec_network *net = row->interfaces[i]->network;
-        if (!net) {
-            continue;           /* Not monitored (yet). */
-        }
-        rs->nets[rs->n_nets++] = net->header_.uuid;
-        rs->active |= net_has_locals(find_net_state(e, &net->header_.uuid));
-    }
-    rs->n_iface_nets = rs->n_nets;
-    rs->role = L3_GW_NONE;
-    if (row->gateway_port && row->gateway_port->network) {
-        rs->nets[rs->n_nets++] = row->gateway_port->network->header_.uuid;
-        rs->role = gateway_role(in->nb_idl, in->cfg->system_id,
-                                in->cfg->gateway, &in->ports->bfd_down,
-                                uuid);
-        rs->active |= rs->role != L3_GW_REMOTE;
-    }
-    if (rs->active) {
-        alloc_id(e, uuid, &rs->lid);
-        rs->active = rs->lid != 0;
-    }
-
-    for (size_t i = 0; i < rs->n_nets; i++) {
-        struct net_state *ns = get_net_state(e, &rs->nets[i]);
-        if (!hmapx_add(&ns->routers, rs) || !rs->active) {
-            continue;
-        }
-        bool was_active = net_is_active(ns);
-        if (!ns->n_router_refs++) {
-            const struct nbrec_network *net
-                = NB_GET(network, in->nb_idl, &ns->uuid);
-            if (!was_active) {
-                alloc_lvid(e, ns);
-            }
-            if (net) {
-                add_ports_of_network(in, net, compile);
-            }
-        }
-        uuid_set_add(dirty_nets, &ns->uuid);
-    }
-}
-
-/* True if another router with a smaller UUID has an interface on
- * 'subnet' (a subnet belongs to one router; the others are skipped). */
-static bool
-subnet_taken(const struct engine *e, const struct engine_input *in,
-             const struct nbrec_router *row, const struct nbrec_port *port,
-             const struct nbrec_subnet *subnet)
-{
-    const struct net_state *ns = find_net_state(e,
-                                                &port->network->header_.uuid);
-    struct hmapx_node *hn;
-
-    HMAPX_FOR_EACH (hn, &ns->routers) {
-        const struct router_state *other = hn->data;
-        const struct nbrec_router *orow;
-
-        if (uuid_compare_3way(&other->uuid, &row->header_.uuid) >= 0
-            || !(orow = NB_GET(router, in->nb_idl,
-                                                  &other->uuid))) {
-            continue;
-        }
-        for (size_t i = 0; i < orow->n_interfaces; i++) {
-            const struct nbrec_port *op = orow->interfaces[i];
-            for (size_t j = 0; j < op->n_fixed_ips; j++) {
-                if (op->fixed_ips[j]->subnet == subnet) {
-                    return true;
-                }
-            }
-        }
-    }
-    return false;
-}
-
-/* Fills 'iface' for router port 'port'.  Returns false (after logging)
- * if it cannot be used. */
-static bool
-describe_iface(struct engine *e, const struct nbrec_port *port,
-               struct l3_iface *iface)
-{
-    uint32_t segment;
-    char *error;
-
-    memset(iface, 0, sizeof *iface);
-    if (!port->network) {
-        return false;           /* Not monitored (yet). */
-    }
-    const struct net_state *ns
-        = find_net_state(e, &port->network->header_.uuid);
-    iface->nb = port;
-    error = l3_iface_parse(port, iface);
-    if (!error) {
-        error = l2_network_segment(port->network, &iface->tunnelled,
-                                   &segment);
-    }
-    if (error) {
-        log_error(e, error);
-        return false;
-    }
-    if (!ns || !ns->lvid) {
-        return false;
-    }
-    iface->lvid = ns->lvid;
-    iface->mtu = port->network->mtu;
-    iface->vni = iface->tunnelled ? segment : 0;
-    return true;
-}
-
-/* Fills 'r' for router state 'rs' ('*ifacesp' and '*tunnelsp' to be freed
- * by the caller).  Returns false if the router has no flows here. */
-static bool
-describe_router(struct engine *e, const struct engine_input *in,
-                const struct router_state *rs, struct l3_router *r,
-                struct l3_iface **ifacesp, ofp_port_t **tunnelsp)
-{
-    const struct nbrec_router *row
-        = NB_GET(router, in->nb_idl, &rs->uuid);
-
-    *ifacesp = NULL;
-    *tunnelsp = NULL;
-    if (!row || !rs->active) {
-        return false;
-    }
-    memset(r, 0, sizeof *r);
-    r->nb = row;
-    r->lid = rs->lid;
-    r->int_patch_tun = in->ports->int_patch_tun;
-    *ifacesp = xmalloc(row->n_interfaces * sizeof **ifacesp);
-    for (size_t i = 0; i < row->n_interfaces; i++) {
-        const struct nbrec_port *port = row->interfaces[i];
-        struct l3_iface *iface = &(*ifacesp)[r->n_ifaces];
-
-        if (!describe_iface(e, port, iface)) {
-            continue;
-        }
-        const struct nbrec_subnet *subnet = NULL;
-        for (size_t j = 0; j < port->n_fixed_ips; j++) {
-            if (port->fixed_ips[j]->subnet) {
-                subnet = port->fixed_ips[j]->subnet;
-            }
-        }
-        if (subnet && subnet_taken(e, in, row, port, subnet)) {
-            log_error(e, xasprintf("router "UUID_FMT": subnet "UUID_FMT
-                                   " already has a router; interface "
-                                   UUID_FMT" skipped",
-                                   UUID_ARGS(&row->header_.uuid),
-                                   UUID_ARGS(&subnet->header_.uuid),
-                                   UUID_ARGS(&port->header_.uuid)));
-            continue;
-        }
-        r->n_ifaces++;
-    }
-    r->ifaces = *ifacesp;
-
-    r->gw_role = L3_GW_NONE;
-    if (row->gateway_port
-        && describe_iface(e, row->gateway_port, &r->gw)) {
-        const struct nbrec_port *gp = row->gateway_port;
-        r->gw_role = rs->role;
-        for (size_t j = 0; j < gp->n_fixed_ips; j++) {
-            const struct nbrec_subnet *sn = gp->fixed_ips[j]->subnet;
-            if (sn && sn->gateway_ip && ip_parse(sn->gateway_ip,
-                                                 &r->gw_nexthop)) {
-                break;
-            }
-        }
-        if (r->gw_role == L3_GW_REMOTE) {
-            const struct nbrec_chassis **ranked;
-            size_t n = gateway_rank(in->nb_idl, &rs->uuid, &ranked);
-
-            *tunnelsp = xmalloc((n + 1) * sizeof **tunnelsp);
-            for (size_t i = 0; i < n; i++) {
-                const struct simap_node *t
-                    = simap_find(&in->ports->tunnels, ranked[i]->name);
-                if (t) {
-                    (*tunnelsp)[r->n_gw_tunnels++] = u16_to_ofp(t->data);
-                }
-            }
-            r->gw_tunnels = *tunnelsp;
-            free(ranked);
-        }
-    }
-    return true;
-}
-
-static void
-queue_garp(struct engine *e, uint16_t lvid, ovs_be32 ip, struct eth_addr mac)
+void
+engine_queue_garp(struct engine *e, uint16_t lvid, ovs_be32 ip,
+                  struct eth_addr mac)
 {
     struct engine_garp *g = xmalloc(sizeof *g);
 
@@ -1024,215 +398,11 @@ queue_garp(struct engine *e, uint16_t lvid, ovs_be32 ip, struct eth_addr mac)
     ovs_list_push_back(&e->announcements, &g->list_node);
 }
 
-static void
-compile_router(struct engine *e, const struct engine_input *in,
-               const struct uuid *uuid)
-{
-    uint64_t cookie = flow_cookie_from_uuid(uuid);
-    struct router_state *rs = find_router_state(e, uuid);
-    struct l3_iface *ifaces = NULL;
-    ofp_port_t *tunnels = NULL;
-    struct l3_router r;
-
-    if (!rs || !describe_router(e, in, rs, &r, &ifaces, &tunnels)) {
-        if (rs) {
-            rs->announced = false;
-        }
-        remove_owner_everywhere(e, cookie);
-        free(ifaces);
-        free(tunnels);
-        return;
-    }
-
-    struct l3_output out;
-    const char *error;
-    size_t i;
-
-    l3_output_init(&out);
-    l3_compile_router(&r, &out);
-    SVEC_FOR_EACH (i, error, &out.errors) {
-        log_error(e, xstrdup(error));
-    }
-    /* Announce the gateway IP when this chassis becomes active. */
-    bool active = r.gw_role == L3_GW_ACTIVE;
-    if (active && !rs->announced) {
-        queue_garp(e, r.gw.lvid, r.gw.ip, r.gw.mac);
-    }
-    rs->announced = active;
-    flow_set_replace_owner(&e->int_flows, cookie, &out.int_flows);
-    flow_set_replace_owner(&e->tun_flows, cookie, &out.tun_flows);
-    l3_output_destroy(&out);
-    free(ifaces);
-    free(tunnels);
-}
-
-static struct fip_state *
-find_fip_state(const struct engine *e, const struct uuid *uuid)
-{
-    struct fip_state *fs;
-
-    HMAP_FOR_EACH_WITH_HASH (fs, node, uuid_hash(uuid), &e->fips) {
-        if (uuid_equals(&fs->uuid, uuid)) {
-            return fs;
-        }
-    }
-    return NULL;
-}
-
-/* The VM address a floating IP maps to: its fixed_ip_address or the
- * port's first IPv4 address. */
-static bool
-fip_vm_ip(const struct nbrec_floating_ip *row, ovs_be32 *ip)
-{
-    if (row->fixed_ip_address && ip_parse(row->fixed_ip_address, ip)) {
-        return true;
-    }
-    for (size_t i = 0; row->port && i < row->port->n_fixed_ips; i++) {
-        if (ip_parse(row->port->fixed_ips[i]->ip_address, ip)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static void
-compile_fip(struct engine *e, const struct engine_input *in,
-            const struct uuid *uuid)
-{
-    uint64_t cookie = flow_cookie_from_uuid(uuid);
-    const struct nbrec_floating_ip *row
-        = NB_GET(floating_ip, in->nb_idl, uuid);
-    struct fip_state *fs = find_fip_state(e, uuid);
-    const struct net_state *ext;
-    struct l3_iface *ifaces = NULL;
-    ofp_port_t *tunnels = NULL;
-    struct l3_router r;
-    struct l3_fip f;
-
-    remove_owner_everywhere(e, cookie);
-    if (!row) {
-        if (fs) {
-            hmap_remove(&e->fips, &fs->node);
-            free(fs);
-        }
-        return;
-    }
-    if (!fs) {
-        fs = xzalloc(sizeof *fs);
-        fs->uuid = *uuid;
-        hmap_insert(&e->fips, &fs->node, uuid_hash(uuid));
-    }
-    if (!row->floating_network || !row->floating_port) {
-        fs->local = false;      /* Not monitored (yet). */
-        return;
-    }
-    ext = find_net_state(e, &row->floating_network->header_.uuid);
-    if (!net_is_active(ext) || !ext->lvid) {
-        fs->local = false;
-        return;
-    }
-
-    memset(&f, 0, sizeof f);
-    f.nb = row;
-    f.ext_lvid = ext->lvid;
-    if (!ip_parse(row->floating_ip_address, &f.fip)
-        || !eth_addr_from_string(row->floating_port->mac_address, &f.mac)) {
-        log_error(e, xasprintf("floating IP "UUID_FMT": invalid address or "
-                               "MAC", UUID_ARGS(uuid)));
-        fs->local = false;
-        return;
-    }
-    if (row->port) {
-        const struct port_state *ps = find_port_state(
-            e, &row->port->header_.uuid);
-        const struct router_state *rs = row->router
-            ? find_router_state(e, &row->router->header_.uuid) : NULL;
-
-        if (!fip_vm_ip(row, &f.vm_ip)) {
-            log_error(e, xasprintf("floating IP "UUID_FMT": port "UUID_FMT
-                                   " has no IPv4 address", UUID_ARGS(uuid),
-                                   UUID_ARGS(&row->port->header_.uuid)));
-        } else if (ps && ps->loc == L2_PORT_LOCAL && rs
-                   && describe_router(e, in, rs, &r, &ifaces, &tunnels)) {
-            f.local = true;
-            f.vm_ofport = ps->ofport;
-            f.router = &r;
-        }
-    }
-
-    struct l3_output out;
-    l3_output_init(&out);
-    char *error = l3_compile_fip(&f, &out);
-    if (error) {
-        log_error(e, error);
-        f.local = false;
-    } else {
-        flow_set_replace_owner(&e->int_flows, cookie, &out.int_flows);
-    }
-    if (f.local && !fs->local) {
-        queue_garp(e, f.ext_lvid, f.fip, f.mac);
-    }
-    fs->local = f.local;
-    l3_output_destroy(&out);
-    free(ifaces);
-    free(tunnels);
-}
-
-/* Adds the floating IPs of port 'port_uuid' or router 'router_uuid'. */
-static void
-add_fips_of(const struct engine_input *in, struct ovsdb_idl_index *index,
-            bool by_port, const struct uuid *uuid, struct uuid_set *set)
-{
-    struct nbrec_floating_ip *target = nbrec_floating_ip_index_init_row(index);
-    const struct nbrec_floating_ip *fip;
-
-    if (by_port) {
-        const struct nbrec_port *port
-            = NB_GET(port, in->nb_idl, uuid);
-        if (!port) {
-            nbrec_floating_ip_index_destroy_row(target);
-            return;
-        }
-        nbrec_floating_ip_index_set_port(target, port);
-    } else {
-        const struct nbrec_router *router
-            = NB_GET(router, in->nb_idl, uuid);
-        if (!router) {
-            nbrec_floating_ip_index_destroy_row(target);
-            return;
-        }
-        nbrec_floating_ip_index_set_router(target, router);
-    }
-    NBREC_FLOATING_IP_FOR_EACH_EQUAL (fip, target, index) {
-        uuid_set_add(set, &fip->header_.uuid);
-    }
-    nbrec_floating_ip_index_destroy_row(target);
-}
-
-/* Adds the floating IP whose address port 'uuid' holds, if it is one: its
- * flows depend on the port's network being active here. */
-static void
-add_fip_of_floating_port(const struct engine_input *in,
-                         const struct uuid *uuid, struct uuid_set *set)
-{
-    const struct nbrec_port *port = nbrec_port_get_for_uuid(in->nb_idl, uuid);
-    const struct nbrec_floating_ip *fip;
-    struct uuid fip_uuid;
-
-    if (port && !strcmp(port->device_owner, "network:floatingip")
-        && uuid_from_string(&fip_uuid, port->device_id)
-        && (fip = nbrec_floating_ip_get_for_uuid(in->nb_idl, &fip_uuid))
-        && fip->floating_port == port) {
-        uuid_set_add(set, &fip_uuid);
-    }
-}
-
 void
 engine_take_garps(struct engine *e, struct ovs_list *garps)
 {
     ovs_list_push_back_all(garps, &e->announcements);
 }
-
 /* A string that changes whenever flows compiled for the old topology
  * could be wrong for the new one. */
 static char *
@@ -1294,9 +464,69 @@ compile_skeleton(struct engine *e, const struct engine_input *in)
         }
         flow_list_init(&flows);
         l2_compile_ex_skeleton(eb->ex_patch, &flows);
-        flow_set_replace_owner(ex_flow_set(e, eb->bridge), COOKIE_STATIC,
-                               &flows);
+        flow_set_replace_owner(engine_ex_flow_set(e, eb->bridge),
+                               COOKIE_STATIC, &flows);
         flow_list_destroy(&flows);
+    }
+}
+
+/* Dirties what changed since the last run: the NB rows the IDL tracked
+ * and, if 'gateways_changed', the gateway signature. */
+static void
+collect_nb_changes(struct engine *e, const struct engine_input *in,
+                   bool gateways_changed)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(engine_nb_inputs); i++) {
+        const struct ovsdb_idl_table_class *tc = engine_nb_inputs[i].table;
+        enum engine_source source = engine_nb_inputs[i].source;
+        const struct ovsdb_idl_row *row;
+
+        if (!tc) {
+            if (gateways_changed) {
+                engine_changed(e, source, NULL, NULL);
+            }
+            continue;
+        }
+        for (row = ovsdb_idl_track_get_first(in->nb_idl, tc); row;
+             row = ovsdb_idl_track_get_next(row)) {
+            engine_changed(e, source, &row->uuid, row);
+        }
+    }
+}
+
+/* Dirties the ports whose VIF appeared, moved or went away. */
+static void
+collect_vif_changes(struct engine *e, const struct engine_input *in)
+{
+    struct simap_node *sn;
+
+    SIMAP_FOR_EACH (sn, &in->ports->vifs) {
+        struct uuid uuid;
+        if (simap_get(&e->vifs, sn->name) != sn->data
+            && uuid_from_string(&uuid, sn->name)) {
+            engine_changed(e, ENGINE_SRC_VIF, &uuid, NULL);
+        }
+    }
+    SIMAP_FOR_EACH (sn, &e->vifs) {
+        struct uuid uuid;
+        if (!simap_contains(&in->ports->vifs, sn->name)
+            && uuid_from_string(&uuid, sn->name)) {
+            engine_changed(e, ENGINE_SRC_VIF, &uuid, NULL);
+        }
+    }
+    simap_clear(&e->vifs);
+    SIMAP_FOR_EACH (sn, &in->ports->vifs) {
+        simap_put(&e->vifs, sn->name, sn->data);
+    }
+}
+
+/* Raises 'source' for every object of 'set' (the first 'n'). */
+static void
+changed_all(struct engine *e, enum engine_source source,
+            const struct uuid_set *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        engine_changed(e, source, &set->order[i], NULL);
     }
 }
 
@@ -1306,8 +536,7 @@ bool
 engine_run(struct engine *e, const struct engine_input *in)
 {
     long long int start = time_usec();
-    struct uuid_set dirty_ports, new_nets, dirty_nets, compile;
-    struct uuid_set dirty_routers, dirty_fips;
+    struct uuid_set dirty[ENGINE_N_SETS], new_nets;
     char *topology = topology_signature(in);
     bool full = e->full || !e->topology || strcmp(topology, e->topology);
     char *gateways = gateway_signature(in->nb_idl, &in->ports->bfd_down);
@@ -1321,184 +550,97 @@ engine_run(struct engine *e, const struct engine_input *in)
         load_lvids(e, &in->ports->lvids);
     }
 
-    struct simap_node *sn;
-    uuid_set_init(&dirty_ports);
+    for (size_t i = 0; i < ENGINE_N_SETS; i++) {
+        uuid_set_init(&dirty[i]);
+    }
     uuid_set_init(&new_nets);
+    e->in = in;
+    e->dirty = dirty;
     e->new_nets = &new_nets;
-    uuid_set_init(&dirty_nets);
-    uuid_set_init(&compile);
-    uuid_set_init(&dirty_routers);
-    uuid_set_init(&dirty_fips);
+    e->run_full = full;
     e->stats.last_n_ports = 0;
 
+    /* What changed. */
     if (full) {
-        const struct nbrec_port *port;
-        const struct nbrec_network *net;
-        const struct nbrec_router *router;
-        const struct nbrec_floating_ip *fip;
-
         clear_states(e);
         flow_set_clear(&e->int_flows);
         flow_set_clear(&e->tun_flows);
         clear_ex_flows(e);
         engine_sg_clear(e->sg);
         compile_skeleton(e, in);
-        NBREC_NETWORK_FOR_EACH (net, in->nb_idl) {
-            uuid_set_add(&dirty_nets, &net->header_.uuid);
-        }
-        NBREC_PORT_FOR_EACH (port, in->nb_idl) {
-            uuid_set_add(&dirty_ports, &port->header_.uuid);
-        }
-        NBREC_ROUTER_FOR_EACH (router, in->nb_idl) {
-            uuid_set_add(&dirty_routers, &router->header_.uuid);
-        }
-        NBREC_FLOATING_IP_FOR_EACH (fip, in->nb_idl) {
-            uuid_set_add(&dirty_fips, &fip->header_.uuid);
+        for (size_t i = 0; i < ARRAY_SIZE(engine_full_inputs); i++) {
+            const struct ovsdb_idl_row *row;
+
+            for (row = ovsdb_idl_first_row(in->nb_idl,
+                                           engine_full_inputs[i].table);
+                 row; row = ovsdb_idl_next_row(row)) {
+                uuid_set_add(&dirty[engine_full_inputs[i].set], &row->uuid);
+            }
         }
     } else {
-        const struct nbrec_network *net;
-        const struct nbrec_port *port;
-        const struct nbrec_port_binding *pb;
-        const struct nbrec_router *router;
-        const struct nbrec_floating_ip *fip;
-        const struct nbrec_subnet *subnet;
-
-        NBREC_NETWORK_FOR_EACH_TRACKED (net, in->nb_idl) {
-            uuid_set_add(&dirty_nets, &net->header_.uuid);
-            if (!nbrec_network_is_deleted(net)) {
-                add_ports_of_network(in, net, &dirty_ports);
-            }
-        }
-        NBREC_PORT_FOR_EACH_TRACKED (port, in->nb_idl) {
-            struct uuid router_uuid;
-            uuid_set_add(&dirty_ports, &port->header_.uuid);
-            if (!strncmp(port->device_owner, "network:router", 14)
-                && uuid_from_string(&router_uuid, port->device_id)) {
-                uuid_set_add(&dirty_routers, &router_uuid);
-            }
-        }
-        NBREC_ROUTER_FOR_EACH_TRACKED (router, in->nb_idl) {
-            uuid_set_add(&dirty_routers, &router->header_.uuid);
-        }
-        NBREC_FLOATING_IP_FOR_EACH_TRACKED (fip, in->nb_idl) {
-            uuid_set_add(&dirty_fips, &fip->header_.uuid);
-        }
-        NBREC_SUBNET_FOR_EACH_TRACKED (subnet, in->nb_idl) {
-            if (!subnet->network) {
-                continue;
-            }
-            const struct net_state *ns = find_net_state(
-                e, &subnet->network->header_.uuid);
-            if (ns) {
-                add_routers_of_net(ns, &dirty_routers);
-            }
-            if (services_subnet_changed(subnet)) {
-                add_ports_of_network(in, subnet->network, &compile);
-            }
-        }
-        if (gateways_changed) {
-            NBREC_ROUTER_FOR_EACH (router, in->nb_idl) {
-                if (router->gateway_port) {
-                    uuid_set_add(&dirty_routers, &router->header_.uuid);
-                }
-            }
-        }
-        NBREC_PORT_BINDING_FOR_EACH_TRACKED (pb, in->nb_idl) {
-            /* A binding is also tracked when a row it refers to changes
-             * (its Chassis, its Port): only a change of its own port or
-             * chassis matters here. */
-            if (pb->port
-                && (nbrec_port_binding_is_new(pb)
-                    || nbrec_port_binding_is_deleted(pb)
-                    || nbrec_port_binding_is_updated(
-                        pb, NBREC_PORT_BINDING_COL_PORT)
-                    || nbrec_port_binding_is_updated(
-                        pb, NBREC_PORT_BINDING_COL_CHASSIS))) {
-                uuid_set_add(&dirty_ports, &pb->port->header_.uuid);
-            }
-        }
+        collect_nb_changes(e, in, gateways_changed);
     }
     if (in->vifs_gen != e->vifs_gen || full) {
         e->vifs_gen = in->vifs_gen;
-        /* VIFs that appeared, moved or went away. */
-        SIMAP_FOR_EACH (sn, &in->ports->vifs) {
-            struct uuid uuid;
-            if (simap_get(&e->vifs, sn->name) != sn->data
-                && uuid_from_string(&uuid, sn->name)) {
-                uuid_set_add(&dirty_ports, &uuid);
-            }
-        }
-        SIMAP_FOR_EACH (sn, &e->vifs) {
-            struct uuid uuid;
-            if (!simap_contains(&in->ports->vifs, sn->name)
-                && uuid_from_string(&uuid, sn->name)) {
-                uuid_set_add(&dirty_ports, &uuid);
-            }
-        }
-        simap_clear(&e->vifs);
-        SIMAP_FOR_EACH (sn, &in->ports->vifs) {
-            simap_put(&e->vifs, sn->name, sn->data);
-        }
+        collect_vif_changes(e, in);
     }
 
-    for (size_t i = 0; i < dirty_ports.n; i++) {
-        update_port_state(e, in, &dirty_ports.order[i], &dirty_nets,
-                          &compile, &dirty_routers);
+    /* 1. Ports. */
+    struct uuid_set *ports = &dirty[ENGINE_PORT];
+    for (size_t i = 0; i < ports->n; i++) {
+        engine_changed(e, ENGINE_SRC_PORT, &ports->order[i], NULL);
+        engine_port_update(e, &ports->order[i]);
     }
-    /* The routers beside a changed one, on its networks before the change
-     * (an interface removed gives its subnet back) and after. */
-    size_t n_dirty_routers = dirty_routers.n;
-    for (size_t i = 0; !full && i < n_dirty_routers; i++) {
-        add_router_neighbors(e, &dirty_routers.order[i], &dirty_routers);
+
+    /* 2. Routers, with the routers beside a changed one on its networks
+     * before the change (an interface removed gives its subnet back) and
+     * after. */
+    struct uuid_set *routers = &dirty[ENGINE_ROUTER];
+    if (!full) {
+        changed_all(e, ENGINE_SRC_ROUTER_NETS, routers, routers->n);
     }
-    for (size_t i = 0; i < dirty_routers.n; i++) {
-        update_router_state(e, in, &dirty_routers.order[i], &dirty_nets,
-                            &compile);
+    for (size_t i = 0; i < routers->n; i++) {
+        engine_router_update(e, &routers->order[i]);
     }
-    n_dirty_routers = dirty_routers.n;
-    for (size_t i = 0; !full && i < n_dirty_routers; i++) {
-        add_router_neighbors(e, &dirty_routers.order[i], &dirty_routers);
+    if (!full) {
+        changed_all(e, ENGINE_SRC_ROUTER_NETS, routers, routers->n);
     }
-    /* A network that got its local id: its ports' addresses now count in
-     * the remote groups that have them (engine-sg). */
-    for (size_t i = 0; i < new_nets.n; i++) {
-        const struct nbrec_network *net
-            = NB_GET(network, in->nb_idl, &new_nets.order[i]);
-        if (net) {
-            add_ports_of_network(in, net, &dirty_ports);
-        }
-    }
+
+    /* 3. Security groups, after the networks that got their local id. */
+    changed_all(e, ENGINE_SRC_NET_LVID, &new_nets, new_nets.n);
     e->new_nets = NULL;
-    engine_sg_run(e->sg, in, &e->lvids, dirty_ports.order, dirty_ports.n,
-                  &e->int_flows);
-    for (size_t i = 0; i < compile.n; i++) {
-        compile_port(e, in, &compile.order[i]);
+    engine_sg_run(e->sg, in, &e->lvids, dirty[ENGINE_SG_PORT].order,
+                  dirty[ENGINE_SG_PORT].n, &e->int_flows);
+
+    /* 4-7. Flows. */
+    struct uuid_set *l2_ports = &dirty[ENGINE_L2_PORT];
+    for (size_t i = 0; i < l2_ports->n; i++) {
+        engine_port_compile(e, &l2_ports->order[i]);
         if (!full) {
-            add_fips_of(in, in->fips_by_port, true, &compile.order[i],
-                        &dirty_fips);
-            add_fip_of_floating_port(in, &compile.order[i], &dirty_fips);
+            engine_changed(e, ENGINE_SRC_PORT_COMPILED, &l2_ports->order[i],
+                           NULL);
         }
     }
-    for (size_t i = 0; i < dirty_nets.n; i++) {
-        compile_network(e, in, &dirty_nets.order[i]);
+    for (size_t i = 0; i < dirty[ENGINE_NET].n; i++) {
+        engine_net_compile(e, &dirty[ENGINE_NET].order[i]);
     }
-    for (size_t i = 0; i < dirty_routers.n; i++) {
-        compile_router(e, in, &dirty_routers.order[i]);
+    for (size_t i = 0; i < routers->n; i++) {
+        engine_router_compile(e, &routers->order[i]);
         if (!full) {
-            add_fips_of(in, in->fips_by_router, false,
-                        &dirty_routers.order[i], &dirty_fips);
+            engine_changed(e, ENGINE_SRC_ROUTER_COMPILED, &routers->order[i],
+                           NULL);
         }
     }
-    for (size_t i = 0; i < dirty_fips.n; i++) {
-        compile_fip(e, in, &dirty_fips.order[i]);
+    for (size_t i = 0; i < dirty[ENGINE_FIP].n; i++) {
+        engine_fip_compile(e, &dirty[ENGINE_FIP].order[i]);
     }
 
-    uuid_set_destroy(&dirty_ports);
+    for (size_t i = 0; i < ENGINE_N_SETS; i++) {
+        uuid_set_destroy(&dirty[i]);
+    }
     uuid_set_destroy(&new_nets);
-    uuid_set_destroy(&dirty_nets);
-    uuid_set_destroy(&compile);
-    uuid_set_destroy(&dirty_routers);
-    uuid_set_destroy(&dirty_fips);
+    e->in = NULL;
+    e->dirty = NULL;
 
     e->full = false;
     e->stats.n_runs++;
@@ -1509,7 +651,6 @@ engine_run(struct engine *e, const struct engine_input *in)
     }
     return full;
 }
-
 struct flow_set *
 engine_int_flows(struct engine *e)
 {

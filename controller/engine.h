@@ -15,6 +15,9 @@
  * active or inactive recompiles its ports.  A router is active where one
  * of its tenant subnets has a local port and on the gateway chassis; its
  * floating IPs are compiled with it and with their ports.
+ *
+ * The modules (one per kind of object) and the table of what dirties what
+ * are described in engine-private.h and engine.c.
  */
 
 #ifndef CONTROLLER_ENGINE_H

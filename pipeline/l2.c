@@ -10,6 +10,7 @@
 #include <netinet/icmp6.h>
 #include <string.h>
 
+#include "dvr/l3.h"
 #include "lib/flow.h"            /* OVS's: ofp_to_u16(). */
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
@@ -19,7 +20,6 @@
 #include "packets.h"
 #include "smap.h"
 #include "pipeline/actions.h"
-#include "pipeline/l3.h"
 #include "pipeline/tables.h"
 #include "util.h"
 

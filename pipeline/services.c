@@ -207,7 +207,7 @@ add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
     ofpbuf_uninit(&ofpacts);
 }
 
-/* Every other packet-in the VIF causes (pipeline/l3's, by put_pin()) goes
+/* Every other packet-in the VIF causes (dvr/l3's, by put_pin()) goes
  * through the VIF's own meter too. */
 static void
 add_pin_meter(const struct services_chassis *sc, ofp_port_t ofport,

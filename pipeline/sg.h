@@ -35,7 +35,7 @@
  *     sg_egress) is on: the packet's network if the peer's MAC is not a
  *     router's; if it is router R's, the network of R's connected subnet
  *     that has the peer's address (R only routes from a subnet what comes
- *     from that subnet: pipeline/l3's source check), else 0.  An address
+ *     from that subnet: dvr/l3's source check), else 0.  An address
  *     flow matches reg8 = the member's network.
  *
  * Contract

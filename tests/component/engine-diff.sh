@@ -6,7 +6,8 @@
 #
 # ENGINE_DIFF_STEPS (3000; 1000 under the sanitizer) and ENGINE_DIFF_SEED
 # (from the clock, printed) choose the run; a failure prints the seed and
-# step that reproduce it.
+# step that reproduce it.  ENGINE_DIFF_DUMP=FILE writes the incremental
+# engine's flows to FILE (test-engine-diff --dump), to compare two builds.
 set -eu
 . "$abs_top_srcdir/tests/lib/ovs.sh"
 ovs_test_init
@@ -16,6 +17,8 @@ steps=3000
 [ -n "${ASAN_OPTIONS:-}" ] && steps=1000
 args=(--steps "${ENGINE_DIFF_STEPS:-$steps}")
 [ -n "${ENGINE_DIFF_SEED:-}" ] && args+=(--seed "$ENGINE_DIFF_SEED")
+[ -n "${ENGINE_DIFF_DUMP:-}" ] && args+=(--dump "$ENGINE_DIFF_DUMP")
+[ -n "${ENGINE_DIFF_VERBOSE:-}" ] && args+=(--verbose)
 # In the sanitizer build, memory the engine loses counts too (the program
 # frees everything it holds before it exits).
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" \

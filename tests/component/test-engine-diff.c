@@ -2,6 +2,7 @@
  * test-engine-diff: incremental must equal full.
  *
  * Usage: test-engine-diff NB_REMOTE [--seed N] [--steps M] [--verbose]
+ *                         [--dump FILE [--dump-every K]]
  *
  * A randomized differential test of controller/engine.  One IDL connection
  * (the writer) makes random changes to the NB database, one transaction a
@@ -30,10 +31,18 @@
  * a number of steps reproduce a run.  On a difference the program prints
  * the seed, the step, the last steps' changes and the differing flows, and
  * exits 1.  Exits 0 when every step compared equal.
+ *
+ * --dump FILE writes what engine A produced, so that two builds of the
+ * engine (before and after a restructuring, say) can be compared for the
+ * same seed: after every step, one line with the number of flows on each
+ * bridge, a hash of their sorted text and the gratuitous ARPs queued; every
+ * K steps (--dump-every, 100 by default) and after the last, every flow on
+ * every bridge, sorted.
  */
 
 #include <config.h>
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +52,7 @@
 #include "controller/config.h"
 #include "controller/engine.h"
 #include "flow.h"
+#include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/poll-loop.h"
@@ -118,7 +128,12 @@ setup_db(struct ediff_run *run)
 
     nbrec_nb_global_set_nb_cfg(g, 0);
     for (size_t i = 0; i < EDIFF_N_CHASSIS; i++) {
-        struct nbrec_chassis *ch = nbrec_chassis_insert(txn);
+        /* A fixed UUID: the generator picks rows in the IDL's order, which
+         * follows their UUIDs, so a random one would make a seed pick
+         * other chassis from run to run. */
+        struct uuid u = { .parts = { 0xc4a55150, 0, 0, i + 1 } };
+        struct nbrec_chassis *ch = nbrec_chassis_insert_persist_uuid(txn,
+                                                                     &u);
         char *ip = xasprintf("192.0.2.%"PRIuSIZE, i + 1);
 
         nbrec_chassis_set_name(ch, ediff_chassis[i]);
@@ -247,16 +262,77 @@ compare_engines(struct engine *a, struct engine *b, struct ds *s)
     return n;
 }
 
+/* Appends to 's' the gratuitous ARPs engine 'e' queued, and frees them. */
 static void
-drain_garps(struct engine *e)
+drain_garps(struct engine *e, struct ds *s)
 {
     struct ovs_list garps = OVS_LIST_INITIALIZER(&garps);
     struct engine_garp *g;
 
     engine_take_garps(e, &garps);
     LIST_FOR_EACH_POP (g, list_node, &garps) {
+        ds_put_format(s, " garp(%"PRIu16","IP_FMT","ETH_ADDR_FMT")", g->lvid,
+                      IP_ARGS(g->ip), ETH_ADDR_ARGS(g->mac));
         free(g);
     }
+}
+
+static int
+compare_strings(const void *a_, const void *b_)
+{
+    const char *const *a = a_, *const *b = b_;
+    return strcmp(*a, *b);
+}
+
+/* Appends to 's' the flows of 'set' as sorted lines, each prefixed by
+ * 'name'. */
+static void
+format_sorted(const char *name, const struct flow_set *set, struct ds *s)
+{
+    size_t n = hmap_count(&set->flows), i = 0;
+    char **lines = xmalloc((n ? n : 1) * sizeof *lines);
+    const struct dvr_flow *f;
+
+    HMAP_FOR_EACH (f, node, &set->flows) {
+        struct ds line = DS_EMPTY_INITIALIZER;
+        ds_put_format(&line, "%s ", name);
+        dvr_flow_format(f, NULL, NULL, &line);
+        lines[i++] = ds_steal_cstr(&line);
+    }
+    qsort(lines, n, sizeof *lines, compare_strings);
+    for (i = 0; i < n; i++) {
+        ds_put_format(s, "%s\n", lines[i]);
+        free(lines[i]);
+    }
+    free(lines);
+}
+
+/* Writes to 'dump' step 'step' of engine 'e': a summary line with the
+ * gratuitous ARPs in 'garps' and, if 'all', every flow. */
+static void
+dump_step(FILE *dump, int64_t step, struct engine *e, const char *garps,
+          bool all)
+{
+    struct ds flows = DS_EMPTY_INITIALIZER;
+    struct shash_node *node;
+
+    format_sorted("br-int", engine_int_flows(e), &flows);
+    format_sorted("br-tun", engine_tun_flows(e), &flows);
+    const struct shash_node **ex = shash_sort(engine_ex_flows(e));
+    for (size_t i = 0; i < shash_count(engine_ex_flows(e)); i++) {
+        node = CONST_CAST(struct shash_node *, ex[i]);
+        format_sorted(node->name, node->data, &flows);
+    }
+    free(ex);
+    fprintf(dump, "step %"PRId64": %"PRIuSIZE" int, %"PRIuSIZE" tun, "
+            "hash %08"PRIx32"%s\n", step,
+            hmap_count(&engine_int_flows(e)->flows),
+            hmap_count(&engine_tun_flows(e)->flows),
+            hash_bytes(flows.string, flows.length, 0), garps);
+    if (all) {
+        fputs(ds_cstr(&flows), dump);
+    }
+    ds_destroy(&flows);
 }
 
 /* Persists engine A's local VLAN changes, as bridges_store_lvids() does
@@ -284,7 +360,7 @@ static void
 usage(void)
 {
     printf("usage: test-engine-diff NB_REMOTE [--seed N] [--steps M] "
-           "[--verbose]\n");
+           "[--verbose] [--dump FILE [--dump-every K]]\n");
     exit(EXIT_FAILURE);
 }
 
@@ -295,6 +371,8 @@ main(int argc, char *argv[])
     uint64_t seed = time_wall_msec();
     long long int steps = 2000;
     bool verbose = false;
+    FILE *dump = NULL;
+    long long int dump_every = 100;
 
     set_program_name(argv[0]);
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -305,6 +383,13 @@ main(int argc, char *argv[])
             steps = atoll(argv[++i]);
         } else if (!strcmp(argv[i], "--verbose")) {
             verbose = true;
+        } else if (!strcmp(argv[i], "--dump") && i + 1 < argc) {
+            dump = fopen(argv[++i], "w");
+            if (!dump) {
+                ovs_fatal(errno, "%s: cannot open", argv[i]);
+            }
+        } else if (!strcmp(argv[i], "--dump-every") && i + 1 < argc) {
+            dump_every = MAX(1, atoll(argv[++i]));
         } else if (argv[i][0] != '-' && !remote) {
             remote = argv[i];
         } else {
@@ -403,7 +488,13 @@ main(int argc, char *argv[])
         };
         engine_run(a, &in);
         ovsdb_idl_track_clear(run.r);
-        drain_garps(a);
+        struct ds garps = DS_EMPTY_INITIALIZER;
+        drain_garps(a, &garps);
+        if (dump) {
+            dump_step(dump, step, a, ds_cstr(&garps),
+                      !(step % dump_every) || step == steps);
+        }
+        ds_destroy(&garps);
         persist_lvids(&run, a);
 
         /* A fresh engine over the same input, with A's local VLANs as a
@@ -456,6 +547,9 @@ main(int argc, char *argv[])
 
     for (size_t i = 0; i < N_HISTORY; i++) {
         ds_destroy(&history[i]);
+    }
+    if (dump) {
+        fclose(dump);
     }
     engine_destroy(a);
     ovsdb_idl_destroy(run.w);

@@ -1,5 +1,5 @@
 /*
- * controller/neighbor: the controller's part in routing, on the packet
+ * dvr/neighbor: the controller's part in routing, on the packet
  * path (controller/pinctrl).
  *
  *   - Next hops outside the cloud (the external network's gateway) are
@@ -29,8 +29,8 @@
  * engine run that may have cleared them.
  */
 
-#ifndef CONTROLLER_NEIGHBOR_H
-#define CONTROLLER_NEIGHBOR_H 1
+#ifndef DVR_NEIGHBOR_H
+#define DVR_NEIGHBOR_H 1
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -64,4 +64,4 @@ void neighbor_install(struct neighbor *, struct flow_set *int_flows);
 
 void neighbor_format(const struct neighbor *, struct ds *);
 
-#endif /* controller/neighbor.h */
+#endif /* dvr/neighbor.h */

@@ -1,5 +1,5 @@
 /*
- * pipeline/l3: the router and floating-IP compiler.  Pure functions from
+ * dvr/l3: the router and floating-IP compiler.  Pure functions from
  * NB routers and floating IPs, resolved for this chassis by the caller,
  * to flows on br-int and br-tun (pipeline/tables.h, doc/pipeline.md).
  *
@@ -19,8 +19,8 @@
  *   - IPv4 only.
  */
 
-#ifndef PIPELINE_L3_H
-#define PIPELINE_L3_H 1
+#ifndef DVR_L3_H
+#define DVR_L3_H 1
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -119,4 +119,4 @@ struct l3_fip {
 char *l3_compile_fip(const struct l3_fip *, struct l3_output *)
     OVS_WARN_UNUSED_RESULT;
 
-#endif /* pipeline/l3.h */
+#endif /* dvr/l3.h */

@@ -1,10 +1,10 @@
 /*
- * controller/gateway: see gateway.h.
+ * dvr/gateway: see gateway.h.
  */
 
 #include <config.h>
 
-#include "controller/gateway.h"
+#include "dvr/gateway.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * controller/gateway: which chassis performs a router's SNAT.
+ * dvr/gateway: which chassis performs a router's SNAT.
  *
  * A router's gateway chassis are the gateway-capable chassis of the NB
  * database ranked by a hash of their name and the router's UUID
@@ -11,13 +11,13 @@
  * Pure functions of the NB contents and the BFD state: no I/O.
  */
 
-#ifndef CONTROLLER_GATEWAY_H
-#define CONTROLLER_GATEWAY_H 1
+#ifndef DVR_GATEWAY_H
+#define DVR_GATEWAY_H 1
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "pipeline/l3.h"
+#include "dvr/l3.h"
 
 struct nbrec_chassis;
 struct ovsdb_idl;
@@ -38,4 +38,4 @@ enum l3_gw_role gateway_role(struct ovsdb_idl *nb_idl, const char *system_id,
 /* A string that changes whenever a role may change. */
 char *gateway_signature(struct ovsdb_idl *nb_idl, const struct sset *bfd_down);
 
-#endif /* controller/gateway.h */
+#endif /* dvr/gateway.h */

@@ -1,16 +1,17 @@
 /*
- * controller/neighbor: see neighbor.h.
+ * dvr/neighbor: see neighbor.h.
  */
 
 #include <config.h>
 
-#include "controller/neighbor.h"
+#include "dvr/neighbor.h"
 
 #include <string.h>
 
 #include "controller/engine.h"
 #include "controller/pinctrl.h"
 #include "dp-packet.h"
+#include "dvr/l3.h"
 #include "flow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -23,7 +24,6 @@
 #include "pipeline/actions.h"
 #include "pipeline/flow.h"
 #include "pipeline/icmp.h"
-#include "pipeline/l3.h"
 #include "pipeline/tables.h"
 #include "timeval.h"
 #include "util.h"

@@ -1,5 +1,5 @@
 /*
- * pipeline/l3: see l3.h for the contract, pipeline/tables.h for the table
+ * dvr/l3: see l3.h for the contract, pipeline/tables.h for the table
  * and register map and doc/pipeline.md for a packet's walk.
  *
  * Route priorities: 10 + 2 * prefix length, plus one for the routes that
@@ -9,7 +9,7 @@
 
 #include <config.h>
 
-#include "pipeline/l3.h"
+#include "dvr/l3.h"
 
 #include <string.h>
 

@@ -1,0 +1,227 @@
+/*
+ * dvr/engine-fip: the engine's floating IPs (engine-private.h).
+ *
+ * A floating IP has flows here while its external network is active
+ * here: on its VM's node (its port is local and its router active) it is
+ * NATed there ("local", l3_compile_fip() of dvr/l3), elsewhere only its
+ * address is answered for.  When it becomes local here its address is
+ * announced.  Its flows are one owner, its cookie; its state is only
+ * whether it was last compiled as local.  It depends on its port, its
+ * floating port and its router, whose compiles dirty it (the edges from
+ * ENGINE_SRC_PORT_COMPILED and ENGINE_SRC_ROUTER_COMPILED).
+ */
+
+#include <config.h>
+
+#include "controller/engine-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/nb-monitor.h"
+#include "ovsdb-idl.h"
+#include "ovsdb/nb-idl.h"
+#include "util.h"
+#include "uuid.h"
+
+void
+engine_fip_clear(struct engine *e)
+{
+    struct fip_state *fs;
+
+    HMAP_FOR_EACH_POP (fs, node, &e->fips) {
+        free(fs);
+    }
+}
+
+static struct fip_state *
+find_fip_state(const struct engine *e, const struct uuid *uuid)
+{
+    struct fip_state *fs;
+
+    HMAP_FOR_EACH_WITH_HASH (fs, node, uuid_hash(uuid), &e->fips) {
+        if (uuid_equals(&fs->uuid, uuid)) {
+            return fs;
+        }
+    }
+    return NULL;
+}
+
+/* The VM address a floating IP maps to: its fixed_ip_address or the
+ * port's first IPv4 address. */
+static bool
+fip_vm_ip(const struct nbrec_floating_ip *row, ovs_be32 *ip)
+{
+    if (row->fixed_ip_address && ip_parse(row->fixed_ip_address, ip)) {
+        return true;
+    }
+    for (size_t i = 0; row->port && i < row->port->n_fixed_ips; i++) {
+        if (ip_parse(row->port->fixed_ips[i]->ip_address, ip)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+engine_fip_compile(struct engine *e, const struct uuid *uuid)
+{
+    const struct engine_input *in = e->in;
+    uint64_t cookie = flow_cookie_from_uuid(uuid);
+    const struct nbrec_floating_ip *row
+        = NB_GET(floating_ip, in->nb_idl, uuid);
+    struct fip_state *fs = find_fip_state(e, uuid);
+    const struct net_state *ext;
+    struct l3_iface *ifaces = NULL;
+    ofp_port_t *tunnels = NULL;
+    struct l3_router r;
+    struct l3_fip f;
+
+    engine_remove_owner_everywhere(e, cookie);
+    if (!row) {
+        if (fs) {
+            hmap_remove(&e->fips, &fs->node);
+            free(fs);
+        }
+        return;
+    }
+    if (!fs) {
+        fs = xzalloc(sizeof *fs);
+        fs->uuid = *uuid;
+        hmap_insert(&e->fips, &fs->node, uuid_hash(uuid));
+    }
+    if (!row->floating_network || !row->floating_port) {
+        fs->local = false;      /* Not monitored (yet). */
+        return;
+    }
+    ext = engine_net_find(e, &row->floating_network->header_.uuid);
+    if (!engine_net_is_active(ext) || !ext->lvid) {
+        fs->local = false;
+        return;
+    }
+
+    memset(&f, 0, sizeof f);
+    f.nb = row;
+    f.ext_lvid = ext->lvid;
+    if (!ip_parse(row->floating_ip_address, &f.fip)
+        || !eth_addr_from_string(row->floating_port->mac_address, &f.mac)) {
+        engine_log_error(e, xasprintf("floating IP "UUID_FMT": invalid "
+                                      "address or MAC", UUID_ARGS(uuid)));
+        fs->local = false;
+        return;
+    }
+    if (row->port) {
+        const struct port_state *ps = engine_port_find(
+            e, &row->port->header_.uuid);
+        const struct router_state *rs = row->router
+            ? engine_router_find(e, &row->router->header_.uuid) : NULL;
+
+        if (!fip_vm_ip(row, &f.vm_ip)) {
+            engine_log_error(e, xasprintf(
+                                 "floating IP "UUID_FMT": port "UUID_FMT
+                                 " has no IPv4 address", UUID_ARGS(uuid),
+                                 UUID_ARGS(&row->port->header_.uuid)));
+        } else if (ps && ps->loc == L2_PORT_LOCAL && rs
+                   && engine_router_describe(e, rs, &r, &ifaces, &tunnels)) {
+            f.local = true;
+            f.vm_ofport = ps->ofport;
+            f.router = &r;
+        }
+    }
+
+    struct l3_output out;
+    l3_output_init(&out);
+    char *error = l3_compile_fip(&f, &out);
+    if (error) {
+        engine_log_error(e, error);
+        f.local = false;
+    } else {
+        flow_set_replace_owner(&e->int_flows, cookie, &out.int_flows);
+    }
+    if (f.local && !fs->local) {
+        engine_queue_garp(e, f.ext_lvid, f.fip, f.mac);
+    }
+    fs->local = f.local;
+    l3_output_destroy(&out);
+    free(ifaces);
+    free(tunnels);
+}
+
+/* Adds the floating IPs of port 'port_uuid' or router 'router_uuid'. */
+static void
+add_fips_of(const struct engine_input *in, struct ovsdb_idl_index *index,
+            bool by_port, const struct uuid *uuid, struct uuid_set *set)
+{
+    struct nbrec_floating_ip *target = nbrec_floating_ip_index_init_row(index);
+    const struct nbrec_floating_ip *fip;
+
+    if (by_port) {
+        const struct nbrec_port *port
+            = NB_GET(port, in->nb_idl, uuid);
+        if (!port) {
+            nbrec_floating_ip_index_destroy_row(target);
+            return;
+        }
+        nbrec_floating_ip_index_set_port(target, port);
+    } else {
+        const struct nbrec_router *router
+            = NB_GET(router, in->nb_idl, uuid);
+        if (!router) {
+            nbrec_floating_ip_index_destroy_row(target);
+            return;
+        }
+        nbrec_floating_ip_index_set_router(target, router);
+    }
+    NBREC_FLOATING_IP_FOR_EACH_EQUAL (fip, target, index) {
+        uuid_set_add(set, &fip->header_.uuid);
+    }
+    nbrec_floating_ip_index_destroy_row(target);
+}
+
+/* Adds the floating IP whose address port 'uuid' holds, if it is one: its
+ * flows depend on the port's network being active here. */
+static void
+add_fip_of_floating_port(const struct engine_input *in,
+                         const struct uuid *uuid, struct uuid_set *set)
+{
+    const struct nbrec_port *port = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+    const struct nbrec_floating_ip *fip;
+    struct uuid fip_uuid;
+
+    if (port && !strcmp(port->device_owner, "network:floatingip")
+        && uuid_from_string(&fip_uuid, port->device_id)
+        && (fip = nbrec_floating_ip_get_for_uuid(in->nb_idl, &fip_uuid))
+        && fip->floating_port == port) {
+        uuid_set_add(set, &fip_uuid);
+    }
+}
+
+/* Edge: the floating IPs of port 'change->uuid'. */
+void
+engine_port_dirty_fips(const struct engine *e OVS_UNUSED,
+                       const struct engine_input *in,
+                       const struct engine_change *change,
+                       struct uuid_set *dirty)
+{
+    add_fips_of(in, in->fips_by_port, true, change->uuid, dirty);
+}
+
+/* Edge: the floating IP whose floating port is 'change->uuid'. */
+void
+engine_port_dirty_floating_fip(const struct engine *e OVS_UNUSED,
+                               const struct engine_input *in,
+                               const struct engine_change *change,
+                               struct uuid_set *dirty)
+{
+    add_fip_of_floating_port(in, change->uuid, dirty);
+}
+
+/* Edge: the floating IPs of router 'change->uuid'. */
+void
+engine_router_dirty_fips(const struct engine *e OVS_UNUSED,
+                         const struct engine_input *in,
+                         const struct engine_change *change,
+                         struct uuid_set *dirty)
+{
+    add_fips_of(in, in->fips_by_router, false, change->uuid, dirty);
+}

@@ -8,6 +8,7 @@ libdvrflow_la_SOURCES += \
 	controller/engine.c controller/engine.h \
 	controller/gateway.c controller/gateway.h \
 	controller/engine-sg.c controller/engine-sg.h \
+	controller/exporter.c controller/exporter.h \
 	controller/nb-monitor.c controller/nb-monitor.h \
 	controller/neighbor.c controller/neighbor.h \
 	controller/ofctrl.c controller/ofctrl.h \

@@ -386,8 +386,10 @@ run(struct controller *c)
         .ports = &c->ports,
         .vifs_gen = c->vifs_gen,
     };
+    size_t dirty = exporter_dirty_flows(c->engine);
     long long int start = time_usec();
     bool full = engine_run(c->engine, &in);
+    exporter_note_compile(c->exporter, c->engine, full, dirty);
     ovsdb_idl_track_clear(nb_idl);
     if (full || neighbor_changed(c->neighbor)) {
         neighbor_install(c->neighbor, engine_int_flows(c->engine));
@@ -413,9 +415,7 @@ run(struct controller *c)
         if (syncs_after != syncs_before || full) {
             c->last_install_usec = time_usec() - install_start;
             c->last_change_usec = time_usec() - start;
-            exporter_note_change(c->exporter, full,
-                                 engine_get_stats(c->engine)->last_usec,
-                                 c->last_change_usec);
+            exporter_note_change(c->exporter, c->last_change_usec);
         }
         binding_mark_up(&c->binding, nb_txn, &bin);
         const struct nbrec_nb_global *g = nbrec_nb_global_first(nb_idl);

@@ -6,6 +6,7 @@
 
 #include "controller/exporter.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "controller/engine.h"
@@ -16,6 +17,7 @@
 #include "metrics/metrics.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb/nb-idl.h"
@@ -27,9 +29,13 @@
 
 VLOG_DEFINE_THIS_MODULE(exporter);
 
+/* How often to try again to bind an address that could not be bound. */
+#define EXPORTER_RETRY_MSEC 5000
+
 struct exporter {
     char *address;                  /* Current setting, or NULL. */
     struct metrics_http *http;      /* NULL while off. */
+    long long int retry_at;         /* Bind again then (LLONG_MAX: no). */
     const struct exporter_input *in; /* During exporter_run() only. */
     long long int started_msec;
 
@@ -71,6 +77,7 @@ exporter_create(void)
 
     e->m = m;
     e->started_msec = time_msec();
+    e->retry_at = LLONG_MAX;
     simap_init(&e->syncs_seen);
 #define REG(TYPE, NAME, HELP, ...) \
     metrics_register(m, METRICS_##TYPE, NAME, HELP, __VA_ARGS__)
@@ -164,40 +171,85 @@ exporter_destroy(struct exporter *e)
 void
 exporter_set_address(struct exporter *e, const char *address)
 {
+    bool retry = false;
+
     if (address && !address[0]) {
         address = NULL;
     }
     if (!address == !e->address
         && (!address || !strcmp(address, e->address))) {
-        return;
+        if (e->http || time_msec() < e->retry_at) {
+            return;
+        }
+        retry = true;
     }
     metrics_http_destroy(e->http);
     e->http = NULL;
-    free(e->address);
-    e->address = nullable_xstrdup(address);
-    if (!address) {
-        VLOG_INFO("metrics off");
-        return;
+    e->retry_at = LLONG_MAX;
+    if (!retry) {
+        free(e->address);
+        e->address = nullable_xstrdup(address);
+        if (!address) {
+            VLOG_INFO("metrics off");
+            return;
+        }
     }
 
-    char *error;
+    char *host, *error;
+    uint16_t port;
+    error = metrics_http_parse_address(address, &host, &port);
+    if (error) {
+        /* Wrong until the setting changes. */
+        VLOG_ERR("external_ids:dvr-metrics-address: %s; metrics stay off",
+                 error);
+        free(error);
+        return;
+    }
+    free(host);
     e->http = metrics_http_create(NULL, address, exporter_scrape, e, &error);
     if (e->http) {
         VLOG_INFO("metrics on http://%s/metrics", address);
     } else {
-        VLOG_ERR("external_ids:dvr-metrics-address: %s; metrics stay off",
-                 error);
+        /* The address may be in use by a process on its way out: try
+         * again, without a new log line. */
+        if (!retry) {
+            VLOG_ERR("external_ids:dvr-metrics-address: %s; metrics stay "
+                     "off (retrying every %d s)", error,
+                     EXPORTER_RETRY_MSEC / 1000);
+        }
         free(error);
+        e->retry_at = time_msec() + EXPORTER_RETRY_MSEC;
+    }
+}
+
+size_t
+exporter_dirty_flows(struct engine *engine)
+{
+    size_t n = (hmap_count(&engine_int_flows(engine)->dirty)
+                + hmap_count(&engine_tun_flows(engine)->dirty));
+    const struct shash_node *node;
+
+    SHASH_FOR_EACH (node, engine_ex_flows(engine)) {
+        const struct flow_set *set = node->data;
+        n += hmap_count(&set->dirty);
+    }
+    return n;
+}
+
+void
+exporter_note_compile(struct exporter *e, struct engine *engine, bool full,
+                      size_t dirty_before)
+{
+    if (full || exporter_dirty_flows(engine) != dirty_before) {
+        metrics_observe(metrics_get(e->compile, METRICS_LABELS(
+                                        full ? "full" : "incremental")),
+                        engine_get_stats(engine)->last_usec / 1e6);
     }
 }
 
 void
-exporter_note_change(struct exporter *e, bool full, long long int compile_usec,
-                     long long int change_usec)
+exporter_note_change(struct exporter *e, long long int change_usec)
 {
-    metrics_observe(metrics_get(e->compile, METRICS_LABELS(
-                                    full ? "full" : "incremental")),
-                    compile_usec / 1e6);
     metrics_observe(metrics_get(e->change, NULL), change_usec / 1e6);
 }
 
@@ -249,6 +301,9 @@ void
 exporter_wait(struct exporter *e)
 {
     metrics_http_wait(e->http);
+    if (e->retry_at != LLONG_MAX) {
+        poll_timer_wait_until(e->retry_at);
+    }
 }
 
 static void

@@ -10,8 +10,9 @@
  * (installed flows, engine and ofctrl statistics, pinctrl's counters, the
  * NB IDL), so there is no snapshot to copy and no lock.  Only what must be
  * seen when it happens is recorded as it happens: the latency of each
- * compile that changed flows (exporter_note_change()) and of each bundle
- * a bridge committed (seen by exporter_run() from ofctrl's counters).
+ * compile that changed flows (exporter_note_compile()), of each iteration
+ * that installed changes (exporter_note_change()) and of each bundle a
+ * bridge committed (seen by exporter_run() from ofctrl's counters).
  *
  * Meter drops come from the switch: each scrape asks pinctrl for br-int's
  * meter statistics and reports the last complete answer (so they lag one
@@ -28,6 +29,7 @@
 #define CONTROLLER_EXPORTER_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct engine;
 struct ofctrl;
@@ -55,11 +57,17 @@ void exporter_destroy(struct exporter *);
  * metrics off.  Does nothing if 'address' is the current setting. */
 void exporter_set_address(struct exporter *, const char *address);
 
-/* A compile that changed flows: the engine's run took 'compile_usec',
- * compile and install together 'change_usec'. */
-void exporter_note_change(struct exporter *, bool full,
-                          long long int compile_usec,
-                          long long int change_usec);
+/* Compile latency.  The caller passes exporter_dirty_flows() from before
+ * engine_run() to exporter_note_compile() after it, with engine_run()'s
+ * result: the run is observed if it was full or marked flows to install
+ * (a run that changed nothing, most of them, is not). */
+size_t exporter_dirty_flows(struct engine *);
+void exporter_note_compile(struct exporter *, struct engine *, bool full,
+                           size_t dirty_before);
+
+/* An iteration that installed changes: 'change_usec' from the start of
+ * its compile to the end of its install. */
+void exporter_note_change(struct exporter *, long long int change_usec);
 
 void exporter_run(struct exporter *, const struct exporter_input *);
 void exporter_wait(struct exporter *);

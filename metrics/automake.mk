@@ -19,4 +19,4 @@ TESTS += tests/unit/test-metrics
 
 EXTRA_DIST += doc/metrics.md
 TESTS += tests/component/metrics.sh
-EXTRA_DIST += tests/component/metrics.sh
+EXTRA_DIST += tests/component/metrics.sh tests/lib/promcheck.py

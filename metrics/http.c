@@ -97,7 +97,13 @@ handle_request(struct evhttp_request *req, void *mh_)
     const char *path = parsed ? evhttp_uri_get_path(parsed) : NULL;
     struct evbuffer *buf = evbuffer_new();
 
-    if (!path || strcmp(path, "/metrics")) {
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+    if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+                          "GET, HEAD");
+        evbuffer_add_printf(buf, "Only GET and HEAD.\n");
+        evhttp_send_reply(req, 405, "Method Not Allowed", buf);
+    } else if (!path || strcmp(path, "/metrics")) {
         evbuffer_add_printf(buf, "Not found: the metrics are at "
                             "/metrics.\n");
         evhttp_send_reply(req, 404, "Not Found", buf);
@@ -135,7 +141,14 @@ metrics_http_create(struct event_base *base, const char *address,
     mh->http = evhttp_new(mh->base);
     mh->cb = cb;
     mh->aux = aux;
-    evhttp_set_allowed_methods(mh->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+    /* Every method libevent knows reaches handle_request(), which answers
+     * 405 to all but GET and HEAD (libevent would answer 501). */
+    evhttp_set_allowed_methods(mh->http,
+                               EVHTTP_REQ_GET | EVHTTP_REQ_POST
+                               | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT
+                               | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS
+                               | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT
+                               | EVHTTP_REQ_PATCH);
     evhttp_set_max_headers_size(mh->http, METRICS_HTTP_MAX_HEADERS);
     evhttp_set_max_body_size(mh->http, METRICS_HTTP_MAX_BODY);
     evhttp_set_timeout(mh->http, METRICS_HTTP_TIMEOUT);

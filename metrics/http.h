@@ -16,9 +16,9 @@
  *   - The address is numeric: "IPV4:PORT" or "[IPV6]:PORT", port 1 to
  *     65535.  metrics_http_parse_address() says what is wrong with one.
  *   - GET and HEAD of /metrics get 200 and what 'cb' writes, with the
- *     exposition format's content type; any other path gets 404, any
- *     other method 405 (evhttp), a request with a body or headers
- *     over 8 kB 413 or 400.  Idle connections close after 10 s.
+ *     exposition format's content type; any other method gets 405, any
+ *     other path 404; headers over 8 kB or a body over 1 kB are refused
+ *     by evhttp (400, 413).  Idle connections close after 10 s.
  *   - There is no authentication: bind the endpoint to a management
  *     address only (doc/metrics.md).
  */

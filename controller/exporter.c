@@ -343,7 +343,7 @@ put_bridge(struct exporter *e, const struct ofctrl *oc,
                 name = tn->name;
             }
         }
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "%d", t);
         metrics_set(metrics_get(e->flows, METRICS_LABELS(bridge, name, id)),
                     counts[t]);

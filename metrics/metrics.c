@@ -128,7 +128,8 @@ metrics_register(struct metrics *m, enum metrics_type type, const char *name,
     }
     if (type == METRICS_HISTOGRAM) {
         for (size_t i = 0; i < n_bounds; i++) {
-            ovs_assert(isfinite(bounds[i]) && (!i || bounds[i] > bounds[i - 1]));
+            ovs_assert(isfinite(bounds[i])
+                       && (!i || bounds[i] > bounds[i - 1]));
         }
         f->bounds = xmemdup(bounds, n_bounds * sizeof *bounds);
         f->n_bounds = n_bounds;

@@ -165,7 +165,7 @@ def check(text):
             if types[fam] == 'histogram':
                 if name == fam:
                     raise Bad('histogram sample without a suffix')
-                base = tuple(sorted(l for l in labels if l[0] != 'le'))
+                base = tuple(sorted(lb for lb in labels if lb[0] != 'le'))
                 h = hist.setdefault((fam, base), {'buckets': []})
                 if name.endswith('_bucket'):
                     le = [v for k, v in labels if k == 'le']

@@ -239,7 +239,37 @@ echo "controller: a new port: compile, install, binding, nb_cfg: ok"
     || ovs_fail "/ is not 404"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url")" = 405 ] \
     || ovs_fail "POST is not 405"
-echo "controller: other paths and methods refused: ok"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -I "$url")" = 200 ] \
+    || ovs_fail "HEAD is not 200"
+# Hostile clients: headers or a body over the limits, garbage, a client
+# that sends half a request and waits.  Each is refused or dropped and
+# the controller goes on serving (and working).
+big=$(head -c 20000 /dev/zero | tr '\0' a)
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$url" || true)
+[ "$code" != 200 ] || ovs_fail "headers of 20 kB accepted"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X GET --data-binary "$big" \
+    "$url" || true)
+[ "$code" != 200 ] || ovs_fail "a body of 20 kB accepted"
+python3 -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"\x00\xff garbage \r\n\r\n")
+s.settimeout(5)
+try:
+    s.recv(100)
+except OSError:
+    pass
+' "$port"
+python3 -c 'import socket, sys, time
+h = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+h.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+time.sleep(30)' "$port" &
+slow=$!
+sleep 0.5
+scrape "$url" c5
+kill "$slow"; wait "$slow" 2>/dev/null || true
+ovs_controller_ctl hv1 status | grep -q "br-int: connected" \
+    || ovs_fail "the controller suffers from hostile metrics clients"
+echo "controller: other paths, methods and hostile requests refused: ok"
 
 # Unset: off again.
 ovs-vsctl remove open . external_ids dvr-metrics-address

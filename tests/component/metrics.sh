@@ -271,6 +271,34 @@ ovs_controller_ctl hv1 status | grep -q "br-int: connected" \
     || ovs_fail "the controller suffers from hostile metrics clients"
 echo "controller: other paths, methods and hostile requests refused: ok"
 
+# NB lag: while ovs-vswitchd is away nothing can be installed, so a new
+# nb_cfg is not applied; once it is back, it is.
+vpid=$(cat "$pc/run/ovs-vswitchd.pid")
+_ovs_kill "$vpid" || ovs_fail "ovs-vswitchd was not running"
+nb_transact '{"op":"mutate","table":"NB_Global","where":[],
+    "mutations":[["nb_cfg","+=",1]]}' >/dev/null
+lagging() {
+    scrape "$url" c6
+    [ "$(value c6 'dvr_controller_nb_cfg{state="current"}')" = 7 ] \
+        && [ "$(value c6 'dvr_controller_bridge_connected{bridge="br-int"}')" = 0 ]
+}
+poll 10 lagging || ovs_fail "no nb_cfg 7 or br-int still connected"
+expect c6 'dvr_controller_nb_cfg{state="applied"}' -eq 6
+expect c6 'dvr_controller_nb_cfg_lag' -eq 1
+(
+    ovs_env hv1
+    ovs-vswitchd --detach --no-chdir --enable-dummy --disable-system \
+        --disable-system-route --pidfile="$pc/run/ovs-vswitchd.pid" \
+        --log-file="$pc/log/ovs-vswitchd.log" "unix:$pc/run/db.sock"
+) || ovs_fail "cannot restart ovs-vswitchd"
+applied7() {
+    scrape "$url" c7
+    [ "$(value c7 'dvr_controller_nb_cfg{state="applied"}')" = 7 ]
+}
+poll 20 applied7 || ovs_fail "nb_cfg 7 not applied after ovs-vswitchd came back"
+expect c7 'dvr_controller_nb_cfg_lag' -eq 0
+echo "controller: nb_cfg lag while the switch is away: ok"
+
 # Unset: off again.
 ovs-vsctl remove open . external_ids dvr-metrics-address
 ovs_wait_until 10 sh -c "! curl -s -o /dev/null '$url'" \

@@ -5,8 +5,9 @@
 # scrape parses as Prometheus text (tests/lib/promcheck.py); and the
 # counters move with traffic: DHCP packet-ins and per-VIF meter drops on a
 # dummy-datapath node, flows per table, compile and install latencies when
-# a port arrives, nb_cfg applied, bindings; API requests by method,
-# resource and status with their latency.
+# a port arrives, nb_cfg applied (and lagging while ovs-vswitchd is
+# away), bindings; API requests by method, resource and status with their
+# latency.  Hostile HTTP clients are refused without harm.
 #
 # The endpoints listen on 127.0.0.1, on ports of 7200-7299.
 set -eu

@@ -85,6 +85,7 @@ struct pinctrl {
 
     /* Meter statistics (pinctrl_request_meter_stats()). */
     ovs_be32 meter_stats_xid;       /* Of the request in flight, or 0. */
+    long long int meter_stats_sent; /* When it was sent. */
     struct hmap meter_drops;        /* struct pinctrl_meter_drops. */
     struct hmap meter_drops_next;   /* The reply being received. */
     long long int meter_stats_msec; /* When the last reply completed. */
@@ -219,6 +220,7 @@ setup(struct pinctrl *p)
     p->ready = false;
     p->announced = false;
     p->meter_failed = false;
+    p->meter_stats_xid = 0;     /* A request on the old one is lost. */
     p->stats.n_connects++;
     enum ofp_version version = pinctrl_version(p);
 
@@ -380,6 +382,11 @@ handle_error(struct pinctrl *p, const struct ofp_header *oh)
     if (error == OFPERR_OFPMMFC_METER_EXISTS) {
         return;                 /* The ADD of a meter that survived. */
     }
+    if (p->meter_stats_xid && oh->xid == p->meter_stats_xid) {
+        /* No meter statistics from this switch: drops stay unknown. */
+        p->meter_stats_xid = 0;
+        meter_drops_clear(&p->meter_drops_next);
+    }
     if (!strncmp(ofperr_get_name(error), "OFPMMFC_", 8)) {
         p->meter_failed = true;
     }
@@ -428,12 +435,16 @@ handle_meter_stats(struct pinctrl *p, const struct ofp_header *oh)
 void
 pinctrl_request_meter_stats(struct pinctrl *p)
 {
-    if (p->meter_stats_xid || !rconn_is_connected(p->rconn)) {
+    /* A request that got no answer in 10 s (an error reply is lost with
+     * its bundle of other errors, say) does not block the next ones. */
+    if ((p->meter_stats_xid && time_msec() < p->meter_stats_sent + 10000)
+        || !rconn_is_connected(p->rconn)) {
         return;
     }
     struct ofpbuf *msg = ofputil_encode_meter_request(
         pinctrl_version(p), OFPUTIL_METER_STATS, OFPM13_ALL);
     p->meter_stats_xid = ((struct ofp_header *) msg->data)->xid;
+    p->meter_stats_sent = time_msec();
     meter_drops_clear(&p->meter_drops_next);
     rconn_send(p->rconn, msg, NULL);
 }

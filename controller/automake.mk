@@ -8,7 +8,6 @@ libdvrflow_la_SOURCES += \
 	controller/engine.c controller/engine.h \
 	controller/gateway.c controller/gateway.h \
 	controller/engine-sg.c controller/engine-sg.h \
-	controller/exporter.c controller/exporter.h \
 	controller/nb-monitor.c controller/nb-monitor.h \
 	controller/neighbor.c controller/neighbor.h \
 	controller/ofctrl.c controller/ofctrl.h \
@@ -45,3 +44,6 @@ TESTS += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 	tests/system/controller-sg-fip.sh
 EXTRA_DIST += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 	tests/system/controller-sg-fip.sh
+
+# The metrics endpoint's content (metrics/, doc/metrics.md).
+libdvrflow_la_SOURCES += controller/exporter.c controller/exporter.h

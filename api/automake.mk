@@ -9,6 +9,8 @@ api_libdvrapi_la_SOURCES = \
 	api/auth.h \
 	api/common.c \
 	api/core.h \
+	api/exporter.c \
+	api/exporter.h \
 	api/extensions.c \
 	api/floatingip.c \
 	api/ipam.c \

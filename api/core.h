@@ -122,6 +122,7 @@ struct api_ctx {
     long long int retry_at;
     long long int deadline;
     long long int started;
+    long long int started_usec; /* time_usec() at arrival (metrics). */
 
 };
 

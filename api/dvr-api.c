@@ -27,11 +27,13 @@
 #include "util.h"
 #include "api/core.h"
 #include "api/server.h"
+#include "metrics/http.h"
 
 VLOG_DEFINE_THIS_MODULE(dvr_api);
 
 static const char *nb_remote;
 static const char *listen_address = "127.0.0.1:9696";
+static const char *metrics_address; /* NULL: no metrics. */
 static char *unixctl_path;
 static const char *auth_mode;
 static struct api_config config = {
@@ -53,6 +55,10 @@ usage(void)
            "                          unix:%s/dvrflow-nb.sock)\n"
            "  --listen=ADDR:PORT      HTTP address (default %s; IPv6 as\n"
            "                          [::1]:9696)\n"
+           "  --metrics=ADDR:PORT     serve Prometheus metrics on\n"
+           "                          http://ADDR:PORT/metrics (off by\n"
+           "                          default; no authentication: use a\n"
+           "                          management address)\n"
            "  --tenant-network-type=vxlan|geneve\n"
            "                          type of tenant networks (vxlan)\n"
            "  --quota=RESOURCE=N      per-project quota of RESOURCE\n"
@@ -88,6 +94,7 @@ parse_options(int argc, char *argv[])
     enum {
         OPT_NB = UCHAR_MAX + 1,
         OPT_LISTEN,
+        OPT_METRICS,
         OPT_TENANT_NETWORK_TYPE,
         OPT_DEFAULT_PROJECT,
         OPT_QUOTA,
@@ -103,6 +110,7 @@ parse_options(int argc, char *argv[])
     static const struct option long_options[] = {
         {"nb", required_argument, NULL, OPT_NB},
         {"listen", required_argument, NULL, OPT_LISTEN},
+        {"metrics", required_argument, NULL, OPT_METRICS},
         {"tenant-network-type", required_argument, NULL,
          OPT_TENANT_NETWORK_TYPE},
         {"default-project", required_argument, NULL, OPT_DEFAULT_PROJECT},
@@ -135,6 +143,17 @@ parse_options(int argc, char *argv[])
         case OPT_LISTEN:
             listen_address = optarg;
             break;
+        case OPT_METRICS: {
+            char *host, *error;
+            uint16_t port;
+            error = metrics_http_parse_address(optarg, &host, &port);
+            if (error) {
+                ovs_fatal(0, "--metrics: %s", error);
+            }
+            free(host);
+            metrics_address = optarg;
+            break;
+        }
         case OPT_TENANT_NETWORK_TYPE:
             if (strcmp(optarg, "vxlan") && strcmp(optarg, "geneve")) {
                 ovs_fatal(0, "--tenant-network-type must be vxlan or "
@@ -253,6 +272,10 @@ main(int argc, char *argv[])
     char *error;
     if (api_server_listen(server, listen_address, &error)) {
         ovs_fatal(0, "%s", error);
+    }
+    if (metrics_address
+        && api_server_listen_metrics(server, metrics_address, &error)) {
+        ovs_fatal(0, "--metrics: %s", error);
     }
 
     struct unixctl_server *unixctl;

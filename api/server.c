@@ -30,6 +30,7 @@
 #include "uuid.h"
 #include "api/auth.h"
 #include "api/core.h"
+#include "api/exporter.h"
 #include "api/policy.h"
 #include "api/query.h"
 #include "api/server.h"
@@ -55,6 +56,7 @@ struct api_server {
     struct event_base *base;
     struct evhttp *http;
     struct api_auth *auth;      /* NULL: every client is admin. */
+    struct api_exporter *exporter; /* Metrics (--metrics). */
 
     struct ovs_list authenticating; /* Requests whose token Keystone
                                      * validates. */
@@ -119,6 +121,7 @@ api_server_create(const char *nb_remote, const struct api_config *config)
     ovs_list_init(&server->waiting);
     ovs_list_init(&server->committing);
     sset_init(&server->reserved);
+    server->exporter = api_exporter_create();
 
     server->base = event_base_new();
     if (!server->base) {
@@ -217,6 +220,46 @@ api_server_listen(struct api_server *server, const char *address,
     return 0;
 }
 
+static void
+exporter_state(struct api_exporter_state *st, void *server_)
+{
+    const struct api_server *server = server_;
+
+    st->nb_connected = ovsdb_idl_is_connected(server->idl);
+    st->in_flight = ovs_list_size(&server->committing);
+    st->waiting = ovs_list_size(&server->waiting);
+    st->authenticating = ovs_list_size(&server->authenticating);
+}
+
+int
+api_server_listen_metrics(struct api_server *server, const char *address,
+                          char **error)
+{
+    int retval = api_exporter_listen(server->exporter, server->base,
+                                     address, exporter_state, server, error);
+    if (!retval) {
+        VLOG_INFO("metrics on http://%s/metrics", address);
+    }
+    return retval;
+}
+
+static const char *
+http_method_name(const struct evhttp_request *req)
+{
+    switch (evhttp_request_get_command(req)) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_OPTIONS:
+    case EVHTTP_REQ_TRACE:
+    case EVHTTP_REQ_CONNECT:
+    case EVHTTP_REQ_PATCH:
+    default: return "other";
+    }
+}
+
 /* Answers and frees 'ctx'. */
 static void
 respond(struct api_ctx *ctx)
@@ -280,6 +323,9 @@ respond(struct api_ctx *ctx)
                               : status == 409 ? "Conflict"
                               : status == 503 ? "Service Unavailable"
                               : "Internal Server Error");
+        api_exporter_request(server->exporter, http_method_name(ctx->req),
+                             ctx->res ? ctx->res->plural : NULL, status,
+                             time_usec() - ctx->started_usec);
         evhttp_send_reply(ctx->req, status, reason, buf);
         evbuffer_free(buf);
     }
@@ -583,6 +629,7 @@ ctx_create(struct api_server *server, struct evhttp_request *req)
     ctx->idl = server->idl;
     ctx->req = req;
     ctx->started = time_msec();
+    ctx->started_usec = time_usec();
     ctx->deadline = ctx->started + API_DEADLINE_MS;
     ctx->create_uuid = uuid_random();
     sset_init(&ctx->reserved);
@@ -1069,6 +1116,7 @@ api_server_destroy(struct api_server *server)
         respond(ctx);
     }
     nb_session_destroy(&server->nb);
+    api_exporter_destroy(server->exporter);
     evhttp_free(server->http);
     api_tls_disable();
     event_base_free(server->base);

@@ -34,6 +34,9 @@ struct api_server *api_server_create(const char *nb_remote,
                                      const struct api_config *);
 int api_server_listen(struct api_server *, const char *address,
                       char **error);
+/* Serves the metrics (api/exporter) on 'address', beside the API. */
+int api_server_listen_metrics(struct api_server *, const char *address,
+                              char **error);
 void api_server_run(struct api_server *);
 void api_server_wait(struct api_server *);
 void api_server_destroy(struct api_server *);

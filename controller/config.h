@@ -20,6 +20,10 @@
  *                         what this node needs
  *                         (controller/nb-monitor)
  *
+ * dvr-metrics-address (IP:PORT, metrics; unset: off) is not part of the
+ * config: a bad value must leave the metrics off, not the controller
+ * unconfigured.  dvr-controller reads it for controller/exporter.
+ *
  * config_read() is pure: it takes the key/value maps and returns a config
  * or an error naming the bad key.
  */

@@ -23,6 +23,7 @@
 #include "controller/dhcp-server.h"
 #include "controller/engine.h"
 #include "controller/engine-sg.h"
+#include "controller/exporter.h"
 #include "controller/metadata.h"
 #include "controller/nb-monitor.h"
 #include "controller/ofctrl.h"
@@ -97,6 +98,7 @@ struct controller {
     bool exiting;
     long long int last_install_usec;
     long long int last_change_usec; /* Engine run + install, last change. */
+    struct exporter *exporter;      /* Metrics (off by default). */
 };
 
 static void parse_options(int argc, char *argv[]);
@@ -384,8 +386,10 @@ run(struct controller *c)
         .ports = &c->ports,
         .vifs_gen = c->vifs_gen,
     };
+    size_t dirty = exporter_dirty_flows(c->engine);
     long long int start = time_usec();
     bool full = engine_run(c->engine, &in);
+    exporter_note_compile(c->exporter, c->engine, full, dirty);
     ovsdb_idl_track_clear(nb_idl);
     if (full || neighbor_changed(c->neighbor)) {
         neighbor_install(c->neighbor, engine_int_flows(c->engine));
@@ -411,6 +415,7 @@ run(struct controller *c)
         if (syncs_after != syncs_before || full) {
             c->last_install_usec = time_usec() - install_start;
             c->last_change_usec = time_usec() - start;
+            exporter_note_change(c->exporter, c->last_change_usec);
         }
         binding_mark_up(&c->binding, nb_txn, &bin);
         const struct nbrec_nb_global *g = nbrec_nb_global_first(nb_idl);
@@ -419,6 +424,33 @@ run(struct controller *c)
         }
     }
     neighbor_announce(c->neighbor, &garps);
+}
+
+/* The metrics endpoint: its address (external_ids:dvr-metrics-address,
+ * else the --config file's), and the state it reports. */
+static void
+run_exporter(struct controller *c)
+{
+    const struct ovsrec_open_vswitch *ovs
+        = ovsrec_open_vswitch_first(c->ovs_loop.idl);
+    const char *address = ovs ? smap_get(&ovs->external_ids,
+                                         "dvr-metrics-address") : NULL;
+    if (!address) {
+        address = smap_get(&c->file_cfg, "dvr-metrics-address");
+    }
+    exporter_set_address(c->exporter, address);
+
+    struct exporter_input in = {
+        .chassis = c->have_cfg ? c->cfg.system_id : NULL,
+        .engine = c->engine,
+        .br_int = c->br_int,
+        .br_tun = c->br_tun,
+        .br_ex = &c->br_ex,
+        .pinctrl = c->pinctrl,
+        .nb_idl = c->nb_loop.idl,
+        .vifs = &c->ports.vifs,
+    };
+    exporter_run(c->exporter, &in);
 }
 
 static void
@@ -507,15 +539,18 @@ main(int argc, char *argv[])
     }
     binding_init(&c.binding);
     shash_init(&c.br_ex);
+    c.exporter = exporter_create();
 
     while (!c.exiting) {
         run(&c);
+        run_exporter(&c);
         unixctl_server_run(unixctl);
 
         ovsdb_idl_loop_commit_and_wait(&c.ovs_loop);
         ovsdb_idl_loop_commit_and_wait(&c.nb_loop);
         nb_session_wait(&c.nb_session);
         wait_all(&c);
+        exporter_wait(c.exporter);
         unixctl_server_wait(unixctl);
         poll_block();
         if (should_service_stop()) {
@@ -532,6 +567,7 @@ main(int argc, char *argv[])
     engine_destroy(c.engine);
     dhcp_server_destroy(c.dhcp);
     metadata_destroy(c.meta);
+    exporter_destroy(c.exporter);
     binding_destroy(&c.binding);
     bridge_ports_destroy(&c.ports);
     ovsdb_idl_loop_destroy(&c.ovs_loop);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "bitmap.h"
+#include "hash.h"
 #include "dp-packet.h"
 #include "flow.h"
 #include "openflow/openflow.h"
@@ -40,6 +41,7 @@
 #include "pipeline/tables.h"
 #include "simap.h"
 #include "socket-util.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(pinctrl);
@@ -79,14 +81,32 @@ struct pinctrl {
     struct pinctrl_handler handlers[256];
     struct rconn_packet_counter *txq;
 
-    /* Statistics. */
-    uint64_t n_connects;
-    uint64_t n_in[256];             /* Packet-ins handled, by opcode. */
-    uint64_t n_no_handler;          /* Without a handler or userdata. */
-    uint64_t n_bad;                 /* That failed to decode. */
-    uint64_t n_out;                 /* Packet-outs sent. */
-    uint64_t n_out_dropped;         /* Not connected or queue full. */
+    struct pinctrl_stats stats;
+
+    /* Meter statistics (pinctrl_request_meter_stats()). */
+    ovs_be32 meter_stats_xid;       /* Of the request in flight, or 0. */
+    long long int meter_stats_sent; /* When it was sent. */
+    struct hmap meter_drops;        /* struct pinctrl_meter_drops. */
+    struct hmap meter_drops_next;   /* The reply being received. */
+    long long int meter_stats_msec; /* When the last reply completed. */
 };
+
+/* Packets one meter dropped, as its last statistics reply says. */
+struct pinctrl_meter_drops {
+    struct hmap_node node;          /* By meter id. */
+    uint32_t meter_id;
+    uint64_t drops;
+};
+
+static void
+meter_drops_clear(struct hmap *map)
+{
+    struct pinctrl_meter_drops *md;
+
+    HMAP_FOR_EACH_POP (md, node, map) {
+        free(md);
+    }
+}
 
 struct pinctrl *
 pinctrl_create(const char *bridge, const char *rundir)
@@ -103,6 +123,8 @@ pinctrl_create(const char *bridge, const char *rundir)
     p->meter = (struct pinctrl_meter) { .pps = 2000, .burst = 1000 };
     p->port_meter = (struct pinctrl_meter) { .pps = 20, .burst = 40 };
     p->vif_meters = bitmap_allocate(PINCTRL_N_OFPORTS);
+    hmap_init(&p->meter_drops);
+    hmap_init(&p->meter_drops_next);
     free(target);
     return p;
 }
@@ -114,6 +136,10 @@ pinctrl_destroy(struct pinctrl *p)
         rconn_destroy(p->rconn);
         rconn_packet_counter_destroy(p->txq);
         bitmap_free(p->vif_meters);
+        meter_drops_clear(&p->meter_drops);
+        hmap_destroy(&p->meter_drops);
+        meter_drops_clear(&p->meter_drops_next);
+        hmap_destroy(&p->meter_drops_next);
         free(p->bridge);
         free(p);
     }
@@ -194,7 +220,8 @@ setup(struct pinctrl *p)
     p->ready = false;
     p->announced = false;
     p->meter_failed = false;
-    p->n_connects++;
+    p->meter_stats_xid = 0;     /* A request on the old one is lost. */
+    p->stats.n_connects++;
     enum ofp_version version = pinctrl_version(p);
 
     /* A service connection gets packet-ins only once it sets a miss send
@@ -310,18 +337,18 @@ handle_packet_in(struct pinctrl *p, const struct ofp_header *oh)
     if (error) {
         VLOG_WARN_RL(&rl, "%s: bad packet-in: %s", p->bridge,
                      ofperr_to_string(error));
-        p->n_bad++;
+        p->stats.n_bad++;
         return;
     }
     if (pin.packet_len != total_len) {
         VLOG_WARN_RL(&rl, "%s: truncated packet-in (%"PRIuSIZE" of "
                      "%"PRIuSIZE" bytes)", p->bridge, pin.packet_len,
                      total_len);
-        p->n_bad++;
+        p->stats.n_bad++;
         return;
     }
     if (!pin.userdata_len || !p->handlers[pin.userdata[0]].cb) {
-        p->n_no_handler++;
+        p->stats.n_no_handler++;
         return;
     }
 
@@ -341,7 +368,7 @@ handle_packet_in(struct pinctrl *p, const struct ofp_header *oh)
         .table_id = pin.table_id,
         .cookie = ntohll(pin.cookie),
     };
-    p->n_in[op]++;
+    p->stats.n_in[op]++;
     p->handlers[op].cb(p, &pp, p->handlers[op].aux);
     dp_packet_uninit(&packet);
 }
@@ -355,6 +382,11 @@ handle_error(struct pinctrl *p, const struct ofp_header *oh)
     if (error == OFPERR_OFPMMFC_METER_EXISTS) {
         return;                 /* The ADD of a meter that survived. */
     }
+    if (p->meter_stats_xid && oh->xid == p->meter_stats_xid) {
+        /* No meter statistics from this switch: drops stay unknown. */
+        p->meter_stats_xid = 0;
+        meter_drops_clear(&p->meter_drops_next);
+    }
     if (!strncmp(ofperr_get_name(error), "OFPMMFC_", 8)) {
         p->meter_failed = true;
     }
@@ -363,12 +395,109 @@ handle_error(struct pinctrl *p, const struct ofp_header *oh)
     free(s);
 }
 
+/* One part of the reply to pinctrl_request_meter_stats(): the drops of
+ * each meter are the packets its bands (one drop band) counted. */
+static void
+handle_meter_stats(struct pinctrl *p, const struct ofp_header *oh)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    uint64_t bands_stub[64];
+    struct ofpbuf bands = OFPBUF_STUB_INITIALIZER(bands_stub);
+    struct ofputil_meter_stats ms;
+    int error;
+
+    if (!p->meter_stats_xid || oh->xid != p->meter_stats_xid) {
+        return;
+    }
+    while (!(error = ofputil_decode_meter_stats(&msg, &ms, &bands))) {
+        struct pinctrl_meter_drops *md = xmalloc(sizeof *md);
+        md->meter_id = ms.meter_id;
+        md->drops = 0;
+        for (size_t i = 0; i < ms.n_bands; i++) {
+            md->drops += ms.bands[i].packet_count;
+        }
+        hmap_insert(&p->meter_drops_next, &md->node,
+                    hash_int(md->meter_id, 0));
+    }
+    ofpbuf_uninit(&bands);
+    if (error != EOF) {
+        VLOG_WARN_RL(&rl, "%s: bad meter statistics reply", p->bridge);
+    }
+    if (!ofpmp_more(oh)) {
+        meter_drops_clear(&p->meter_drops);
+        hmap_swap(&p->meter_drops, &p->meter_drops_next);
+        p->meter_stats_xid = 0;
+        p->meter_stats_msec = time_msec();
+    }
+}
+
+void
+pinctrl_request_meter_stats(struct pinctrl *p)
+{
+    /* A request that got no answer in 10 s (an error reply is lost with
+     * its bundle of other errors, say) does not block the next ones. */
+    if ((p->meter_stats_xid && time_msec() < p->meter_stats_sent + 10000)
+        || !rconn_is_connected(p->rconn)) {
+        return;
+    }
+    struct ofpbuf *msg = ofputil_encode_meter_request(
+        pinctrl_version(p), OFPUTIL_METER_STATS, OFPM13_ALL);
+    p->meter_stats_xid = ((struct ofp_header *) msg->data)->xid;
+    p->meter_stats_sent = time_msec();
+    meter_drops_clear(&p->meter_drops_next);
+    rconn_send(p->rconn, msg, NULL);
+}
+
+bool
+pinctrl_meter_drops(const struct pinctrl *p, uint32_t meter_id,
+                    uint64_t *drops)
+{
+    const struct pinctrl_meter_drops *md;
+
+    HMAP_FOR_EACH_WITH_HASH (md, node, hash_int(meter_id, 0),
+                             &p->meter_drops) {
+        if (md->meter_id == meter_id) {
+            *drops = md->drops;
+            return true;
+        }
+    }
+    return false;
+}
+
+long long int
+pinctrl_meter_stats_msec(const struct pinctrl *p)
+{
+    return p->meter_stats_msec;
+}
+
+const struct pinctrl_stats *
+pinctrl_get_stats(const struct pinctrl *p)
+{
+    return &p->stats;
+}
+
+const char *
+pinctrl_op_name(uint8_t op)
+{
+    static const char *const names[] = {
+        [PIN_DHCP] = "dhcp",
+        [PIN_ICMP_TTL] = "icmp-ttl",
+        [PIN_ICMP_FRAG] = "icmp-frag",
+        [PIN_ICMP_UNREACH] = "icmp-unreach",
+        [PIN_ARP_LEARN] = "arp-learn",
+        [PIN_ARP_RESOLVE] = "arp-resolve",
+    };
+    return op < ARRAY_SIZE(names) ? names[op] : NULL;
+}
+
 void
 pinctrl_run(struct pinctrl *p)
 {
     rconn_run(p->rconn);
     if (!rconn_is_connected(p->rconn)) {
         p->ready = false;
+        p->meter_stats_xid = 0;
         return;
     }
     unsigned int seqno = rconn_get_connection_seqno(p->rconn);
@@ -406,6 +535,9 @@ pinctrl_run(struct pinctrl *p)
             case OFPTYPE_ERROR:
                 handle_error(p, oh);
                 break;
+            case OFPTYPE_METER_STATS_REPLY:
+                handle_meter_stats(p, oh);
+                break;
             default:
                 break;
             }
@@ -428,7 +560,7 @@ pinctrl_send(struct pinctrl *p, const void *frame, size_t len,
              ofp_port_t in_port, const struct ofpbuf *ofpacts)
 {
     if (!rconn_is_connected(p->rconn)) {
-        p->n_out_dropped++;
+        p->stats.n_out_dropped++;
         return;
     }
 
@@ -446,29 +578,20 @@ pinctrl_send(struct pinctrl *p, const void *frame, size_t len,
         = ofputil_protocol_from_ofp_version(pinctrl_version(p));
     struct ofpbuf *msg = ofputil_encode_packet_out(&po, proto);
     if (rconn_send_with_limit(p->rconn, msg, p->txq, PINCTRL_MAX_QUEUE)) {
-        p->n_out_dropped++;
+        p->stats.n_out_dropped++;
     } else {
-        p->n_out++;
+        p->stats.n_out++;
     }
 }
 
 void
 pinctrl_format_status(const struct pinctrl *p, struct ds *s)
 {
-    static const char *const names[] = {
-        [PIN_DHCP] = "dhcp",
-        [PIN_ICMP_TTL] = "icmp-ttl",
-        [PIN_ICMP_FRAG] = "icmp-frag",
-        [PIN_ICMP_UNREACH] = "icmp-unreach",
-        [PIN_ARP_LEARN] = "arp-learn",
-        [PIN_ARP_RESOLVE] = "arp-resolve",
-    };
-
     ds_put_format(s, "packet path: %s %s (%s), %"PRIu64" connections\n",
                   p->bridge, rconn_get_state(p->rconn),
                   pinctrl_is_ready(p)
                   ? (p->meter_failed ? "ready, meters failed" : "ready")
-                  : "not ready", p->n_connects);
+                  : "not ready", p->stats.n_connects);
     ds_put_format(s, "  meter %d: %"PRIu32" pps, burst %"PRIu32"; "
                   "%"PRIuSIZE" VIF meters: %"PRIu32" pps, burst %"PRIu32"\n",
                   PIN_METER_ID, p->meter.pps, p->meter.burst,
@@ -476,17 +599,17 @@ pinctrl_format_status(const struct pinctrl *p, struct ds *s)
                   p->port_meter.pps, p->port_meter.burst);
     ds_put_cstr(s, "  packet-ins:");
     for (int op = 0; op < 256; op++) {
-        if (p->n_in[op]) {
-            const char *name = op < ARRAY_SIZE(names) ? names[op] : NULL;
+        if (p->stats.n_in[op]) {
+            const char *name = pinctrl_op_name(op);
             if (name) {
-                ds_put_format(s, " %s %"PRIu64, name, p->n_in[op]);
+                ds_put_format(s, " %s %"PRIu64, name, p->stats.n_in[op]);
             } else {
-                ds_put_format(s, " op%d %"PRIu64, op, p->n_in[op]);
+                ds_put_format(s, " op%d %"PRIu64, op, p->stats.n_in[op]);
             }
         }
     }
     ds_put_format(s, " unhandled %"PRIu64" undecodable %"PRIu64"\n",
-                  p->n_no_handler, p->n_bad);
+                  p->stats.n_no_handler, p->stats.n_bad);
     ds_put_format(s, "  packet-outs: %"PRIu64" sent, %"PRIu64" dropped\n",
-                  p->n_out, p->n_out_dropped);
+                  p->stats.n_out, p->stats.n_out_dropped);
 }

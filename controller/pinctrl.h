@@ -60,6 +60,16 @@ struct pinctrl_packet {
 typedef void pinctrl_handler_cb(struct pinctrl *,
                                 const struct pinctrl_packet *, void *aux);
 
+/* Counters (controller/exporter exports them). */
+struct pinctrl_stats {
+    uint64_t n_connects;
+    uint64_t n_in[256];             /* Packet-ins handled, by opcode. */
+    uint64_t n_no_handler;          /* Without a handler or userdata. */
+    uint64_t n_bad;                 /* That failed to decode. */
+    uint64_t n_out;                 /* Packet-outs sent. */
+    uint64_t n_out_dropped;         /* Not connected or queue full. */
+};
+
 struct pinctrl *pinctrl_create(const char *bridge, const char *rundir);
 void pinctrl_destroy(struct pinctrl *);
 
@@ -91,6 +101,26 @@ void pinctrl_wait(struct pinctrl *);
  * (OFPP_CONTROLLER for none) and applies 'ofpacts' to it. */
 void pinctrl_send(struct pinctrl *, const void *frame, size_t len,
                   ofp_port_t in_port, const struct ofpbuf *ofpacts);
+
+const struct pinctrl_stats *pinctrl_get_stats(const struct pinctrl *);
+
+/* The name of packet-in opcode 'op' ("dhcp", "arp-resolve", ...), or NULL
+ * for an opcode the pipeline does not use. */
+const char *pinctrl_op_name(uint8_t op);
+
+/* Asks the switch for every meter's statistics, unless a request is in
+ * flight (and less than 10 s old) or the connection is down.  The reply (read by pinctrl_run())
+ * replaces what pinctrl_meter_drops() reports. */
+void pinctrl_request_meter_stats(struct pinctrl *);
+
+/* Sets '*drops' to the packets meter 'meter_id' dropped, as of the last
+ * complete reply, and returns true; false if that reply did not name the
+ * meter (or none came yet). */
+bool pinctrl_meter_drops(const struct pinctrl *, uint32_t meter_id,
+                         uint64_t *drops);
+
+/* time_msec() of the last complete meter statistics reply, or 0. */
+long long int pinctrl_meter_stats_msec(const struct pinctrl *);
 
 /* "status" of the packet path: connection, counters per opcode. */
 void pinctrl_format_status(const struct pinctrl *, struct ds *);

@@ -350,7 +350,6 @@ engine_router_describe(struct engine *e, const struct router_state *rs,
 void
 engine_router_compile(struct engine *e, const struct uuid *uuid)
 {
-    const struct engine_input *in = e->in;
     uint64_t cookie = flow_cookie_from_uuid(uuid);
     struct router_state *rs = engine_router_find(e, uuid);
     struct l3_iface *ifaces = NULL;

@@ -31,9 +31,11 @@ controller_dvr_controller_LDADD = libdvrflow.la $(OVS_LIBS) $(LIBEVENT_LIBS) \
 
 TESTS += tests/component/nb-monitor.sh
 EXTRA_DIST += tests/component/nb-monitor.sh
-TESTS += tests/component/controller-l2.sh tests/component/routing-bad-input.sh \
+TESTS += tests/component/ofctrl-idle.sh \
+	tests/component/controller-l2.sh tests/component/routing-bad-input.sh \
 	tests/component/controller-sg.sh tests/component/controller-dhcp.sh
-EXTRA_DIST += tests/component/controller-l2.sh \
+EXTRA_DIST += tests/component/ofctrl-idle.sh \
+	tests/component/controller-l2.sh \
 	tests/component/routing-bad-input.sh tests/component/controller-sg.sh \
 	tests/component/controller-dhcp.sh
 TESTS += tests/system/controller-l2.sh tests/system/controller-provider.sh \

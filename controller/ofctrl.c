@@ -15,6 +15,7 @@
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vconn.h"
@@ -515,12 +516,27 @@ ofctrl_run(struct ofctrl *oc)
         int error;
 
         vconn_run(oc->vconn);
-        error = vconn_recv(oc->vconn, &msg);
-        if (!error) {
-            /* A service connection gets no asynchronous message; echo
-             * requests are answered by vconn itself. */
+        for (int i = 0; i < 50; i++) {
+            error = vconn_recv(oc->vconn, &msg);
+            if (error) {
+                break;
+            }
+            /* A service connection gets no asynchronous message, but the
+             * switch probes an idle one with echo requests and drops it
+             * when they go unanswered (after 2 x its inactivity probe);
+             * vconn does not answer them by itself. */
+            enum ofptype type;
+            if (!ofptype_decode(&type, msg->data)
+                && type == OFPTYPE_ECHO_REQUEST) {
+                error = vconn_send(oc->vconn,
+                                   ofputil_encode_echo_reply(msg->data));
+            }
             ofpbuf_delete(msg);
-        } else if (error != EAGAIN) {
+            if (error) {
+                break;
+            }
+        }
+        if (error && error != EAGAIN) {
             VLOG_INFO("%s: connection dropped (%s)", oc->bridge,
                       ovs_retval_to_string(error));
             disconnect(oc);

@@ -8,11 +8,9 @@
 #include "api/json-compat.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <sys/time.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -31,6 +29,7 @@
 #include "api/auth.h"
 #include "api/core.h"
 #include "api/exporter.h"
+#include "metrics/evpoll.h"
 #include "api/policy.h"
 #include "api/query.h"
 #include "api/server.h"
@@ -1012,36 +1011,6 @@ api_server_run(struct api_server *server)
     event_base_loop(server->base, EVLOOP_NONBLOCK);
 }
 
-struct wait_aux {
-    struct timeval now;
-};
-
-static int
-wait_event(const struct event_base *base OVS_UNUSED,
-           const struct event *ev, void *aux_)
-{
-    struct wait_aux *aux = aux_;
-    short what = event_get_events(ev);
-    evutil_socket_t fd = event_get_fd(ev);
-    struct timeval tv;
-
-    if (!(what & EV_SIGNAL) && fd >= 0
-        && event_pending(ev, EV_READ | EV_WRITE, NULL)) {
-        short events = ((what & EV_READ ? POLLIN : 0)
-                        | (what & EV_WRITE ? POLLOUT : 0));
-        if (events) {
-            poll_fd_wait(fd, events);
-        }
-    }
-    if (event_pending(ev, EV_TIMEOUT, &tv)) {
-        long long int ms = ((long long int) (tv.tv_sec - aux->now.tv_sec)
-                            * 1000
-                            + (tv.tv_usec - aux->now.tv_usec) / 1000);
-        poll_timer_wait(MAX(ms, 0) + 1);
-    }
-    return 0;
-}
-
 void
 api_server_wait(struct api_server *server)
 {
@@ -1061,12 +1030,7 @@ api_server_wait(struct api_server *server)
         }
     }
 
-    struct wait_aux aux;
-    gettimeofday(&aux.now, NULL);
-    event_base_foreach_event(server->base, wait_event, &aux);
-    if (event_base_get_num_events(server->base, EVENT_BASE_COUNT_ACTIVE)) {
-        poll_immediate_wake();
-    }
+    evpoll_wait(server->base);
 }
 
 char *

@@ -5,6 +5,7 @@
 noinst_LTLIBRARIES += metrics/libdvrmetrics.la
 libdvrflow_la_LIBADD += metrics/libdvrmetrics.la
 metrics_libdvrmetrics_la_SOURCES = \
+	metrics/evpoll.c metrics/evpoll.h \
 	metrics/http.c metrics/http.h \
 	metrics/metrics.c metrics/metrics.h
 metrics_libdvrmetrics_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)

@@ -8,14 +8,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "metrics/evpoll.h"
 #include "metrics/metrics.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
@@ -186,46 +185,11 @@ metrics_http_run(struct metrics_http *mh)
     }
 }
 
-struct wait_aux {
-    struct timeval now;
-};
-
-static int
-wait_event(const struct event_base *base OVS_UNUSED,
-           const struct event *ev, void *aux_)
-{
-    struct wait_aux *aux = aux_;
-    short what = event_get_events(ev);
-    evutil_socket_t fd = event_get_fd(ev);
-    struct timeval tv;
-
-    if (!(what & EV_SIGNAL) && fd >= 0
-        && event_pending(ev, EV_READ | EV_WRITE, NULL)) {
-        short events = ((what & EV_READ ? POLLIN : 0)
-                        | (what & EV_WRITE ? POLLOUT : 0));
-        if (events) {
-            poll_fd_wait(fd, events);
-        }
-    }
-    if (event_pending(ev, EV_TIMEOUT, &tv)) {
-        long long int ms = ((long long int) (tv.tv_sec - aux->now.tv_sec)
-                            * 1000
-                            + (tv.tv_usec - aux->now.tv_usec) / 1000);
-        poll_timer_wait(MAX(ms, 0) + 1);
-    }
-    return 0;
-}
-
 void
 metrics_http_wait(struct metrics_http *mh)
 {
     if (mh && mh->own_base) {
-        struct wait_aux aux;
-        gettimeofday(&aux.now, NULL);
-        event_base_foreach_event(mh->base, wait_event, &aux);
-        if (event_base_get_num_events(mh->base, EVENT_BASE_COUNT_ACTIVE)) {
-            poll_immediate_wake();
-        }
+        evpoll_wait(mh->base);
     }
 }
 

@@ -161,7 +161,7 @@ run_unit() {
             eval "$pre" || exit 1
         fi
         eval "set -- $cmd"
-        exec setsid "$@" </dev/null >>"$T/svc/log/$u.out" 2>&1
+        exec ${RUN_WRAP:-} setsid "$@" </dev/null >>"$T/svc/log/$u.out" 2>&1
     ) &
 }
 
@@ -188,7 +188,9 @@ ovs_start_switch hv
 ovs-vsctl set open . external_ids:system-id=hv \
     external_ids:dvr-nb-remote="unix:$T/run/dvrflow/dvrflow-nb.sock" \
     external_ids:dvr-encap-ip=127.0.0.1 external_ids:dvr-datapath-type=dummy
-run_unit dvr-controller
+# In a network namespace of its own (only its loopback): its metadata
+# port's address goes to the kernel's interface of that name.
+RUN_WRAP="unshare --net" run_unit dvr-controller
 _ovs_track_pidfile "$OVS_RUNDIR/dvr-controller.pid"
 _ovs_wait_file "$OVS_RUNDIR/dvr-controller.pid"
 

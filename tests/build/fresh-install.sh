@@ -105,7 +105,8 @@ sleep 1
 run_unit dvr-api
 run_unit dvr-controller
 for i in $(seq 100); do
-    out=$(dvrctl status 2>&1) && grep -q 'NB database: .*(connected)' <<<"$out" \
+    out=$(dvrctl status 2>&1) \
+        && grep -q 'NB database: .*(connected)' <<<"$out" \
         && grep -q '^  nb: connected' <<<"$out" && break
     sleep 0.1
 done

@@ -92,8 +92,9 @@ if grep -h '^/var/run\|^/run' "$T"/*.files; then
     ovs_fail "a package ships a run directory"
 fi
 # The Neutron driver's entry points.
+py=$T/root/usr/lib/python3/dist-packages
 grep -q '^dvrflow = networking_dvrflow.mech_driver' \
-    "$T"/root/usr/lib/python3/dist-packages/networking_dvrflow-*.egg-info/entry_points.txt \
+    "$py"/networking_dvrflow-*.egg-info/entry_points.txt \
     || ovs_fail "no ML2 entry point 'dvrflow'"
 [ "$(stat -c %a "$T/root/etc/dvrflow/keystone.conf")" = 640 ] \
     || ovs_fail "keystone.conf (a password) is not 0640"
@@ -126,7 +127,8 @@ ctl=$units/dvr-controller.service
 grep -qx 'Requires=openvswitch-switch.service' "$ctl" \
     && grep -q '^After=.*openvswitch-switch.service' "$ctl" \
     && grep -qx 'Restart=on-failure' "$ctl" \
-    || ovs_fail "dvr-controller.service: not after openvswitch-switch or not restarted on failure"
+    || ovs_fail "dvr-controller.service: not after openvswitch-switch" \
+                "or not restarted on failure"
 echo "packages and units checked"
 
 # The services, from their units.  map: the unit's paths in $T.

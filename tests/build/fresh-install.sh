@@ -80,7 +80,7 @@ sed -i 's|^DVR_API_OPTS="\(.*\)"|DVR_API_OPTS="\1 --listen=127.0.0.1:7510"|' \
 # StateDirectory=, LogsDirectory=, EnvironmentFile=, ExecStartPre=, then
 # ExecStart= in the background.
 run_unit() {
-    local f=/lib/systemd/system/$1.service d
+    local u=$1 f=/lib/systemd/system/$1.service d
     for d in $(sed -n 's/^RuntimeDirectory=//p' "$f"); do
         mkdir -p "/run/$d"; done
     for d in $(sed -n 's/^StateDirectory=//p' "$f"); do
@@ -95,8 +95,8 @@ run_unit() {
         pre=$(sed -n 's/^ExecStartPre=//p' "$f")
         [ -z "$pre" ] || eval "$pre"
         eval "set -- $(sed -n 's/^ExecStart=//p' "$f")"
-        echo "$1.service: $*"
-        exec "$@" </dev/null >>"/tmp/pkg/$1.out" 2>&1
+        echo "$u.service: $*"
+        exec "$@" </dev/null >>"/tmp/pkg/$u.out" 2>&1
     ) &
     pids+=($!)
 }

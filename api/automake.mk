@@ -71,7 +71,7 @@ EXTRA_DIST += tests/component/api-robustness.sh
 # dvrctl, the command line over the API.
 bin_PROGRAMS += tools/dvrctl
 tools_dvrctl_SOURCES = tools/dvrctl.c tools/dvrctl.h tools/dvrctl-trace.c \
-	tools/dvrctl-pipeline.c \
+	tools/dvrctl-pipeline.c tools/dvrctl-status.c \
 	tools/dvrctl-verify.c
 tools_dvrctl_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 tools_dvrctl_LDADD = libdvrflow.la $(OVS_LIBS) $(LIBEVENT_LIBS) \

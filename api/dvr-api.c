@@ -255,6 +255,12 @@ main(int argc, char *argv[])
 
     ovs_cmdl_proctitle_init(argc, argv);
     set_program_name(argv[0]);
+    /* Without $OVS_RUNDIR, the control socket, the pid file and the NB
+     * socket are in dvrflow's run directory, which "make install" and the
+     * package's unit create (not in the OVS build's, which nothing makes). */
+    if (!getenv("OVS_RUNDIR")) {
+        setenv("OVS_RUNDIR", DVR_RUNDIR, 1);
+    }
     service_start(&argc, &argv);
     parse_options(argc, argv);
     fatal_ignore_sigpipe();

@@ -481,6 +481,13 @@ main(int argc, char *argv[])
 
     ovs_cmdl_proctitle_init(argc, argv);
     set_program_name(argv[0]);
+    /* Without $OVS_RUNDIR, the switch's sockets (and this daemon's control
+     * socket, next to them) are where the installed Open vSwitch keeps
+     * them (configure --with-ovs-rundir), not where the OVS build that
+     * libopenvswitch comes from would. */
+    if (!getenv("OVS_RUNDIR")) {
+        setenv("OVS_RUNDIR", DVR_OVS_RUNDIR, 1);
+    }
     service_start(&argc, &argv);
     parse_options(argc, argv);
     fatal_ignore_sigpipe();

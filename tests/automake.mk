@@ -45,7 +45,11 @@ EXTRA_DIST += tests/component/engine-diff.sh
 # Build tests.
 TESTS += tests/build/configure-errors.sh tests/build/commands-installed.sh
 EXTRA_DIST += tests/build/configure-errors.sh \
-	tests/build/commands-installed.sh tests/build/commands.py
+	tests/build/commands-installed.sh tests/build/commands.py \
+	tests/build/fresh-install.sh
+# The Debian packages (debian/): skipped unless DVR_PACKAGE_TEST=yes.
+TESTS += tests/build/packages.sh tests/build/install-dirs.sh
+EXTRA_DIST += tests/build/packages.sh tests/build/install-dirs.sh
 
 check_PROGRAMS += tests/unit/test-l2
 tests_unit_test_l2_SOURCES = tests/unit/test-l2.c

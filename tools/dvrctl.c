@@ -876,6 +876,8 @@ usage(void)
            "NODE --src IP)\n"
            "        --to IP [--proto tcp|udp|icmp] [--dport N]\n"
            "  pipeline --dot (--node NAME=RUNDIR | --static)\n"
+           "  status [--rundir DIR] [--ovs-rundir DIR] [dvr-controller] "
+           "[dvr-api]\n"
            "  verify --node NAME=RUNDIR... [--verbose]\n"
            "\n"
            "OBJECT: network, subnet, port, router, floating ip, security "
@@ -918,6 +920,9 @@ main(int argc, char *argv[])
     }
     if (i < argc && !strcmp(argv[i], "pipeline")) {
         return dvrctl_pipeline(argc - i - 1, argv + i + 1);
+    }
+    if (i < argc && !strcmp(argv[i], "status")) {
+        return dvrctl_status(argc - i - 1, argv + i + 1);
     }
     if (i < argc && !strcmp(argv[i], "verify")) {
         return dvrctl_verify(argc - i - 1, argv + i + 1);

@@ -28,6 +28,9 @@ int dvrctl_trace(int argc, char *argv[]);
 /* "dvrctl pipeline ARGS...": see dvrctl-pipeline.c. */
 int dvrctl_pipeline(int argc, char *argv[]);
 
+/* "dvrctl status ARGS...": see dvrctl-status.c. */
+int dvrctl_status(int argc, char *argv[]);
+
 /* "dvrctl verify ARGS...": see dvrctl-verify.c. */
 int dvrctl_verify(int argc, char *argv[]);
 

@@ -13,8 +13,10 @@ make -s -C "$abs_top_builddir" install DESTDIR="$dest" >"$dest.log" 2>&1 \
     || { cat "$dest.log"; rm -f "$dest.log"; exit 1; }
 rm -f "$dest.log"
 # The configured directories, as make expands them.
-eval "$(make -s -C "$abs_top_builddir" --no-print-directory -f - \
-            print-dirs <<'MK'
+# (Without the parent's MAKEFLAGS: under "make -j check" the inner make
+# would warn about the jobserver among its output.)
+eval "$(env -u MAKEFLAGS -u MFLAGS make -s -C "$abs_top_builddir" \
+            --no-print-directory -f - print-dirs <<'MK' | grep '^localstatedir='
 include Makefile
 print-dirs:
 	@echo "localstatedir='$(localstatedir)' sbindir='$(sbindir)'"

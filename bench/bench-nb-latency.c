@@ -88,10 +88,14 @@ main(int argc, char *argv[])
                                              true, true);
     /* The first download of a 1,000-hypervisor NB takes a while. */
     long long int deadline = time_msec() + 300000;
-    while (!ovsdb_idl_has_ever_connected(idl)
-           || !bench_find_chassis(idl, argv[2])
-           || !nbrec_port_first(idl)) {
+    for (;;) {
+        /* The check follows the run that may have brought the rows: the
+         * poll below sleeps until the next message (or the deadline). */
         ovsdb_idl_run(idl);
+        if (ovsdb_idl_has_ever_connected(idl)
+            && bench_find_chassis(idl, argv[2]) && nbrec_port_first(idl)) {
+            break;
+        }
         if (time_msec() > deadline) {
             ovs_fatal(0, "no chassis %s or no port in %s", argv[2], argv[1]);
         }

@@ -62,10 +62,14 @@ wait_connected(struct ovsdb_idl *idl, const char *chassis, const char *group)
 {
     long long int deadline = time_msec() + 10000;
 
-    while (!ovsdb_idl_has_ever_connected(idl)
-           || !bench_find_chassis(idl, chassis)
-           || !find_group(idl, group)) {
+    for (;;) {
+        /* Checked after the run that may have brought the rows, not after
+         * the poll that sleeps until the next message. */
         ovsdb_idl_run(idl);
+        if (ovsdb_idl_has_ever_connected(idl)
+            && bench_find_chassis(idl, chassis) && find_group(idl, group)) {
+            break;
+        }
         if (time_msec() > deadline) {
             ovs_fatal(0, "no chassis %s or no group %s", chassis, group);
         }

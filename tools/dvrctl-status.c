@@ -29,11 +29,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "jsonrpc.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/util.h"
 #include "tools/dvrctl.h"
-#include "unixctl.h"
 #include "util.h"
 
 /* Returns the control socket of daemon 'name' in 'rundir', or NULL with
@@ -67,36 +65,6 @@ find_socket(const char *rundir, const char *name, char **error)
     return xasprintf("%s/%s.%ld.ctl", rundir, name, pid);
 }
 
-/* Runs 'cmd' through 'path'; returns its output or NULL with '*error'. */
-static char *
-ask(const char *path, const char *cmd, char **error)
-{
-    struct jsonrpc *client;
-    char *result = NULL, *err = NULL;
-
-    int retval = unixctl_client_create(path, &client);
-    if (retval) {
-        *error = xasprintf("cannot connect to %s (%s)", path,
-                           ovs_strerror(retval));
-        return NULL;
-    }
-    retval = unixctl_client_transact(client, cmd, 0, NULL, &result, &err);
-    jsonrpc_close(client);
-    if (retval) {
-        *error = xasprintf("%s: %s failed (%s)", path, cmd,
-                           ovs_strerror(retval));
-        free(result);
-        free(err);
-        return NULL;
-    }
-    if (err) {
-        *error = err;
-        free(result);
-        return NULL;
-    }
-    return result ? result : xstrdup("");
-}
-
 /* Prints the status of daemon 'name' (control command 'cmd') whose socket
  * is in 'rundir'; returns true if it answered. */
 static bool
@@ -104,7 +72,7 @@ report(const char *rundir, const char *name, const char *cmd)
 {
     char *error = NULL;
     char *path = find_socket(rundir, name, &error);
-    char *out = path ? ask(path, cmd, &error) : NULL;
+    char *out = path ? dvrctl_appctl(path, cmd, NULL, NULL, NULL, &error) : NULL;
     if (!out) {
         printf("%s: not running (%s)\n", name, error);
         free(error);

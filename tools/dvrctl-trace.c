@@ -86,9 +86,9 @@ tprintf(const char *format, ...)
 
 /* Runs unixctl 'cmd' with up to three arguments against the daemon whose
  * socket is 'path'; returns its output, or NULL with '*error' set. */
-static char *
-appctl(const char *path, const char *cmd, const char *a1, const char *a2,
-       const char *a3, char **error)
+char *
+dvrctl_appctl(const char *path, const char *cmd, const char *a1,
+              const char *a2, const char *a3, char **error)
 {
     struct jsonrpc *client;
     char *argv[3] = { CONST_CAST(char *, a1), CONST_CAST(char *, a2),
@@ -134,7 +134,7 @@ switch_ctl(const struct node *n, const char *cmd, const char *a1,
     fclose(f);
     char *path = xasprintf("%s/ovs-vswitchd.%ld.ctl", n->rundir, pid);
     char *error;
-    char *out = appctl(path, cmd, a1, a2, a3, &error);
+    char *out = dvrctl_appctl(path, cmd, a1, a2, a3, &error);
     if (!out) {
         dvrctl_die(1, "node %s: %s", n->name, error);
     }
@@ -150,7 +150,7 @@ controller_ctl(const struct node *n, const char *cmd, const char *arg,
                char **error)
 {
     char *path = xasprintf("%s/dvr-controller.ctl", n->rundir);
-    char *out = appctl(path, cmd, arg, NULL, NULL, error);
+    char *out = dvrctl_appctl(path, cmd, arg, NULL, NULL, error);
     free(path);
     return out;
 }

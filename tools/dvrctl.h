@@ -22,6 +22,12 @@ json_t *dvrctl_call(const char *method, const char *path, json_t *body);
 OVS_NO_RETURN void dvrctl_die(int status, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3);
 
+/* Runs unixctl 'cmd' with up to three arguments (the first null ends
+ * them) on the daemon whose control socket is 'path'; returns its output
+ * (to free), or NULL with '*error' (to free). */
+char *dvrctl_appctl(const char *path, const char *cmd, const char *a1,
+                    const char *a2, const char *a3, char **error);
+
 /* "dvrctl trace ARGS...": see dvrctl-trace.c. */
 int dvrctl_trace(int argc, char *argv[]);
 

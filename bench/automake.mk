@@ -7,7 +7,7 @@ EXTRA_DIST += bench/controller-bench bench/nb-load.py \
 	bench/routing-bench bench/routing-load.py \
 	bench/run bench/lib/control.py bench/lib/dataplane.py \
 	bench/lib/nodes.py bench/lib/ovsdbrpc.py bench/lib/report.py \
-	bench/lib/topology.py
+	bench/lib/topology.py bench/lib/plot.py bench/build-ovn-anchor
 noinst_PROGRAMS += bench/bench-sg-member
 bench_bench_sg_member_SOURCES = bench/bench-sg-member.c \
 	bench/bench-util.c bench/bench-util.h

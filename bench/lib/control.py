@@ -160,7 +160,8 @@ def plug_vifs(node, ports, bridge="br-int"):
                  "external_ids:iface-status=active",
                  "external_ids:vm-uuid=" + p.vm]
     for i in range(0, len(args), 4000 * 13):
-        node.cmd("ovs-vsctl", "--timeout=120", *args[i:i + 4000 * 13][1:])
+        node.cmd("ovs-vsctl", "--timeout=600", *args[i:i + 4000 * 13][1:],
+                 timeout=700)
 
 
 def raw_install(node, bridges_flows, tag):
@@ -177,13 +178,13 @@ def raw_install(node, bridges_flows, tag):
         if not lines:
             continue
         raw = "raw%s%d" % (tag, i)
-        args = ["ovs-vsctl", "--timeout=120", "add-br", raw, "--", "set",
+        args = ["ovs-vsctl", "--timeout=600", "add-br", raw, "--", "set",
                 "bridge", raw, "datapath_type=dummy", "fail_mode=secure",
                 "protocols=OpenFlow10,OpenFlow13,OpenFlow15",
                 "other_config:disable-in-band=true"]
         for j in range(n_ports):
             args += ["--", "add-port", raw, "%s-p%d" % (raw, j)]
-        node.cmd(*args)
+        node.cmd(*args, timeout=700)
         tlv = node.cmd("ovs-ofctl", "dump-tlv-map", br, check=False)
         maps = ["{class=%s,type=%s,len=%s}->%s" % m for m in re.findall(
             r"^\s*(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+(\d+)\s+(tun_metadata\d+)",
@@ -228,7 +229,7 @@ def raw_install(node, bridges_flows, tag):
             raise nodes.BenchError("raw install of %s: %s flows, expected %d"
                                    % (br, n, len(lines)))
         total_flows += len(lines)
-        node.cmd("ovs-vsctl", "--timeout=120", "del-br", raw)
+        node.cmd("ovs-vsctl", "--timeout=600", "del-br", raw, timeout=700)
     return total_s, total_flows, ofctl_cpu, vswitchd_cpu
 
 
@@ -251,6 +252,7 @@ class System:
         self.topo = topo
         self.args = args
         self.hv = None
+        self.result = {"system": self.name}
 
     # Process figures.
     def procs(self):
@@ -264,7 +266,9 @@ class System:
         return {k: nodes.proc_mem(p)[1] for k, p in self.procs().items()}
 
     def measure(self, n_changes):
-        r = {"system": self.name}
+        """Fills self.result as it goes, so that a step that fails leaves
+        the figures measured before it."""
+        r = self.result = {"system": self.name}
         topo = self.topo
         self.setup()
         plug_vifs(self.hv, topo.ports)
@@ -514,18 +518,23 @@ class Ovn(System):
     name = "ovn"
     db = topology.OvnNB.DB
 
+    def bin(self, prog):
+        return nodes.ovn_bin(self.name, prog)
+
     def setup(self):
         self.central = c = nodes.Node(self.base, "ovn-central")
+        schemas = nodes.ovn_schemas(self.name)
         self.nb_remote = nodes.start_db(
-            self.daemons, c, "ovnnb", os.path.join(nodes.OVN_SCHEMAS,
-                                                   "ovn-nb.ovsschema"))
+            self.daemons, c, "ovnnb",
+            os.path.join(schemas, "ovn-nb.ovsschema"), self.name)
         self.sb_remote = nodes.start_db(
-            self.daemons, c, "ovnsb", os.path.join(nodes.OVN_SCHEMAS,
-                                                   "ovn-sb.ovsschema"))
-        c.cmd("ovn-nbctl", "--db=" + self.nb_remote, "init")
-        c.cmd("ovn-sbctl", "--db=" + self.sb_remote, "init")
+            self.daemons, c, "ovnsb",
+            os.path.join(schemas, "ovn-sb.ovsschema"), self.name)
+        c.cmd(self.bin("ovn-nbctl"), "--db=" + self.nb_remote, "init")
+        c.cmd(self.bin("ovn-sbctl"), "--db=" + self.sb_remote, "init")
         pidfile = c.path("run", "ovn-northd.pid")
-        c.cmd("ovn-northd", "--detach", "--no-chdir", "--pidfile=" + pidfile,
+        c.cmd(self.bin("ovn-northd"), "--detach", "--no-chdir",
+              "--pidfile=" + pidfile,
               "--log-file=" + c.path("log", "ovn-northd.log"),
               "--unixctl=" + c.path("run", "ovn-northd.ctl"),
               "--ovnnb-db=" + self.nb_remote,
@@ -533,8 +542,8 @@ class Ovn(System):
         self.daemons.track(pidfile)
         nodes.wait_file(pidfile)
         # The remote network node hosting the gateway ports.
-        c.cmd("ovn-sbctl", "--db=" + self.sb_remote, "chassis-add",
-              topology.GW, "geneve", ENCAP_GW)
+        c.cmd(self.bin("ovn-sbctl"), "--db=" + self.sb_remote,
+              "chassis-add", topology.GW, "geneve", ENCAP_GW)
         self.conn = ovsdbrpc.Connection(self.nb_remote)
         self.rows = self.conn.monitor(self.db, "ack", {
             "NB_Global": ["nb_cfg", "hv_cfg"]})
@@ -559,7 +568,7 @@ class Ovn(System):
 
     def start_controller(self):
         pidfile = self.hv.path("run", "ovn-controller.pid")
-        self.hv.cmd("ovn-controller", "--detach", "--no-chdir",
+        self.hv.cmd(self.bin("ovn-controller"), "--detach", "--no-chdir",
                     "--pidfile=" + pidfile,
                     "--log-file=" + self.hv.path("log",
                                                  "ovn-controller.log"),
@@ -572,7 +581,7 @@ class Ovn(System):
         chassis in the SB database."""
         pidfile = self.hv.path("run", "ovn-controller.pid")
         pid = nodes.read_pid(pidfile)
-        self.hv.cmd("ovn-appctl", "-t",
+        self.hv.cmd(self.bin("ovn-appctl"), "-t",
                     self.hv.path("run", "ovn-controller.%d.ctl" % pid),
                     "exit", "--restart", check=False)
         deadline = now() + 10
@@ -610,7 +619,12 @@ class Ovn(System):
         return {}
 
 
-SYSTEMS = {"dvrflow": Dvrflow, "ovn": Ovn}
+class Ovn2603(Ovn):
+    """OVN 26.03 LTS, built from source (bench/build-ovn-anchor)."""
+    name = "ovn-26.03"
+
+
+SYSTEMS = {"dvrflow": Dvrflow, "ovn": Ovn, "ovn-26.03": Ovn2603}
 
 
 def stop_signal_safe(daemons):

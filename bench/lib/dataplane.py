@@ -25,8 +25,9 @@ port from the sandbox's NB database in both cases).
 
 Measured per path (l2: vm1 -> vm2; routed: vm1 -> vm3; fip: external host
 -> vm1's floating IP), when the path works: ping (50 x 20 ms) and iperf3
-(one stream, 3 s, median of 3 runs); and the datapath flows (megaflows)
-on hv1 after a 2 s routed iperf3 run with 1 and with 8 streams.  A path
+(one stream, 3 s, median and spread of 5 runs); and the datapath flows
+(megaflows) on hv1 after a 2 s routed iperf3 run with 1 and with 8
+streams.  A path
 that does not work is reported as not measured.
 """
 import json
@@ -182,18 +183,19 @@ def nb_rows(sb, ids):
     conn.close()
 
 
-def start_ovn(sb, base, daemons):
+def start_ovn(sb, base, daemons, flavour):
     """OVN central in the root namespace, ovn-controller in each node."""
-    c = nodes.Node(base, "dp-ovn-central")
+    c = nodes.Node(base, "dp-%s-central" % flavour)
+    schemas = nodes.ovn_schemas(flavour)
     nb = nodes.start_db(daemons, c, "ovnnb",
-                        os.path.join(nodes.OVN_SCHEMAS, "ovn-nb.ovsschema"))
+                        os.path.join(schemas, "ovn-nb.ovsschema"), flavour)
     sbdb = nodes.start_db(daemons, c, "ovnsb",
-                          os.path.join(nodes.OVN_SCHEMAS,
-                                       "ovn-sb.ovsschema"))
-    c.cmd("ovn-nbctl", "--db=" + nb, "init")
-    c.cmd("ovn-sbctl", "--db=" + sbdb, "init")
+                          os.path.join(schemas, "ovn-sb.ovsschema"), flavour)
+    c.cmd(nodes.ovn_bin(flavour, "ovn-nbctl"), "--db=" + nb, "init")
+    c.cmd(nodes.ovn_bin(flavour, "ovn-sbctl"), "--db=" + sbdb, "init")
     pidfile = c.path("run", "ovn-northd.pid")
-    c.cmd("ovn-northd", "--detach", "--no-chdir", "--pidfile=" + pidfile,
+    c.cmd(nodes.ovn_bin(flavour, "ovn-northd"), "--detach", "--no-chdir",
+          "--pidfile=" + pidfile,
           "--log-file=" + c.path("log", "ovn-northd.log"),
           "--ovnnb-db=" + nb, "--ovnsb-db=" + sbdb)
     daemons.track(pidfile)
@@ -208,12 +210,13 @@ def start_ovn(sb, base, daemons):
                    "external_ids:ovn-encap-ip=" + ip,
                    "external_ids:ovn-bridge-mappings=physnet1:br-ex",
                    "external_ids:ovn-bridge-datapath-type=netdev"], env=env)
-        n = nodes.Node(base, "dp-ovn-" + node)
+        n = nodes.Node(base, "dp-%s-%s" % (flavour, node))
         env.update(OVN_RUNDIR=n.run, OVN_LOGDIR=n.log, OVN_DBDIR=n.db,
                    OVN_SYSCONFDIR=n.path("etc"))
         pidfile = n.path("run", "ovn-controller.pid")
         nodes.run(["ip", "netns", "exec", "%s-%s" % (sb.prefix, node),
-                   "ovn-controller", "--detach", "--no-chdir",
+                   nodes.ovn_bin(flavour, "ovn-controller"), "--detach",
+                   "--no-chdir",
                    "--pidfile=" + pidfile,
                    "--log-file=" + n.path("log", "ovn-controller.log"),
                    "unix:%s/%s/run/db.sock" % (sb.dir, node)], env=env)
@@ -363,15 +366,17 @@ def ping(sb, src, dst):
     return float(m.group(1)) if m else None
 
 
-def iperf(sb, client, dst, seconds=3, streams=1, runs=3):
-    """The median of 'runs' iperf3 runs, in Gbit/s."""
+def iperf(sb, client, dst, seconds=3, streams=1, runs=5):
+    """Every one of 'runs' iperf3 runs, in Gbit/s, sorted: the report gives
+    their median and spread (a shared machine's load moves single runs by
+    a factor of two)."""
     rates = []
     for _ in range(runs):
         out = sb("exec", client, "iperf3", "-c", dst, "-p", str(IPERF_PORT),
                  "-t", str(seconds), "-P", str(streams), "-J", timeout=60)
         j = json.loads(out)
         rates.append(j["end"]["sum_received"]["bits_per_second"] / 1e9)
-    return sorted(rates)[len(rates) // 2]
+    return sorted(rates)
 
 
 def iperf_server(sb, vm):
@@ -398,7 +403,9 @@ def measure(sb, log):
                 log("data plane: " + r[key + "_error"])
                 continue
             r[key + "_ping_ms"] = ping(sb, src, dst)
-            r[key + "_gbps"] = iperf(sb, src, dst)
+            runs = iperf(sb, src, dst)
+            r[key + "_gbps_runs"] = runs
+            r[key + "_gbps"] = runs[len(runs) // 2]
         if "routed_gbps" in r:
             counts = {}
             for streams in (1, 8):
@@ -427,13 +434,13 @@ def run_one(a, base, daemons, system, log):
     ids = Ids()
     up = ["up", "--computes", "2", "--gateways", "1", "--no-api",
           "--external-ip", EXT_HOST + "/24", "--builddir", a.builddir]
-    if system == "ovn":
+    if system != "dvrflow":
         up.append("--no-controller")
     try:
         sb(*up, timeout=120)
         nb_rows(sb, ids)
-        if system == "ovn":
-            c, nb = start_ovn(sb, base, daemons)
+        if system != "dvrflow":
+            c, nb = start_ovn(sb, base, daemons, system)
             ovn_topology(c, nb, ids)
         for name, node, i, addr, mac in VMS:
             sb("vm-add", name, "--node", node, "--port", ids.vm[name])

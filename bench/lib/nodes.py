@@ -17,6 +17,24 @@ OVS_SRCDIR = os.environ.get("OVS_SRCDIR",
                             "/var/cache/dvrflow/ovs-current/src")
 OVN_SCHEMAS = "/usr/share/ovn"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# The OVNs a run compares with: Debian's packages ("ovn") and the newer
+# long-term release built from source by bench/build-ovn-anchor
+# ("ovn-26.03"), whose install prefix bench/run records here.  Only OVN's
+# daemons, tools and database server differ; every system uses the same,
+# installed ovs-vswitchd.
+OVN_PREFIX = {"ovn": None, "ovn-26.03": None}
+
+
+def ovn_bin(flavour, prog):
+    """The path of OVN program 'prog' (or ovsdb-server/ovsdb-tool for the
+    OVN central node) of 'flavour'."""
+    prefix = OVN_PREFIX.get(flavour)
+    return os.path.join(prefix, "bin", prog) if prefix else prog
+
+
+def ovn_schemas(flavour):
+    prefix = OVN_PREFIX.get(flavour)
+    return os.path.join(prefix, "share", "ovn") if prefix else OVN_SCHEMAS
 
 
 class BenchError(Exception):
@@ -147,14 +165,15 @@ class Node:
         return run(list(args), env=self.env, **kw)
 
 
-def start_db(daemons, node, name, schema):
-    """ovsdb-server with one database from 'schema'; returns its remote."""
+def start_db(daemons, node, name, schema, flavour=None):
+    """ovsdb-server with one database from 'schema'; returns its remote.
+    With an OVN 'flavour', the database server that OVN was built with."""
     db = node.path("db", name + ".db")
     if not os.path.exists(db):
-        node.cmd("ovsdb-tool", "create", db, schema)
+        node.cmd(ovn_bin(flavour, "ovsdb-tool"), "create", db, schema)
     sock = node.path("run", name + ".sock")
     pidfile = node.path("run", name + ".pid")
-    node.cmd("ovsdb-server", "--detach", "--no-chdir",
+    node.cmd(ovn_bin(flavour, "ovsdb-server"), "--detach", "--no-chdir",
              "--pidfile=" + pidfile,
              "--log-file=" + node.path("log", name + ".log"),
              "--remote=punix:" + sock,

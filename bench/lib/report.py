@@ -3,6 +3,8 @@ import os
 import re
 import subprocess
 
+import nodes
+
 
 def _version(cmd):
     try:
@@ -14,10 +16,15 @@ def _version(cmd):
     return m.group(1) if m else None
 
 
+# The systems in the order of the columns; the ratio columns are dvrflow
+# over each OVN.
+SYSTEMS = ("dvrflow", "ovn", "ovn-26.03")
+
+
 def versions(a):
     v = {"ovs": _version(["ovs-vswitchd", "--version"])}
-    if "ovn" in a.compare:
-        v["ovn"] = _version(["ovn-controller", "--version"])
+    for c in a.compare:
+        v[c] = _version([nodes.ovn_bin(c, "ovn-controller"), "--version"])
     try:
         v["dvrflow"] = subprocess.run(
             ["git", "-C", a.srcdir, "describe", "--always", "--dirty"],
@@ -90,24 +97,31 @@ def _fmt(fmt, v):
     return fmt % v
 
 
+def _systems(res):
+    return [s for s in SYSTEMS if s in res]
+
+
+def _ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "-"
+    return "%.3f" % (a / b)
+
+
 def _columns(results):
+    """(size, system) and (size, "dvr/" + OVN) for the ratio columns."""
     cols = []
     for size, res in results["sizes"].items():
-        systems = [s for s in ("dvrflow", "ovn") if s in res]
-        for s in systems:
-            cols.append((size, s))
-        if len(systems) == 2:
-            cols.append((size, "ratio"))
+        systems = _systems(res)
+        cols += [(size, s) for s in systems]
+        if "dvrflow" in res:
+            cols += [(size, "dvr/" + s) for s in systems if s != "dvrflow"]
     return cols
 
 
 def _cell(results, size, system, fn, fmt):
     res = results["sizes"][size]
-    if system == "ratio":
-        a, b = fn(res["dvrflow"]), fn(res["ovn"])
-        if a is None or b is None or b == 0:
-            return "-"
-        return "%.3f" % (a / b)
+    if system.startswith("dvr/"):
+        return _ratio(fn(res["dvrflow"]), fn(res[system[4:]]))
     return _fmt(fmt, fn(res[system]))
 
 
@@ -118,9 +132,7 @@ def _dims(results, size):
 
 def table_rows(results):
     cols = _columns(results)
-    header = ["metric"] + ["%s %s" % (size, s if s != "ratio"
-                                      else "dvr/ovn")
-                           for size, s in cols]
+    header = ["metric"] + ["%s %s" % (size, s) for size, s in cols]
     rows = []
     for label, fn, fmt in ROWS:
         cells = [_cell(results, size, s, fn, fmt) for size, s in cols]
@@ -134,10 +146,10 @@ def dataplane_rows(results):
     dp = results.get("dataplane")
     if not dp:
         return None, []
-    systems = [s for s in ("dvrflow", "ovn") if s in dp]
-    header = ["data plane (netdev sandbox)"] + systems
-    if len(systems) == 2:
-        header.append("dvr/ovn")
+    systems = _systems(dp)
+    others = [s for s in systems if s != "dvrflow" and "dvrflow" in dp]
+    header = (["data plane (netdev sandbox)"] + systems
+              + ["dvr/" + s for s in others])
     labels = [
         ("iperf3 VM->VM, one network (Gbit/s)", "l2_gbps", "%.2f"),
         ("ping VM->VM, one network (ms)", "l2_ping_ms", "%.3f"),
@@ -157,25 +169,41 @@ def dataplane_rows(results):
         if all(v is None for v in vals):
             continue
         cells = [_fmt(fmt, v) for v in vals]
-        if len(systems) == 2:
-            a, b = vals
-            cells.append("%.3f" % (a / b) if a is not None and b else "-")
+        cells += [_ratio(dp["dvrflow"].get(key), dp[s].get(key))
+                  for s in others]
         rows.append([label] + cells)
+        spread = [dp[s].get(key + "_runs") for s in systems]
+        if any(spread):
+            rows.append(["  %d runs, min-max" % max(len(x or [])
+                                                    for x in spread)]
+                        + ["%.2f-%.2f" % (x[0], x[-1]) if x else "-"
+                           for x in spread] + [""] * len(others))
     return header, rows
 
 
 def dataplane_notes(results):
     dp = results.get("dataplane") or {}
     notes = []
-    for s in ("dvrflow", "ovn"):
-        if s not in dp:
-            continue
+    for s in _systems(dp):
         if dp[s].get("path"):
             notes.append("%s data plane: %s" % (s, dp[s]["path"]))
         for k in sorted(dp[s]):
             if k.endswith("error"):
                 notes.append("%s data plane, not measured: %s"
                              % (s, dp[s][k]))
+    return notes
+
+
+def size_notes(results):
+    """The flow-count notes and where a system stopped."""
+    notes = []
+    for size, res in results["sizes"].items():
+        for s in _systems(res):
+            if res[s].get("note_flows"):
+                notes.append("%s %s: %s" % (size, s, res[s]["note_flows"]))
+            if res[s].get("error"):
+                notes.append("%s %s stopped (figures after it are not "
+                             "measured): %s" % (size, s, res[s]["error"]))
     return notes
 
 
@@ -203,11 +231,7 @@ def text_table(results):
         lines.append("")
         lines.append(_text(h, r))
         lines += dataplane_notes(results)
-    for size, res in results["sizes"].items():
-        for s in ("dvrflow", "ovn"):
-            if s in res and res[s].get("note_flows"):
-                lines.append("note: %s %s: %s" % (size, s,
-                                                  res[s]["note_flows"]))
+    lines += ["note: " + n for n in size_notes(results)]
     v = results["versions"]
     lines.append("versions: " + ", ".join("%s %s" % kv
                                           for kv in sorted(v.items())))
@@ -237,18 +261,19 @@ def markdown(results):
     out.append("")
     header, rows = table_rows(results)
     out.append(_md(header, rows))
+    notes = size_notes(results)
+    if notes:
+        out += [""] + ["- " + n for n in notes]
     h, r = dataplane_rows(results)
     if h:
         out += ["", _md(h, r), ""]
         out += ["- " + n for n in dataplane_notes(results)]
     out += ["", "## Flows per br-int table", ""]
     for size, res in results["sizes"].items():
-        for s in ("dvrflow", "ovn"):
-            if s in res:
-                t = res[s].get("tables_br_int", {})
-                out.append("- %s %s: %s" % (size, s, ", ".join(
-                    "%s: %d" % (k, t[k])
-                    for k in sorted(t, key=int))))
+        for s in _systems(res):
+            t = res[s].get("tables_br_int", {})
+            out.append("- %s %s: %s" % (size, s, ", ".join(
+                "%s: %d" % (k, t[k]) for k in sorted(t, key=int))))
     out.append("")
     out.append("Host: %d CPUs, load average %.1f at the start, %.1f at the "
                "end; compare ratios within one run, not absolute times."

@@ -26,7 +26,13 @@ SIZES = {
     "small": dict(T=10, P=10, F=2, R=5),
     "medium": dict(T=100, P=10, F=2, R=5),
     "large": dict(T=200, P=25, F=5, R=10),
+    # The cost-vs-size curve (bench/run --curve): medium's tenants,
+    # T = 10 (small), 50, 100 (medium), 200 and 400.
+    "t50": dict(T=50, P=10, F=2, R=5),
+    "t200": dict(T=200, P=10, F=2, R=5),
+    "t400": dict(T=400, P=10, F=2, R=5),
 }
+CURVE = ["small", "t50", "medium", "t200", "t400"]
 EXT_CIDR = "172.16.0.0/16"
 EXT_GW = "172.16.0.1"
 PHYSNET = "physnet1"

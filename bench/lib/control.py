@@ -173,9 +173,10 @@ RAW_PORTS_MAX = 1000
 
 def raw_install(node, bridges_flows, tag):
     """For each (bridge, flow lines, n_ports): a fresh bridge with as many
-    ports (up to RAW_PORTS_MAX), the groups, meters and tunnel metadata map copied, then the
-    timed 'ovs-ofctl --bundle add-flows'.  Returns (seconds, flows, CPU
-    seconds of ovs-ofctl, CPU seconds of ovs-vswitchd)."""
+    ports (up to RAW_PORTS_MAX), the groups, meters and tunnel metadata
+    map copied, then the timed 'ovs-ofctl --bundle add-flows'.  Returns
+    (seconds, flows, CPU seconds of ovs-ofctl, CPU seconds of
+    ovs-vswitchd)."""
     total_s = 0.0
     total_flows = 0
     ofctl_cpu = 0.0

@@ -418,8 +418,11 @@ run(struct controller *c)
             exporter_note_change(c->exporter, c->last_change_usec);
         }
         binding_mark_up(&c->binding, nb_txn, &bin);
+        /* An nb_cfg is acknowledged once the flows of every row the node
+         * needs are in: not between two condition rounds, whose view is
+         * only part of what the node's ports need. */
         const struct nbrec_nb_global *g = nbrec_nb_global_first(nb_idl);
-        if (g) {
+        if (g && nb_monitor_converged(c->nb_monitor)) {
             chassis_ack(nb_txn, nb_idl, &c->cfg, g->nb_cfg);
         }
     }

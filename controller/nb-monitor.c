@@ -574,6 +574,12 @@ nb_monitor_ready(const struct nb_monitor *m)
     return !m->conditional || m->ready;
 }
 
+bool
+nb_monitor_converged(const struct nb_monitor *m)
+{
+    return m->converged;
+}
+
 /* The size of the <row-update2> the server sent for tracked 'row' of
  * 'tc', as RFC 7047's JSON: its UUID, and the columns it carries (those
  * that differ from their defaults for an insertion, the changed ones for

@@ -46,15 +46,20 @@
  *
  * Contract: nb_monitor_prepare() once after creating the IDL;
  * nb_monitor_start() before the IDL connects (conditional: the first
- * download is then only the chassis and the global row, not the cloud); nb_monitor_count() after each ovsdb_idl_run() (before the
- * changes are cleared); nb_monitor_run() before each engine run; until
+ * download is then only the chassis and the global row, not the cloud);
+ * nb_monitor_count() after each ovsdb_idl_run() (before the changes are
+ * cleared); nb_monitor_run() before each engine run; until
  * nb_monitor_ready() the view is still growing towards what the node
  * needs and must not be compiled (flows installed before a restart stay
  * as they are).  nb_monitor_run() returns true once the server has
  * applied a condition change whose rows the engine has not compiled yet
  * (the caller then forces a full compile: rows that arrive or leave
  * because a condition changed are not reported as changes of the rows
- * that refer to them).  Lookups by UUID use NB_GET(), and the engine
+ * that refer to them).  nb_monitor_converged() is true when the server
+ * has applied the conditions that the current view implies: only then
+ * does the node hold every row its ports need, and only then may it
+ * acknowledge an nb_cfg (a view between two rounds compiles to a part of
+ * the node's flows).  Lookups by UUID use NB_GET(), and the engine
  * treats a row whose mandatory reference is not (yet) monitored as
  * absent.
  */
@@ -99,6 +104,7 @@ void nb_monitor_start(struct nb_monitor *, struct ovsdb_idl *,
 void nb_monitor_count(struct nb_monitor *, struct ovsdb_idl *);
 bool nb_monitor_run(struct nb_monitor *, const struct nb_monitor_input *);
 bool nb_monitor_ready(const struct nb_monitor *);
+bool nb_monitor_converged(const struct nb_monitor *);
 void nb_monitor_status(const struct nb_monitor *, struct ovsdb_idl *,
                        struct ds *);
 

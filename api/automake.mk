@@ -13,6 +13,7 @@ api_libdvrapi_la_SOURCES = \
 	api/exporter.h \
 	api/extensions.c \
 	api/floatingip.c \
+	api/portforwarding.c \
 	api/ipam.c \
 	api/ipam.h \
 	api/json-compat.h \

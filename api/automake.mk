@@ -13,6 +13,7 @@ api_libdvrapi_la_SOURCES = \
 	api/exporter.h \
 	api/extensions.c \
 	api/floatingip.c \
+	api/portforwarding.c \
 	api/ipam.c \
 	api/ipam.h \
 	api/json-compat.h \
@@ -48,6 +49,8 @@ EXTRA_DIST += \
 	tests/component/api/workflow-check.py
 TESTS += tests/component/api-openstack.sh
 EXTRA_DIST += tests/component/api-openstack.sh
+TESTS += tests/component/api-port-forwarding.sh
+EXTRA_DIST += tests/component/api-port-forwarding.sh
 
 # Unit tests of the pure modules.
 check_PROGRAMS += tests/unit/test-api-ipam tests/unit/test-api-validate

@@ -80,6 +80,12 @@ struct api_resource {
     void (*delete)(struct api_ctx *, const struct ovsdb_idl_row *);
     void (*action)(struct api_ctx *, const struct ovsdb_idl_row *,
                    const char *action);
+
+    /* A sub-resource (/v2.0/<parent>/<id>/<collection>) names its parent
+     * resource and says whether 'row' belongs to parent row 'parent'. */
+    const struct api_resource *parent;
+    bool (*in_parent)(const struct ovsdb_idl_row *row,
+                      const struct ovsdb_idl_row *parent);
 };
 
 struct api_ctx {
@@ -99,6 +105,8 @@ struct api_ctx {
     const struct api_resource *res;
     char *id;                   /* Path's resource id, or NULL. */
     char *action;               /* Path's action, or NULL. */
+    char *parent_id;            /* A sub-resource's parent id, or NULL... */
+    const struct ovsdb_idl_row *parent; /* ...and its row (dispatch). */
 
     /* The answer. */
     int status;                 /* 0 until decided. */
@@ -217,6 +225,21 @@ extern const struct api_resource api_routers;
 extern const struct api_resource api_floatingips;
 extern const struct api_resource api_security_groups;
 extern const struct api_resource api_security_group_rules;
+extern const struct api_resource api_port_forwardings;
+
+/* api/floatingip.c: the router that routes between 'subnet' and external
+ * network 'ext', or NULL. */
+const struct nbrec_router *api_fip_find_router(
+    struct api_ctx *, const struct nbrec_subnet *,
+    const struct nbrec_network *ext);
+
+/* api/portforwarding.c. */
+bool api_pf_in_parent(const struct ovsdb_idl_row *row,
+                      const struct ovsdb_idl_row *parent);
+json_t *api_fip_port_forwardings_json(struct api_ctx *,
+                                      const struct nbrec_floating_ip *);
+bool api_fip_has_port_forwardings(struct api_ctx *,
+                                  const struct nbrec_floating_ip *);
 
 /* api/extensions.c. */
 json_t *api_extensions_json(void);

@@ -30,6 +30,9 @@ static const struct api_extension extensions[] = {
     { "ext-gw-mode", "Neutron L3 Configurable external gateway mode",
       "Extension of the router abstraction for specifying whether SNAT "
       "should occur on the external gateway" },
+    { "expose-port-forwarding-in-fip",
+      "Expose port forwardings of a floating IP in its details",
+      "Add port_forwardings to the floating IP's details" },
     { "external-net", "Neutron external network",
       "Adds external network attribute to network resource." },
     { "extraroute", "Neutron Extra Route",
@@ -37,6 +40,8 @@ static const struct api_extension extensions[] = {
     { "extraroute-atomic", "Atomically add/remove extra routes",
       "Edit extra routes of a router on server side by atomically "
       "adding/removing extra routes" },
+    { "floating-ip-port-forwarding", "Floating IP Port Forwarding",
+      "Allow port forwarding from floating IP port to an internal port" },
     { "net-mtu", "Network MTU", "Provides MTU attribute for a network "
       "resource." },
     { "port-security", "Port Security",

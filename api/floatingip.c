@@ -87,14 +87,14 @@ fip_render(struct api_ctx *ctx, const struct ovsdb_idl_row *row_)
     json_object_set_new(obj, "dns_domain", json_string(""));
     json_object_set_new(obj, "dns_name", json_string(""));
     json_object_set_new(obj, "qos_policy_id", json_null());
-    json_object_set_new(obj, "port_forwardings", json_array());
+    json_object_set_new(obj, "port_forwardings",
+                        api_fip_port_forwardings_json(ctx, fip));
     api_add_std_attrs(obj, &fip->external_ids, fip->project_id);
     return obj;
 }
 
-/* The router that routes between 'subnet' and external network 'ext'. */
-static const struct nbrec_router *
-find_router(struct api_ctx *ctx, const struct nbrec_subnet *subnet,
+const struct nbrec_router *
+api_fip_find_router(struct api_ctx *ctx, const struct nbrec_subnet *subnet,
             const struct nbrec_network *ext)
 {
     const struct nbrec_router *router;
@@ -130,6 +130,21 @@ associate(struct api_ctx *ctx, const struct nbrec_floating_ip *self,
     a->port = api_get_port(ctx, port_id);
     if (!a->port) {
         return api_not_found(ctx, "Port", port_id);
+    }
+    if (self && api_fip_has_port_forwardings(ctx, self)) {
+        return api_conflict(ctx, "FipInUseByPortForwarding",
+                            "Floating IP "UUID_FMT" in use by Port "
+                            "Forwarding resources.",
+                            UUID_ARGS(&self->header_.uuid));
+    }
+    const struct nbrec_port_forwarding *pf;
+    NBREC_PORT_FORWARDING_FOR_EACH (pf, ctx->idl) {
+        if (pf->port == a->port) {
+            return api_error(ctx, 400, "BadRequest", "Cannot associate "
+                             "floating IP to port %s: it has port "
+                             "forwarding "UUID_FMT".", port_id,
+                             UUID_ARGS(&pf->header_.uuid));
+        }
     }
     if (a->port->network == ext) {
         return api_error(ctx, 400, "BadRequest", "Bad floatingip request: "
@@ -192,7 +207,7 @@ associate(struct api_ctx *ctx, const struct nbrec_floating_ip *self,
         }
     }
 
-    a->router = find_router(ctx, chosen->subnet, ext);
+    a->router = api_fip_find_router(ctx, chosen->subnet, ext);
     if (!a->router) {
         return api_error(ctx, 404, "ExternalGatewayForFloatingIPNotFound",
                          "External network "UUID_FMT" is not reachable from "
@@ -388,7 +403,13 @@ static void
 fip_delete(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
 {
     const struct nbrec_floating_ip *fip = API_ROW(nbrec_floating_ip, row);
+    const struct nbrec_port_forwarding *pf, *next;
     api_txn(ctx);
+    NBREC_PORT_FORWARDING_FOR_EACH_SAFE (pf, next, ctx->idl) {
+        if (pf->floating_ip == fip) {
+            nbrec_port_forwarding_delete(pf);  /* As Neutron: with it. */
+        }
+    }
     if (fip->floating_port) {
         nbrec_port_delete(fip->floating_port);
     }

@@ -40,6 +40,10 @@ row_project(const struct api_resource *res, const struct ovsdb_idl_row *row)
             ? API_ROW(nbrec_security_group, row)->project_id
             : res == &api_security_group_rules
             ? API_ROW(nbrec_security_group_rule, row)->project_id
+            : res == &api_port_forwardings
+            ? (API_ROW(nbrec_port_forwarding, row)->floating_ip
+               ? API_ROW(nbrec_port_forwarding, row)->floating_ip->project_id
+               : NULL)
             : NULL);
 }
 
@@ -320,6 +324,14 @@ api_policy_check(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
 
     if (ctx->is_admin || !res) {
         return true;
+    }
+    if (res->parent && ctx->parent && ctx->method != API_GET
+        && !is_mine(ctx, row_project(res->parent, ctx->parent))) {
+        char *rule = xasprintf("%s_%s_%s", op_name(ctx),
+                               res->parent->member, res->member);
+        forbidden(ctx, rule);
+        free(rule);
+        return false;
     }
     if (row) {
         if (!api_policy_visible(ctx, res, row)) {

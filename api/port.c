@@ -748,6 +748,13 @@ port_delete(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
             nbrec_floating_ip_set_status(fip, "DOWN");
         }
     }
+    /* ...and deletes its port forwardings, as Neutron. */
+    const struct nbrec_port_forwarding *pf, *next;
+    NBREC_PORT_FORWARDING_FOR_EACH_SAFE (pf, next, ctx->idl) {
+        if (pf->port == port) {
+            nbrec_port_forwarding_delete(pf);
+        }
+    }
     nbrec_port_delete(port);
     ctx->finish = api_finish_no_content;
 }

@@ -349,6 +349,7 @@ respond(struct api_ctx *ctx)
     free(ctx->project);
     free(ctx->id);
     free(ctx->action);
+    free(ctx->parent_id);
     free(ctx);
 }
 
@@ -413,7 +414,8 @@ list_rows(struct api_ctx *ctx)
     const struct ovsdb_idl_row *row;
     for (row = ovsdb_idl_first_row(ctx->idl, res->table); row;
          row = ovsdb_idl_next_row(row)) {
-        if (!api_policy_visible(ctx, res, row)) {
+        if (!api_policy_visible(ctx, res, row)
+            || (res->in_parent && !res->in_parent(row, ctx->parent))) {
             continue;
         }
         if (n >= allocated) {
@@ -461,6 +463,7 @@ api_resource_name(const struct api_resource *res)
             : res == &api_routers ? "Router"
             : res == &api_floatingips ? "FloatingIP"
             : res == &api_security_groups ? "SecurityGroup"
+            : res == &api_port_forwardings ? "PortForwarding"
             : "SecurityGroupRule");
 }
 
@@ -477,11 +480,30 @@ dispatch(struct api_ctx *ctx)
         return;
     }
 
+    if (res->parent) {
+        const struct ovsdb_idl_row *parent = NULL;
+        struct uuid uuid;
+        if (validate_is_uuid(ctx->parent_id)
+            && uuid_from_string(&uuid, ctx->parent_id)) {
+            parent = ovsdb_idl_get_row_for_uuid(ctx->idl, res->parent->table,
+                                                &uuid);
+        }
+        if (!parent || !api_policy_visible(ctx, res->parent, parent)) {
+            api_not_found(ctx, api_resource_name(res->parent),
+                          ctx->parent_id);
+            return;
+        }
+        ctx->parent = parent;
+    }
+
     const struct ovsdb_idl_row *row = NULL;
     if (ctx->id) {
         struct uuid uuid;
         if (validate_is_uuid(ctx->id) && uuid_from_string(&uuid, ctx->id)) {
             row = ovsdb_idl_get_row_for_uuid(ctx->idl, res->table, &uuid);
+        }
+        if (row && res->in_parent && !res->in_parent(row, ctx->parent)) {
+            row = NULL;
         }
         if (!row) {
             api_not_found(ctx, api_resource_name(res), ctx->id);
@@ -599,6 +621,22 @@ route(struct api_ctx *ctx, const char *host)
         if (!strcmp(segs[1], resources[i]->collection)) {
             ctx->res = resources[i];
         }
+    }
+    if (ctx->res == &api_floatingips && n >= 4
+        && !strcmp(segs[3], api_port_forwardings.collection)) {
+        /* The floating IP's port forwardings. */
+        if (n > 5) {
+            api_error(ctx, 404, "HTTPNotFound",
+                      "The resource could not be found.");
+            goto out;
+        }
+        ctx->res = &api_port_forwardings;
+        ctx->parent_id = xstrdup(segs[2]);
+        if (n == 5) {
+            ctx->id = xstrdup(segs[4]);
+        }
+        ok = true;
+        goto out;
     }
     if (!ctx->res || n > 4) {
         api_error(ctx, 404, "HTTPNotFound",

@@ -46,6 +46,10 @@ TESTS += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 	tests/system/controller-sg-fip.sh
 EXTRA_DIST += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 	tests/system/controller-sg-fip.sh
+# Floating IP port forwarding (dvr/pf, api/portforwarding).
+TESTS += tests/component/pf-bad-input.sh tests/system/port-forwarding.sh
+EXTRA_DIST += tests/component/pf-bad-input.sh \
+	tests/system/port-forwarding.sh
 
 # The metrics endpoint's content (metrics/, doc/metrics.md).
 libdvrflow_la_SOURCES += controller/exporter.c controller/exporter.h

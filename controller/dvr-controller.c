@@ -76,6 +76,8 @@ struct controller {
     struct ovsdb_idl_index *bindings_by_chassis;
     struct ovsdb_idl_index *fips_by_port;
     struct ovsdb_idl_index *fips_by_router;
+    struct ovsdb_idl_index *pfs_by_fip;
+    struct ovsdb_idl_index *pfs_by_port;
     struct dvr_config cfg;
     bool have_cfg;
     char *cfg_error;                /* Last configuration error logged. */
@@ -383,6 +385,8 @@ run(struct controller *c)
         .bindings_by_port = c->bindings_by_port,
         .fips_by_port = c->fips_by_port,
         .fips_by_router = c->fips_by_router,
+        .pfs_by_fip = c->pfs_by_fip,
+        .pfs_by_port = c->pfs_by_port,
         .ports = &c->ports,
         .vifs_gen = c->vifs_gen,
     };
@@ -535,6 +539,10 @@ main(int argc, char *argv[])
                                              &nbrec_floating_ip_col_port);
     c.fips_by_router = ovsdb_idl_index_create1(nb_idl,
                                                &nbrec_floating_ip_col_router);
+    c.pfs_by_fip = ovsdb_idl_index_create1(
+        nb_idl, &nbrec_port_forwarding_col_floating_ip);
+    c.pfs_by_port = ovsdb_idl_index_create1(
+        nb_idl, &nbrec_port_forwarding_col_port);
     bridge_ports_init(&c.ports);
     c.ports_stale = true;
     c.nb_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(nb_idl);

@@ -90,6 +90,7 @@ enum engine_source {
     ENGINE_SRC_NB_PORT,
     ENGINE_SRC_NB_ROUTER,
     ENGINE_SRC_NB_FIP,
+    ENGINE_SRC_NB_PF,           /* A Port_Forwarding row. */
     ENGINE_SRC_NB_SUBNET,
     ENGINE_SRC_GATEWAYS,        /* No object: the signature changed. */
     ENGINE_SRC_NB_BINDING,
@@ -272,5 +273,7 @@ void engine_fip_clear(struct engine *);
 engine_dirty_fn engine_port_dirty_fips;
 engine_dirty_fn engine_port_dirty_floating_fip;
 engine_dirty_fn engine_router_dirty_fips;
+engine_dirty_fn engine_nb_pf_dirty_fip;
+engine_dirty_fn engine_port_dirty_pf_fips;
 
 #endif /* controller/engine-private.h */

@@ -65,6 +65,8 @@ static const struct engine_edge engine_edges[] = {
       "a router's flows come from its row" },
     { ENGINE_SRC_NB_FIP, ENGINE_FIP, engine_dirty_self,
       "a floating IP's flows come from its row" },
+    { ENGINE_SRC_NB_PF, ENGINE_FIP, engine_nb_pf_dirty_fip,
+      "a floating IP's flows include its port forwardings" },
     { ENGINE_SRC_NB_SUBNET, ENGINE_ROUTER, engine_nb_subnet_dirty_routers,
       "a router's interfaces carry their subnets' CIDRs and gateways" },
     { ENGINE_SRC_NB_SUBNET, ENGINE_L2_PORT, engine_nb_subnet_dirty_ports,
@@ -100,6 +102,8 @@ static const struct engine_edge engine_edges[] = {
       "a floating IP's flows need its floating port's network active" },
     { ENGINE_SRC_ROUTER_COMPILED, ENGINE_FIP, engine_router_dirty_fips,
       "a floating IP is compiled with its router" },
+    { ENGINE_SRC_PORT_COMPILED, ENGINE_FIP, engine_port_dirty_pf_fips,
+      "a port forwarding is translated on its port's node" },
 };
 
 /* The NB tables whose tracked rows are input, in the order they are read
@@ -113,6 +117,7 @@ static const struct {
     { ENGINE_SRC_NB_PORT, &nbrec_table_port },
     { ENGINE_SRC_NB_ROUTER, &nbrec_table_router },
     { ENGINE_SRC_NB_FIP, &nbrec_table_floating_ip },
+    { ENGINE_SRC_NB_PF, &nbrec_table_port_forwarding },
     { ENGINE_SRC_NB_SUBNET, &nbrec_table_subnet },
     { ENGINE_SRC_GATEWAYS, NULL },   /* When the signature changed. */
     { ENGINE_SRC_NB_BINDING, &nbrec_table_port_binding },

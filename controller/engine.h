@@ -49,6 +49,8 @@ struct engine_input {
     struct ovsdb_idl_index *bindings_by_port;
     struct ovsdb_idl_index *fips_by_port;
     struct ovsdb_idl_index *fips_by_router;
+    struct ovsdb_idl_index *pfs_by_fip;     /* Port_Forwarding.floating_ip */
+    struct ovsdb_idl_index *pfs_by_port;    /* Port_Forwarding.port */
     const struct bridge_ports *ports;
     unsigned int vifs_gen;          /* Changes when ports->vifs changes. */
 };

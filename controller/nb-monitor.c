@@ -531,6 +531,7 @@ static const struct ovsdb_idl_column *const unread_columns[] = {
     &nbrec_network_col_description, &nbrec_subnet_col_description,
     &nbrec_port_col_description, &nbrec_router_col_description,
     &nbrec_floating_ip_col_description,
+    &nbrec_port_forwarding_col_description,
     &nbrec_security_group_col_description,
     &nbrec_security_group_rule_col_description,
 };

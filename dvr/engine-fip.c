@@ -9,6 +9,12 @@
  * whether it was last compiled as local.  It depends on its port, its
  * floating port and its router, whose compiles dirty it (the edges from
  * ENGINE_SRC_PORT_COMPILED and ENGINE_SRC_ROUTER_COMPILED).
+ *
+ * A floating IP without a port may have port forwardings (dvr/pf): they
+ * are part of its flows, compiled with it; a forwarding's row and its
+ * port's compile dirty it (ENGINE_SRC_NB_PF, ENGINE_SRC_PORT_COMPILED).
+ * It is "local" on the active gateway chassis of its router, which
+ * answers ARP for it.
  */
 
 #include <config.h>
@@ -19,6 +25,7 @@
 #include <string.h>
 
 #include "controller/nb-monitor.h"
+#include "dvr/pf.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
 #include "util.h"
@@ -61,6 +68,110 @@ fip_vm_ip(const struct nbrec_floating_ip *row, ovs_be32 *ip)
         }
     }
     return false;
+}
+
+static int
+compare_pf_uuids(const void *a_, const void *b_)
+{
+    const struct nbrec_port_forwarding *const *a = a_;
+    const struct nbrec_port_forwarding *const *b = b_;
+
+    return uuid_compare_3way(&(*a)->header_.uuid, &(*b)->header_.uuid);
+}
+
+/* The port forwardings of floating IP 'row', in UUID order (the first of
+ * two that claim one external port keeps it). */
+static size_t
+fip_forwardings(const struct engine_input *in,
+                const struct nbrec_floating_ip *row,
+                const struct nbrec_port_forwarding ***pfsp)
+{
+    const struct nbrec_port_forwarding **pfs = NULL;
+    size_t n = 0, allocated = 0;
+
+    *pfsp = NULL;
+    if (!in->pfs_by_fip) {
+        return 0;
+    }
+    struct nbrec_port_forwarding *target
+        = nbrec_port_forwarding_index_init_row(in->pfs_by_fip);
+    const struct nbrec_port_forwarding *pf;
+    nbrec_port_forwarding_index_set_floating_ip(target, row);
+    NBREC_PORT_FORWARDING_FOR_EACH_EQUAL (pf, target, in->pfs_by_fip) {
+        if (n >= allocated) {
+            pfs = x2nrealloc(pfs, &allocated, sizeof *pfs);
+        }
+        pfs[n++] = pf;
+    }
+    nbrec_port_forwarding_index_destroy_row(target);
+    if (n) {
+        qsort(pfs, n, sizeof *pfs, compare_pf_uuids);
+    }
+    *pfsp = pfs;
+    return n;
+}
+
+/* Compiles the port forwardings of floating IP 'row' (resolved in 'f')
+ * into 'out'.  Returns true if this chassis is its router's active
+ * gateway, which announces the address. */
+static bool
+compile_forwardings(struct engine *e, const struct nbrec_floating_ip *row,
+                    const struct l3_fip *f, struct l3_output *out)
+{
+    const struct nbrec_port_forwarding **pfs;
+    size_t n = fip_forwardings(e->in, row, &pfs);
+    struct l3_iface *ifaces = NULL;
+    ofp_port_t *tunnels = NULL;
+    const struct router_state *rs;
+    bool active = false;
+    struct l3_router r;
+
+    if (!n) {
+        return false;
+    }
+    if (row->port) {
+        engine_log_error(e, xasprintf(
+                             "floating IP "UUID_FMT": has a port, so its %"
+                             PRIuSIZE" port forwarding(s) are skipped",
+                             UUID_ARGS(&row->header_.uuid), n));
+    } else if (row->router
+               && (rs = engine_router_find(e, &row->router->header_.uuid))
+               && engine_router_describe(e, rs, &r, &ifaces, &tunnels)
+               && r.gw_role != L3_GW_NONE) {
+        struct pf_rule *rules = xcalloc(n, sizeof *rules);
+        size_t n_rules = 0;
+        for (size_t i = 0; i < n; i++) {
+            struct pf_rule *rule = &rules[n_rules];
+            char *error = pf_parse(pfs[i], &r, rule);
+            if (error) {
+                engine_log_error(e, error);
+                continue;
+            }
+            const struct port_state *ps = engine_port_find(
+                e, &pfs[i]->port->header_.uuid);
+            if (ps && ps->loc == L2_PORT_LOCAL) {
+                rule->local = true;
+                rule->vm_ofport = ps->ofport;
+            }
+            n_rules++;
+        }
+        struct pf_fip pf = {
+            .nb = row,
+            .fip = f->fip,
+            .mac = f->mac,
+            .ext_lvid = f->ext_lvid,
+            .router = &r,
+            .rules = rules,
+            .n_rules = n_rules,
+        };
+        pf_compile(&pf, out);
+        active = r.gw_role == L3_GW_ACTIVE;
+        free(rules);
+    }
+    free(ifaces);
+    free(tunnels);
+    free(pfs);
+    return active;
 }
 
 void
@@ -136,6 +247,12 @@ engine_fip_compile(struct engine *e, const struct uuid *uuid)
         engine_log_error(e, error);
         f.local = false;
     } else {
+        if (compile_forwardings(e, row, &f, &out)) {
+            f.local = true;
+        }
+        for (size_t i = 0; i < out.errors.n; i++) {
+            engine_log_error(e, xstrdup(out.errors.names[i]));
+        }
         flow_set_replace_owner(&e->int_flows, cookie, &out.int_flows);
     }
     if (f.local && !fs->local) {
@@ -224,4 +341,43 @@ engine_router_dirty_fips(const struct engine *e OVS_UNUSED,
                          struct uuid_set *dirty)
 {
     add_fips_of(in, in->fips_by_router, false, change->uuid, dirty);
+}
+
+/* Edge: the floating IP of port forwarding 'change->row'. */
+void
+engine_nb_pf_dirty_fip(const struct engine *e OVS_UNUSED,
+                       const struct engine_input *in OVS_UNUSED,
+                       const struct engine_change *change,
+                       struct uuid_set *dirty)
+{
+    const struct nbrec_port_forwarding *pf = CONTAINER_OF(
+        change->row, struct nbrec_port_forwarding, header_);
+
+    if (pf->floating_ip) {
+        uuid_set_add(dirty, &pf->floating_ip->header_.uuid);
+    }
+}
+
+/* Edge: the floating IPs with a port forwarding to port 'change->uuid'. */
+void
+engine_port_dirty_pf_fips(const struct engine *e OVS_UNUSED,
+                          const struct engine_input *in,
+                          const struct engine_change *change,
+                          struct uuid_set *dirty)
+{
+    const struct nbrec_port *port = NB_GET(port, in->nb_idl, change->uuid);
+    const struct nbrec_port_forwarding *pf;
+
+    if (!port || !in->pfs_by_port) {
+        return;
+    }
+    struct nbrec_port_forwarding *target
+        = nbrec_port_forwarding_index_init_row(in->pfs_by_port);
+    nbrec_port_forwarding_index_set_port(target, port);
+    NBREC_PORT_FORWARDING_FOR_EACH_EQUAL (pf, target, in->pfs_by_port) {
+        if (pf->floating_ip) {
+            uuid_set_add(dirty, &pf->floating_ip->header_.uuid);
+        }
+    }
+    nbrec_port_forwarding_index_destroy_row(target);
 }

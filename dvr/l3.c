@@ -261,9 +261,9 @@ add_echo_reply(struct flow_list *flows, uint8_t table, uint64_t cookie,
 /* ARP replies for an address of the external network ('ip' at 'mac'),
  * from this node only: to local requests and to those from the physical
  * network (which get the local VLAN back for br-ex). */
-static void
-add_ext_arp_responder(struct flow_list *flows, uint64_t cookie,
-                      uint16_t lvid, ovs_be32 ip, struct eth_addr mac)
+void
+l3_add_ext_arp_responder(struct flow_list *flows, uint64_t cookie,
+                         uint16_t lvid, ovs_be32 ip, struct eth_addr mac)
 {
     uint64_t stub[512 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
@@ -503,8 +503,8 @@ compile_gateway(const struct l3_router *r, uint64_t cookie,
     flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
                   &ofpacts);
     if (r->gw_role == L3_GW_ACTIVE) {
-        add_ext_arp_responder(&out->int_flows, cookie, gw->lvid, gw->ip,
-                              gw->mac);
+        l3_add_ext_arp_responder(&out->int_flows, cookie, gw->lvid, gw->ip,
+                                 gw->mac);
     }
     add_echo_reply(&out->int_flows, T_L3_EXT_IN, cookie, r->lid, gw->lvid,
                    gw->ip, true);
@@ -637,8 +637,8 @@ l3_compile_fip(const struct l3_fip *f, struct l3_output *out)
 
     /* This node alone answers ARP for the floating IP, and packets to its
      * MAC enter the router... */
-    add_ext_arp_responder(&out->int_flows, cookie, f->ext_lvid, f->fip,
-                          f->mac);
+    l3_add_ext_arp_responder(&out->int_flows, cookie, f->ext_lvid, f->fip,
+                             f->mac);
     match_init_catchall(&match);
     match_set_metadata(&match, htonll(f->ext_lvid));
     match_set_dl_dst(&match, f->mac);

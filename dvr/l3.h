@@ -103,6 +103,13 @@ char *l3_iface_parse(const struct nbrec_port *, struct l3_iface *)
 void l3_add_nexthop(struct flow_list *, uint64_t cookie, uint16_t priority,
                     uint16_t lvid, ovs_be32 ip, struct eth_addr mac);
 
+/* Adds to 'flows' the ARP replies for an address of the external network
+ * ('ip' at 'mac', on local VLAN 'lvid'), from this node only: to local
+ * requests and to those from the physical network. */
+void l3_add_ext_arp_responder(struct flow_list *, uint64_t cookie,
+                              uint16_t lvid, ovs_be32 ip,
+                              struct eth_addr mac);
+
 struct l3_fip {
     const struct nbrec_floating_ip *nb;
     ovs_be32 fip;                   /* The floating IP... */

@@ -120,6 +120,15 @@ fi
 ext=$(id "$TADMIN" POST /networks '{"network":{"name":"ext","router:external":true,"provider:network_type":"flat","provider:physical_network":"physnet1"}}')
 ext_sub=$(id "$TADMIN" POST /subnets "{\"subnet\":{\"network_id\":\"$ext\",\"cidr\":\"203.0.113.0/24\",\"gateway_ip\":\"203.0.113.1\",\"ip_version\":4,\"enable_dhcp\":false}}")
 echo "A: network $net_a, port $port_a, group $sg_a, rule $rule_a, router $router_a; external network $ext"
+# A's floating IP with a port forwarding to port-a.
+req "$TA" PUT "/routers/$router_a" "{\"router\":{\"external_gateway_info\":{\"network_id\":\"$ext\"}}}" >/dev/null
+fip_a=$(id "$TA" POST /floatingips "{\"floatingip\":{\"floating_network_id\":\"$ext\"}}")
+ip_a=$(req "$TA" GET "/ports/$port_a" | cut -d' ' -f2- | jq -r '.port.fixed_ips[0].ip_address')
+pf_body() {
+    echo "{\"port_forwarding\":{\"internal_port_id\":\"$1\",\"internal_ip_address\":\"$2\",\"internal_port\":22,\"external_port\":$3,\"protocol\":\"tcp\"}}"
+}
+pf_a=$(id "$TA" POST "/floatingips/$fip_a/port_forwardings" "$(pf_body "$port_a" "$ip_a" 2201)")
+echo "A: floating IP $fip_a, port forwarding $pf_a"
 
 before=$(nb_dump)
 fails=""
@@ -163,6 +172,12 @@ expect 404 "$TB" PUT "/routers/$router_a/remove_router_interface" "{\"subnet_id\
 expect 404 "$TB" POST /ports "{\"port\":{\"network_id\":\"$net_a\"}}"
 expect 404 "$TB" POST /subnets "{\"subnet\":{\"network_id\":\"$net_a\",\"cidr\":\"10.9.0.0/24\",\"ip_version\":4}}"
 expect 404 "$TB" POST /security-group-rules "{\"security_group_rule\":{\"security_group_id\":\"$sg_a\",\"direction\":\"ingress\"}}"
+# B reads, edits, deletes and adds to A's port forwardings.
+expect 404 "$TB" GET "/floatingips/$fip_a/port_forwardings"
+expect 404 "$TB" GET "/floatingips/$fip_a/port_forwardings/$pf_a"
+expect 404 "$TB" PUT "/floatingips/$fip_a/port_forwardings/$pf_a" '{"port_forwarding":{"external_port":2299}}'
+expect 404 "$TB" DELETE "/floatingips/$fip_a/port_forwardings/$pf_a"
+expect 404 "$TB" POST "/floatingips/$fip_a/port_forwardings" "$(pf_body "$port_a" "$ip_a" 2202)"
 # B creates in A's name.
 expect 403 "$TB" POST /networks "{\"network\":{\"name\":\"x\",\"project_id\":\"$PA\"}}"
 expect 403 "$TB" POST /security-groups "{\"security_group\":{\"name\":\"x\",\"tenant_id\":\"$PA\"}}"

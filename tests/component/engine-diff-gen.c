@@ -26,6 +26,7 @@
 #define MAX_VM_PORTS 30
 #define MAX_ROUTERS 4
 #define MAX_FIPS 8
+#define MAX_PFS 10
 #define MAX_SGS 5
 #define MAX_RULES 6
 
@@ -118,6 +119,7 @@ DEFINE_PICK(subnet, nbrec_subnet, NBREC_SUBNET_FOR_EACH)
 DEFINE_PICK(port, nbrec_port, NBREC_PORT_FOR_EACH)
 DEFINE_PICK(router, nbrec_router, NBREC_ROUTER_FOR_EACH)
 DEFINE_PICK(fip, nbrec_floating_ip, NBREC_FLOATING_IP_FOR_EACH)
+DEFINE_PICK(pf, nbrec_port_forwarding, NBREC_PORT_FORWARDING_FOR_EACH)
 DEFINE_PICK(sg, nbrec_security_group, NBREC_SECURITY_GROUP_FOR_EACH)
 DEFINE_PICK(binding, nbrec_port_binding, NBREC_PORT_BINDING_FOR_EACH)
 DEFINE_PICK(chassis, nbrec_chassis, NBREC_CHASSIS_FOR_EACH)
@@ -337,6 +339,21 @@ net_update(struct ediff_run *run, const struct nbrec_network *net)
 
 static void delete_port(struct ediff_run *, const struct nbrec_port *);
 
+/* Deletes floating IP 'fip' and its port forwardings (which refer to it
+ * strongly). */
+static void
+delete_fip_row(struct ediff_run *run, const struct nbrec_floating_ip *fip)
+{
+    const struct nbrec_port_forwarding *pf, *next;
+
+    NBREC_PORT_FORWARDING_FOR_EACH_SAFE (pf, next, run->w) {
+        if (pf->floating_ip == fip) {
+            nbrec_port_forwarding_delete(pf);
+        }
+    }
+    nbrec_floating_ip_delete(fip);
+}
+
 /* Deletes the ports of 'net' (and the floating IPs on it) or, if it has
  * none left, its subnets and itself (see subnet_delete()). */
 static void
@@ -349,7 +366,7 @@ net_delete(struct ediff_run *run, const struct nbrec_network *net)
 
     NBREC_FLOATING_IP_FOR_EACH_SAFE (fip, next_fip, run->w) {
         if (fip->floating_network == net) {
-            nbrec_floating_ip_delete(fip);
+            delete_fip_row(run, fip);
         }
     }
     NBREC_PORT_FOR_EACH_SAFE (p, next_p, run->w) {
@@ -607,7 +624,7 @@ delete_port(struct ediff_run *run, const struct nbrec_port *p)
     }
     NBREC_FLOATING_IP_FOR_EACH_SAFE (fip, next, run->w) {
         if (fip->floating_port == p) {
-            nbrec_floating_ip_delete(fip);
+            delete_fip_row(run, fip);
         }
     }
     nbrec_port_delete(p);
@@ -821,8 +838,48 @@ fip_delete(struct ediff_run *run, const struct nbrec_floating_ip *fip)
 {
     NOTE(run, "fip %08x delete", ID(fip));
     nbrec_port_delete(fip->floating_port);
-    nbrec_floating_ip_delete(fip);
+    delete_fip_row(run, fip);
     run->deleted = true;
+}
+
+/* Port forwardings: to a VM port's address (or, sometimes, a wrong one),
+ * on a few external ports so that they collide; the floating IP's router
+ * is set if it has none (a floating IP with a port keeps its: the
+ * compiler skips the forwardings). */
+static void
+pf_set(struct ediff_run *run, const struct nbrec_port_forwarding *pf,
+       const struct nbrec_floating_ip *fip)
+{
+    const struct nbrec_port *p = pick_port(run, vm_port_with_ip);
+
+    nbrec_port_forwarding_set_port(pf, p);
+    nbrec_port_forwarding_set_internal_ip_address(
+        pf, p && p->n_fixed_ips && !chance(10)
+            ? p->fixed_ips[rnd(p->n_fixed_ips)]->ip_address : "10.9.9.9");
+    nbrec_port_forwarding_set_protocol(pf, chance(50) ? "tcp" : "udp");
+    nbrec_port_forwarding_set_external_port(pf, 2200 + rnd(4));
+    nbrec_port_forwarding_set_internal_port(pf, chance(5) ? 0 : 22);
+    if (!fip->router || chance(10)) {
+        const struct nbrec_router *r = pick_router(run, NULL);
+        nbrec_floating_ip_set_router(fip, r);
+    }
+    NOTE(run, " port %08x %s %"PRId64" -> %s",
+         p ? ID(p) : 0, pf->protocol, pf->external_port,
+         pf->internal_ip_address);
+}
+
+static void
+pf_create(struct ediff_run *run)
+{
+    const struct nbrec_floating_ip *fip = pick_fip(run, NULL);
+
+    if (!fip) {
+        return;
+    }
+    struct nbrec_port_forwarding *pf = nbrec_port_forwarding_insert(run->txn);
+    nbrec_port_forwarding_set_floating_ip(pf, fip);
+    NOTE(run, "pf of fip %08x create", ID(fip));
+    pf_set(run, pf, fip);
 }
 
 /* Security groups. */
@@ -1130,6 +1187,22 @@ ediff_random_change(struct ediff_run *run)
     } else if ((c -= 10) < 0) {
         PICK_OR_RETURN(fip, pick_fip(run, NULL));
         fip_delete(run, fip);
+    } else if ((c -= 25) < 0) {
+        if (count_pf(run, NULL) < MAX_PFS) {
+            pf_create(run);
+        }
+    } else if ((c -= 15) < 0) {
+        const struct nbrec_port_forwarding *pf;
+        PICK_OR_RETURN(pf, pick_pf(run, NULL));
+        if (pf->floating_ip) {
+            NOTE(run, "pf %08x update", ID(pf));
+            pf_set(run, pf, pf->floating_ip);
+        }
+    } else if ((c -= 10) < 0) {
+        const struct nbrec_port_forwarding *pf;
+        PICK_OR_RETURN(pf, pick_pf(run, NULL));
+        NOTE(run, "pf %08x delete", ID(pf));
+        nbrec_port_forwarding_delete(pf);
     } else if ((c -= 20) < 0) {
         if (count_sg(run, NULL) < MAX_SGS) {
             sg_create(run);

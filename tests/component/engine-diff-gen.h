@@ -52,6 +52,8 @@ struct ediff_run {
     struct ovsdb_idl_index *bindings_by_port;
     struct ovsdb_idl_index *fips_by_port;
     struct ovsdb_idl_index *fips_by_router;
+    struct ovsdb_idl_index *pfs_by_fip;
+    struct ovsdb_idl_index *pfs_by_port;
     struct smap persisted;          /* Engine A's local VLANs. */
     unsigned int next_ofport;
 };

@@ -419,6 +419,10 @@ main(int argc, char *argv[])
                                                &nbrec_floating_ip_col_port);
     run.fips_by_router = ovsdb_idl_index_create1(
         run.r, &nbrec_floating_ip_col_router);
+    run.pfs_by_fip = ovsdb_idl_index_create1(
+        run.r, &nbrec_port_forwarding_col_floating_ip);
+    run.pfs_by_port = ovsdb_idl_index_create1(
+        run.r, &nbrec_port_forwarding_col_port);
     wait_idl(run.w, connected, NULL, "the writer to connect");
     wait_idl(run.r, connected, NULL, "the reader to connect");
     setup_input(&run);
@@ -483,6 +487,8 @@ main(int argc, char *argv[])
             .bindings_by_port = run.bindings_by_port,
             .fips_by_port = run.fips_by_port,
             .fips_by_router = run.fips_by_router,
+            .pfs_by_fip = run.pfs_by_fip,
+            .pfs_by_port = run.pfs_by_port,
             .ports = &run.ports,
             .vifs_gen = run.vifs_gen,
         };

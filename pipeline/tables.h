@@ -124,6 +124,8 @@ enum pin_op {
     PIN_ICMP_UNREACH = 4,       /* Send "destination unreachable". */
     PIN_ARP_LEARN = 5,          /* An ARP reply to learn a next hop. */
     PIN_ARP_RESOLVE = 6,        /* Next hop (reg2) unknown: ask by ARP. */
+    PIN_ND_RS = 7,              /* An IPv6 router solicitation from a VIF
+                                 * (controller/ra-server). */
 };
 
 /* The meter every packet-in goes through. */

@@ -474,7 +474,9 @@ l2_add_nd_responder(struct flow_list *flows, uint64_t cookie, uint16_t lvid,
     /* The solicitation becomes the advertisement (the switch fixes the
      * checksum): back to its sender, from 'ip', solicited and override
      * (and router), with the target link-layer address option in the
-     * place of the source one. */
+     * place of the source one.  The option's address can be set only
+     * once the packet is an advertisement (a prerequisite that OVS checks
+     * against the match): a second pass, marked by FLAG_ND_REPLY. */
     put_parsed(&ofpacts,
                "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
                "set_field:"ETH_ADDR_FMT"->eth_src,"
@@ -484,10 +486,18 @@ l2_add_nd_responder(struct flow_list *flows, uint64_t cookie, uint16_t lvid,
                "set_field:%d->icmpv6_type,"
                "set_field:%#"PRIx32"->nd_reserved,"
                "set_field:2->nd_options_type,"
-               "set_field:"ETH_ADDR_FMT"->nd_tll,"
-               "in_port",
+               "set_field:%#x/%#x->reg%d,"
+               "resubmit(,%d)",
                ETH_ADDR_ARGS(mac), ip_s, ND_NEIGHBOR_ADVERT,
-               router ? 0xe0000000u : 0x60000000u, ETH_ADDR_ARGS(mac));
+               router ? 0xe0000000u : 0x60000000u,
+               FLAG_ND_REPLY, FLAG_ND_REPLY, REG_FLAGS, T_ARP_RESP);
+    flow_list_add(flows, T_ARP_RESP, 100, cookie, &match, &ofpacts);
+
+    ofpbuf_clear(&ofpacts);
+    match_set_icmp_type(&match, ND_NEIGHBOR_ADVERT);
+    match_set_reg_masked(&match, REG_FLAGS, FLAG_ND_REPLY, FLAG_ND_REPLY);
+    put_parsed(&ofpacts, "set_field:"ETH_ADDR_FMT"->nd_tll,in_port",
+               ETH_ADDR_ARGS(mac));
     flow_list_add(flows, T_ARP_RESP, 100, cookie, &match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }

@@ -194,7 +194,10 @@ Test(l2, nd_responder)
                "set_field:136->icmpv6_type,"
                "set_field:1610612736->nd_reserved,"
                "set_field:2->nd_options_type,"
-               "set_field:fa:16:3e:00:00:01->nd_tll,IN_PORT");
+               "load:0x1->NXM_NX_REG0[2],resubmit(,40)");
+    assert_has(t, "table=40, priority=100,icmp6,reg0=0x4/0x4,metadata=0x5,"
+               "icmp_type=136,icmp_code=0,nd_target=fd00::11 "
+               "actions=set_field:fa:16:3e:00:00:01->nd_tll,IN_PORT");
     cr_assert_null(strstr(t, "nd_target=fe80"));
     free(t);
     l2_output_destroy(&out);

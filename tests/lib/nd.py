@@ -8,6 +8,9 @@ netdev-dummy/receive (standard library only).
                                            to TARGET's solicited-node group
   nd.py ra SRC_MAC SRC_IP PREFIX           a router advertisement (forged
                                            by a VM) to ff02::1
+  nd.py send IFACE HEX                     sends the frame HEX on IFACE
+                                           (a raw socket: as root, in the
+                                           VM's namespace)
 """
 import socket
 import struct
@@ -41,6 +44,11 @@ def frame(src_mac, dst_mac, src, dst, icmp, hlim=255):
 
 
 def main(argv):
+    if argv[1] == 'send':
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        s.bind((argv[2], 0))
+        s.send(bytes.fromhex(argv[3]))
+        return
     kind, smac, sip = argv[1], mac_bytes(argv[2]), ip6(argv[3])
     sll = bytes([1, 1]) + smac
     if kind == 'rs':

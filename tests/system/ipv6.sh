@@ -54,13 +54,20 @@ router=$(sb_api_id POST /routers '{"router": {"name": "r6"}}')
 sb_api PUT "/routers/$router/add_router_interface" \
     "{\"subnet_id\": \"$sub\"}" >/dev/null
 
-# SLAAC ports: EUI-64 addresses from the API, and no fixed address.
+# SLAAC ports: EUI-64 addresses from the API, and no fixed address.  vm2
+# accepts any ICMPv6 (a security group many tenants have): only first-hop
+# security on vm1's port stands between vm1's forged RA and vm2.
+sg=$(sb_api_id POST /security-groups '{"security_group": {"name": "icmp6"}}')
+sb_api POST /security-group-rules "{\"security_group_rule\": {
+    \"security_group_id\": \"$sg\", \"direction\": \"ingress\",
+    \"ethertype\": \"IPv6\", \"protocol\": \"ipv6-icmp\"}}" >/dev/null
 port() {
     sb_api POST /ports "{\"port\": {\"name\": \"$1\", \"network_id\": \"$net\",
-        \"mac_address\": \"$2\"}}"
+        \"mac_address\": \"$2\"${3:+, \"security_groups\": [$3]}}}"
 }
 p1j=$(port vm1 fa:16:3e:00:06:01)
-p2j=$(port vm2 fa:16:3e:00:06:02)
+default_sg=$(echo "$p1j" | jq -r '.port.security_groups[0]')
+p2j=$(port vm2 fa:16:3e:00:06:02 "\"$default_sg\", \"$sg\"")
 ip1=$(echo "$p1j" | jq -r '.port.fixed_ips[0].ip_address')
 ip2=$(echo "$p2j" | jq -r '.port.fixed_ips[0].ip_address')
 [ "$ip1" = 2001:db8:1:0:f816:3eff:fe00:601 ] || sb_fail "vm1's address: $p1j"

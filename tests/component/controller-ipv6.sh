@@ -132,6 +132,12 @@ dummy_send_expect_none vif-a1 "$(nd ra fa:16:3e:00:00:a1 \
     fe80::f816:3eff:fe00:a1 2001:db8:666::)" "$pc/vif-a2.pcap" \
     "icmp6 and ip6[40] == 134 and ether src fa:16:3e:00:00:a1" 1 \
     || ovs_fail "a forged RA reached vif-a2"
+# ... dropped by first-hop security itself (table ipv6_security), before
+# the security groups (whose conntrack also calls an RA invalid).
+ovs-ofctl -O OpenFlow13 dump-flows br-int "table=11,icmp6,icmp_type=134" \
+    | grep -q "n_packets=1," \
+    || { ovs-ofctl -O OpenFlow13 dump-flows br-int table=11; \
+         ovs_fail "the forged RA was not dropped by ipv6_security"; }
 echo "forged RA dropped: ok"
 
 # Without a router interface: router lifetime 0 (no default route).

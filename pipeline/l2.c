@@ -111,6 +111,7 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
     /* br-int: local delivery ends here, after sg_ingress, at the port that
      * l2_lookup chose. */
     ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
     put_output_reg7(&ofpacts);
     flow_list_add(&out->int_flows, T_OUTPUT, 0, COOKIE_STATIC, &match,
                   &ofpacts);

@@ -215,6 +215,20 @@ Test(l2, nd_responder)
     cr_assert_null(strstr(t, "1610612736"));
     free(t);
     l2_output_destroy(&out);
+    /* The skeleton passes on what it does not answer, and its other
+     * defaults stay catch-alls. */
+    struct l2_bridges br = { .int_patch_tun = OFPP_NONE,
+                             .tun_patch_int = OFPP_NONE };
+    l2_output_init(&out);
+    l2_compile_skeleton(&br, &out);
+    t = flows_text(&out.int_flows);
+    assert_has(t, "table=40, priority=105,icmp6,ipv6_src=::,icmp_type=135 "
+               "actions=goto_table:60");
+    assert_has(t, "table=40, priority=105,icmp6,icmp_type=135,"
+               "nd_sll=00:00:00:00:00:00 actions=goto_table:60");
+    assert_has(t, "table=80, priority=0 actions=output:NXM_NX_REG7[]");
+    free(t);
+    l2_output_destroy(&out);
 }
 
 Test(l2, external_gateway_is_never_a_port)

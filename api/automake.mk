@@ -69,6 +69,8 @@ TESTS += tests/component/api-concurrency.sh
 EXTRA_DIST += tests/component/api-concurrency.sh
 EXTRA_DIST += tests/component/api/fuzz.py
 TESTS += tests/component/api-robustness.sh
+TESTS += tests/component/api-ipv6.sh
+EXTRA_DIST += tests/component/api-ipv6.sh
 EXTRA_DIST += tests/component/api-robustness.sh
 
 # dvrctl, the command line over the API.

@@ -392,6 +392,34 @@ api_subnet_prefix(const struct nbrec_subnet *subnet,
     return true;
 }
 
+bool
+api_subnet_is_auto_address(const struct nbrec_subnet *subnet)
+{
+    const char *am = smap_get(&subnet->external_ids,
+                              "neutron:ipv6_address_mode");
+    const char *mode = am ? am : smap_get(&subnet->external_ids,
+                                          "neutron:ipv6_ra_mode");
+    return (subnet->ip_version == 6 && mode
+            && (!strcmp(mode, "slaac") || !strcmp(mode, "dhcpv6-stateless")));
+}
+
+bool
+api_allocate_eui64(struct api_ctx *ctx, const struct nbrec_subnet *subnet,
+                   const char *mac, struct ipam_addr *out)
+{
+    struct ipam_prefix prefix;
+    uint8_t bytes[6];
+
+    if (!api_subnet_prefix(subnet, &prefix) || !ipam_parse_mac(mac, bytes)) {
+        api_error(ctx, 409, "InvalidSubnet", "Subnet "UUID_FMT" has an "
+                  "invalid cidr", UUID_ARGS(&subnet->header_.uuid));
+        return false;
+    }
+    struct ipam_addr addr;
+    ipam_eui64(&prefix, bytes, &addr);
+    return api_allocate_ip(ctx, subnet, &addr, false, out);
+}
+
 static int
 compare_ranges(const void *a_, const void *b_)
 {

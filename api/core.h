@@ -191,6 +191,15 @@ const struct nbrec_router *api_port_router(struct api_ctx *,
 const struct nbrec_security_group *api_rule_group(
     struct api_ctx *, const struct nbrec_security_group_rule *);
 bool api_subnet_prefix(const struct nbrec_subnet *, struct ipam_prefix *);
+/* True if 'subnet' gives its ports automatic addresses (SLAAC: its
+ * ipv6_address_mode, or without one its ipv6_ra_mode, is slaac or
+ * dhcpv6-stateless), as Neutron's is_auto_address_subnet(). */
+bool api_subnet_is_auto_address(const struct nbrec_subnet *);
+/* Allocates the EUI-64 address of 'mac' on auto-address 'subnet', as
+ * api_allocate_ip() does a requested one.  Returns false after setting an
+ * error. */
+bool api_allocate_eui64(struct api_ctx *, const struct nbrec_subnet *,
+                        const char *mac, struct ipam_addr *);
 size_t api_subnet_pools(const struct nbrec_subnet *, struct ipam_range **);
 bool api_ip_in_use(struct api_ctx *, const struct nbrec_subnet *,
                    const char *ip);

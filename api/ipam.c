@@ -445,3 +445,19 @@ ipam_neutron_mac(uint32_t random_bits, char buf[IPAM_MAC_STRLEN])
                        (random_bits >> 8) & 0xff, random_bits & 0xff };
     ipam_format_mac(mac, buf);
 }
+
+/* The EUI-64 address of 'mac' in 'prefix' (its first 64 bits), as
+ * Neutron's ipv6_utils.get_ipv6_addr_by_EUI64() computes it: the MAC with
+ * ff:fe inserted in its middle and the universal/local bit flipped. */
+void
+ipam_eui64(const struct ipam_prefix *prefix, const uint8_t mac[6],
+           struct ipam_addr *out)
+{
+    uint64_t iid = ((uint64_t) (mac[0] ^ 0x02) << 56)
+                   | ((uint64_t) mac[1] << 48) | ((uint64_t) mac[2] << 40)
+                   | ((uint64_t) 0xfffe << 24) | ((uint64_t) mac[3] << 16)
+                   | ((uint64_t) mac[4] << 8) | mac[5];
+
+    out->family = 6;
+    out->v = (prefix->addr.v & ~(ipam_u128) UINT64_MAX) | iid;
+}

@@ -99,4 +99,9 @@ void ipam_format_mac(const uint8_t mac[6], char buf[IPAM_MAC_STRLEN]);
 char *ipam_check_port_mac(const char *);
 void ipam_neutron_mac(uint32_t random_bits, char buf[IPAM_MAC_STRLEN]);
 
+/* The SLAAC address of 'mac' in IPv6 'prefix' (a /64): EUI-64, as
+ * Neutron computes it. */
+void ipam_eui64(const struct ipam_prefix *, const uint8_t mac[6],
+                struct ipam_addr *);
+
 #endif /* api/ipam.h */

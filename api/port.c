@@ -220,7 +220,7 @@ refuse_network_owner(struct api_ctx *ctx, const char *device_owner,
  * to '*rows'.  Returns false after setting an error. */
 static bool
 build_fixed_ips(struct api_ctx *ctx, const struct nbrec_network *net,
-                const json_t *v, const char *device_owner,
+                const json_t *v, const char *device_owner, const char *mac,
                 struct nbrec_fixed_ip **keep, size_t n_keep,
                 struct nbrec_fixed_ip ***rows, size_t *n_rows)
 {
@@ -235,11 +235,25 @@ build_fixed_ips(struct api_ctx *ctx, const struct nbrec_network *net,
 
     if (!v) {
         /* One address of each IP version, from the first subnet (by id)
-         * that has a free one. */
+         * that has a free one, and as Neutron, the EUI-64 address on every
+         * subnet with automatic addresses (but for a router's port, which
+         * gets its addresses from the router). */
+        for (size_t i = 0; i < n_subnets && !allow_gateway; i++) {
+            struct ipam_addr addr;
+            if (!api_subnet_is_auto_address(subnets[i])) {
+                continue;
+            }
+            if (!api_allocate_eui64(ctx, subnets[i], mac, &addr)) {
+                goto out;
+            }
+            (*rows)[(*n_rows)++] = api_insert_fixed_ip(ctx, subnets[i],
+                                                       &addr);
+        }
         for (int family = 4; family <= 6; family += 2) {
             bool have_subnet = false;
             for (size_t i = 0; i < n_subnets; i++) {
-                if (subnets[i]->ip_version != family) {
+                if (subnets[i]->ip_version != family
+                    || api_subnet_is_auto_address(subnets[i])) {
                     continue;
                 }
                 have_subnet = true;
@@ -323,6 +337,29 @@ build_fixed_ips(struct api_ctx *ctx, const struct nbrec_network *net,
         }
 
         struct ipam_addr addr;
+        if (api_subnet_is_auto_address(subnet)) {
+            /* Neutron: AllocationOnAutoAddressSubnet. */
+            if (f->has_ip && !allow_gateway) {
+                char buf[IPAM_ADDR_STRLEN];
+                ipam_format_addr(&f->ip, buf);
+                api_error(ctx, 400, "InvalidInput", "IPv6 address %s cannot "
+                          "be directly assigned to a port on subnet "
+                          UUID_FMT" as the subnet is configured for "
+                          "automatic addresses", buf,
+                          UUID_ARGS(&subnet->header_.uuid));
+                free(fips);
+                goto out;
+            }
+            if (!f->has_ip) {
+                if (!api_allocate_eui64(ctx, subnet, mac, &addr)) {
+                    free(fips);
+                    goto out;
+                }
+                (*rows)[(*n_rows)++] = api_insert_fixed_ip(ctx, subnet,
+                                                           &addr);
+                continue;
+            }
+        }
         if (!api_allocate_ip(ctx, subnet, f->has_ip ? &f->ip : NULL,
                              allow_gateway, &addr)) {
             free(fips);
@@ -458,7 +495,7 @@ port_create(struct api_ctx *ctx)
     struct nbrec_fixed_ip **fips;
     size_t n_fips;
     if (!build_fixed_ips(ctx, net, json_object_get(obj, "fixed_ips"),
-                         device_owner, NULL, 0, &fips, &n_fips)) {
+                         device_owner, mac, NULL, 0, &fips, &n_fips)) {
         return;
     }
 
@@ -610,7 +647,7 @@ port_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
             return;
         }
         if (!build_fixed_ips(ctx, port->network, fips_json,
-                             port->device_owner, port->fixed_ips,
+                             port->device_owner, mac, port->fixed_ips,
                              port->n_fixed_ips, &fips, &n_fips)) {
             return;
         }

@@ -234,6 +234,42 @@ parse_gateway(struct api_ctx *ctx, const json_t *v,
     return true;
 }
 
+/* Neutron's checks of a new subnet's IPv6 modes
+ * (_validate_ipv6_attributes()): none on IPv4, none without DHCP, the same
+ * value if both are set, and a /64 for automatic addresses (EUI-64).
+ * Returns an error message or NULL. */
+static char *
+check_ipv6_modes(const char *ra, const char *am,
+                 const struct ipam_prefix *prefix, bool enable_dhcp)
+{
+    if (!ra && !am) {
+        return NULL;
+    }
+    if (prefix->addr.family != 6) {
+        return xstrdup("ipv6_ra_mode or ipv6_address_mode cannot be set "
+                       "when ip_version is 4");
+    }
+    if (!enable_dhcp) {
+        return xstrdup("ipv6_ra_mode or ipv6_address_mode cannot be set "
+                       "when enable_dhcp is set to False");
+    }
+    if (ra && am && strcmp(ra, am)) {
+        return xasprintf("ipv6_ra_mode set to '%s' with ipv6_address_mode "
+                         "set to '%s' is not valid. If both attributes are "
+                         "set, they must be the same value", ra, am);
+    }
+    const char *mode = am ? am : ra;
+    if ((!strcmp(mode, "slaac") || !strcmp(mode, "dhcpv6-stateless"))
+        && prefix->plen != 64) {
+        char cidr[IPAM_PREFIX_STRLEN];
+        ipam_format_prefix(prefix, cidr);
+        return xasprintf("Invalid CIDR %s for IPv6 address mode. OpenStack "
+                         "uses the EUI-64 address format, which requires "
+                         "the prefix to be /64", cidr);
+    }
+    return NULL;
+}
+
 static bool
 check_overlap(struct api_ctx *ctx, const struct nbrec_network *net,
               const struct ipam_prefix *prefix)
@@ -358,11 +394,13 @@ subnet_create(struct api_ctx *ctx)
     api_stamp(&ids, true);
     const char *ra = api_json_string(obj, "ipv6_ra_mode", NULL);
     const char *am = api_json_string(obj, "ipv6_address_mode", NULL);
-    if ((ra || am) && prefix.addr.family != 6) {
+    error = check_ipv6_modes(ra, am, &prefix,
+                             api_json_bool(obj, "enable_dhcp", true));
+    if (error) {
         smap_destroy(&ids);
         api_error(ctx, 400, "InvalidInput", "Invalid input for operation: "
-                  "ipv6_ra_mode or ipv6_address_mode cannot be set when "
-                  "ip_version is 4");
+                  "%s.", error);
+        free(error);
         return;
     }
     if (ra) {
@@ -465,6 +503,17 @@ subnet_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
     if (error) {
         free(pools);
         api_bad_request(ctx, error);
+        return;
+    }
+
+    if (json_object_get(obj, "enable_dhcp")
+        && !api_json_bool(obj, "enable_dhcp", true)
+        && (smap_get(&subnet->external_ids, "neutron:ipv6_ra_mode")
+            || smap_get(&subnet->external_ids,
+                        "neutron:ipv6_address_mode"))) {
+        free(pools);
+        api_error(ctx, 400, "InvalidInput", "Invalid input for operation: "
+                  "Cannot disable enable_dhcp with ipv6 attributes set.");
         return;
     }
 

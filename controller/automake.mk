@@ -5,6 +5,7 @@ libdvrflow_la_SOURCES += \
 	controller/chassis.c controller/chassis.h \
 	controller/config.c controller/config.h \
 	controller/dhcp-server.c controller/dhcp-server.h \
+	controller/ra-server.c controller/ra-server.h \
 	controller/engine.c controller/engine.h \
 	controller/engine-private.h \
 	controller/engine-net.c controller/engine-port.c \
@@ -38,6 +39,9 @@ EXTRA_DIST += tests/component/ofctrl-idle.sh \
 	tests/component/controller-l2.sh \
 	tests/component/routing-bad-input.sh tests/component/controller-sg.sh \
 	tests/component/controller-dhcp.sh
+# IPv6 router and neighbour discovery (issue 18).
+TESTS += tests/component/controller-ipv6.sh
+EXTRA_DIST += tests/component/controller-ipv6.sh tests/lib/nd.py
 TESTS += tests/system/controller-l2.sh tests/system/controller-provider.sh \
 	tests/system/routing.sh
 EXTRA_DIST += tests/system/controller-l2.sh \

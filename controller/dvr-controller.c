@@ -28,6 +28,7 @@
 #include "controller/nb-monitor.h"
 #include "controller/ofctrl.h"
 #include "controller/pinctrl.h"
+#include "controller/ra-server.h"
 #include "daemon.h"
 #include "dirs.h"
 #include "dvr/neighbor.h"
@@ -90,6 +91,7 @@ struct controller {
     struct pinctrl *pinctrl;        /* br-int's packet path. */
     struct neighbor *neighbor;      /* Routing's packet services. */
     struct dhcp_server *dhcp;
+    struct ra_server *ra;           /* IPv6 router advertisements. */
     struct metadata *meta;          /* NULL with --no-metadata. */
     struct services_chassis services;
     bool nb_was_connected;
@@ -121,6 +123,7 @@ ofctrls_create(struct controller *c)
     c->neighbor = neighbor_create(c->pinctrl);
     neighbor_set_timeout(c->neighbor, neighbor_timeout);
     dhcp_server_attach(c->dhcp, c->pinctrl);
+    ra_server_attach(c->ra, c->pinctrl);
     shash_init(&c->br_ex);
     const struct smap_node *node;
     SMAP_FOR_EACH (node, &c->cfg.bridge_mappings) {
@@ -363,6 +366,7 @@ run(struct controller *c)
         .vifs_changed = vifs_changed,
     };
     binding_run(&c->binding, nb_txn, &bin);
+    ra_server_run(c->ra, c->pinctrl, &c->ports.vifs);
 
     if (c->ports.int_patch_tun == OFPP_NONE
         || c->ports.tun_patch_int == OFPP_NONE) {
@@ -470,6 +474,7 @@ wait_all(struct controller *c)
         ofctrl_wait(c->br_tun);
         pinctrl_wait(c->pinctrl);
         neighbor_wait(c->neighbor);
+        ra_server_wait(c->ra);
         if (c->meta) {
             metadata_wait(c->meta);
         }
@@ -550,6 +555,7 @@ main(int argc, char *argv[])
     c.nb_monitor = nb_monitor_create();
     c.engine = engine_create();
     c.dhcp = dhcp_server_create(nb_idl);
+    c.ra = ra_server_create(nb_idl);
     if (metadata_enabled) {
         struct metadata_options mo = {
             .proxy_url = metadata_proxy,
@@ -587,6 +593,7 @@ main(int argc, char *argv[])
     }
     engine_destroy(c.engine);
     dhcp_server_destroy(c.dhcp);
+    ra_server_destroy(c.ra);
     metadata_destroy(c.meta);
     exporter_destroy(c.exporter);
     binding_destroy(&c.binding);
@@ -701,6 +708,7 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     pinctrl_format_status(c->pinctrl, &s);
     neighbor_format(c->neighbor, &s);
     dhcp_server_format_status(c->dhcp, &s);
+    ra_server_format_status(c->ra, &s);
     if (c->meta) {
         metadata_format_status(c->meta, &s);
     }

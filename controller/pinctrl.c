@@ -487,6 +487,7 @@ pinctrl_op_name(uint8_t op)
         [PIN_ICMP_UNREACH] = "icmp-unreach",
         [PIN_ARP_LEARN] = "arp-learn",
         [PIN_ARP_RESOLVE] = "arp-resolve",
+        [PIN_ND_RS] = "nd-rs",
     };
     return op < ARRAY_SIZE(names) ? names[op] : NULL;
 }

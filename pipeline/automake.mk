@@ -5,6 +5,7 @@ libdvrflow_la_SOURCES += \
 	pipeline/flow.c pipeline/flow.h \
 	pipeline/actions.c pipeline/actions.h \
 	pipeline/l2.c pipeline/l2.h \
+	pipeline/ra.c pipeline/ra.h \
 	pipeline/icmp.c pipeline/icmp.h \
 	pipeline/sg.c pipeline/sg.h \
 	pipeline/services.c pipeline/services.h \

@@ -89,9 +89,29 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
     flow_list_add(&out->int_flows, T_PUNT, 0, COOKIE_STATIC, &match,
                   &ofpacts);
 
+    /* br-int: the neighbour solicitations the responder does not answer
+     * (pipeline/l2.h): duplicate address detection and those without a
+     * source link-layer address option go on to their target. */
+    ofpbuf_clear(&ofpacts);
+    put_goto(&ofpacts, T_L2_LOOKUP);
+    for (int i = 0; i < 2; i++) {
+        match_init_catchall(&match);
+        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+        match_set_nw_proto(&match, IPPROTO_ICMPV6);
+        match_set_icmp_type(&match, ND_NEIGHBOR_SOLICIT);
+        if (i) {
+            match_set_ipv6_src(&match, &in6addr_any);
+        } else {
+            match_set_arp_sha(&match, eth_addr_zero);
+        }
+        flow_list_add(&out->int_flows, T_ARP_RESP, L2_PRIO_ND_PASS,
+                      COOKIE_STATIC, &match, &ofpacts);
+    }
+
     /* br-int: local delivery ends here, after sg_ingress, at the port that
      * l2_lookup chose. */
     ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
     put_output_reg7(&ofpacts);
     flow_list_add(&out->int_flows, T_OUTPUT, 0, COOKIE_STATIC, &match,
                   &ofpacts);
@@ -433,6 +453,56 @@ add_arp_responder(const struct port_addrs *pa, const struct l2_network *net,
     ofpbuf_uninit(&ofpacts);
 }
 
+void
+l2_add_nd_responder(struct flow_list *flows, uint64_t cookie, uint16_t lvid,
+                    const struct in6_addr *ip, struct eth_addr mac,
+                    bool router)
+{
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+    char ip_s[INET6_ADDRSTRLEN];
+
+    ipv6_string_mapped(ip_s, ip);
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(lvid));
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_ICMPV6);
+    match_set_icmp_type(&match, ND_NEIGHBOR_SOLICIT);
+    match_set_icmp_code(&match, 0);
+    match_set_nd_target(&match, ip);
+
+    /* The solicitation becomes the advertisement (the switch fixes the
+     * checksum): back to its sender, from 'ip', solicited and override
+     * (and router), with the target link-layer address option in the
+     * place of the source one.  The option's address can be set only
+     * once the packet is an advertisement (a prerequisite that OVS checks
+     * against the match): a second pass, marked by FLAG_ND_REPLY. */
+    put_parsed(&ofpacts,
+               "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+               "set_field:"ETH_ADDR_FMT"->eth_src,"
+               "move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
+               "set_field:%s->ipv6_src,"
+               "set_field:255->nw_ttl,"
+               "set_field:%d->icmpv6_type,"
+               "set_field:%#"PRIx32"->nd_reserved,"
+               "set_field:2->nd_options_type,"
+               "set_field:%#x/%#x->reg%d,"
+               "resubmit(,%d)",
+               ETH_ADDR_ARGS(mac), ip_s, ND_NEIGHBOR_ADVERT,
+               router ? 0xe0000000u : 0x60000000u,
+               FLAG_ND_REPLY, FLAG_ND_REPLY, REG_FLAGS, T_ARP_RESP);
+    flow_list_add(flows, T_ARP_RESP, 100, cookie, &match, &ofpacts);
+
+    ofpbuf_clear(&ofpacts);
+    match_set_icmp_type(&match, ND_NEIGHBOR_ADVERT);
+    match_set_reg_masked(&match, REG_FLAGS, FLAG_ND_REPLY, FLAG_ND_REPLY);
+    put_parsed(&ofpacts, "set_field:"ETH_ADDR_FMT"->nd_tll,in_port",
+               ETH_ADDR_ARGS(mac));
+    flow_list_add(flows, T_ARP_RESP, 100, cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
 /* Port security: what 'ofport' may send from 'mac' and 'ip'/'mask'. */
 static void
 add_ip4_source(ofp_port_t ofport, struct eth_addr mac, ovs_be32 ip,
@@ -700,6 +770,25 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
     error = port_addrs_parse(nb, &pa);
     if (error) {
         return error;
+    }
+    /* Every known IPv6 address of the network is answered by neighbour
+     * discovery on the node where the solicitation is sent: the fixed IPs
+     * of a bound port and those of a router's interface (bound nowhere),
+     * with the interface's link-local address. */
+    bool router = (nb->device_owner
+                   && !strncmp(nb->device_owner, "network:router_interface",
+                               24));
+    if (port->location != L2_PORT_UNBOUND || router) {
+        for (size_t i = 0; i < pa.n_ip6s; i++) {
+            l2_add_nd_responder(&out->int_flows, cookie, net->lvid,
+                                &pa.ip6s[i], pa.mac, router);
+        }
+        if (router && pa.n_ip6s) {
+            struct in6_addr lla;
+            in6_generate_lla(pa.mac, &lla);
+            l2_add_nd_responder(&out->int_flows, cookie, net->lvid, &lla,
+                                pa.mac, true);
+        }
     }
     if (port->location == L2_PORT_UNBOUND) {
         port_addrs_destroy(&pa);

@@ -87,6 +87,19 @@ char *l2_compile_port(const struct l2_port *, const struct l2_network *,
  * from a VIF (T_CLASSIFY) and delivery to a port that is down
  * (T_SG_INGRESS, above the security groups' entry). */
 #define L2_PRIO_VIF_TAGGED 110
+/* arp_responder: neighbour solicitations passed on unanswered. */
+#define L2_PRIO_ND_PASS 105
+
+/* Neighbour solicitations for 'ip' on the network with local VLAN 'lvid'
+ * are answered in table arp_responder with an advertisement from 'mac'
+ * (flags solicited and override, and router if 'router'), back to the
+ * port they came from; duplicate address detection (from ::) and those
+ * without a source link-layer address option are not (the skeleton
+ * passes them on at L2_PRIO_ND_PASS), so that the answer always has the
+ * target link-layer address option in the place of that one. */
+void l2_add_nd_responder(struct flow_list *, uint64_t cookie, uint16_t lvid,
+                         const struct in6_addr *ip, struct eth_addr mac,
+                         bool router);
 #define L2_PRIO_PORT_DOWN 110
 
 /* True if 'port' and its network are administratively up (Neutron's

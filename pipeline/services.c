@@ -167,23 +167,17 @@ services_compile_skeleton(const struct services_chassis *sc,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* A packet-in of opcode 'op' for port 'nb' on 'ofport': through the VIF's
+ * meter, then PIN_METER_ID.  The port's UUID follows the opcode (its 16
+ * bytes in the order of its text form), so that the service finds the
+ * port at once. */
 static void
-add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
-         ofp_port_t ofport, uint64_t cookie, struct flow_list *flows)
+put_port_pin(const struct services_chassis *sc, const struct nbrec_port *nb,
+             ofp_port_t ofport, enum pin_op op, struct ofpbuf *ofpacts)
 {
-    const struct nbrec_fixed_ip *fip = services_dhcp_ip(nb);
-    uint64_t stub[256 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct ds userdata = DS_EMPTY_INITIALIZER;
-    struct match match;
 
-    if (!fip) {
-        return;
-    }
-
-    /* The port's UUID follows the opcode (its 16 bytes in the order of its
-     * text form), so that the server finds the port at once. */
-    ds_put_format(&userdata, "%02x", PIN_DHCP);
+    ds_put_format(&userdata, "%02x", op);
     for (size_t i = 0; i < 4; i++) {
         uint32_t part = nb->header_.uuid.parts[i];
         for (int shift = 24; shift >= 0; shift -= 8) {
@@ -191,11 +185,50 @@ add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
         }
     }
     if (sc->use_meters) {
-        put_parsed(&ofpacts, "meter:%"PRIu32",", PIN_PORT_METER(ofport));
+        put_parsed(ofpacts, "meter:%"PRIu32",", PIN_PORT_METER(ofport));
     }
-    put_parsed(&ofpacts, "controller(userdata=%s,meter_id=%d)",
+    put_parsed(ofpacts, "controller(userdata=%s,meter_id=%d)",
                ds_cstr(&userdata), PIN_METER_ID);
     ds_destroy(&userdata);
+}
+
+/* IPv6 router solicitations go to controller/ra-server, whatever the
+ * port's security: dvrflow is the only router of its networks, and the
+ * solicitation goes nowhere else. */
+static void
+add_router_solicitation(const struct services_chassis *sc,
+                        const struct nbrec_port *nb, ofp_port_t ofport,
+                        uint64_t cookie, struct flow_list *flows)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    put_port_pin(sc, nb, ofport, PIN_ND_RS, &ofpacts);
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_ICMPV6);
+    match_set_icmp_type(&match, 133);
+    match_set_icmp_code(&match, 0);
+    flow_list_add(flows, T_PORT_SEC, SERVICES_PRIO_RS, cookie, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+static void
+add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
+         ofp_port_t ofport, uint64_t cookie, struct flow_list *flows)
+{
+    const struct nbrec_fixed_ip *fip = services_dhcp_ip(nb);
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    if (!fip) {
+        return;
+    }
+    put_port_pin(sc, nb, ofport, PIN_DHCP, &ofpacts);
 
     match_init_catchall(&match);
     match_set_in_port(&match, ofport);
@@ -326,6 +359,7 @@ services_compile_port(const struct services_chassis *sc,
         return;                 /* l2_compile_port() reports it. */
     }
     add_dhcp(sc, nb, ofport, cookie, flows);
+    add_router_solicitation(sc, nb, ofport, cookie, flows);
     add_pin_meter(sc, ofport, cookie, flows);
     if (sc->meta_ofport != OFPP_NONE) {
         add_metadata(sc, ofport, mac, cookie, flows);

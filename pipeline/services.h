@@ -18,6 +18,9 @@
  *     gateway may be a physical router, the gateway is never answered
  *     here: only what owns it does.  Any other port gets none of that:
  *     its requests reach no server.
+ *   - Router solicitations: a local port's go to the controller (table
+ *     port_security, SERVICES_PRIO_RS) as PIN_ND_RS packet-ins with its
+ *     UUID, through the same meters; they go nowhere else.
  *   - Metadata: once the metadata port exists ('meta_ofport'), a local
  *     port's TCP to SERVICES_META_IP:80 is source-NATed in conntrack zone
  *     ZONE_META_BASE | ofport to services_meta_client_ip(ofport) and sent
@@ -51,6 +54,12 @@ struct nbrec_subnet;
 #define SERVICES_META_PLEN 16
 /* reg0 bit 16: the packet has been through the metadata NAT. */
 #define SERVICES_FLAG_META 0x10000
+
+/* The priority, in table port_security, of the flow that sends a VIF's
+ * IPv6 router solicitations (ICMPv6 type 133, code 0) to the controller
+ * as PIN_ND_RS packet-ins, through its meters (controller/ra-server),
+ * above the port's own flows. */
+#define SERVICES_PRIO_RS 150
 
 /* The chassis-wide facts the service flows need. */
 struct services_chassis {

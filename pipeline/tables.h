@@ -36,7 +36,8 @@
  *   metadata          the network's local VLAN id (1..4094)
  *   reg0              flags: bit 0 FROM_REMOTE (came from another node via
  *                     br-tun or br-ex: not sent back there), bit 1
- *                     PKT_LARGER (larger than the egress MTU); bits 8-15
+ *                     PKT_LARGER (larger than the egress MTU), bit 2
+ *                     ND_REPLY (arp_responder's second pass); bits 8-15
  *                     security groups; bits 16-23 DHCP and metadata;
  *                     bits 24-31 the packet-in opcode (pin_meter, pin_out)
  *   reg1              routing: the router's local id (1..4094)
@@ -102,6 +103,8 @@ enum {
 #define REG_FLAGS 0
 #define FLAG_FROM_REMOTE 0x1
 #define FLAG_PKT_LARGER 0x2
+#define FLAG_ND_REPLY 0x4       /* A neighbour advertisement being built
+                                 * (pipeline/l2, table arp_responder). */
 
 /* Register numbers. */
 #define REG_ROUTER 1
@@ -124,6 +127,8 @@ enum pin_op {
     PIN_ICMP_UNREACH = 4,       /* Send "destination unreachable". */
     PIN_ARP_LEARN = 5,          /* An ARP reply to learn a next hop. */
     PIN_ARP_RESOLVE = 6,        /* Next hop (reg2) unknown: ask by ARP. */
+    PIN_ND_RS = 7,              /* An IPv6 router solicitation from a VIF
+                                 * (controller/ra-server). */
 };
 
 /* The meter every packet-in goes through. */

@@ -84,22 +84,41 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_SECONDS = 30
 FUZZ_DHCP_SEEDS = tests/fuzz/dhcp-corpus/discover \
 	tests/fuzz/dhcp-corpus/request tests/fuzz/dhcp-corpus/inform
-EXTRA_DIST += tests/fuzz/fuzz-dhcp.c $(FUZZ_DHCP_SEEDS)
-CLEANFILES += tests/fuzz/fuzz-dhcp
-fuzz: tests/fuzz/fuzz-dhcp
+FUZZ_RA_SEEDS = tests/fuzz/ra-corpus/rs tests/fuzz/ra-corpus/ra
+EXTRA_DIST += tests/fuzz/fuzz-dhcp.c $(FUZZ_DHCP_SEEDS) \
+	tests/fuzz/fuzz-ra.c $(FUZZ_RA_SEEDS)
+CLEANFILES += tests/fuzz/fuzz-dhcp tests/fuzz/fuzz-ra
+fuzz: tests/fuzz/fuzz-dhcp tests/fuzz/fuzz-ra
 tests/fuzz/fuzz-dhcp: $(srcdir)/tests/fuzz/fuzz-dhcp.c \
 		$(srcdir)/pipeline/dhcp.c $(srcdir)/pipeline/dhcp.h
 	$(AM_V_CCLD)$(MKDIR_P) tests/fuzz && \
 	$(LIBTOOL) --quiet --tag=CC --mode=link $(FUZZ_CC) $(FUZZ_CFLAGS) \
 		$(AM_CPPFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz-dhcp.c \
 		$(srcdir)/pipeline/dhcp.c $(OVS_LIBS)
+tests/fuzz/fuzz-ra: $(srcdir)/tests/fuzz/fuzz-ra.c \
+		$(srcdir)/pipeline/ra.c $(srcdir)/pipeline/ra.h
+	$(AM_V_CCLD)$(MKDIR_P) tests/fuzz && \
+	$(LIBTOOL) --quiet --tag=CC --mode=link $(FUZZ_CC) $(FUZZ_CFLAGS) \
+		$(AM_CPPFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz-ra.c \
+		$(srcdir)/pipeline/ra.c $(OVS_LIBS)
 fuzz-run: fuzz
 	rm -rf tests/fuzz/dhcp-work && $(MKDIR_P) tests/fuzz/dhcp-work
 	for f in $(FUZZ_DHCP_SEEDS); do cp $(srcdir)/$$f tests/fuzz/dhcp-work/; done
 	tests/fuzz/fuzz-dhcp -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
 		-print_final_stats=1 tests/fuzz/dhcp-work
 	rm -rf tests/fuzz/dhcp-work
+	rm -rf tests/fuzz/ra-work && $(MKDIR_P) tests/fuzz/ra-work
+	for f in $(FUZZ_RA_SEEDS); do cp $(srcdir)/$$f tests/fuzz/ra-work/; done
+	tests/fuzz/fuzz-ra -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
+		-print_final_stats=1 tests/fuzz/ra-work
+	rm -rf tests/fuzz/ra-work
 .PHONY: fuzz fuzz-run
+
+check_PROGRAMS += tests/unit/test-ra
+tests_unit_test_ra_SOURCES = tests/unit/test-ra.c
+tests_unit_test_ra_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ra_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test-ra
 
 check_PROGRAMS += tests/unit/test-services
 tests_unit_test_services_SOURCES = tests/unit/test-services.c

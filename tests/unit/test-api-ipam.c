@@ -290,3 +290,24 @@ Test(ipam, mac)
     ipam_neutron_mac(0x00abcdef, buf);
     cr_assert_str_eq(buf, "fa:16:3e:ab:cd:ef");
 }
+
+/* Issue 18: SLAAC addresses as Neutron's
+ * ipv6_utils.get_ipv6_addr_by_EUI64(cidr, mac) computes them. */
+Test(ipam, eui64)
+{
+    struct ipam_prefix p = prefix("2001:db8:1:2::/64");
+    uint8_t mac[6] = { 0xfa, 0x16, 0x3e, 0x12, 0x34, 0x56 };
+    struct ipam_addr a;
+    char buf[IPAM_ADDR_STRLEN];
+
+    ipam_eui64(&p, mac, &a);
+    ipam_format_addr(&a, buf);
+    cr_assert_str_eq(buf, "2001:db8:1:2:f816:3eff:fe12:3456");
+
+    /* A locally administered MAC loses the bit, a universal one gains
+     * it. */
+    uint8_t mac2[6] = { 0x00, 0x00, 0x5e, 0x00, 0x53, 0x01 };
+    ipam_eui64(&p, mac2, &a);
+    ipam_format_addr(&a, buf);
+    cr_assert_str_eq(buf, "2001:db8:1:2:200:5eff:fe00:5301");
+}

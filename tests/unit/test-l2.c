@@ -174,6 +174,63 @@ Test(l2, first_hop_security)
     l2_output_destroy(&out);
 }
 
+/* Issue 18: neighbour solicitations for a port's IPv6 address answered
+ * in flows, a router interface's with the router flag and for its
+ * link-local address too (even though it is bound nowhere). */
+Test(l2, nd_responder)
+{
+    struct fixture fx;
+    struct l2_output out;
+    fixture_init(&fx, true);
+    fx.ip.ip_address = "fd00::11";
+    compile(&fx, L2_PORT_REMOTE, 0, 0, &out);
+    char *t = flows_text(&out.int_flows);
+    assert_has(t, "table=40, priority=100,icmp6,metadata=0x5,icmp_type=135,"
+               "icmp_code=0,nd_target=fd00::11 actions="
+               "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+               "set_field:fa:16:3e:00:00:01->eth_src,"
+               "move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
+               "set_field:fd00::11->ipv6_src,set_field:255->nw_ttl,"
+               "set_field:136->icmpv6_type,"
+               "set_field:1610612736->nd_reserved,"
+               "set_field:2->nd_options_type,"
+               "load:0x1->NXM_NX_REG0[2],resubmit(,40)");
+    assert_has(t, "table=40, priority=100,icmp6,reg0=0x4/0x4,metadata=0x5,"
+               "icmp_type=136,icmp_code=0,nd_target=fd00::11 "
+               "actions=set_field:fa:16:3e:00:00:01->nd_tll,IN_PORT");
+    cr_assert_null(strstr(t, "nd_target=fe80"));
+    free(t);
+    l2_output_destroy(&out);
+
+    /* Unbound: no answer; unless it is a router's interface. */
+    compile(&fx, L2_PORT_UNBOUND, 0, 0, &out);
+    cr_assert_eq(flow_list_size(&out.int_flows), 0);
+    l2_output_destroy(&out);
+    fx.port.device_owner = "network:router_interface";
+    compile(&fx, L2_PORT_UNBOUND, 0, 0, &out);
+    t = flows_text(&out.int_flows);
+    assert_has(t, "nd_target=fd00::11 actions=");
+    assert_has(t, "nd_target=fe80::f816:3eff:fe00:1 actions=");
+    assert_has(t, "set_field:3758096384->nd_reserved");
+    cr_assert_null(strstr(t, "1610612736"));
+    free(t);
+    l2_output_destroy(&out);
+    /* The skeleton passes on what it does not answer, and its other
+     * defaults stay catch-alls. */
+    struct l2_bridges br = { .int_patch_tun = OFPP_NONE,
+                             .tun_patch_int = OFPP_NONE };
+    l2_output_init(&out);
+    l2_compile_skeleton(&br, &out);
+    t = flows_text(&out.int_flows);
+    assert_has(t, "table=40, priority=105,icmp6,ipv6_src=::,icmp_type=135 "
+               "actions=goto_table:60");
+    assert_has(t, "table=40, priority=105,icmp6,icmp_type=135,"
+               "nd_sll=00:00:00:00:00:00 actions=goto_table:60");
+    assert_has(t, "table=80, priority=0 actions=output:NXM_NX_REG7[]");
+    free(t);
+    l2_output_destroy(&out);
+}
+
 Test(l2, external_gateway_is_never_a_port)
 {
     struct fixture fx;

@@ -134,9 +134,16 @@ Test(services, dhcp_flow_only_with_enable_dhcp)
     assert_has_not(t, "ct(");
     free(t);
 
+    /* Router solicitations go to the controller, above port security. */
+    t = compile(&fx, 0);
+    assert_has(t, "table=10, priority=150,icmp6,in_port=7,icmp_type=133,"
+               "icmp_code=0 actions=meter:65543,controller(userdata=07.aa.aa."
+               "aa.aa.bb.bb.cc.cc.dd.dd.ee.ee.ee.ee.ee.ee,meter_id=1)");
+    free(t);
+
     fx.subnet.enable_dhcp = false;
     t = compile(&fx, 0);
-    assert_has_not(t, "controller(");
+    assert_has_not(t, "controller(userdata=01.");
     assert_has_not(t, "arp_tpa=10.0.0.1");
     free(t);
     fixture_destroy(&fx);

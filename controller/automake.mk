@@ -8,6 +8,7 @@ libdvrflow_la_SOURCES += \
 	controller/engine.c controller/engine.h \
 	controller/engine-private.h \
 	controller/engine-net.c controller/engine-port.c \
+	controller/engine-qos.c \
 	controller/engine-sg.c controller/engine-sg.h \
 	controller/nb-monitor.c controller/nb-monitor.h \
 	controller/ofctrl.c controller/ofctrl.h \

@@ -111,6 +111,7 @@ ofctrls_create(struct controller *c)
     const char *rundir = ovs_rundir();
 
     c->br_int = ofctrl_create(c->cfg.int_bridge, rundir);
+    ofctrl_set_meters(c->br_int, engine_qos_meters(c->engine));
     c->br_tun = ofctrl_create(c->cfg.tun_bridge, rundir);
     c->pinctrl = pinctrl_create(c->cfg.int_bridge, rundir);
     pinctrl_set_meter(c->pinctrl, pin_rate, MAX(pin_rate / 2, 1));

@@ -6,6 +6,7 @@ libdvrflow_la_SOURCES += \
 	pipeline/actions.c pipeline/actions.h \
 	pipeline/l2.c pipeline/l2.h \
 	pipeline/icmp.c pipeline/icmp.h \
+	pipeline/qos.c pipeline/qos.h \
 	pipeline/sg.c pipeline/sg.h \
 	pipeline/services.c pipeline/services.h \
 	pipeline/tables.c pipeline/tables.h

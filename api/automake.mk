@@ -20,6 +20,7 @@ api_libdvrapi_la_SOURCES = \
 	api/policy.c \
 	api/policy.h \
 	api/port.c \
+	api/qos.c \
 	api/query.c \
 	api/query.h \
 	api/quota.c \

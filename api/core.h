@@ -80,6 +80,13 @@ struct api_resource {
     void (*delete)(struct api_ctx *, const struct ovsdb_idl_row *);
     void (*action)(struct api_ctx *, const struct ovsdb_idl_row *,
                    const char *action);
+
+    /* A sub-resource (QoS rules: /qos/policies/ID/KIND_rules/RULE) names
+     * its parent resource; 'in_parent' says whether 'row' belongs to the
+     * parent row 'parent' (rows that do not are not found there). */
+    const struct api_resource *parent;
+    bool (*in_parent)(const struct ovsdb_idl_row *row,
+                      const struct ovsdb_idl_row *parent);
 };
 
 struct api_ctx {
@@ -99,6 +106,8 @@ struct api_ctx {
     const struct api_resource *res;
     char *id;                   /* Path's resource id, or NULL. */
     char *action;               /* Path's action, or NULL. */
+    char *parent_id;            /* Sub-resources: the parent's id. */
+    const struct ovsdb_idl_row *parent_row; /* Found by dispatch(). */
 
     /* The answer. */
     int status;                 /* 0 until decided. */
@@ -217,6 +226,20 @@ extern const struct api_resource api_routers;
 extern const struct api_resource api_floatingips;
 extern const struct api_resource api_security_groups;
 extern const struct api_resource api_security_group_rules;
+extern const struct api_resource api_qos_policies;
+extern const struct api_resource api_qos_bandwidth_limit_rules;
+extern const struct api_resource api_qos_dscp_marking_rules;
+
+/* api/qos.c: the policy that holds QoS rule 'rule', or NULL. */
+const struct nbrec_qos_policy *api_qos_rule_policy(
+    struct api_ctx *, const struct nbrec_qos_rule *);
+/* Reads attribute "qos_policy_id" of 'obj' (a port or network body): sets
+ * '*policyp' (NULL for null) and returns true if it is given and names a
+ * visible policy; returns false without a reply if it is absent, and
+ * false after answering 404 if the policy does not exist. */
+bool api_qos_policy_attr(struct api_ctx *, const json_t *obj,
+                         const struct nbrec_qos_policy **policyp,
+                         bool *given);
 
 /* api/extensions.c. */
 json_t *api_extensions_json(void);

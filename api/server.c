@@ -77,6 +77,12 @@ struct api_server {
 static const struct api_resource *const resources[] = {
     &api_networks, &api_subnets, &api_ports, &api_routers,
     &api_floatingips, &api_security_groups, &api_security_group_rules,
+    &api_qos_policies,
+};
+
+/* Sub-resources, found under their parent's path. */
+static const struct api_resource *const sub_resources[] = {
+    &api_qos_bandwidth_limit_rules, &api_qos_dscp_marking_rules,
 };
 
 static void process(struct api_ctx *);
@@ -349,6 +355,7 @@ respond(struct api_ctx *ctx)
     free(ctx->project);
     free(ctx->id);
     free(ctx->action);
+    free(ctx->parent_id);
     free(ctx);
 }
 
@@ -413,7 +420,8 @@ list_rows(struct api_ctx *ctx)
     const struct ovsdb_idl_row *row;
     for (row = ovsdb_idl_first_row(ctx->idl, res->table); row;
          row = ovsdb_idl_next_row(row)) {
-        if (!api_policy_visible(ctx, res, row)) {
+        if (!api_policy_visible(ctx, res, row)
+            || (res->parent && !res->in_parent(row, ctx->parent_row))) {
             continue;
         }
         if (n >= allocated) {
@@ -461,7 +469,11 @@ api_resource_name(const struct api_resource *res)
             : res == &api_routers ? "Router"
             : res == &api_floatingips ? "FloatingIP"
             : res == &api_security_groups ? "SecurityGroup"
-            : "SecurityGroupRule");
+            : res == &api_security_group_rules ? "SecurityGroupRule"
+            : res == &api_qos_policies ? "QoSPolicy"
+            : res == &api_qos_bandwidth_limit_rules
+            ? "QoSBandwidthLimitRule"
+            : "QoSDscpMarkingRule");
 }
 
 /* Calls the handler for 'ctx'.  Afterward either 'ctx->status' is set or
@@ -478,10 +490,29 @@ dispatch(struct api_ctx *ctx)
     }
 
     const struct ovsdb_idl_row *row = NULL;
+    if (res->parent) {
+        struct uuid uuid;
+        const struct ovsdb_idl_row *parent = NULL;
+        if (validate_is_uuid(ctx->parent_id)
+            && uuid_from_string(&uuid, ctx->parent_id)) {
+            parent = ovsdb_idl_get_row_for_uuid(ctx->idl, res->parent->table,
+                                                &uuid);
+        }
+        if (!parent || (!ctx->is_admin
+                        && !api_policy_visible(ctx, res->parent, parent))) {
+            api_not_found(ctx, api_resource_name(res->parent),
+                          ctx->parent_id);
+            return;
+        }
+        ctx->parent_row = parent;
+    }
     if (ctx->id) {
         struct uuid uuid;
         if (validate_is_uuid(ctx->id) && uuid_from_string(&uuid, ctx->id)) {
             row = ovsdb_idl_get_row_for_uuid(ctx->idl, res->table, &uuid);
+        }
+        if (row && res->parent && !res->in_parent(row, ctx->parent_row)) {
+            row = NULL;
         }
         if (!row) {
             api_not_found(ctx, api_resource_name(res), ctx->id);
@@ -595,6 +626,31 @@ route(struct api_ctx *ctx, const char *host)
         goto out;
     }
 
+    /* QoS: /v2.0/qos/policies[/ID[/KIND_rules[/RULE]]]: the collection
+     * is "qos/policies"; the rules are sub-resources of a policy. */
+    if (!strcmp(segs[1], "qos") && n >= 3 && !strcmp(segs[2], "policies")) {
+        if (n >= 5) {
+            for (size_t i = 0; i < ARRAY_SIZE(sub_resources); i++) {
+                if (!strcmp(segs[4], sub_resources[i]->collection)) {
+                    ctx->res = sub_resources[i];
+                }
+            }
+            if (!ctx->res || n > 6) {
+                api_error(ctx, 404, "HTTPNotFound",
+                          "The resource could not be found.");
+                goto out;
+            }
+            ctx->parent_id = xstrdup(segs[3]);
+            if (n == 6) {
+                ctx->id = xstrdup(segs[5]);
+            }
+            ok = true;
+            goto out;
+        }
+        segs[1] = "qos/policies";       /* Routed as one name. */
+        n--;
+        memmove(&segs[2], &segs[3], (n - 2) * sizeof *segs);
+    }
     for (size_t i = 0; i < ARRAY_SIZE(resources); i++) {
         if (!strcmp(segs[1], resources[i]->collection)) {
             ctx->res = resources[i];

@@ -49,6 +49,8 @@ EXTRA_DIST += \
 	tests/component/api/workflow-check.py
 TESTS += tests/component/api-openstack.sh
 EXTRA_DIST += tests/component/api-openstack.sh
+TESTS += tests/component/api-qos.sh
+EXTRA_DIST += tests/component/api-qos.sh
 
 # Unit tests of the pure modules.
 check_PROGRAMS += tests/unit/test-api-ipam tests/unit/test-api-validate

@@ -99,7 +99,6 @@ network_render(struct api_ctx *ctx, const struct ovsdb_idl_row *row_)
     json_object_set_new(obj, "ipv6_address_scope", json_null());
     json_object_set_new(obj, "l2_adjacency", json_true());
     json_object_set_new(obj, "is_default", json_false());
-    json_object_set_new(obj, "qos_policy_id", json_null());
     api_add_std_attrs(obj, &net->external_ids, net->project_id);
     return obj;
 }

@@ -162,8 +162,6 @@ port_render(struct api_ctx *ctx, const struct ovsdb_idl_row *row_)
     json_object_set_new(obj, "dns_name", json_string(port->dns_name));
     json_object_set_new(obj, "dns_assignment", json_array());
     json_object_set_new(obj, "extra_dhcp_opts", json_array());
-    json_object_set_new(obj, "qos_policy_id", json_null());
-    json_object_set_new(obj, "qos_network_policy_id", json_null());
     json_object_set_new(obj, "propagate_uplink_status", json_false());
     json_object_set_new(obj, "resource_request", json_null());
     json_object_set_new(obj, "ip_allocation", json_string("immediate"));

@@ -47,6 +47,8 @@ TESTS += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 	tests/system/controller-sg-fip.sh
 EXTRA_DIST += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 	tests/system/controller-sg-fip.sh
+TESTS += tests/system/qos.sh
+EXTRA_DIST += tests/system/qos.sh
 
 # The metrics endpoint's content (metrics/, doc/metrics.md).
 libdvrflow_la_SOURCES += controller/exporter.c controller/exporter.h

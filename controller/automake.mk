@@ -49,6 +49,8 @@ EXTRA_DIST += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 	tests/system/controller-sg-fip.sh
 TESTS += tests/system/qos.sh
 EXTRA_DIST += tests/system/qos.sh
+TESTS += tests/component/controller-qos.sh
+EXTRA_DIST += tests/component/controller-qos.sh
 
 # The metrics endpoint's content (metrics/, doc/metrics.md).
 libdvrflow_la_SOURCES += controller/exporter.c controller/exporter.h

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # System test (issue 20, QoS): bandwidth limits and DSCP marking with real
 # traffic (netdev sandbox, one compute node).  VMs a1, a2, a3 on one
-# network; iperf3 between them.  Policies are made with the openstack
-# client through dvr-api.
+# network; iperf3 between them.  The policies are made with the openstack
+# client through dvr-api (one client session: each process takes seconds
+# to start), the later changes with plain requests to dvr-api.
 #   - Unlimited first: a1 -> a2 and a2 -> a1 well above 50 Mbit/s.
 #   - A port policy with a 50 Mbit/s egress and ingress limit on a1: iperf3
 #     measures each direction within 10% of 50 Mbit/s.
@@ -22,9 +23,15 @@ sb_init
 sb_up --computes 1 --gateways 0
 
 API_URL=http://127.0.0.1:$(. "/run/dvrsb/$SB_PREFIX/config"; echo "$SB_API_PORT")
-os() {
-    openstack --os-auth-type none --os-endpoint "$API_URL" "$@" \
-        || sb_fail "openstack $*: failed"
+# session: runs the openstack client commands on stdin in one process;
+# fails the test if any failed.
+session() {
+    openstack --os-auth-type none --os-endpoint "$API_URL" \
+        >"$SB_TMP/os.out" 2>&1 || sb_fail "openstack client exited $?"
+    if grep -Eiq "error|fail|traceback|not found|usage:" "$SB_TMP/os.out"; then
+        cat "$SB_TMP/os.out" >&2
+        sb_fail "an openstack command failed"
+    fi
 }
 
 net=$(sb_network A geneve 300)
@@ -75,13 +82,21 @@ n_meters() {
 above "unlimited egress" "$(mbps a1 7301)"
 above "unlimited ingress" "$(mbps a1 7301 -R)"
 
-# A port policy: 50 Mbit/s each way.
-os network qos policy create bw >/dev/null
-os network qos rule create --type bandwidth-limit --max-kbps 50000 \
-    --max-burst-kbits 20000 --egress bw >/dev/null
-os network qos rule create --type bandwidth-limit --max-kbps 50000 \
-    --max-burst-kbits 20000 --ingress bw >/dev/null
-os port set --qos-policy bw "$a1" >/dev/null
+# A port policy "bw": 50 Mbit/s each way; a network policy "netbw" for
+# later.
+session <<EOF2
+network qos policy create bw
+network qos rule create --type bandwidth-limit --max-kbps 50000 --max-burst-kbits 20000 --egress bw
+network qos rule create --type bandwidth-limit --max-kbps 50000 --max-burst-kbits 20000 --ingress bw
+port set --qos-policy bw $a1
+network qos policy create netbw
+network qos rule create --type bandwidth-limit --max-kbps 50000 --max-burst-kbits 20000 --egress netbw
+EOF2
+pol() {
+    sb_api GET "/qos/policies?name=$1" | jq -r '.policies[0].id'
+}
+bw=$(pol bw)
+netbw=$(pol netbw)
 sb_await 5000 n_meters 2 >/dev/null || sb_fail "no meters: $(meters)"
 meters | sb_has "rate=50000" || sb_fail "meters: $(meters)"
 near50 "limited egress" "$(mbps a1 7301)"
@@ -89,15 +104,14 @@ near50 "limited ingress" "$(mbps a1 7301 -R)"
 
 # Each rule deleted: its direction unlimited again.
 rule() {
-    openstack --os-auth-type none --os-endpoint "$API_URL" \
-        network qos rule list bw -f value -c ID -c Direction \
-        | awk -v d="$1" '$2 == d { print $1 }'
+    sb_api GET "/qos/policies/$bw/bandwidth_limit_rules?direction=$1" \
+        | jq -r '.bandwidth_limit_rules[0].id'
 }
-os network qos rule delete bw "$(rule egress)"
+sb_api DELETE "/qos/policies/$bw/bandwidth_limit_rules/$(rule egress)" >/dev/null
 sb_await 5000 n_meters 1 >/dev/null || sb_fail "meters: $(meters)"
 above "egress rule deleted: egress" "$(mbps a1 7301)"
 near50 "egress rule deleted: ingress" "$(mbps a1 7301 -R)"
-os network qos rule delete bw "$(rule ingress)"
+sb_api DELETE "/qos/policies/$bw/bandwidth_limit_rules/$(rule ingress)" >/dev/null
 sb_await 5000 n_meters 0 >/dev/null || sb_fail "meters left: $(meters)"
 above "ingress rule deleted: ingress" "$(mbps a1 7301 -R)"
 
@@ -116,21 +130,20 @@ tos_seen() {
 tos=$(tos_seen)
 echo "TOS before the DSCP rule: $tos"
 [ "$tos" = 0x0 ] || sb_fail "TOS $tos before any DSCP rule"
-os network qos rule create --type dscp-marking --dscp-mark 26 bw >/dev/null
+sb_api POST "/qos/policies/$bw/dscp_marking_rules" \
+    '{"dscp_marking_rule": {"dscp_mark": 26}}' >/dev/null
 sb_await 5000 sh -c "ovs-ofctl -O OpenFlow13 dump-flows br-int table=5 \
     | grep -q 'set_field:26->ip_dscp'" >/dev/null \
     || sb_fail "no DSCP flow"
 tos=$(tos_seen)
 echo "TOS with DSCP mark 26: $tos"
 [ "$tos" = 0x68 ] || sb_fail "TOS $tos, expected 0x68 (DSCP 26)"
-os port unset --qos-policy "$a1" >/dev/null
+sb_api PUT "/ports/$a1" '{"port": {"qos_policy_id": null}}' >/dev/null
 
 # A network policy: every compute port of the network gets its own
 # 50 Mbit/s egress meter; a1 and a3 send at once.
-os network qos policy create netbw >/dev/null
-os network qos rule create --type bandwidth-limit --max-kbps 50000 \
-    --max-burst-kbits 20000 --egress netbw >/dev/null
-os network set --qos-policy netbw "$net" >/dev/null
+sb_api PUT "/networks/$net" \
+    "{\"network\": {\"qos_policy_id\": \"$netbw\"}}" >/dev/null
 sb_await 5000 n_meters 3 >/dev/null || sb_fail "meters: $(meters)"
 mbps a1 7301 >"$SB_TMP/a1" &
 p1=$!
@@ -139,7 +152,9 @@ p3=$!
 wait "$p1" "$p3" || sb_fail "iperf3 failed"
 near50 "network policy, a1 alongside a3" "$(cat "$SB_TMP/a1")"
 near50 "network policy, a3 alongside a1" "$(cat "$SB_TMP/a3")"
-os network set --no-qos-policy "$net" >/dev/null
+sb_api PUT "/networks/$net" '{"network": {"qos_policy_id": null}}' \
+    >/dev/null
 sb_await 5000 n_meters 0 >/dev/null || sb_fail "meters left: $(meters)"
-os network qos policy delete bw netbw >/dev/null
+sb_api DELETE "/qos/policies/$bw" >/dev/null
+sb_api DELETE "/qos/policies/$netbw" >/dev/null
 echo "QoS: ok"

@@ -10,6 +10,11 @@
  * (ENGINE_SRC_NB_PORT, ENGINE_SRC_NB_NETWORK); a changed policy (its rules
  * included: the IDL tracks a policy when one of its rules changes)
  * recompiles the local ports it applies to (engine_nb_qos_dirty_ports).
+ * The IDL also tracks a port or network when a policy it refers to (or
+ * that policy's rule) changes, so those edges restate what the port's own
+ * edge already does; they keep the dependency explicit in engine_edges[].
+ * tests/component/test-engine-diff.c generates QoS changes and compares
+ * the meters too.
  */
 
 #include <config.h>

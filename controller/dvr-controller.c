@@ -637,6 +637,10 @@ format_ofctrl(const struct ofctrl *oc, struct ds *s)
                   st->n_modifies, st->n_deletes, st->n_reads,
                   st->last_sync_usec, st->n_switch_refused,
                   st->n_compile_refused);
+    if (ofctrl_n_meters(oc)) {
+        ds_put_format(s, "  %s: %"PRIuSIZE" QoS meters\n", ofctrl_bridge(oc),
+                      ofctrl_n_meters(oc));
+    }
 }
 
 static void

@@ -91,6 +91,8 @@ expect_meters() {
         || ovs_fail "QoS meters: $(meters | tr '\n' ';'), want $*"
 }
 expect_meters "$(E 11) 10000 1000" "$(I 11) 20000 16000" "$(E 12) 30000 3000"
+ovs_controller_ctl hv1 status | grep -q "br-int: 3 QoS meters" \
+    || ovs_fail "status: $(ovs_controller_ctl hv1 status)"
 echo "port policy overrides the network's; the network's on compute ports only: ok"
 
 # pinctrl's meters are still there, with their own ids.

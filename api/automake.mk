@@ -21,6 +21,7 @@ api_libdvrapi_la_SOURCES = \
 	api/policy.c \
 	api/policy.h \
 	api/port.c \
+	api/qos.c \
 	api/query.c \
 	api/query.h \
 	api/quota.c \
@@ -51,6 +52,8 @@ TESTS += tests/component/api-openstack.sh
 EXTRA_DIST += tests/component/api-openstack.sh
 TESTS += tests/component/api-port-forwarding.sh
 EXTRA_DIST += tests/component/api-port-forwarding.sh
+TESTS += tests/component/api-qos.sh
+EXTRA_DIST += tests/component/api-qos.sh
 
 # Unit tests of the pure modules.
 check_PROGRAMS += tests/unit/test-api-ipam tests/unit/test-api-validate

@@ -249,6 +249,20 @@ json_t *api_fip_port_forwardings_json(struct api_ctx *,
                                       const struct nbrec_floating_ip *);
 bool api_fip_has_port_forwardings(struct api_ctx *,
                                   const struct nbrec_floating_ip *);
+extern const struct api_resource api_qos_policies;
+extern const struct api_resource api_qos_bandwidth_limit_rules;
+extern const struct api_resource api_qos_dscp_marking_rules;
+
+/* api/qos.c: the policy that holds QoS rule 'rule', or NULL. */
+const struct nbrec_qos_policy *api_qos_rule_policy(
+    struct api_ctx *, const struct nbrec_qos_rule *);
+/* Reads attribute "qos_policy_id" of 'obj' (a port or network body): sets
+ * '*policyp' (NULL for null) and returns true if it is given and names a
+ * visible policy; returns false without a reply if it is absent, and
+ * false after answering 404 if the policy does not exist. */
+bool api_qos_policy_attr(struct api_ctx *, const json_t *obj,
+                         const struct nbrec_qos_policy **policyp,
+                         bool *given);
 
 /* api/extensions.c. */
 json_t *api_extensions_json(void);

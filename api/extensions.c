@@ -50,6 +50,11 @@ static const struct api_extension extensions[] = {
       "Extension that indicates that project_id field is enabled." },
     { "provider", "Provider Network",
       "Expose mapping of virtual networks to physical networks" },
+    { "qos", "Quality of Service",
+      "The Quality of Service extension." },
+    { "qos-bw-limit-direction", "Direction for QoS bandwidth limit rule",
+      "Allow to configure QoS bandwidth limit rule with specific "
+      "direction: ingress or egress" },
     { "router", "Neutron L3 Router",
       "Router abstraction for basic L3 forwarding between L2 Neutron "
       "networks and access to external networks via a NAT gateway." },

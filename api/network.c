@@ -37,6 +37,8 @@ static const struct attr_spec network_attrs[] = {
     { "port_security_enabled", ATTR_BOOL, ATTR_POST | ATTR_PUT, 0, 0, NULL,
       NULL },
     { "mtu", ATTR_INT, ATTR_POST | ATTR_PUT, 68, 65535, NULL, NULL },
+    { "qos_policy_id", ATTR_UUID, ATTR_POST | ATTR_PUT | ATTR_NULLABLE, 0,
+      0, NULL, NULL },
     { "provider:network_type", ATTR_ENUM, ATTR_POST | ATTR_NULLABLE, 0, 0,
       network_types, NULL },
     { "provider:physical_network", ATTR_STRING, ATTR_POST | ATTR_NULLABLE,
@@ -68,6 +70,8 @@ network_render(struct api_ctx *ctx, const struct ovsdb_idl_row *row_)
     json_object_set_new(obj, "port_security_enabled",
                         json_boolean(net->port_security_enabled));
     json_object_set_new(obj, "mtu", json_integer(net->mtu));
+    api_set_uuid(obj, "qos_policy_id",
+                 net->qos_policy ? &net->qos_policy->header_ : NULL);
     json_object_set_new(obj, "provider:network_type",
                         json_string(net->provider_network_type));
     json_object_set_new(obj, "provider:physical_network",
@@ -95,7 +99,6 @@ network_render(struct api_ctx *ctx, const struct ovsdb_idl_row *row_)
     json_object_set_new(obj, "ipv6_address_scope", json_null());
     json_object_set_new(obj, "l2_adjacency", json_true());
     json_object_set_new(obj, "is_default", json_false());
-    json_object_set_new(obj, "qos_policy_id", json_null());
     api_add_std_attrs(obj, &net->external_ids, net->project_id);
     return obj;
 }
@@ -162,6 +165,11 @@ network_create(struct api_ctx *ctx)
         return;
     }
 
+    const struct nbrec_qos_policy *qos;
+    bool qos_given;
+    if (!api_qos_policy_attr(ctx, obj, &qos, &qos_given)) {
+        return;
+    }
     const char *type = api_json_string(obj, "provider:network_type", NULL);
     const char *physnet = api_json_string(obj, "provider:physical_network",
                                           NULL);
@@ -281,6 +289,9 @@ network_create(struct api_ctx *ctx)
                                                         "admin_state_up",
                                                         true));
     nbrec_network_set_status(net, "ACTIVE");
+    if (qos) {
+        nbrec_network_set_qos_policy(net, qos);
+    }
     struct smap ids = SMAP_INITIALIZER(&ids);
     api_stamp(&ids, true);
     nbrec_network_set_external_ids(net, &ids);
@@ -327,6 +338,11 @@ network_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
                      UUID_ARGS(&net->header_.uuid));
         return;
     }
+    const struct nbrec_qos_policy *qos;
+    bool qos_given;
+    if (!api_qos_policy_attr(ctx, obj, &qos, &qos_given)) {
+        return;
+    }
     int64_t mtu = net->mtu;
     if (json_object_get(obj, "mtu")
         && validate_get_int(json_object_get(obj, "mtu"), &mtu)
@@ -360,6 +376,9 @@ network_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
     }
     if (json_object_get(obj, "mtu")) {
         nbrec_network_set_mtu(net, mtu);
+    }
+    if (qos_given) {
+        nbrec_network_set_qos_policy(net, qos);
     }
     struct smap ids;
     smap_clone(&ids, &net->external_ids);

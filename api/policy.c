@@ -44,6 +44,18 @@ row_project(const struct api_resource *res, const struct ovsdb_idl_row *row)
             ? (API_ROW(nbrec_port_forwarding, row)->floating_ip
                ? API_ROW(nbrec_port_forwarding, row)->floating_ip->project_id
                : NULL)
+            : res == &api_qos_policies
+            ? API_ROW(nbrec_qos_policy, row)->project_id
+            : NULL);
+}
+
+/* The QoS policy of a QoS rule row, or NULL. */
+static const struct nbrec_qos_policy *
+rule_policy(struct api_ctx *ctx, const struct api_resource *res,
+            const struct ovsdb_idl_row *row)
+{
+    return (res->parent == &api_qos_policies
+            ? api_qos_rule_policy(ctx, API_ROW(nbrec_qos_rule, row))
             : NULL);
 }
 
@@ -53,6 +65,12 @@ api_policy_visible(struct api_ctx *ctx, const struct api_resource *res,
 {
     if (ctx->is_admin || is_mine(ctx, row_project(res, row))) {
         return true;
+    }
+    if (res == &api_qos_policies) {
+        return API_ROW(nbrec_qos_policy, row)->shared;
+    } else if (res->parent == &api_qos_policies) {
+        const struct nbrec_qos_policy *p = rule_policy(ctx, res, row);
+        return p && (p->shared || is_mine(ctx, p->project_id));
     }
     if (res == &api_networks) {
         return network_visible(ctx, API_ROW(nbrec_network, row));
@@ -337,7 +355,9 @@ api_policy_check(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
         if (!api_policy_visible(ctx, res, row)) {
             return api_not_found(ctx, api_resource_name(res), ctx->id);
         }
-        if (ctx->method != API_GET || ctx->action) {
+        if (res->parent == &api_qos_policies) {
+            /* Writes were checked against the policy above. */
+        } else if (ctx->method != API_GET || ctx->action) {
             const char *project = row_project(res, row);
             bool network_owner = (
                 res == &api_ports && ctx->method == API_DELETE

@@ -63,6 +63,8 @@ static const struct attr_spec port_attrs[] = {
       ATTR_POST | ATTR_PUT | ATTR_NULLABLE, 0, 0, NULL, check_uuid_list },
     { "port_security_enabled", ATTR_BOOL, ATTR_POST | ATTR_PUT, 0, 0, NULL,
       NULL },
+    { "qos_policy_id", ATTR_UUID, ATTR_POST | ATTR_PUT | ATTR_NULLABLE, 0,
+      0, NULL, NULL },
     { "allowed_address_pairs", ATTR_LIST,
       ATTR_POST | ATTR_PUT | ATTR_NULLABLE, 0, 0, NULL, NULL },
     { "binding:host_id", ATTR_STRING, ATTR_POST | ATTR_PUT, 0, 255, NULL,
@@ -135,6 +137,11 @@ port_render(struct api_ctx *ctx, const struct ovsdb_idl_row *row_)
     json_object_set_new(obj, "security_groups", list);
     json_object_set_new(obj, "port_security_enabled",
                         json_boolean(port->port_security_enabled));
+    api_set_uuid(obj, "qos_policy_id",
+                 port->qos_policy ? &port->qos_policy->header_ : NULL);
+    api_set_uuid(obj, "qos_network_policy_id",
+                 port->network && port->network->qos_policy
+                 ? &port->network->qos_policy->header_ : NULL);
 
     json_object_set_new(obj, "binding:host_id",
                         json_string(port->binding_host));
@@ -155,8 +162,6 @@ port_render(struct api_ctx *ctx, const struct ovsdb_idl_row *row_)
     json_object_set_new(obj, "dns_name", json_string(port->dns_name));
     json_object_set_new(obj, "dns_assignment", json_array());
     json_object_set_new(obj, "extra_dhcp_opts", json_array());
-    json_object_set_new(obj, "qos_policy_id", json_null());
-    json_object_set_new(obj, "qos_network_policy_id", json_null());
     json_object_set_new(obj, "propagate_uplink_status", json_false());
     json_object_set_new(obj, "resource_request", json_null());
     json_object_set_new(obj, "ip_allocation", json_string("immediate"));
@@ -468,6 +473,11 @@ port_create(struct api_ctx *ctx)
     if (refuse_network_owner(ctx, device_owner, "")) {
         return;
     }
+    const struct nbrec_qos_policy *qos;
+    bool qos_given;
+    if (!api_qos_policy_attr(ctx, obj, &qos, &qos_given)) {
+        return;
+    }
     bool port_security = api_json_bool(obj, "port_security_enabled",
                                        net->port_security_enabled);
     const json_t *sgs_json = json_object_get(obj, "security_groups");
@@ -538,6 +548,9 @@ port_create(struct api_ctx *ctx)
     nbrec_port_set_status(port, "DOWN");
     nbrec_port_set_security_groups(port, sgs, n_sgs);
     nbrec_port_set_port_security_enabled(port, port_security);
+    if (qos) {
+        nbrec_port_set_qos_policy(port, qos);
+    }
     nbrec_port_set_allowed_address_pairs(port, &pairs);
     nbrec_port_set_binding_host(port, api_json_string(obj,
                                                       "binding:host_id",
@@ -587,6 +600,11 @@ port_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
     if (refuse_network_owner(ctx, api_json_string(obj, "device_owner",
                                                   port->device_owner),
                              port->device_owner)) {
+        return;
+    }
+    const struct nbrec_qos_policy *qos;
+    bool qos_given;
+    if (!api_qos_policy_attr(ctx, obj, &qos, &qos_given)) {
         return;
     }
     bool port_security = api_json_bool(obj, "port_security_enabled",
@@ -705,6 +723,9 @@ port_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
     }
     if (json_object_get(obj, "port_security_enabled")) {
         nbrec_port_set_port_security_enabled(port, port_security);
+    }
+    if (qos_given) {
+        nbrec_port_set_qos_policy(port, qos);
     }
     if (json_object_get(obj, "name")) {
         nbrec_port_set_name(port, api_json_string(obj, "name", ""));

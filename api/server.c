@@ -77,6 +77,13 @@ struct api_server {
 static const struct api_resource *const resources[] = {
     &api_networks, &api_subnets, &api_ports, &api_routers,
     &api_floatingips, &api_security_groups, &api_security_group_rules,
+    &api_qos_policies,
+};
+
+/* Sub-resources, found under their parent's path. */
+static const struct api_resource *const sub_resources[] = {
+    &api_port_forwardings, &api_qos_bandwidth_limit_rules,
+    &api_qos_dscp_marking_rules,
 };
 
 static void process(struct api_ctx *);
@@ -464,7 +471,11 @@ api_resource_name(const struct api_resource *res)
             : res == &api_floatingips ? "FloatingIP"
             : res == &api_security_groups ? "SecurityGroup"
             : res == &api_port_forwardings ? "PortForwarding"
-            : "SecurityGroupRule");
+            : res == &api_security_group_rules ? "SecurityGroupRule"
+            : res == &api_qos_policies ? "QoSPolicy"
+            : res == &api_qos_bandwidth_limit_rules
+            ? "QoSBandwidthLimitRule"
+            : "QoSDscpMarkingRule");
 }
 
 /* Calls the handler for 'ctx'.  Afterward either 'ctx->status' is set or
@@ -617,26 +628,36 @@ route(struct api_ctx *ctx, const char *host)
         goto out;
     }
 
+    /* QoS policies are at /v2.0/qos/policies: routed as one name. */
+    if (!strcmp(segs[1], "qos") && n >= 3 && !strcmp(segs[2], "policies")) {
+        segs[1] = "qos/policies";
+        n--;
+        memmove(&segs[2], &segs[3], (n - 2) * sizeof *segs);
+    }
     for (size_t i = 0; i < ARRAY_SIZE(resources); i++) {
         if (!strcmp(segs[1], resources[i]->collection)) {
             ctx->res = resources[i];
         }
     }
-    if (ctx->res == &api_floatingips && n >= 4
-        && !strcmp(segs[3], api_port_forwardings.collection)) {
-        /* The floating IP's port forwardings. */
-        if (n > 5) {
-            api_error(ctx, 404, "HTTPNotFound",
-                      "The resource could not be found.");
+    /* A sub-resource: /v2.0/PARENTS/ID/COLLECTION[/SUB_ID] (a floating
+     * IP's port forwardings, a QoS policy's rules). */
+    for (size_t i = 0; ctx->res && n >= 4 && i < ARRAY_SIZE(sub_resources);
+         i++) {
+        const struct api_resource *sub = sub_resources[i];
+        if (sub->parent == ctx->res && !strcmp(segs[3], sub->collection)) {
+            if (n > 5) {
+                api_error(ctx, 404, "HTTPNotFound",
+                          "The resource could not be found.");
+                goto out;
+            }
+            ctx->res = sub;
+            ctx->parent_id = xstrdup(segs[2]);
+            if (n == 5) {
+                ctx->id = xstrdup(segs[4]);
+            }
+            ok = true;
             goto out;
         }
-        ctx->res = &api_port_forwardings;
-        ctx->parent_id = xstrdup(segs[2]);
-        if (n == 5) {
-            ctx->id = xstrdup(segs[4]);
-        }
-        ok = true;
-        goto out;
     }
     if (!ctx->res || n > 4) {
         api_error(ctx, 404, "HTTPNotFound",

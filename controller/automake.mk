@@ -9,6 +9,7 @@ libdvrflow_la_SOURCES += \
 	controller/engine.c controller/engine.h \
 	controller/engine-private.h \
 	controller/engine-net.c controller/engine-port.c \
+	controller/engine-qos.c \
 	controller/engine-sg.c controller/engine-sg.h \
 	controller/nb-monitor.c controller/nb-monitor.h \
 	controller/ofctrl.c controller/ofctrl.h \
@@ -54,6 +55,10 @@ EXTRA_DIST += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 TESTS += tests/component/pf-bad-input.sh tests/system/port-forwarding.sh
 EXTRA_DIST += tests/component/pf-bad-input.sh \
 	tests/system/port-forwarding.sh
+TESTS += tests/system/qos.sh
+EXTRA_DIST += tests/system/qos.sh
+TESTS += tests/component/controller-qos.sh
+EXTRA_DIST += tests/component/controller-qos.sh
 
 # The metrics endpoint's content (metrics/, doc/metrics.md).
 libdvrflow_la_SOURCES += controller/exporter.c controller/exporter.h

@@ -115,6 +115,7 @@ ofctrls_create(struct controller *c)
     const char *rundir = ovs_rundir();
 
     c->br_int = ofctrl_create(c->cfg.int_bridge, rundir);
+    ofctrl_set_meters(c->br_int, engine_qos_meters(c->engine));
     c->br_tun = ofctrl_create(c->cfg.tun_bridge, rundir);
     c->pinctrl = pinctrl_create(c->cfg.int_bridge, rundir);
     pinctrl_set_meter(c->pinctrl, pin_rate, MAX(pin_rate / 2, 1));
@@ -654,6 +655,10 @@ format_ofctrl(const struct ofctrl *oc, struct ds *s)
                   st->n_modifies, st->n_deletes, st->n_reads,
                   st->last_sync_usec, st->n_switch_refused,
                   st->n_compile_refused);
+    if (ofctrl_n_meters(oc)) {
+        ds_put_format(s, "  %s: %"PRIuSIZE" QoS meters\n", ofctrl_bridge(oc),
+                      ofctrl_n_meters(oc));
+    }
 }
 
 static void

@@ -187,11 +187,13 @@ engine_port_compile(struct engine *e, const struct uuid *uuid)
 
     if (!row || !ps || !engine_net_is_active(ns) || !ns->lvid) {
         engine_remove_owner_everywhere(e, cookie);
+        engine_qos_remove_port(e, cookie);
         return;
     }
     error = engine_net_describe(in, row->network, ns, &l2net, NULL);
     if (error) {
         engine_remove_owner_everywhere(e, cookie);
+        engine_qos_remove_port(e, cookie);
         engine_log_error(e, error);
         return;
     }
@@ -217,9 +219,13 @@ engine_port_compile(struct engine *e, const struct uuid *uuid)
     if (!error && port.location == L2_PORT_LOCAL) {
         services_compile_port(in->services, row, port.ofport,
                               &out.int_flows);
+        engine_qos_compile_port(e, row, port.ofport, cookie, &out.int_flows);
+    } else {
+        engine_qos_remove_port(e, cookie);
     }
     if (error) {
         engine_remove_owner_everywhere(e, cookie);
+        engine_qos_remove_port(e, cookie);
         engine_log_error(e, error);
     } else {
         flow_set_replace_owner(&e->int_flows, cookie, &out.int_flows);

@@ -8,7 +8,8 @@
  *   - controller/engine-port.c: ports (location, their own flows);
  *   - dvr/engine-router.c: routers (active here, gateway role, flows);
  *   - dvr/engine-fip.c: floating IPs;
- *   - controller/engine-sg.c: security groups (its own header).
+ *   - controller/engine-sg.c: security groups (its own header);
+ *   - controller/engine-qos.c: QoS, part of the ports' own flows.
  *
  * A run works on sets of dirty objects, one per "struct engine_set" kind
  * below.  What dirties what is declared in ONE place, the table of edges in
@@ -43,6 +44,7 @@
 #include "openvswitch/uuid.h"
 #include "pipeline/flow.h"
 #include "pipeline/l2.h"
+#include "pipeline/qos.h"
 #include "simap.h"
 #include "smap.h"
 #include "sset.h"
@@ -94,6 +96,8 @@ enum engine_source {
     ENGINE_SRC_NB_SUBNET,
     ENGINE_SRC_GATEWAYS,        /* No object: the signature changed. */
     ENGINE_SRC_NB_BINDING,
+    ENGINE_SRC_NB_QOS,          /* A QoS policy. */
+    ENGINE_SRC_NB_QOS_RULE,     /* A QoS rule. */
     ENGINE_SRC_VIF,             /* A port's VIF appeared, moved or left. */
 
     /* State changes the modules report. */
@@ -201,6 +205,7 @@ struct engine {
     unsigned int vifs_gen;          /* engine_input's, for 'vifs'. */
     char *topology;                 /* Signature of the last topology. */
     struct engine_sg *sg;           /* Security groups. */
+    struct qos_meters qos_meters;   /* The VIFs' QoS meters (br-int). */
     bool full;
     struct engine_stats stats;
 
@@ -275,5 +280,13 @@ engine_dirty_fn engine_port_dirty_floating_fip;
 engine_dirty_fn engine_router_dirty_fips;
 engine_dirty_fn engine_nb_pf_dirty_fip;
 engine_dirty_fn engine_port_dirty_pf_fips;
+
+/* controller/engine-qos.c: QoS. */
+void engine_qos_compile_port(struct engine *, const struct nbrec_port *,
+                             ofp_port_t, uint64_t cookie,
+                             struct flow_list *);
+void engine_qos_remove_port(struct engine *, uint64_t cookie);
+engine_dirty_fn engine_nb_qos_dirty_ports;
+engine_dirty_fn engine_nb_qos_rule_dirty_ports;
 
 #endif /* controller/engine-private.h */

@@ -75,6 +75,11 @@ static const struct engine_edge engine_edges[] = {
       "a gateway's role comes from the gateway chassis and BFD" },
     { ENGINE_SRC_NB_BINDING, ENGINE_PORT, engine_nb_binding_dirty_port,
       "a port's location is its binding's chassis" },
+    { ENGINE_SRC_NB_QOS, ENGINE_L2_PORT, engine_nb_qos_dirty_ports,
+      "a port's QoS flows and meters come from its or its network's "
+      "policy" },
+    { ENGINE_SRC_NB_QOS_RULE, ENGINE_L2_PORT, engine_nb_qos_rule_dirty_ports,
+      "a policy's rules are its ports' meters and DSCP mark" },
     { ENGINE_SRC_VIF, ENGINE_PORT, engine_dirty_self,
       "a port's location is its VIF" },
 
@@ -121,6 +126,8 @@ static const struct {
     { ENGINE_SRC_NB_SUBNET, &nbrec_table_subnet },
     { ENGINE_SRC_GATEWAYS, NULL },   /* When the signature changed. */
     { ENGINE_SRC_NB_BINDING, &nbrec_table_port_binding },
+    { ENGINE_SRC_NB_QOS, &nbrec_table_qos_policy },
+    { ENGINE_SRC_NB_QOS_RULE, &nbrec_table_qos_rule },
 };
 
 /* In a full run every row of these tables is dirty. */
@@ -226,6 +233,7 @@ engine_create(void)
     sset_init(&e->lvid_unset);
     simap_init(&e->vifs);
     e->sg = engine_sg_create();
+    qos_meters_init(&e->qos_meters);
     e->full = true;
     return e;
 }
@@ -279,6 +287,7 @@ engine_destroy(struct engine *e)
     simap_destroy(&e->vifs);
     free(e->topology);
     engine_sg_destroy(e->sg);
+    qos_meters_destroy(&e->qos_meters);
     free(e);
 }
 
@@ -455,6 +464,7 @@ compile_skeleton(struct engine *e, const struct engine_input *in)
     ovs_list_push_back_all(&out.int_flows.flows, &l3.int_flows.flows);
     l3_output_destroy(&l3);
     sg_compile_skeleton(&out.int_flows);
+    qos_compile_skeleton(&out.int_flows);
     services_compile_skeleton(in->services, &out.int_flows);
     flow_set_replace_owner(&e->int_flows, COOKIE_STATIC, &out.int_flows);
     flow_set_replace_owner(&e->tun_flows, COOKIE_STATIC, &out.tun_flows);
@@ -572,6 +582,7 @@ engine_run(struct engine *e, const struct engine_input *in)
         flow_set_clear(&e->tun_flows);
         clear_ex_flows(e);
         engine_sg_clear(e->sg);
+        qos_meters_clear(&e->qos_meters);
         compile_skeleton(e, in);
         for (size_t i = 0; i < ARRAY_SIZE(engine_full_inputs); i++) {
             const struct ovsdb_idl_row *row;

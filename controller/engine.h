@@ -37,6 +37,7 @@ struct dvr_config;
 struct flow_set;
 struct ovsdb_idl;
 struct ovsdb_idl_index;
+struct qos_meters;
 struct services_chassis;
 struct smap;
 struct sset;
@@ -88,6 +89,9 @@ void engine_take_garps(struct engine *, struct ovs_list *garps);
 /* Local VLAN allocations made or released since the last call. */
 void engine_take_lvid_changes(struct engine *, struct smap *set,
                               struct sset *unset);
+
+/* The meters the flows of engine_int_flows() use (pipeline/qos.h). */
+const struct qos_meters *engine_qos_meters(const struct engine *);
 
 const struct engine_stats *engine_get_stats(const struct engine *);
 const struct engine_sg *engine_get_sg(const struct engine *);

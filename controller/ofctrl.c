@@ -1,5 +1,13 @@
 /*
  * controller/ofctrl: see ofctrl.h.
+ *
+ * Meters (ofctrl_set_meters()): OVS does not take meter_mods in a bundle,
+ * and deleting a meter deletes the flows that use it.  So a sync sends the
+ * meters to add or modify first (each with a barrier: the flows of the
+ * bundle after it may name them), then the bundle of flows, then the
+ * deletes of the meters no longer wanted (their flows are gone by then).
+ * After a (re)connection the installed meters of the range it manages are
+ * read back, like the flows, so a restart changes only the difference.
  */
 
 #include <config.h>
@@ -12,6 +20,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-protocol.h"
@@ -21,6 +30,7 @@
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
 #include "pipeline/flow.h"
+#include "pipeline/qos.h"
 #include "socket-util.h"
 #include "svec.h"
 #include "timeval.h"
@@ -44,6 +54,8 @@ struct ofctrl {
     struct flow_set refused;        /* Flows the switch refused, as they
                                      * were: not sent again until they
                                      * change (or a full sync). */
+    const struct qos_meters *meters; /* Desired meters, or NULL. */
+    struct qos_meters installed_meters; /* What the switch has of them. */
     bool need_full;                 /* Installed set must be re-read. */
     long long int next_retry;       /* Earliest reconnection attempt. */
     struct ofctrl_stats stats;
@@ -57,6 +69,7 @@ ofctrl_create(const char *bridge, const char *rundir)
     oc->target = xasprintf("unix:%s/%s.mgmt", rundir, bridge);
     flow_set_init(&oc->installed);
     flow_set_init(&oc->refused);
+    qos_meters_init(&oc->installed_meters);
     oc->need_full = true;
     return oc;
 }
@@ -77,6 +90,7 @@ ofctrl_destroy(struct ofctrl *oc)
         vconn_close(oc->vconn);
         flow_set_destroy(&oc->installed);
         flow_set_destroy(&oc->refused);
+        qos_meters_destroy(&oc->installed_meters);
         free(oc->bridge);
         free(oc->target);
         free(oc);
@@ -115,6 +129,162 @@ dump_switch(struct ofctrl *oc, struct flow_set *set)
     return 0;
 }
 
+/* Reads the meters of the range ofctrl manages into
+ * 'oc->installed_meters'. */
+static int
+read_meters(struct ofctrl *oc)
+{
+    struct ovs_list requests, replies;
+    struct ofpbuf *reply;
+    int error;
+
+    qos_meters_clear(&oc->installed_meters);
+    ovs_list_init(&requests);
+    ovs_list_push_back(&requests, &ofputil_encode_meter_request(
+                           vconn_get_version(oc->vconn),
+                           OFPUTIL_METER_CONFIG, OFPM13_ALL)->list_node);
+    error = vconn_transact_multipart(oc->vconn, &requests, &replies);
+    if (error) {
+        return error;
+    }
+
+    uint64_t stub[64 / 8];
+    struct ofpbuf bands = OFPBUF_STUB_INITIALIZER(stub);
+    LIST_FOR_EACH (reply, list_node, &replies) {
+        enum ofptype type;
+        if (ofptype_decode(&type, reply->data)
+            || type != OFPTYPE_METER_CONFIG_STATS_REPLY) {
+            continue;           /* An error: no meters on this switch. */
+        }
+        for (;;) {
+            struct ofputil_meter_config mc;
+            if (ofputil_decode_meter_config(reply, &mc, &bands)) {
+                break;
+            }
+            if (mc.meter_id >= QOS_METER_MIN && mc.meter_id <= QOS_METER_MAX
+                && mc.n_bands == 1) {
+                struct qos_limits l = {
+                    .egress = { mc.bands[0].rate, mc.bands[0].burst_size },
+                };
+                /* The owner is unknown: cookie 0 marks "read back". */
+                qos_meters_put(&oc->installed_meters, mc.meter_id,
+                               &l.egress, 0);
+            }
+        }
+    }
+    ofpbuf_uninit(&bands);
+    ofpbuf_list_delete(&replies);
+    return 0;
+}
+
+static struct ofpbuf *
+encode_meter(const struct ofctrl *oc, uint16_t command, uint32_t id,
+             uint32_t kbps, uint32_t burst)
+{
+    struct ofputil_meter_band band = {
+        .type = OFPMBT13_DROP,
+        .rate = kbps,
+        .burst_size = burst,
+    };
+    struct ofputil_meter_mod mm = {
+        .command = command,
+        .meter = {
+            .meter_id = id,
+            .flags = OFPMF13_KBPS | OFPMF13_BURST | OFPMF13_STATS,
+            .n_bands = command == OFPMC13_DELETE ? 0 : 1,
+            .bands = &band,
+        },
+    };
+    return ofputil_encode_meter_mod(vconn_get_version(oc->vconn), &mm);
+}
+
+/* Sends one meter_mod and waits for it.  Returns 0, a positive errno value
+ * if the connection failed, or -1 if the switch refused it (logged). */
+static int
+send_meter_mod(struct ofctrl *oc, uint16_t command, uint32_t id,
+               uint32_t kbps, uint32_t burst)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(20, 50);
+    struct ofpbuf *reply;
+    int error = vconn_transact_noreply(oc->vconn,
+                                       encode_meter(oc, command, id, kbps,
+                                                    burst), &reply);
+    if (error) {
+        return error;
+    }
+    if (reply) {
+        VLOG_WARN_RL(&rl, "%s: the switch refused (%s) meter %"PRIu32
+                     " (%"PRIu32" kbps, burst %"PRIu32" kbit)", oc->bridge,
+                     ofperr_to_string(ofperr_decode_msg(reply->data, NULL)),
+                     id, kbps, burst);
+        ofpbuf_delete(reply);
+        return -1;
+    }
+    return 0;
+}
+
+/* Adds or modifies the desired meters that the switch lacks or has
+ * otherwise. */
+static int
+sync_meters_add(struct ofctrl *oc)
+{
+    const struct qos_meter *m;
+
+    if (!oc->meters) {
+        return 0;
+    }
+    HMAP_FOR_EACH (m, node, &oc->meters->map) {
+        const struct qos_meter *old = qos_meters_find(&oc->installed_meters,
+                                                      m->id);
+        if (old && old->kbps == m->kbps
+            && old->burst_kbits == m->burst_kbits) {
+            continue;
+        }
+        int error = send_meter_mod(oc, old ? OFPMC13_MODIFY : OFPMC13_ADD,
+                                   m->id, m->kbps, m->burst_kbits);
+        if (error > 0) {
+            return error;
+        }
+        if (!error) {
+            struct qos_limit l = { m->kbps, m->burst_kbits };
+            qos_meters_put(&oc->installed_meters, m->id, &l, 0);
+        }
+    }
+    return 0;
+}
+
+/* Deletes the installed meters that are no longer desired. */
+static int
+sync_meters_delete(struct ofctrl *oc)
+{
+    struct qos_meter *m;
+
+    HMAP_FOR_EACH_SAFE (m, node, &oc->installed_meters.map) {
+        if (oc->meters && qos_meters_find(oc->meters, m->id)) {
+            continue;
+        }
+        int error = send_meter_mod(oc, OFPMC13_DELETE, m->id, 0, 0);
+        if (error > 0) {
+            return error;
+        }
+        hmap_remove(&oc->installed_meters.map, &m->node);
+        free(m);
+    }
+    return 0;
+}
+
+void
+ofctrl_set_meters(struct ofctrl *oc, const struct qos_meters *meters)
+{
+    oc->meters = meters;
+}
+
+size_t
+ofctrl_n_meters(const struct ofctrl *oc)
+{
+    return qos_meters_count(&oc->installed_meters);
+}
+
 /* Reads every flow on the switch into 'oc->installed'. */
 static int
 read_installed(struct ofctrl *oc)
@@ -150,6 +320,9 @@ connect_and_read(struct ofctrl *oc)
     oc->protocol = ofputil_protocol_from_ofp_version(
         vconn_get_version(oc->vconn));
     error = read_installed(oc);
+    if (!error && oc->meters) {
+        error = read_meters(oc);
+    }
     if (error) {
         VLOG_WARN("%s: cannot read installed flows (%s)", oc->bridge,
                   ovs_strerror(error));
@@ -451,6 +624,14 @@ ofctrl_sync(struct ofctrl *oc, struct flow_set *desired, bool full)
         full = true;
     }
 
+    error = sync_meters_add(oc);
+    if (error) {
+        VLOG_WARN("%s: installing meters failed (%s)", oc->bridge,
+                  ovs_strerror(error));
+        disconnect(oc);
+        return error;
+    }
+
     n = flow_set_diff(desired, &oc->installed, full, &changes);
     n = filter_refused(oc, desired, changes, n);
     if (n) {
@@ -493,6 +674,14 @@ ofctrl_sync(struct ofctrl *oc, struct flow_set *desired, bool full)
     }
     free(changes);
     flow_set_clear_dirty(desired);
+
+    error = sync_meters_delete(oc);
+    if (error) {
+        VLOG_WARN("%s: deleting meters failed (%s)", oc->bridge,
+                  ovs_strerror(error));
+        disconnect(oc);
+        return error;
+    }
     return 0;
 }
 

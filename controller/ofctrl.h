@@ -30,6 +30,7 @@
 
 struct flow_set;
 struct ds;
+struct qos_meters;
 
 struct ofctrl_stats {
     uint64_t n_syncs;               /* Bundles committed. */
@@ -52,6 +53,15 @@ void ofctrl_destroy(struct ofctrl *);
  * errno value if the switch is unreachable or refused the bundle for a
  * reason that names no flow (then it will retry in full). */
 int ofctrl_sync(struct ofctrl *, struct flow_set *desired, bool full);
+
+/* Makes ofctrl_sync() also bring the switch's meters with ids in
+ * [QOS_METER_MIN, QOS_METER_MAX] (pipeline/qos.h) to 'meters' (which must
+ * outlive 'oc'; NULL: manage none).  Meters are added or modified before
+ * the flows that use them and deleted after them, and read back after a
+ * (re)connection like the flows.  A meter the switch refuses is logged;
+ * the flows that name it are then refused too (and logged). */
+void ofctrl_set_meters(struct ofctrl *, const struct qos_meters *meters);
+size_t ofctrl_n_meters(const struct ofctrl *);
 
 /* Makes the next ofctrl_sync() read every flow back from the switch and
  * compare in full, so that it also repairs flows changed behind this

@@ -7,6 +7,7 @@ libdvrflow_la_SOURCES += \
 	pipeline/l2.c pipeline/l2.h \
 	pipeline/ra.c pipeline/ra.h \
 	pipeline/icmp.c pipeline/icmp.h \
+	pipeline/qos.c pipeline/qos.h \
 	pipeline/sg.c pipeline/sg.h \
 	pipeline/services.c pipeline/services.h \
 	pipeline/tables.c pipeline/tables.h

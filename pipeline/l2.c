@@ -837,7 +837,7 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
         match_set_in_port(&match, port->ofport);
         if (up) {
             put_load(&ofpacts, MFF_METADATA, net->lvid);
-            put_goto(&ofpacts, T_PORT_SEC);
+            put_goto(&ofpacts, T_QOS_EGRESS);
         }
         flow_list_add(&out->int_flows, T_CLASSIFY, 100, cookie, &match,
                       &ofpacts);

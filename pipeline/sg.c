@@ -558,7 +558,7 @@ sg_compile_skeleton(struct flow_list *flows)
     struct match match;
 
     add_direction_skeleton(false, T_SG_EGRESS, T_SG_EGRESS_NEXT, flows);
-    add_direction_skeleton(true, T_SG_INGRESS, T_OUTPUT, flows);
+    add_direction_skeleton(true, T_SG_INGRESS, T_QOS_INGRESS, flows);
 
     /* A port without groups, a group without rules: nothing matches. */
     match_init_catchall(&match);
@@ -595,7 +595,7 @@ sg_compile_port(const struct sg_port *port, struct flow_list *flows)
         put_load(&ofpacts, MFF_REG0 + REG_SG_PORT, ofport);
         put_goto(&ofpacts, T_SG_INGRESS_CT);
     } else {
-        put_goto(&ofpacts, T_OUTPUT);
+        put_goto(&ofpacts, T_QOS_INGRESS);
     }
     match_init_catchall(&match);
     match_set_reg(&match, REG_OUTPORT, ofport);

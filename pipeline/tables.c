@@ -12,6 +12,7 @@
 
 static const struct table_name int_tables[] = {
     { T_CLASSIFY, "classify" },
+    { T_QOS_EGRESS, "qos_egress" },
     { T_PORT_SEC, "port_security" },
     { T_IP6_SEC, "ipv6_security" },
     { T_SG_EGRESS, "sg_egress" },
@@ -31,6 +32,7 @@ static const struct table_name int_tables[] = {
     { T_SG_INGRESS_VERDICT, "sg_ingress_verdict" },
     { T_SG_INGRESS_PEER, "sg_ingress_peer" },
     { T_SG_INGRESS_PEER_NET, "sg_ingress_peer_net" },
+    { T_QOS_INGRESS, "qos_ingress" },
     { T_OUTPUT, "output" },
     { T_L3_INPUT, "l3_input" },
     { T_L3_ROUTE, "l3_route" },

@@ -4,6 +4,8 @@
  *
  * br-int
  *   classify (0)      in_port -> network (metadata) and origin (reg0)
+ *   qos_egress (5)    a VIF's QoS: its egress meter, DSCP mark
+ *                     (pipeline/qos.h)
  *   port_security (10) a VIF sends only from its MAC and addresses
  *   ipv6_security (11) IPv6 from a VIF with port security: no router
  *                     advertisement, redirect or DHCPv6 server reply;
@@ -13,7 +15,8 @@
  *   arp_responder (40) ARP requests for known addresses answered here
  *   l2_lookup (60)    destination MAC -> local VIF (via reg7), uplink,
  *                     router (l3_input) or flood
- *   sg_ingress (70-79) security groups on what a VIF receives (reg7)
+ *   sg_ingress (70-77) security groups on what a VIF receives (reg7)
+ *   qos_ingress (79)  a VIF's QoS: its ingress meter (pipeline/qos.h)
  *   output (80)       output to the port in reg7
  *   l3_input (100)    a packet to a router MAC: the router's own IPs, TTL
  *   l3_route (110)    longest-prefix match -> egress network, next hop
@@ -70,6 +73,7 @@
 
 enum {
     T_CLASSIFY = 0,
+    T_QOS_EGRESS = 5,
     T_PORT_SEC = 10,
     T_IP6_SEC = 11,
     T_SG_EGRESS = 20,
@@ -77,6 +81,7 @@ enum {
     T_ARP_RESP = 40,
     T_L2_LOOKUP = 60,
     T_SG_INGRESS = 70,
+    T_QOS_INGRESS = 79,
     T_OUTPUT = 80,
     T_L3_INPUT = 100,
     T_L3_ROUTE = 110,

@@ -80,7 +80,9 @@ edge() {
         || { cat "$DOT" >&2; ovs_fail "no $3 edge $1 -> $2"; }
 }
 edge "${INT}t0" "${INT}t60" goto            # classify -> l2_lookup
-edge "${INT}t0" "${INT}t10" goto            # classify -> port_security
+edge "${INT}t0" "${INT}t5" goto             # classify -> qos_egress
+edge "${INT}t5" "${INT}t10" goto            # qos_egress -> port_security
+edge "${INT}t79" "${INT}t80" goto           # qos_ingress -> output
 edge "${INT}t60" "${INT}t100" goto          # l2_lookup -> l3_input
 edge "${INT}t100" "${INT}t110" goto         # l3_input -> l3_route
 edge "${INT}t110" "${INT}t120" goto         # l3_route -> l3_egress

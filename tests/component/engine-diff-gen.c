@@ -123,6 +123,7 @@ DEFINE_PICK(pf, nbrec_port_forwarding, NBREC_PORT_FORWARDING_FOR_EACH)
 DEFINE_PICK(sg, nbrec_security_group, NBREC_SECURITY_GROUP_FOR_EACH)
 DEFINE_PICK(binding, nbrec_port_binding, NBREC_PORT_BINDING_FOR_EACH)
 DEFINE_PICK(chassis, nbrec_chassis, NBREC_CHASSIS_FOR_EACH)
+DEFINE_PICK(qos, nbrec_qos_policy, NBREC_QOS_POLICY_FOR_EACH)
 
 static bool
 is_vm_port(struct ediff_run *run OVS_UNUSED, const struct nbrec_port *p)
@@ -1098,6 +1099,105 @@ topology_change(struct ediff_run *run)
     }
 }
 
+/* QoS. */
+
+/* A random rule: mostly valid, sometimes a limit of 0 or a DSCP mark
+ * Neutron does not allow (the compiler skips those). */
+static struct nbrec_qos_rule *
+qos_rule_create(struct ediff_run *run)
+{
+    struct uuid u = new_uuid();
+    struct nbrec_qos_rule *r = nbrec_qos_rule_insert_persist_uuid(run->txn,
+                                                                  &u);
+    if (chance(70)) {
+        int64_t kbps = chance(10) ? 0 : 1000 * (1 + rnd(100));
+        int64_t burst = chance(50) ? 0 : 100 * rnd(100);
+        nbrec_qos_rule_set_type(r, "bandwidth_limit");
+        nbrec_qos_rule_set_direction(r, chance(50) ? "egress" : "ingress");
+        nbrec_qos_rule_set_max_kbps(r, &kbps, 1);
+        nbrec_qos_rule_set_max_burst_kbps(r, &burst, 1);
+    } else {
+        int64_t mark = chance(10) ? 7 : 8 * rnd(8);
+        nbrec_qos_rule_set_type(r, "dscp_marking");
+        nbrec_qos_rule_set_direction(r, "egress");
+        nbrec_qos_rule_set_dscp_mark(r, &mark, 1);
+    }
+    return r;
+}
+
+/* Creates a policy, or changes one: a rule added, changed in place or
+ * removed, or the policy deleted (its references first). */
+static void
+qos_change(struct ediff_run *run)
+{
+    const struct nbrec_qos_policy *q = pick_qos(run, NULL);
+    int c = rnd(100);
+
+    if (!q || (count_qos(run, NULL) < 3 && c < 25)) {
+        struct uuid u = new_uuid();
+        struct nbrec_qos_policy *p
+            = nbrec_qos_policy_insert_persist_uuid(run->txn, &u);
+        nbrec_qos_policy_set_name(p, "qos");
+        for (int i = rnd(3); i >= 0; i--) {
+            nbrec_qos_policy_update_rules_addvalue(p, qos_rule_create(run));
+        }
+        NOTE(run, "qos %08x create", ID(p));
+    } else if (c < 50 && q->n_rules < 4) {
+        NOTE(run, "qos %08x add rule", ID(q));
+        nbrec_qos_policy_update_rules_addvalue(q, qos_rule_create(run));
+    } else if (c < 75 && q->n_rules) {
+        const struct nbrec_qos_rule *r = q->rules[rnd(q->n_rules)];
+        int64_t kbps = 1000 * (1 + rnd(100));
+        NOTE(run, "qos %08x rule %08x rate", ID(q), ID(r));
+        if (!strcmp(r->type, "bandwidth_limit")) {
+            nbrec_qos_rule_set_max_kbps(r, &kbps, 1);
+        } else {
+            int64_t mark = 8 * rnd(8);
+            nbrec_qos_rule_set_dscp_mark(r, &mark, 1);
+        }
+    } else if (c < 90 && q->n_rules) {
+        NOTE(run, "qos %08x del rule", ID(q));
+        nbrec_qos_policy_update_rules_delvalue(q, q->rules[rnd(q->n_rules)]);
+    } else {
+        const struct nbrec_port *p;
+        const struct nbrec_network *n;
+        NOTE(run, "qos %08x delete", ID(q));
+        NBREC_PORT_FOR_EACH (p, run->w) {
+            if (p->qos_policy == q) {
+                nbrec_port_set_qos_policy(p, NULL);
+            }
+        }
+        NBREC_NETWORK_FOR_EACH (n, run->w) {
+            if (n->qos_policy == q) {
+                nbrec_network_set_qos_policy(n, NULL);
+            }
+        }
+        nbrec_qos_policy_delete(q);
+        run->deleted = true;
+    }
+}
+
+/* Gives a VM port or a network a policy, or takes it away. */
+static void
+qos_assign(struct ediff_run *run)
+{
+    const struct nbrec_qos_policy *q = chance(30) ? NULL
+                                                  : pick_qos(run, NULL);
+    if (chance(60)) {
+        const struct nbrec_port *p = pick_port(run, is_vm_port);
+        if (p) {
+            NOTE(run, "port %08x qos %08x", ID(p), q ? ID(q) : 0);
+            nbrec_port_set_qos_policy(p, q);
+        }
+    } else {
+        const struct nbrec_network *n = pick_network(run, NULL);
+        if (n) {
+            NOTE(run, "net %08x qos %08x", ID(n), q ? ID(q) : 0);
+            nbrec_network_set_qos_policy(n, q);
+        }
+    }
+}
+
 void
 ediff_random_change(struct ediff_run *run)
 {
@@ -1226,6 +1326,10 @@ ediff_random_change(struct ediff_run *run)
     } else if ((c -= 20) < 0) {
         PICK_OR_RETURN(ch, pick_chassis(run, NULL));
         chassis_toggle(run, ch);
+    } else if ((c -= 12) < 0) {
+        qos_change(run);
+    } else if ((c -= 13) < 0) {
+        qos_assign(run);
     } else if ((c -= 150) < 0) {
         vif_change(run);
     } else if ((c -= 10) < 0) {

@@ -61,6 +61,7 @@
 #include "ovsdb/nb-idl.h"
 #include "packets.h"
 #include "pipeline/flow.h"
+#include "pipeline/qos.h"
 #include "pipeline/services.h"
 #include "simap.h"
 #include "smap.h"
@@ -259,6 +260,27 @@ compare_engines(struct engine *a, struct engine *b, struct ds *s)
     }
     flow_set_destroy(&empty);
     sset_destroy(&names);
+
+    /* The QoS meters, both ways. */
+    const struct qos_meters *ma = engine_qos_meters(a);
+    const struct qos_meters *mb = engine_qos_meters(b);
+    const struct qos_meter *m;
+    HMAP_FOR_EACH (m, node, &ma->map) {
+        const struct qos_meter *o = qos_meters_find(mb, m->id);
+        if (!o || o->kbps != m->kbps || o->burst_kbits != m->burst_kbits) {
+            ds_put_format(s, "meter %"PRIu32": incremental %"PRIu32"/%"
+                          PRIu32", full %s\n", m->id, m->kbps,
+                          m->burst_kbits, o ? "differs" : "none");
+            n++;
+        }
+    }
+    HMAP_FOR_EACH (m, node, &mb->map) {
+        if (!qos_meters_find(ma, m->id)) {
+            ds_put_format(s, "meter %"PRIu32": only in the full run\n",
+                          m->id);
+            n++;
+        }
+    }
     return n;
 }
 

@@ -115,7 +115,7 @@ Test(l2, local_port)
     LIST_FOR_EACH (f, owner_node, &out.int_flows.flows) {
         cr_assert_eq(f->cookie, 0xaaaaaaaabbbbccccULL);
     }
-    assert_has(t, "table=0, priority=100,in_port=7 actions=set_field:0x5->metadata,goto_table:10");
+    assert_has(t, "table=0, priority=100,in_port=7 actions=set_field:0x5->metadata,goto_table:5");
     assert_has(t, "priority=100,ip,in_port=7,dl_src=fa:16:3e:00:00:01,nw_src=10.0.0.11 actions=goto_table:20");
     assert_has(t, "arp,in_port=7,dl_src=fa:16:3e:00:00:01,arp_spa=10.0.0.11,arp_sha=fa:16:3e:00:00:01");
     assert_has(t, "table=40, priority=100,arp,metadata=0x5,arp_tpa=10.0.0.11,arp_op=1");

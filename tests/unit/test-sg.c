@@ -489,7 +489,7 @@ Test(sg, ports)
     t = flows_text(&list);
     cr_assert_eq(flow_list_size(&list), 2, "%s", t);
     assert_has(t, "table=20, priority=100,in_port=7 actions=goto_table:30");
-    assert_has(t, "table=70, priority=100,reg7=0x7 actions=goto_table:80");
+    assert_has(t, "table=70, priority=100,reg7=0x7 actions=goto_table:79");
     free(t);
     flow_list_destroy(&list);
 }
@@ -537,7 +537,7 @@ Test(sg, skeleton)
     assert_has(t, "table=77, priority=0 actions=set_field:0->reg8");
     assert_has(t, "table=73, priority=100,ct_state=+new+trk,ip,"
                "reg0=0x400/0x400 actions=ct(commit,zone=NXM_NX_REG6[0..15]),"
-               "goto_table:80");
+               "goto_table:79");
     free(t);
     flow_list_destroy(&list);
 }

@@ -8,4 +8,5 @@ libdvrflow_la_SOURCES += \
 	pipeline/icmp.c pipeline/icmp.h \
 	pipeline/sg.c pipeline/sg.h \
 	pipeline/services.c pipeline/services.h \
-	pipeline/tables.c pipeline/tables.h
+	pipeline/tables.c pipeline/tables.h \
+	pipeline/trunk.c pipeline/trunk.h

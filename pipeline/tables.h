@@ -15,6 +15,9 @@
  *                     router (l3_input) or flood
  *   sg_ingress (70-79) security groups on what a VIF receives (reg7)
  *   output (80)       output to the port in reg7
+ *   to_sender (81)    a reply back to where the packet came from: out
+ *                     IN_PORT, or for a trunk's subport out its parent's
+ *                     VIF tagged with its VLAN (pipeline/trunk.h)
  *   l3_input (100)    a packet to a router MAC: the router's own IPs, TTL
  *   l3_route (110)    longest-prefix match -> egress network, next hop
  *   l3_to_gw (115)    external traffic of a compute node -> gateway chassis
@@ -77,6 +80,7 @@ enum {
     T_L2_LOOKUP = 60,
     T_SG_INGRESS = 70,
     T_OUTPUT = 80,
+    T_TO_SENDER = 81,
     T_L3_INPUT = 100,
     T_L3_ROUTE = 110,
     T_L3_TO_GW = 115,

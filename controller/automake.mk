@@ -8,6 +8,8 @@ libdvrflow_la_SOURCES += \
 	controller/engine.c controller/engine.h \
 	controller/engine-private.h \
 	controller/engine-net.c controller/engine-port.c \
+	controller/engine-trunk.c \
+	controller/trunk.c controller/trunk.h \
 	controller/engine-sg.c controller/engine-sg.h \
 	controller/nb-monitor.c controller/nb-monitor.h \
 	controller/ofctrl.c controller/ofctrl.h \

@@ -6,6 +6,7 @@
 
 #include "pipeline/trunk.h"
 
+#include "lib/flow.h"            /* OVS's: ofp_to_u16(). */
 #include "openvswitch/match.h"
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"

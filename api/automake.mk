@@ -29,6 +29,7 @@ api_libdvrapi_la_SOURCES = \
 	api/server.c \
 	api/server.h \
 	api/subnet.c \
+	api/trunk.c \
 	api/tls.c \
 	api/tls.h \
 	api/validate.c \

@@ -80,6 +80,8 @@ struct api_resource {
     void (*delete)(struct api_ctx *, const struct ovsdb_idl_row *);
     void (*action)(struct api_ctx *, const struct ovsdb_idl_row *,
                    const char *action);
+    bool get_actions;           /* 'action' also answers GETs (trunks'
+                                 * get_subports); else only PUTs. */
 };
 
 struct api_ctx {
@@ -217,6 +219,12 @@ extern const struct api_resource api_routers;
 extern const struct api_resource api_floatingips;
 extern const struct api_resource api_security_groups;
 extern const struct api_resource api_security_group_rules;
+extern const struct api_resource api_trunks;
+
+/* api/trunk.c: a parent port's "trunk_details" (NULL if it is none), and
+ * whether 'port' is a trunk's parent or subport (then answered 409). */
+json_t *api_trunk_details(struct api_ctx *, const struct nbrec_port *);
+bool api_trunk_port_in_use(struct api_ctx *, const struct nbrec_port *);
 
 /* api/extensions.c. */
 json_t *api_extensions_json(void);

@@ -40,6 +40,7 @@ row_project(const struct api_resource *res, const struct ovsdb_idl_row *row)
             ? API_ROW(nbrec_security_group, row)->project_id
             : res == &api_security_group_rules
             ? API_ROW(nbrec_security_group_rule, row)->project_id
+            : res == &api_trunks ? API_ROW(nbrec_trunk, row)->project_id
             : NULL);
 }
 

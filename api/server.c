@@ -77,6 +77,7 @@ struct api_server {
 static const struct api_resource *const resources[] = {
     &api_networks, &api_subnets, &api_ports, &api_routers,
     &api_floatingips, &api_security_groups, &api_security_group_rules,
+    &api_trunks,
 };
 
 static void process(struct api_ctx *);
@@ -461,6 +462,7 @@ api_resource_name(const struct api_resource *res)
             : res == &api_routers ? "Router"
             : res == &api_floatingips ? "FloatingIP"
             : res == &api_security_groups ? "SecurityGroup"
+            : res == &api_trunks ? "Trunk"
             : "SecurityGroupRule");
 }
 
@@ -497,7 +499,9 @@ dispatch(struct api_ctx *ctx)
     }
 
     if (ctx->action) {
-        if (ctx->method != API_PUT || !res->action) {
+        if (!res->action
+            || (ctx->method != API_PUT
+                && (ctx->method != API_GET || !res->get_actions))) {
             method_not_allowed(ctx);
         } else {
             res->action(ctx, row, ctx->action);

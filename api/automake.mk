@@ -92,3 +92,5 @@ EXTRA_DIST += bench/api-bench
 
 EXTRA_DIST += doc/api.md
 dist_man_MANS += doc/dvr-api.8 doc/dvrctl.8
+TESTS += tests/component/api-trunk.sh
+EXTRA_DIST += tests/component/api-trunk.sh

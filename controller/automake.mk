@@ -52,4 +52,5 @@ EXTRA_DIST += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 # The metrics endpoint's content (metrics/, doc/metrics.md).
 libdvrflow_la_SOURCES += controller/exporter.c controller/exporter.h
 TESTS += tests/component/controller-trunk.sh tests/system/trunk.sh
-EXTRA_DIST += tests/component/controller-trunk.sh tests/system/trunk.sh
+EXTRA_DIST += tests/component/controller-trunk.sh tests/system/trunk.sh \
+	tests/system/vlan-tap.py

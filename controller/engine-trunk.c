@@ -20,6 +20,7 @@
 #include "flow.h"
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
+#include "ovsdb-idl-provider.h"
 #include "ovsdb/nb-idl.h"
 #include "pipeline/trunk.h"
 #include "util.h"
@@ -87,38 +88,66 @@ engine_trunk_locate(struct engine *e, const struct nbrec_port *row,
     return true;
 }
 
-/* Adds the subports of trunk row 'row' (from its raw datum: a deleted row
- * is still readable while tracked) to 'dirty'. */
+/* Column 'col' of 'row' as a raw datum (it names rows not monitored
+ * too), also of a row deleted in this run (its last contents, which the
+ * IDL keeps while it tracks the deletion: ovsdb_idl_read() would abort on
+ * it); NULL if there is none. */
+static const struct ovsdb_datum *
+read_column(const struct ovsdb_idl_row *row,
+            const struct ovsdb_idl_column *col)
+{
+    if (row->new_datum) {
+        return ovsdb_idl_read(row, col);
+    } else if (row->tracked_old_datum) {
+        return &row->tracked_old_datum[col - row->table->class_->columns];
+    }
+    return NULL;
+}
+
+/* Adds the subports of trunk row 'row' to 'dirty'. */
 static void
 dirty_subports_of(const struct ovsdb_idl_row *row, struct uuid_set *dirty)
 {
-    const struct ovsdb_datum *d = ovsdb_idl_read(row,
-                                                 &nbrec_trunk_col_sub_ports);
-    for (size_t i = 0; i < d->n; i++) {
+    const struct ovsdb_datum *d = read_column(row,
+                                              &nbrec_trunk_col_sub_ports);
+    for (size_t i = 0; d && i < d->n; i++) {
         uuid_set_add(dirty, &d->values[i].uuid);
     }
 }
 
-/* Edge: a trunk changed: its parent, its subports and the ports it had
- * made local subports. */
+/* Edge: a trunk changed.  Whether a port is a valid subport depends on
+ * every trunk (a port that became a subport invalidates the trunk it is
+ * the parent of, and one that left another trunk can make it valid
+ * again): every member of every trunk, the changed row's (deleted too),
+ * and every port that is a local subport now.  A node holds few trunks
+ * (its own, with conditional monitoring). */
 void
 engine_nb_trunk_dirty_ports(const struct engine *e,
-                            const struct engine_input *in OVS_UNUSED,
+                            const struct engine_input *in,
                             const struct engine_change *change,
                             struct uuid_set *dirty)
 {
+    const struct nbrec_trunk *t;
     const struct port_state *ps;
 
     if (change->row) {
-        const struct ovsdb_datum *d = ovsdb_idl_read(change->row,
-                                                     &nbrec_trunk_col_port);
-        if (d->n) {
+        const struct ovsdb_datum *d = read_column(change->row,
+                                                  &nbrec_trunk_col_port);
+        if (d && d->n) {
             uuid_set_add(dirty, &d->keys[0].uuid);
         }
         dirty_subports_of(change->row, dirty);
     }
+    NBREC_TRUNK_FOR_EACH (t, in->nb_idl) {
+        const struct ovsdb_datum *d = read_column(&t->header_,
+                                                  &nbrec_trunk_col_port);
+        if (d && d->n) {
+            uuid_set_add(dirty, &d->keys[0].uuid);
+        }
+        dirty_subports_of(&t->header_, dirty);
+    }
     HMAP_FOR_EACH (ps, node, &e->ports) {
-        if (ps->subport && uuid_equals(&ps->trunk, change->uuid)) {
+        if (ps->subport) {
             uuid_set_add(dirty, &ps->uuid);
         }
     }

@@ -186,3 +186,30 @@ out=$(dp_actions br-int "in_port=11,dl_vlan=201,dl_src=fa:16:3e:00:01:51,ip,nw_s
 expect "subport 1 beside the bad row" "$(out "$dp_q1")" "$out"
 ovs_controller_ctl hv1 status | grep -q "dvr-controller" || true
 echo "bad trunk row skipped with a log line: ok"
+
+# The parent's VIF unplugged: its subports leave with it (their bindings
+# cleared); plugged again they come back.  The trunk deleted: its subports
+# stop, the controller goes on.
+binding_here() {
+    ovsdb-client query "$NB_REMOTE" "[\"DVRFLOW_Northbound\",{\"op\":
+        \"select\",\"table\":\"Port_Binding\",\"where\":[[\"port\",\"==\",
+        [\"uuid\",\"$1\"]],[\"chassis\",\"!=\",[\"set\",[]]]]}]" \
+        | grep -q '"_uuid"'
+}
+t1_fwd="in_port=11,dl_vlan=201,dl_src=fa:16:3e:00:01:51,ip,nw_src=10.1.0.5,dl_dst=fa:16:3e:00:01:61,nw_dst=10.1.0.6"
+ovs-vsctl del-port br-int vif-par
+ovs_wait_until 10 sh -c "! ovs-ofctl -O OpenFlow13 dump-flows br-int | grep -q 'in_port=11,dl_vlan=201'" \
+    || ovs_fail "subport 1's flows stay without the parent's VIF"
+not_bound_here() { ! binding_here "$1"; }
+ovs_wait_until 10 not_bound_here "$T1" \
+    || ovs_fail "subport 1 still bound here without its parent"
+plug vif-par 11 "$PAR" fa:16:3e:00:00:50
+ovs_wait_until 10 sh -c "ovs-appctl ofproto/trace br-int '$t1_fwd' | grep -q '^Datapath actions: pop_vlan,'" \
+    || ovs_fail "subport 1 does not come back with its parent"
+ovs_wait_until 10 binding_up "$T1" || ovs_fail "subport 1 not up again"
+nb_transact "{\"op\":\"delete\",\"table\":\"Trunk\",
+    \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$TRUNK\"]]]}" >/dev/null
+ovs_wait_until 10 sh -c "ovs-appctl ofproto/trace br-int '$t1_fwd' | grep -q '^Datapath actions: drop'" \
+    || ovs_fail "subport 1 forwards after its trunk went"
+ovs_controller_ctl hv1 status >/dev/null || ovs_fail "the controller died"
+echo "parent unplugged and plugged, trunk deleted: ok"

@@ -95,8 +95,6 @@ nb_monitor_destroy(struct nb_monitor *m)
 struct nb_sets {
     struct uuidset local;       /* Local ports (VIFs, and subports of
                                  * their trunks). */
-    struct uuidset trunk_parents; /* Local ports that are trunks'
-                                   * parents. */
     struct uuidset nets;        /* Networks needed here. */
     struct uuidset full_nets;   /* Those whose every port is needed. */
     struct uuidset rifs;        /* Ports on local nets: maybe interfaces. */
@@ -117,7 +115,6 @@ static void
 sets_init(struct nb_sets *s)
 {
     uuidset_init(&s->local);
-    uuidset_init(&s->trunk_parents);
     uuidset_init(&s->nets);
     uuidset_init(&s->full_nets);
     uuidset_init(&s->rifs);
@@ -136,7 +133,6 @@ static void
 sets_destroy(struct nb_sets *s)
 {
     uuidset_destroy(&s->local);
-    uuidset_destroy(&s->trunk_parents);
     uuidset_destroy(&s->nets);
     uuidset_destroy(&s->full_nets);
     uuidset_destroy(&s->rifs);
@@ -212,9 +208,6 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
     NBREC_TRUNK_FOR_EACH (trunk, in->idl) {
         const struct ovsdb_datum *d = ovsdb_idl_read(&trunk->header_,
                                                      &nbrec_trunk_col_port);
-        if (d->n && uuidset_find(&s->trunk_parents, &d->keys[0].uuid)) {
-            continue;
-        }
         char *key = d->n ? xasprintf(UUID_FMT, UUID_ARGS(&d->keys[0].uuid))
                          : NULL;
         bool local = key && simap_contains(in->vifs, key);
@@ -222,7 +215,6 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
         if (!local) {
             continue;
         }
-        add_uuid(&s->trunk_parents, &d->keys[0].uuid);
         d = ovsdb_idl_read(&trunk->header_, &nbrec_trunk_col_sub_ports);
         for (size_t i = 0; i < d->n; i++) {
             add_local_port(in, s, &d->values[i].uuid);

@@ -10,12 +10,13 @@
 set -eu
 . "$abs_top_srcdir/tests/lib/ovs.sh"
 . "$abs_top_srcdir/tests/lib/nb.sh"
+. "$abs_top_srcdir/tests/lib/dummy.sh"
 ovs_test_init
 ovs_start_nb nb
 ovs_start_chassis hv1 192.168.100.1
 
 NP=$(nb_network P vxlan 100); SP=$(nb_subnet "$NP" 10.0.0.0/24 10.0.0.1)
-N1=$(nb_network S1 vxlan 101); S1=$(nb_subnet "$N1" 10.1.0.0/24 10.1.0.1)
+N1=$(nb_network S1 vxlan 101); S1=$(nb_subnet "$N1" 10.1.0.0/24 10.1.0.1 true)
 N2=$(nb_network S2 vxlan 102); S2=$(nb_subnet "$N2" 10.2.0.0/24 10.2.0.1)
 PAR=$(nb_port "$NP" "$SP" fa:16:3e:00:00:50 10.0.0.5)
 T1=$(nb_port "$N1" "$S1" fa:16:3e:00:01:51 10.1.0.5)
@@ -31,6 +32,7 @@ ovs_start_controller hv1
 ovs_wait_until 10 ovs-vsctl br-exists br-int || ovs_fail "no br-int"
 plug() {
     ovs-vsctl add-port br-int "$1" -- set interface "$1" type=dummy \
+        options:tx_pcap="$OVS_TEST_DIR/hv1/$1.pcap" \
         ofport_request="$2" external_ids:iface-id="$3" \
         external_ids:attached-mac="$4" external_ids:iface-status=active
 }
@@ -131,6 +133,19 @@ expect_not "ARP answer to subport 1: still tagged 101" "vlan" "$out"
 out=$(dp_actions br-tun "in_port=$tun_ofport,tun_id=0x66,dl_src=fa:16:3e:00:02:62,dl_dst=fa:16:3e:00:02:52,ip,nw_src=10.2.0.6,nw_dst=10.2.0.5")
 expect "tunnel -> subport 2: tagged 102 on the parent" "push_vlan(vid=102,pcp=0),$dp_par" "$out"
 echo "subports in and out of the parent's VIF: ok"
+
+# DHCP on a subport (its subnet has DHCP): the tagged DISCOVER is answered
+# by the controller, and the OFFER leaves the parent tagged 101 (the
+# packet-out goes through table to_sender as from the pseudo port).
+disc=$(python3 "$abs_top_srcdir/tests/lib/dhcp.py" frame discover \
+       fa:16:3e:00:01:51 --xid 0x21)
+tagged=${disc:0:24}81000065${disc:24}
+dummy_send_expect vif-par "$tagged" "$OVS_TEST_DIR/hv1/vif-par.pcap" \
+    "vlan 101 and udp src port 67 and udp dst port 68" \
+    || ovs_fail "no tagged DHCP OFFER for subport 1"
+n=$(dummy_count "$OVS_TEST_DIR/hv1/vif-par.pcap" "udp src port 67")
+[ "$n" = 0 ] || ovs_fail "an untagged DHCP answer left the parent"
+echo "DHCP on subport 1, answered tagged: ok"
 
 # Removed live: the VLAN's frames stop, incrementally (no full compile).
 status_full() {

@@ -31,6 +31,7 @@ api_libdvrapi_la_SOURCES = \
 	api/server.c \
 	api/server.h \
 	api/subnet.c \
+	api/trunk.c \
 	api/tls.c \
 	api/tls.h \
 	api/validate.c \
@@ -99,3 +100,5 @@ EXTRA_DIST += bench/api-bench
 
 EXTRA_DIST += doc/api.md
 dist_man_MANS += doc/dvr-api.8 doc/dvrctl.8
+TESTS += tests/component/api-trunk.sh
+EXTRA_DIST += tests/component/api-trunk.sh

@@ -86,6 +86,8 @@ struct api_resource {
     const struct api_resource *parent;
     bool (*in_parent)(const struct ovsdb_idl_row *row,
                       const struct ovsdb_idl_row *parent);
+    bool get_actions;           /* 'action' also answers GETs (trunks'
+                                 * get_subports); else only PUTs. */
 };
 
 struct api_ctx {
@@ -263,6 +265,12 @@ const struct nbrec_qos_policy *api_qos_rule_policy(
 bool api_qos_policy_attr(struct api_ctx *, const json_t *obj,
                          const struct nbrec_qos_policy **policyp,
                          bool *given);
+extern const struct api_resource api_trunks;
+
+/* api/trunk.c: a parent port's "trunk_details" (NULL if it is none), and
+ * whether 'port' is a trunk's parent or subport (then answered 409). */
+json_t *api_trunk_details(struct api_ctx *, const struct nbrec_port *);
+bool api_trunk_port_in_use(struct api_ctx *, const struct nbrec_port *);
 
 /* api/extensions.c. */
 json_t *api_extensions_json(void);

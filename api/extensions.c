@@ -70,6 +70,10 @@ static const struct api_extension extensions[] = {
       "that have Neutron standard attributes." },
     { "stateful-security-group", "Stateful security group",
       "Indicates if the security group is stateful or not" },
+    { "trunk", "Trunk Extension",
+      "Provides support for trunk ports" },
+    { "trunk-details", "Trunk port details",
+      "Expose trunk port details" },
 };
 
 static json_t *

@@ -46,6 +46,7 @@ row_project(const struct api_resource *res, const struct ovsdb_idl_row *row)
                : NULL)
             : res == &api_qos_policies
             ? API_ROW(nbrec_qos_policy, row)->project_id
+            : res == &api_trunks ? API_ROW(nbrec_trunk, row)->project_id
             : NULL);
 }
 

@@ -165,6 +165,10 @@ port_render(struct api_ctx *ctx, const struct ovsdb_idl_row *row_)
     json_object_set_new(obj, "propagate_uplink_status", json_false());
     json_object_set_new(obj, "resource_request", json_null());
     json_object_set_new(obj, "ip_allocation", json_string("immediate"));
+    json_t *trunk = api_trunk_details(ctx, port);
+    if (trunk) {
+        json_object_set_new(obj, "trunk_details", trunk);
+    }
     api_add_std_attrs(obj, &port->external_ids, port->project_id);
     return obj;
 }
@@ -783,6 +787,9 @@ port_delete(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
                      UUID_ARGS(&port->header_.uuid),
                      *port->device_owner ? port->device_owner
                                          : "a router");
+        return;
+    }
+    if (api_trunk_port_in_use(ctx, port)) {
         return;
     }
     const struct nbrec_floating_ip *fip;

@@ -77,7 +77,7 @@ struct api_server {
 static const struct api_resource *const resources[] = {
     &api_networks, &api_subnets, &api_ports, &api_routers,
     &api_floatingips, &api_security_groups, &api_security_group_rules,
-    &api_qos_policies,
+    &api_qos_policies, &api_trunks,
 };
 
 /* Sub-resources, found under their parent's path. */
@@ -471,6 +471,7 @@ api_resource_name(const struct api_resource *res)
             : res == &api_floatingips ? "FloatingIP"
             : res == &api_security_groups ? "SecurityGroup"
             : res == &api_port_forwardings ? "PortForwarding"
+            : res == &api_trunks ? "Trunk"
             : res == &api_security_group_rules ? "SecurityGroupRule"
             : res == &api_qos_policies ? "QoSPolicy"
             : res == &api_qos_bandwidth_limit_rules
@@ -530,7 +531,9 @@ dispatch(struct api_ctx *ctx)
     }
 
     if (ctx->action) {
-        if (ctx->method != API_PUT || !res->action) {
+        if (!res->action
+            || (ctx->method != API_PUT
+                && (ctx->method != API_GET || !res->get_actions))) {
             method_not_allowed(ctx);
         } else {
             res->action(ctx, row, ctx->action);

@@ -10,6 +10,8 @@ libdvrflow_la_SOURCES += \
 	controller/engine-private.h \
 	controller/engine-net.c controller/engine-port.c \
 	controller/engine-qos.c \
+	controller/engine-trunk.c \
+	controller/trunk.c controller/trunk.h \
 	controller/engine-sg.c controller/engine-sg.h \
 	controller/nb-monitor.c controller/nb-monitor.h \
 	controller/ofctrl.c controller/ofctrl.h \
@@ -62,3 +64,6 @@ EXTRA_DIST += tests/component/controller-qos.sh
 
 # The metrics endpoint's content (metrics/, doc/metrics.md).
 libdvrflow_la_SOURCES += controller/exporter.c controller/exporter.h
+TESTS += tests/component/controller-trunk.sh tests/system/trunk.sh
+EXTRA_DIST += tests/component/controller-trunk.sh tests/system/trunk.sh \
+	tests/system/vlan-tap.py

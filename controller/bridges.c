@@ -15,6 +15,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "pipeline/tables.h"
+#include "pipeline/trunk.h"
 #include "sset.h"
 #include "util.h"
 #include "vswitch-idl.h"
@@ -358,17 +359,19 @@ bridges_run(struct ovsdb_idl_txn *txn, struct ovsdb_idl *idl,
             if (!id || !iface->n_ofport || iface->ofport[0] <= 0) {
                 continue;
             }
-            if (iface->ofport[0] > ZONE_MAX_OFPORT) {
+            if (iface->ofport[0] >= TRUNK_OFPORT_BASE) {
                 /* A VIF's conntrack zones are its port number plus a
                  * base per use (pipeline/tables.h): above this, they
-                 * would be another VIF's or a router's. */
+                 * would be another VIF's or a router's.  The numbers
+                 * from TRUNK_OFPORT_BASE on are trunk subports' pseudo
+                 * ports (pipeline/trunk.h). */
                 static struct vlog_rate_limit rl
                     = VLOG_RATE_LIMIT_INIT(1, 60);
                 VLOG_WARN_RL(&rl, "VIF %s (iface-id %s) not used: its "
                              "OpenFlow port %"PRId64" is above %d, so its "
                              "conntrack zones would overlap others",
                              iface->name, id, iface->ofport[0],
-                             ZONE_MAX_OFPORT);
+                             TRUNK_OFPORT_BASE - 1);
                 continue;
             }
             simap_put(&bp->vifs, id, iface->ofport[0]);

@@ -20,6 +20,7 @@
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
 #include "packets.h"
+#include "pipeline/actions.h"
 #include "pipeline/dhcp.h"
 #include "pipeline/services.h"
 #include "pipeline/tables.h"
@@ -272,9 +273,12 @@ handle_dhcp(struct pinctrl *pinctrl, const struct pinctrl_packet *pp,
 
     uint64_t stub[64 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    ofpact_put_OUTPUT(&ofpacts)->port = pp->md->in_port.ofp_port;
+    /* Back to the client's port, through table to_sender: a trunk's
+     * subport has no OpenFlow port of its own (pipeline/trunk.h). */
+    put_to_sender(&ofpacts);
     pinctrl_send(pinctrl, dp_packet_data(&s->reply),
-                 dp_packet_size(&s->reply), OFPP_CONTROLLER, &ofpacts);
+                 dp_packet_size(&s->reply), pp->md->in_port.ofp_port,
+                 &ofpacts);
     ofpbuf_uninit(&ofpacts);
     s->n_replies[type]++;
 }

@@ -29,6 +29,7 @@
 #include "controller/ofctrl.h"
 #include "controller/pinctrl.h"
 #include "controller/ra-server.h"
+#include "controller/trunk.h"
 #include "daemon.h"
 #include "dirs.h"
 #include "dvr/neighbor.h"
@@ -99,6 +100,8 @@ struct controller {
     unsigned int ports_seqno;       /* Local DB seqno 'ports' reflects. */
     bool ports_stale;               /* Recompute 'ports' next time. */
     unsigned int vifs_gen;          /* Incremented when the VIFs change. */
+    struct simap bound;             /* The VIFs and the subports of their
+                                     * trunks: the ports bound here. */
     bool exiting;
     long long int last_install_usec;
     long long int last_change_usec; /* Engine run + install, last change. */
@@ -358,12 +361,25 @@ run(struct controller *c)
         return;
     }
 
+    /* A trunk's subports are bound where its parent is (Neutron gives
+     * them the parent's host). */
+    struct simap bound = SIMAP_INITIALIZER(&bound);
+    const struct simap_node *vn;
+    SIMAP_FOR_EACH (vn, &c->ports.vifs) {
+        simap_put(&bound, vn->name, vn->data);
+    }
+    trunk_local_subports(nb_idl, &c->ports.vifs, &bound);
+    if (!simap_equal(&bound, &c->bound)) {
+        vifs_changed = true;
+        simap_swap(&bound, &c->bound);
+    }
+    simap_destroy(&bound);
     struct binding_input bin = {
         .nb_idl = nb_idl,
         .bindings_by_port = c->bindings_by_port,
         .bindings_by_chassis = c->bindings_by_chassis,
         .me = me,
-        .vifs = &c->ports.vifs,
+        .vifs = &c->bound,
         .vifs_changed = vifs_changed,
     };
     binding_run(&c->binding, nb_txn, &bin);
@@ -566,6 +582,7 @@ main(int argc, char *argv[])
         c.meta = metadata_create(&mo);
     }
     binding_init(&c.binding);
+    simap_init(&c.bound);
     shash_init(&c.br_ex);
     c.exporter = exporter_create();
 
@@ -598,6 +615,7 @@ main(int argc, char *argv[])
     metadata_destroy(c.meta);
     exporter_destroy(c.exporter);
     binding_destroy(&c.binding);
+    simap_destroy(&c.bound);
     bridge_ports_destroy(&c.ports);
     ovsdb_idl_loop_destroy(&c.ovs_loop);
     ovsdb_idl_loop_destroy(&c.nb_loop);

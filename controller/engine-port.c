@@ -25,6 +25,7 @@
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
 #include "pipeline/services.h"
+#include "pipeline/trunk.h"
 #include "util.h"
 #include "uuid.h"
 
@@ -56,6 +57,7 @@ engine_port_clear(struct engine *e)
     HMAP_FOR_EACH_POP (ps, node, &e->ports) {
         port_state_free(ps);
     }
+    simap_clear(&e->subports);
 }
 
 /* The port 'uuid', or NULL.  With conditional monitoring
@@ -121,6 +123,7 @@ engine_port_update(struct engine *e, const struct uuid *uuid)
     }
     if (!row) {
         if (ps) {
+            engine_trunk_release(e, ps);
             hmap_remove(&e->ports, &ps->node);
             port_state_free(ps);
         }
@@ -129,6 +132,7 @@ engine_port_update(struct engine *e, const struct uuid *uuid)
     if (!ps) {
         ps = xzalloc(sizeof *ps);
         ps->uuid = *uuid;
+        ps->parent = OFPP_NONE;
         hmap_insert(&e->ports, &ps->node, uuid_hash(uuid));
     }
 
@@ -140,8 +144,11 @@ engine_port_update(struct engine *e, const struct uuid *uuid)
     ps->chassis = NULL;
     ps->ofport = OFPP_NONE;
     if (vif) {
+        engine_trunk_release(e, ps);
         ps->loc = L2_PORT_LOCAL;
         ps->ofport = u16_to_ofp(vif->data);
+    } else if (engine_trunk_locate(e, row, ps)) {
+        ps->loc = L2_PORT_LOCAL;    /* A subport, where its parent is. */
     } else {
         const struct nbrec_port_binding *pb
             = binding_find(in->bindings_by_port, row);
@@ -198,11 +205,17 @@ engine_port_compile(struct engine *e, const struct uuid *uuid)
         return;
     }
 
+    struct trunk_subport sp = {
+        .ofport = ps->ofport,
+        .parent = ps->parent,
+        .vlan = ps->vlan,
+    };
     struct l2_port port = {
         .nb = row,
         .location = ps->loc,
         .ofport = ps->ofport,
         .tunnel = OFPP_NONE,
+        .subport = ps->subport && ps->loc == L2_PORT_LOCAL ? &sp : NULL,
     };
     if (ps->loc == L2_PORT_REMOTE) {
         const struct simap_node *t = simap_find(&in->ports->tunnels,
@@ -217,8 +230,13 @@ engine_port_compile(struct engine *e, const struct uuid *uuid)
     l2_output_init(&out);
     error = l2_compile_port(&port, &l2net, &out);
     if (!error && port.location == L2_PORT_LOCAL) {
-        services_compile_port(in->services, row, port.ofport,
-                              &out.int_flows);
+        if (port.subport) {
+            services_compile_subport(in->services, row, port.ofport,
+                                     sp.parent, &out.int_flows);
+        } else {
+            services_compile_port(in->services, row, port.ofport,
+                                  &out.int_flows);
+        }
         engine_qos_compile_port(e, row, port.ofport, cookie, &out.int_flows);
     } else {
         engine_qos_remove_port(e, cookie);

@@ -99,6 +99,7 @@ enum engine_source {
     ENGINE_SRC_NB_QOS,          /* A QoS policy. */
     ENGINE_SRC_NB_QOS_RULE,     /* A QoS rule. */
     ENGINE_SRC_VIF,             /* A port's VIF appeared, moved or left. */
+    ENGINE_SRC_NB_TRUNK,
 
     /* State changes the modules report. */
     ENGINE_SRC_PORT,            /* A port is re-evaluated. */
@@ -152,6 +153,15 @@ struct port_state {
     enum l2_port_location loc;
     ofp_port_t ofport;              /* L2_PORT_LOCAL. */
     char *chassis;                  /* L2_PORT_REMOTE. */
+
+    /* A local subport of a trunk (controller/engine-trunk.c): 'ofport' is
+     * TRUNK_OFPORT(sub_id), a pseudo port (pipeline/trunk.h). */
+    bool subport;
+    uint16_t sub_id;                /* Local id, 0 unless a local subport;
+                                     * from the pool of local VLANs. */
+    ofp_port_t parent;              /* The parent's VIF. */
+    uint16_t vlan;                  /* Its segmentation id. */
+    struct uuid trunk;              /* The trunk that made it local. */
 };
 
 struct net_state {
@@ -202,6 +212,7 @@ struct engine {
     struct smap lvid_set;           /* Allocations to persist. */
     struct sset lvid_unset;         /* Releases to persist. */
     struct simap vifs;              /* iface-id -> ofport, last run. */
+    struct simap subports;          /* Local subport -> pseudo ofport. */
     unsigned int vifs_gen;          /* engine_input's, for 'vifs'. */
     char *topology;                 /* Signature of the last topology. */
     struct engine_sg *sg;           /* Security groups. */
@@ -258,6 +269,13 @@ void engine_port_update(struct engine *, const struct uuid *);
 void engine_port_compile(struct engine *, const struct uuid *);
 void engine_port_clear(struct engine *);
 engine_dirty_fn engine_nb_binding_dirty_port;
+
+/* controller/engine-trunk.c: trunks' subports. */
+bool engine_trunk_locate(struct engine *, const struct nbrec_port *,
+                         struct port_state *);
+void engine_trunk_release(struct engine *, struct port_state *);
+engine_dirty_fn engine_nb_trunk_dirty_ports;
+engine_dirty_fn engine_vif_dirty_subports;
 
 /* dvr/engine-router.c: routers. */
 struct router_state *engine_router_find(const struct engine *,

@@ -95,6 +95,8 @@ struct engine_sg {
     uint64_t run;
     bool cleared;                   /* The next run is a full one. */
     const struct simap *lvids;      /* During a run: network -> local id. */
+    const struct simap *subports;   /* During a run: local subport -> its
+                                     * pseudo port (pipeline/trunk.h). */
     struct engine_sg_stats stats;
 };
 
@@ -387,6 +389,9 @@ update_port(struct engine_sg *sg, const struct engine_input *in,
         char key[UUID_LEN + 1];
         snprintf(key, sizeof key, UUID_FMT, UUID_ARGS(uuid));
         const struct simap_node *vif = simap_find(&in->ports->vifs, key);
+        if (!vif) {
+            vif = simap_find(sg->subports, key);
+        }
         new.ofport = vif ? u16_to_ofp(vif->data) : OFPP_NONE;
         new.filtered = !sg_port_is_unfiltered(row);
         new.groups = xmalloc(row->n_security_groups * sizeof *new.groups);
@@ -740,8 +745,9 @@ assign_ids(struct engine_sg *sg, const struct engine_input *in,
 
 void
 engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
-              const struct simap *lvids, const struct uuid *ports,
-              size_t n_ports, struct flow_set *flows)
+              const struct simap *lvids, const struct simap *subports,
+              const struct uuid *ports, size_t n_ports,
+              struct flow_set *flows)
 {
     struct hmapx dirty_groups = HMAPX_INITIALIZER(&dirty_groups);
     struct hmap pairs = HMAP_INITIALIZER(&pairs);
@@ -752,6 +758,7 @@ engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
     long long int start = time_usec();
     sg->run++;
     sg->lvids = lvids;
+    sg->subports = subports;
     sg->stats.last_n_ports = 0;
     sg->stats.last_n_groups = 0;
     sg->stats.last_n_addresses = 0;
@@ -802,6 +809,7 @@ engine_sg_run(struct engine_sg *sg, const struct engine_input *in,
     }
     hmapx_destroy(&dirty_groups);
     sg->lvids = NULL;
+    sg->subports = NULL;
     sg->stats.last_usec = time_usec() - start;
     if (sg->cleared) {
         sg->stats.last_full_usec = sg->stats.last_usec;

@@ -52,10 +52,13 @@ void engine_sg_clear(struct engine_sg *);
  * binding, VIF, or their network got its local id) or, after
  * engine_sg_clear(), all of them; changed groups and rules come from the
  * IDL's change tracking.  'lvids' maps network UUIDs (as strings) to their
- * local ids: a member's addresses count on its network's. */
+ * local ids: a member's addresses count on its network's.  'subports'
+ * maps the local trunk subports (UUIDs as strings) to their pseudo ports
+ * (pipeline/trunk.h), which stand for their VIFs. */
 void engine_sg_run(struct engine_sg *, const struct engine_input *,
-                   const struct simap *lvids, const struct uuid *ports,
-                   size_t n_ports, struct flow_set *int_flows);
+                   const struct simap *lvids, const struct simap *subports,
+                   const struct uuid *ports, size_t n_ports,
+                   struct flow_set *int_flows);
 
 const struct engine_sg_stats *engine_sg_get_stats(const struct engine_sg *);
 

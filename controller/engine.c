@@ -82,6 +82,10 @@ static const struct engine_edge engine_edges[] = {
       "a policy's rules are its ports' meters and DSCP mark" },
     { ENGINE_SRC_VIF, ENGINE_PORT, engine_dirty_self,
       "a port's location is its VIF" },
+    { ENGINE_SRC_VIF, ENGINE_PORT, engine_vif_dirty_subports,
+      "a subport is local where its trunk's parent has its VIF" },
+    { ENGINE_SRC_NB_TRUNK, ENGINE_PORT, engine_nb_trunk_dirty_ports,
+      "a trunk makes its subports local with its parent" },
 
     /* State changes. */
     { ENGINE_SRC_PORT, ENGINE_L2_PORT, engine_dirty_self,
@@ -128,6 +132,7 @@ static const struct {
     { ENGINE_SRC_NB_BINDING, &nbrec_table_port_binding },
     { ENGINE_SRC_NB_QOS, &nbrec_table_qos_policy },
     { ENGINE_SRC_NB_QOS_RULE, &nbrec_table_qos_rule },
+    { ENGINE_SRC_NB_TRUNK, &nbrec_table_trunk },
 };
 
 /* In a full run every row of these tables is dirty. */
@@ -232,6 +237,7 @@ engine_create(void)
     smap_init(&e->lvid_set);
     sset_init(&e->lvid_unset);
     simap_init(&e->vifs);
+    simap_init(&e->subports);
     e->sg = engine_sg_create();
     qos_meters_init(&e->qos_meters);
     e->full = true;
@@ -285,6 +291,7 @@ engine_destroy(struct engine *e)
     smap_destroy(&e->lvid_set);
     sset_destroy(&e->lvid_unset);
     simap_destroy(&e->vifs);
+    simap_destroy(&e->subports);
     free(e->topology);
     engine_sg_destroy(e->sg);
     qos_meters_destroy(&e->qos_meters);
@@ -625,7 +632,8 @@ engine_run(struct engine *e, const struct engine_input *in)
     /* 3. Security groups, after the networks that got their local id. */
     changed_all(e, ENGINE_SRC_NET_LVID, &new_nets, new_nets.n);
     e->new_nets = NULL;
-    engine_sg_run(e->sg, in, &e->lvids, dirty[ENGINE_SG_PORT].order,
+    engine_sg_run(e->sg, in, &e->lvids, &e->subports,
+                  dirty[ENGINE_SG_PORT].order,
                   dirty[ENGINE_SG_PORT].n, &e->int_flows);
 
     /* 4-7. Flows. */

@@ -93,7 +93,8 @@ nb_monitor_destroy(struct nb_monitor *m)
 
 /* The sets a conditional monitor selects by. */
 struct nb_sets {
-    struct uuidset local;       /* Local ports. */
+    struct uuidset local;       /* Local ports (VIFs, and subports of
+                                 * their trunks). */
     struct uuidset nets;        /* Networks needed here. */
     struct uuidset full_nets;   /* Those whose every port is needed. */
     struct uuidset rifs;        /* Ports on local nets: maybe interfaces. */
@@ -167,6 +168,24 @@ add_refs(struct uuidset *set, const struct ovsdb_idl_row *row,
     }
 }
 
+/* Adds local port 'uuid' and what it needs (its network, groups and
+ * instance) to 's'. */
+static void
+add_local_port(const struct nb_monitor_input *in, struct nb_sets *s,
+               const struct uuid *uuid)
+{
+    add_uuid(&s->local, uuid);
+    const struct nbrec_port *port = NB_GET(port, in->idl, uuid);
+    if (!port) {
+        return;
+    }
+    add_refs(&s->nets, &port->header_, &nbrec_port_col_network);
+    add_refs(&s->groups, &port->header_, &nbrec_port_col_security_groups);
+    if (port->device_id[0]) {
+        sset_add(&s->instances, port->device_id);
+    }
+}
+
 /* The sets implied by the current view and the local VIFs. */
 static void
 compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
@@ -175,24 +194,30 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
     const struct nbrec_floating_ip *fip;
     const struct nbrec_router *router;
     const struct nbrec_subnet *subnet;
+    const struct nbrec_trunk *trunk;
     struct uuidset_node *un;
 
     SIMAP_FOR_EACH (vif, in->vifs) {
         struct uuid uuid;
-        if (!uuid_from_string(&uuid, vif->name)) {
+        if (uuid_from_string(&uuid, vif->name)) {
+            add_local_port(in, s, &uuid);
+        }
+    }
+    /* The subports of the local ports' trunks are local too (they are
+     * where their parent is), whatever a check of the trunk then says. */
+    NBREC_TRUNK_FOR_EACH (trunk, in->idl) {
+        const struct ovsdb_datum *d = ovsdb_idl_read(&trunk->header_,
+                                                     &nbrec_trunk_col_port);
+        char *key = d->n ? xasprintf(UUID_FMT, UUID_ARGS(&d->keys[0].uuid))
+                         : NULL;
+        bool local = key && simap_contains(in->vifs, key);
+        free(key);
+        if (!local) {
             continue;
         }
-        add_uuid(&s->local, &uuid);
-        const struct nbrec_port *port
-            = NB_GET(port, in->idl, &uuid);
-        if (!port) {
-            continue;
-        }
-        add_refs(&s->nets, &port->header_, &nbrec_port_col_network);
-        add_refs(&s->groups, &port->header_,
-                 &nbrec_port_col_security_groups);
-        if (port->device_id[0]) {
-            sset_add(&s->instances, port->device_id);
+        d = ovsdb_idl_read(&trunk->header_, &nbrec_trunk_col_sub_ports);
+        for (size_t i = 0; i < d->n; i++) {
+            add_local_port(in, s, &d->values[i].uuid);
         }
     }
     NBREC_FLOATING_IP_FOR_EACH (fip, in->idl) {
@@ -391,6 +416,7 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
     struct ovsdb_idl_condition pb = OVSDB_IDL_CONDITION_INIT(&pb);
     struct ovsdb_idl_condition priv = OVSDB_IDL_CONDITION_INIT(&priv);
     struct ovsdb_idl_condition inst = OVSDB_IDL_CONDITION_INIT(&inst);
+    struct ovsdb_idl_condition trunk = OVSDB_IDL_CONDITION_INIT(&trunk);
 
     struct uuid *u;
     size_t n;
@@ -408,6 +434,7 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
     for (size_t i = 0; i < n; i++) {
         add_uuid_clause(&port, &u[i]);
         nbrec_floating_ip_add_clause_port(&fip, OVSDB_F_EQ, &u[i]);
+        nbrec_trunk_add_clause_port(&trunk, OVSDB_F_EQ, &u[i]);
     }
     free(u);
     u = sorted(&s->router_ports, &n);
@@ -498,6 +525,7 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
     seqno = MAX(seqno, nbrec_port_binding_set_condition(in->idl, &pb));
     seqno = MAX(seqno, nbrec_chassis_private_set_condition(in->idl, &priv));
     seqno = MAX(seqno, nbrec_instance_set_condition(in->idl, &inst));
+    seqno = MAX(seqno, nbrec_trunk_set_condition(in->idl, &trunk));
 
     ovsdb_idl_condition_destroy(&port);
     ovsdb_idl_condition_destroy(&net);
@@ -510,6 +538,7 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
     ovsdb_idl_condition_destroy(&pb);
     ovsdb_idl_condition_destroy(&priv);
     ovsdb_idl_condition_destroy(&inst);
+    ovsdb_idl_condition_destroy(&trunk);
     return seqno;
 }
 
@@ -534,6 +563,7 @@ static const struct ovsdb_idl_column *const unread_columns[] = {
     &nbrec_port_forwarding_col_description,
     &nbrec_security_group_col_description,
     &nbrec_security_group_rule_col_description,
+    &nbrec_trunk_col_description,
 };
 
 void

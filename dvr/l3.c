@@ -253,7 +253,7 @@ add_echo_reply(struct flow_list *flows, uint8_t table, uint64_t cookie,
     if (from_remote) {
         put_push_vlan(&ofpacts, lvid);
     }
-    put_output(&ofpacts, OFPP_IN_PORT);
+    put_to_sender(&ofpacts);
     flow_list_add(flows, table, 120, cookie, &match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }
@@ -283,7 +283,7 @@ l3_add_ext_arp_responder(struct flow_list *flows, uint64_t cookie,
         if (from_remote) {
             put_push_vlan(&ofpacts, lvid);
         }
-        put_output(&ofpacts, OFPP_IN_PORT);
+        put_to_sender(&ofpacts);
         flow_list_add(flows, T_L2_LOOKUP, 110, cookie, &match, &ofpacts);
     }
     ofpbuf_uninit(&ofpacts);
@@ -384,7 +384,7 @@ compile_iface(const struct l3_router *r, const struct l3_iface *iface,
     match_set_nw_proto(&match, ARP_OP_REQUEST);
     match_set_nw_dst(&match, iface->ip);
     put_arp_reply(&ofpacts, iface->mac, iface->ip);
-    put_output(&ofpacts, OFPP_IN_PORT);
+    put_to_sender(&ofpacts);
     flow_list_add(&out->int_flows, T_ARP_RESP, 100, cookie, &match,
                   &ofpacts);
 

@@ -15,6 +15,7 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
 #include "packets.h"
+#include "pipeline/tables.h"
 #include "pipeline/flow.h"
 #include "pipeline/tables.h"
 #include "util.h"
@@ -116,6 +117,12 @@ put_resubmit(struct ofpbuf *ofpacts, uint8_t table_id)
 
     r->in_port = OFPP_IN_PORT;
     r->table_id = table_id;
+}
+
+void
+put_to_sender(struct ofpbuf *ofpacts)
+{
+    put_resubmit(ofpacts, T_TO_SENDER);
 }
 
 void

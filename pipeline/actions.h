@@ -21,6 +21,9 @@ struct ofpbuf;
 void put_goto(struct ofpbuf *, uint8_t table_id);
 void put_output(struct ofpbuf *, ofp_port_t);
 void put_resubmit(struct ofpbuf *, uint8_t table_id);
+/* Sends the packet back where it came from (table to_sender): out
+ * IN_PORT, or to a trunk subport's parent VIF with its VLAN tag. */
+void put_to_sender(struct ofpbuf *);
 void put_load(struct ofpbuf *, enum mf_field_id, uint64_t value);
 void put_load_bits(struct ofpbuf *, enum mf_field_id, unsigned int ofs,
                    unsigned int n_bits, uint64_t value);

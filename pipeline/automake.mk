@@ -10,4 +10,5 @@ libdvrflow_la_SOURCES += \
 	pipeline/qos.c pipeline/qos.h \
 	pipeline/sg.c pipeline/sg.h \
 	pipeline/services.c pipeline/services.h \
-	pipeline/tables.c pipeline/tables.h
+	pipeline/tables.c pipeline/tables.h \
+	pipeline/trunk.c pipeline/trunk.h

@@ -21,6 +21,7 @@
 #include "smap.h"
 #include "pipeline/actions.h"
 #include "pipeline/tables.h"
+#include "pipeline/trunk.h"
 #include "util.h"
 
 void
@@ -114,6 +115,13 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
     match_init_catchall(&match);
     put_output_reg7(&ofpacts);
     flow_list_add(&out->int_flows, T_OUTPUT, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* br-int: a reply goes back where its request came from (a trunk's
+     * subport has a flow of its own here: pipeline/trunk.h). */
+    ofpbuf_clear(&ofpacts);
+    put_output(&ofpacts, OFPP_IN_PORT);
+    flow_list_add(&out->int_flows, T_TO_SENDER, 0, COOKIE_STATIC, &match,
                   &ofpacts);
 
     /* br-int: a VM never answers DHCP for others (no rogue DHCP server). */
@@ -448,7 +456,7 @@ add_arp_responder(const struct port_addrs *pa, const struct l2_network *net,
     match_set_nw_dst(&match, ip);
 
     put_arp_reply(&ofpacts, pa->mac, ip);
-    put_output(&ofpacts, OFPP_IN_PORT);
+    put_to_sender(&ofpacts);
     flow_list_add(flows, T_ARP_RESP, 100, cookie, &match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }
@@ -707,7 +715,8 @@ add_port_security(const struct nbrec_port *nb, const struct port_addrs *pa,
  * the upstream gateway) is flooded, and must not reach every VM. */
 static void
 add_unicast_security(const struct port_addrs *pa, ofp_port_t ofport,
-                     uint64_t cookie, struct flow_list *flows)
+                     const struct trunk_subport *sp, uint64_t cookie,
+                     struct flow_list *flows)
 {
     uint64_t stub[64 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
@@ -719,7 +728,11 @@ add_unicast_security(const struct port_addrs *pa, ofp_port_t ofport,
     match_set_dl_dst_masked(&match, eth_addr_zero, unicast);
     flow_list_add(flows, T_OUTPUT, 100, cookie, &match, &ofpacts);
 
-    put_output_reg7(&ofpacts);
+    if (sp) {
+        trunk_put_output(&ofpacts, sp);
+    } else {
+        put_output_reg7(&ofpacts);
+    }
     for (size_t i = 0; i <= pa->n_pairs; i++) {
         struct eth_addr mac = i ? pa->pairs[i - 1].mac : pa->mac;
         if (i && pair_mac_seen(pa, i - 1, mac, false)) {
@@ -849,6 +862,9 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
         }
 
         add_port_security(nb, &pa, port->ofport, cookie, &out->int_flows);
+        if (port->subport) {
+            trunk_compile_subport(port->subport, cookie, &out->int_flows);
+        }
 
         /* A VM probing for its own address is not answered for itself. */
         ofpbuf_clear(&ofpacts);
@@ -864,7 +880,7 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
         }
 
         if (nb->port_security_enabled) {
-            add_unicast_security(&pa, port->ofport, cookie,
+            add_unicast_security(&pa, port->ofport, port->subport, cookie,
                                  &out->int_flows);
         }
 

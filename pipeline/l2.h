@@ -25,6 +25,7 @@
 
 struct nbrec_network;
 struct nbrec_port;
+struct trunk_subport;
 
 /* Per-bridge outputs of one compile step. */
 struct l2_output {
@@ -74,6 +75,9 @@ struct l2_port {
     ofp_port_t ofport;              /* Local: its br-int port. */
     ofp_port_t tunnel;              /* Remote on a tunnelled network: the
                                      * br-tun port to its chassis. */
+    const struct trunk_subport *subport; /* Local subport of a trunk (its
+                                     * 'ofport' is a pseudo port:
+                                     * pipeline/trunk.h), else NULL. */
 };
 
 void l2_compile_skeleton(const struct l2_bridges *, struct l2_output *);

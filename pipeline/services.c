@@ -120,8 +120,8 @@ add_arp_answer(struct match *match, ovs_be32 ip, ovs_be32 mask,
                "push:NXM_OF_ARP_TPA[],"
                "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
                "pop:NXM_OF_ARP_SPA[],"
-               "in_port",
-               ETH_ADDR_ARGS(mac), ETH_ADDR_ARGS(mac));
+               "resubmit(,%d)",
+               ETH_ADDR_ARGS(mac), ETH_ADDR_ARGS(mac), T_TO_SENDER);
     flow_list_add(flows, table_id, priority, cookie, match, &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }
@@ -167,13 +167,13 @@ services_compile_skeleton(const struct services_chassis *sc,
     ofpbuf_uninit(&ofpacts);
 }
 
-/* A packet-in of opcode 'op' for port 'nb' on 'ofport': through the VIF's
- * meter, then PIN_METER_ID.  The port's UUID follows the opcode (its 16
+/* A packet-in of opcode 'op' for port 'nb': through the meter of VIF
+ * 'meter' (a subport's is its parent's), then PIN_METER_ID.  The port's UUID follows the opcode (its 16
  * bytes in the order of its text form), so that the service finds the
  * port at once. */
 static void
 put_port_pin(const struct services_chassis *sc, const struct nbrec_port *nb,
-             ofp_port_t ofport, enum pin_op op, struct ofpbuf *ofpacts)
+             ofp_port_t meter, enum pin_op op, struct ofpbuf *ofpacts)
 {
     struct ds userdata = DS_EMPTY_INITIALIZER;
 
@@ -185,7 +185,7 @@ put_port_pin(const struct services_chassis *sc, const struct nbrec_port *nb,
         }
     }
     if (sc->use_meters) {
-        put_parsed(ofpacts, "meter:%"PRIu32",", PIN_PORT_METER(ofport));
+        put_parsed(ofpacts, "meter:%"PRIu32",", PIN_PORT_METER(meter));
     }
     put_parsed(ofpacts, "controller(userdata=%s,meter_id=%d)",
                ds_cstr(&userdata), PIN_METER_ID);
@@ -198,13 +198,14 @@ put_port_pin(const struct services_chassis *sc, const struct nbrec_port *nb,
 static void
 add_router_solicitation(const struct services_chassis *sc,
                         const struct nbrec_port *nb, ofp_port_t ofport,
-                        uint64_t cookie, struct flow_list *flows)
+                        ofp_port_t meter, uint64_t cookie,
+                        struct flow_list *flows)
 {
     uint64_t stub[256 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
-    put_port_pin(sc, nb, ofport, PIN_ND_RS, &ofpacts);
+    put_port_pin(sc, nb, meter, PIN_ND_RS, &ofpacts);
     match_init_catchall(&match);
     match_set_in_port(&match, ofport);
     match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
@@ -218,7 +219,8 @@ add_router_solicitation(const struct services_chassis *sc,
 
 static void
 add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
-         ofp_port_t ofport, uint64_t cookie, struct flow_list *flows)
+         ofp_port_t ofport, ofp_port_t meter, uint64_t cookie,
+         struct flow_list *flows)
 {
     const struct nbrec_fixed_ip *fip = services_dhcp_ip(nb);
     uint64_t stub[256 / 8];
@@ -228,7 +230,7 @@ add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
     if (!fip) {
         return;
     }
-    put_port_pin(sc, nb, ofport, PIN_DHCP, &ofpacts);
+    put_port_pin(sc, nb, meter, PIN_DHCP, &ofpacts);
 
     match_init_catchall(&match);
     match_set_in_port(&match, ofport);
@@ -244,14 +246,14 @@ add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
  * through the VIF's own meter too. */
 static void
 add_pin_meter(const struct services_chassis *sc, ofp_port_t ofport,
-              uint64_t cookie, struct flow_list *flows)
+              ofp_port_t meter, uint64_t cookie, struct flow_list *flows)
 {
     uint64_t stub[64 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
     if (sc->use_meters) {
-        put_parsed(&ofpacts, "meter:%"PRIu32",", PIN_PORT_METER(ofport));
+        put_parsed(&ofpacts, "meter:%"PRIu32",", PIN_PORT_METER(meter));
     }
     put_parsed(&ofpacts, "goto_table:%d", T_PIN_OUT);
     match_init_catchall(&match);
@@ -347,10 +349,10 @@ add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
     ofpbuf_uninit(&ofpacts);
 }
 
-void
-services_compile_port(const struct services_chassis *sc,
-                      const struct nbrec_port *nb, ofp_port_t ofport,
-                      struct flow_list *flows)
+static void
+compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
+             ofp_port_t ofport, ofp_port_t meter, bool metadata,
+             struct flow_list *flows)
 {
     uint64_t cookie = flow_cookie_from_uuid(&nb->header_.uuid);
     struct eth_addr mac;
@@ -358,10 +360,10 @@ services_compile_port(const struct services_chassis *sc,
     if (!eth_addr_from_string(nb->mac_address, &mac)) {
         return;                 /* l2_compile_port() reports it. */
     }
-    add_dhcp(sc, nb, ofport, cookie, flows);
-    add_router_solicitation(sc, nb, ofport, cookie, flows);
-    add_pin_meter(sc, ofport, cookie, flows);
-    if (sc->meta_ofport != OFPP_NONE) {
+    add_dhcp(sc, nb, ofport, meter, cookie, flows);
+    add_router_solicitation(sc, nb, ofport, meter, cookie, flows);
+    add_pin_meter(sc, ofport, meter, cookie, flows);
+    if (metadata && sc->meta_ofport != OFPP_NONE) {
         add_metadata(sc, ofport, mac, cookie, flows);
     }
 
@@ -390,4 +392,20 @@ services_compile_port(const struct services_chassis *sc,
         add_arp_answer(&match, htonl(SERVICES_META_IP), OVS_BE32_MAX,
                        T_ARP_RESP, 90, cookie, flows);
     }
+}
+
+void
+services_compile_port(const struct services_chassis *sc,
+                      const struct nbrec_port *nb, ofp_port_t ofport,
+                      struct flow_list *flows)
+{
+    compile_port(sc, nb, ofport, ofport, true, flows);
+}
+
+void
+services_compile_subport(const struct services_chassis *sc,
+                         const struct nbrec_port *nb, ofp_port_t ofport,
+                         ofp_port_t parent, struct flow_list *flows)
+{
+    compile_port(sc, nb, ofport, parent, false, flows);
 }

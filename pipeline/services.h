@@ -104,4 +104,12 @@ void services_compile_port(const struct services_chassis *,
                            const struct nbrec_port *nb, ofp_port_t ofport,
                            struct flow_list *int_flows);
 
+/* A local trunk subport's flows: as services_compile_port() for its pseudo
+ * port 'ofport' (pipeline/trunk.h), but its packet-ins go through the
+ * meter of its parent's VIF 'parent', and the metadata service, which
+ * knows a VM by its VIF, is its parent's only. */
+void services_compile_subport(const struct services_chassis *,
+                              const struct nbrec_port *nb, ofp_port_t ofport,
+                              ofp_port_t parent, struct flow_list *int_flows);
+
 #endif /* pipeline/services.h */

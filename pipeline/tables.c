@@ -34,6 +34,7 @@ static const struct table_name int_tables[] = {
     { T_SG_INGRESS_PEER_NET, "sg_ingress_peer_net" },
     { T_QOS_INGRESS, "qos_ingress" },
     { T_OUTPUT, "output" },
+    { T_TO_SENDER, "to_sender" },
     { T_L3_INPUT, "l3_input" },
     { T_L3_ROUTE, "l3_route" },
     { T_L3_TO_GW, "l3_to_gw" },

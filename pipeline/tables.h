@@ -18,6 +18,9 @@
  *   sg_ingress (70-77) security groups on what a VIF receives (reg7)
  *   qos_ingress (79)  a VIF's QoS: its ingress meter (pipeline/qos.h)
  *   output (80)       output to the port in reg7
+ *   to_sender (81)    a reply back to where the packet came from: out
+ *                     IN_PORT, or for a trunk's subport out its parent's
+ *                     VIF tagged with its VLAN (pipeline/trunk.h)
  *   l3_input (100)    a packet to a router MAC: the router's own IPs, TTL
  *   l3_route (110)    longest-prefix match -> egress network, next hop
  *   l3_to_gw (115)    external traffic of a compute node -> gateway chassis
@@ -83,6 +86,7 @@ enum {
     T_SG_INGRESS = 70,
     T_QOS_INGRESS = 79,
     T_OUTPUT = 80,
+    T_TO_SENDER = 81,
     T_L3_INPUT = 100,
     T_L3_ROUTE = 110,
     T_L3_TO_GW = 115,

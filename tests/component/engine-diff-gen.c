@@ -29,6 +29,7 @@
 #define MAX_PFS 10
 #define MAX_SGS 5
 #define MAX_RULES 6
+#define MAX_TRUNKS 4
 
 const char *const ediff_chassis[EDIFF_N_CHASSIS] = {
     EDIFF_ME, "hv2", "hv3", "hv4",
@@ -124,6 +125,7 @@ DEFINE_PICK(sg, nbrec_security_group, NBREC_SECURITY_GROUP_FOR_EACH)
 DEFINE_PICK(binding, nbrec_port_binding, NBREC_PORT_BINDING_FOR_EACH)
 DEFINE_PICK(chassis, nbrec_chassis, NBREC_CHASSIS_FOR_EACH)
 DEFINE_PICK(qos, nbrec_qos_policy, NBREC_QOS_POLICY_FOR_EACH)
+DEFINE_PICK(trunk, nbrec_trunk, NBREC_TRUNK_FOR_EACH)
 
 static bool
 is_vm_port(struct ediff_run *run OVS_UNUSED, const struct nbrec_port *p)
@@ -628,8 +630,76 @@ delete_port(struct ediff_run *run, const struct nbrec_port *p)
             delete_fip_row(run, fip);
         }
     }
+    const struct nbrec_trunk *t, *next_t;
+    NBREC_TRUNK_FOR_EACH_SAFE (t, next_t, run->w) {
+        if (t->port == p) {
+            nbrec_trunk_delete(t);
+            continue;
+        }
+        for (size_t i = 0; i < t->n_sub_ports; i++) {
+            if (t->value_sub_ports[i] == p) {
+                nbrec_trunk_update_sub_ports_delkey(t, t->key_sub_ports[i]);
+            }
+        }
+    }
     nbrec_port_delete(p);
     run->deleted = true;
+}
+
+/* Trunks: a VM port as parent, others as subports on VLANs 100..103 (so
+ * that ids collide with others' and are reused), and sometimes a row the
+ * API would refuse (a subport of two trunks, a subport that is a parent,
+ * a parent that is a subport), which the controller skips. */
+static void
+trunk_change(struct ediff_run *run)
+{
+    const struct nbrec_trunk *t = pick_trunk(run, NULL);
+    const struct nbrec_port *p;
+    int c = rnd(100);
+
+    if (!t || (c < 30 && count_trunk(run, NULL) < MAX_TRUNKS)) {
+        p = pick_port(run, is_vm_port);
+        if (!p) {
+            return;
+        }
+        const struct nbrec_trunk *other;
+        NBREC_TRUNK_FOR_EACH (other, run->w) {
+            if (other->port == p) {
+                return;                 /* The index refuses it. */
+            }
+        }
+        struct uuid u = new_uuid();
+        struct nbrec_trunk *n = nbrec_trunk_insert_persist_uuid(run->txn,
+                                                                &u);
+        nbrec_trunk_set_port(n, p);
+        nbrec_trunk_set_admin_state_up(n, true);
+        NOTE(run, "trunk %08x create on port %08x", ID(n), ID(p));
+        for (int i = rnd(3); i > 0; i--) {
+            const struct nbrec_port *s = pick_port(run, is_vm_port);
+            if (s && s != p) {
+                int64_t vlan = 100 + rnd(4);
+                nbrec_trunk_update_sub_ports_setkey(n, vlan, s);
+                NOTE(run, " %"PRId64"=%08x", vlan, ID(s));
+            }
+        }
+    } else if (c < 45) {
+        NOTE(run, "trunk %08x delete", ID(t));
+        nbrec_trunk_delete(t);
+        run->deleted = true;
+    } else if (c < 80 || !t->n_sub_ports) {
+        p = pick_port(run, is_vm_port);
+        if (p && (p != t->port || chance(10))) {
+            int64_t vlan = 100 + rnd(4);
+            NOTE(run, "trunk %08x subport %"PRId64"=%08x", ID(t), vlan,
+                 ID(p));
+            nbrec_trunk_update_sub_ports_setkey(t, vlan, p);
+        }
+    } else {
+        size_t i = rnd(t->n_sub_ports);
+        NOTE(run, "trunk %08x remove subport %"PRId64, ID(t),
+             t->key_sub_ports[i]);
+        nbrec_trunk_update_sub_ports_delkey(t, t->key_sub_ports[i]);
+    }
 }
 
 /* Routers. */
@@ -1202,7 +1272,10 @@ void
 ediff_random_change(struct ediff_run *run)
 {
     size_t n_nets = count_network(run, NULL);
-    int c = rnd(1000);
+    /* The weights below sum to 1,173 (keep the draw above their sum, or
+     * the last kinds of change are never drawn); the rest changes
+     * nothing. */
+    int c = rnd(1200);
 
 #define PICK_OR_RETURN(VAR, PICK) \
     VAR = PICK; if (!VAR) { return; }
@@ -1330,6 +1403,8 @@ ediff_random_change(struct ediff_run *run)
         qos_change(run);
     } else if ((c -= 13) < 0) {
         qos_assign(run);
+    } else if ((c -= 30) < 0) {
+        trunk_change(run);
     } else if ((c -= 150) < 0) {
         vif_change(run);
     } else if ((c -= 10) < 0) {

@@ -20,6 +20,9 @@
 #                                    made on first use
 #   nb_chassis NAME ENCAP_IP         a chassis row (as a remote node would)
 #   nb_bind PORT CHASSIS             a Port_Binding (as that node would)
+#   nb_trunk PARENT [VLAN=PORT...]   a trunk with those subports
+#   nb_trunk_sub TRUNK insert|delete VLAN=PORT...
+#                                    adds or removes subports
 #
 # Uses $NB_REMOTE.
 
@@ -150,4 +153,27 @@ print(r[0]["_uuid"][1] if r else "")') || return 1
         done
     fi
     echo "$sg"
+}
+
+nb_trunk() {
+    local parent=$1 subs= kv
+    shift
+    for kv in "$@"; do
+        subs="$subs${subs:+,}[${kv%%=*},[\"uuid\",\"${kv#*=}\"]]"
+    done
+    nb_transact "{\"op\":\"insert\",\"table\":\"Trunk\",\"row\":{
+        \"port\":[\"uuid\",\"$parent\"],\"admin_state_up\":true,
+        \"sub_ports\":[\"map\",[$subs]]}}" | _nb_uuid
+}
+
+nb_trunk_sub() {
+    local trunk=$1 op=$2 subs= kv
+    shift 2
+    for kv in "$@"; do
+        subs="$subs${subs:+,}[${kv%%=*},[\"uuid\",\"${kv#*=}\"]]"
+    done
+    nb_transact "{\"op\":\"mutate\",\"table\":\"Trunk\",
+        \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$trunk\"]]],
+        \"mutations\":[[\"sub_ports\",\"$op\",[\"map\",[$subs]]]]}" \
+        >/dev/null
 }

@@ -14,6 +14,7 @@
 #include "pipeline/flow.h"
 #include "pipeline/l2.h"
 #include "pipeline/tables.h"
+#include "pipeline/trunk.h"
 #include "smap.h"
 #include "util.h"
 #include "uuid.h"
@@ -486,4 +487,61 @@ Test(flow_set, same_key_winner_is_order_independent)
     flow_list_destroy(&l);
     flow_set_destroy(&ab);
     flow_set_destroy(&ba);
+}
+
+/* Issue 20: a trunk's subport, on pseudo port 0x3002 behind parent VIF 7
+ * with VLAN 101. */
+Test(l2, trunk_subport)
+{
+    struct fixture fx;
+    struct l2_output out;
+    struct l2_network net;
+    struct trunk_subport sp = {
+        .ofport = TRUNK_OFPORT(2), .parent = u16_to_ofp(7), .vlan = 101,
+    };
+
+    fixture_init(&fx, true);
+    net = active_network(&fx);
+    struct l2_port port = {
+        .nb = &fx.port, .location = L2_PORT_LOCAL, .ofport = sp.ofport,
+        .tunnel = OFPP_NONE, .subport = &sp,
+    };
+    l2_output_init(&out);
+    char *error = l2_compile_port(&port, &net, &out);
+    cr_assert_null(error, "%s", error);
+    char *t = flows_text(&out.int_flows);
+    const char *tagged_out = "push:NXM_OF_IN_PORT[],load:0->NXM_OF_IN_PORT[],"
+        "push_vlan:0x8100,set_field:4197->vlan_vid,output:7,pop_vlan,"
+        "pop:NXM_OF_IN_PORT[]";
+
+    /* In: the parent's frames tagged 101 become the subport's. */
+    assert_has(t, "table=0, priority=120,in_port=7,dl_vlan=101 "
+               "actions=pop_vlan,load:0x3002->NXM_OF_IN_PORT[],"
+               "resubmit(,0)");
+    assert_has(t, "table=0, priority=100,in_port=12290 "
+               "actions=set_field:0x5->metadata,goto_table:5");
+    assert_has(t, "priority=110,in_port=12290,vlan_tci=0x1000/0x1000 "
+               "actions=drop");
+    assert_has(t, "ip,in_port=12290,dl_src=fa:16:3e:00:00:01,"
+               "nw_src=10.0.0.11 actions=goto_table:20");
+    /* Out: tagged on the parent, never back to itself. */
+    struct ds want = DS_EMPTY_INITIALIZER;
+    ds_put_format(&want, "table=80, priority=110,reg7=0x3002,"
+                  "dl_dst=fa:16:3e:00:00:01 actions=%s", tagged_out);
+    assert_has(t, ds_cstr(&want));
+    ds_clear(&want);
+    ds_put_format(&want, "table=80, priority=90,reg7=0x3002 actions=%s",
+                  tagged_out);
+    assert_has(t, ds_cstr(&want));
+    ds_clear(&want);
+    ds_put_format(&want, "table=81, priority=100,in_port=12290 actions=%s",
+                  tagged_out);
+    assert_has(t, ds_cstr(&want));
+    ds_destroy(&want);
+    assert_has(t, "table=80, priority=120,reg7=0x3002,in_port=12290 "
+               "actions=drop");
+    /* No plain output to the pseudo port. */
+    cr_assert_null(strstr(t, "output:12290"), "%s", t);
+    free(t);
+    l2_output_destroy(&out);
 }

@@ -207,14 +207,9 @@ handle_dhcp(struct pinctrl *pinctrl, const struct pinctrl_packet *pp,
     const struct flow *h = pp->headers;
     struct uuid uuid;
 
-    if (pp->userdata_len != sizeof uuid) {
+    if (!pinctrl_packet_uuid(pp, &uuid)) {
         s->n_drops[DROP_USERDATA]++;
         return;
-    }
-    for (size_t i = 0; i < 4; i++) {
-        ovs_be32 part;
-        memcpy(&part, pp->userdata + 4 * i, sizeof part);
-        uuid.parts[i] = ntohl(part);
     }
     const struct nbrec_port *port = NB_GET(port, s->nb_idl, &uuid);
     if (!port) {

@@ -556,6 +556,20 @@ pinctrl_wait(struct pinctrl *p)
     rconn_recv_wait(p->rconn);
 }
 
+bool
+pinctrl_packet_uuid(const struct pinctrl_packet *pp, struct uuid *uuid)
+{
+    if (pp->userdata_len != sizeof *uuid) {
+        return false;
+    }
+    for (size_t i = 0; i < 4; i++) {
+        ovs_be32 part;
+        memcpy(&part, pp->userdata + 4 * i, sizeof part);
+        uuid->parts[i] = ntohl(part);
+    }
+    return true;
+}
+
 void
 pinctrl_send(struct pinctrl *p, const void *frame, size_t len,
              ofp_port_t in_port, const struct ofpbuf *ofpacts)

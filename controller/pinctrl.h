@@ -39,6 +39,7 @@
 #include "openvswitch/types.h"
 
 struct dp_packet;
+struct uuid;
 struct simap;
 struct ds;
 struct flow;
@@ -96,6 +97,11 @@ bool pinctrl_meters_ok(const struct pinctrl *);
 
 void pinctrl_run(struct pinctrl *);
 void pinctrl_wait(struct pinctrl *);
+
+/* The port UUID that a per-VIF packet-in carries after its opcode (as
+ * pipeline/services.c puts it: its 16 bytes in the order of its text
+ * form) into '*uuid'; false if the userdata is not one UUID. */
+bool pinctrl_packet_uuid(const struct pinctrl_packet *, struct uuid *);
 
 /* Sends 'frame' ('len' bytes) into br-int as if received on 'in_port'
  * (OFPP_CONTROLLER for none) and applies 'ofpacts' to it. */

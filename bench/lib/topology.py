@@ -45,13 +45,21 @@ def uid(*parts):
 
 
 def mac(kind, t, p):
-    """Unique per (kind, t, p) for t, p < 256."""
-    assert t < 256 and p < 256
-    return "fa:16:3e:%02x:%02x:%02x" % (kind, t, p)
+    """Unique per (kind, t, p) for kind a multiple of 0x10, t < 4096 and
+    p < 256."""
+    assert t < 4096 and p < 256
+    return "fa:16:3e:%02x:%02x:%02x" % (kind + (t >> 8), t & 0xff, p)
 
 
 def tenant_cidr(t):
     return "10.%d.%d" % (1 + t // 256, t % 256)
+
+
+def fip_ip(t, p):
+    """The floating IP of tenant t's port p (p < 10): 172.16.10.0 to
+    172.16.239.255 hold 23,000 of them."""
+    i = t * 10 + p
+    return "172.16.%d.%d" % (10 + i // 100, 10 + i % 100)
 
 
 class Port:
@@ -70,7 +78,7 @@ class Port:
             self.fip = dict(id=uid("fip", tag, t, p),
                             port=uid("fip-port", tag, t, p),
                             mac=mac(0x20 if not extra else 0x40, t, p),
-                            ip=("172.16.%d.%d" % (10 + t, 10 + p)) if not extra
+                            ip=fip_ip(t, p) if not extra
                             else ("172.16.%d.%d" % (240 + p // 200,
                                                     10 + p % 200)))
 

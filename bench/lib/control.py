@@ -457,7 +457,9 @@ class Dvrflow(System):
                     "external_ids:dvr-bridge-mappings=%s:br-ex"
                     % topology.PHYSNET,
                     "external_ids:dvr-gateway=false",
-                    "external_ids:dvr-datapath-type=dummy")
+                    "external_ids:dvr-datapath-type=dummy",
+                    "external_ids:dvr-monitor-all=%s"
+                    % ("true" if a.monitor_all else "false"))
         self.start_controller()
         self.wait_ack(0, timeout=30)
         deadline = now() + 30

@@ -22,7 +22,9 @@ SYSTEMS = ("dvrflow", "ovn", "ovn-26.03")
 
 
 def versions(a):
-    v = {"ovs": _version(["ovs-vswitchd", "--version"])}
+    v = {"ovs": _version(["ovs-vswitchd", "--version"]),
+         "dvrflow-nb-monitoring": ("all" if getattr(a, "monitor_all", False)
+                                   else "conditional")}
     for c in a.compare:
         v[c] = _version([nodes.ovn_bin(c, "ovn-controller"), "--version"])
     try:

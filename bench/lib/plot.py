@@ -6,9 +6,11 @@ figure (converge time, flows on all bridges, the node controller's peak
 RSS, the p99 of a port+FIP change), each with the cloud's port count on
 the x axis and a line per system, both axes logarithmic so that
 proportional growth is a straight line.  Pure: no I/O, no dependency
-beyond Python's standard library.
+beyond Python's standard library.  Run as a program, it plots the sizes
+of several results.json files together (main()).
 """
 import math
+import sys
 from xml.sax.saxutils import escape
 
 COLORS = {"dvrflow": "#1f77b4", "ovn": "#d62728", "ovn-26.03": "#ff7f0e"}
@@ -154,3 +156,24 @@ def svg(results):
                       _series(results, fn))
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def main(argv):
+    """python3 bench/lib/plot.py RESULTS.json... > curve.svg: one plot of
+    the sizes of several runs' results.json (a size measured twice is
+    taken from the last file that has it)."""
+    import json
+    merged = {"sizes": {}}
+    for path in argv[1:]:
+        with open(path) as f:
+            r = json.load(f)
+        merged["date"] = r.get("date", "")
+        merged["sizes"].update(r["sizes"])
+    merged["sizes"] = dict(sorted(
+        merged["sizes"].items(),
+        key=lambda kv: kv[1]["dims"]["T"] * kv[1]["dims"]["P"]))
+    sys.stdout.write(svg(merged))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

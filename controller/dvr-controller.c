@@ -492,6 +492,7 @@ wait_all(struct controller *c)
         pinctrl_wait(c->pinctrl);
         neighbor_wait(c->neighbor);
         ra_server_wait(c->ra);
+        nb_monitor_wait(c->nb_monitor);
         if (c->meta) {
             metadata_wait(c->meta);
         }

@@ -105,6 +105,7 @@ void nb_monitor_count(struct nb_monitor *, struct ovsdb_idl *);
 bool nb_monitor_run(struct nb_monitor *, const struct nb_monitor_input *);
 bool nb_monitor_ready(const struct nb_monitor *);
 bool nb_monitor_converged(const struct nb_monitor *);
+void nb_monitor_wait(const struct nb_monitor *);
 void nb_monitor_status(const struct nb_monitor *, struct ovsdb_idl *,
                        struct ds *);
 

@@ -160,15 +160,16 @@ def svg(results):
 
 def main(argv):
     """python3 bench/lib/plot.py RESULTS.json... > curve.svg: one plot of
-    the sizes of several runs' results.json (a size measured twice is
-    taken from the last file that has it)."""
+    the sizes and systems of several runs' results.json (a system measured
+    at a size twice is taken from the last file that has it)."""
     import json
     merged = {"sizes": {}}
     for path in argv[1:]:
         with open(path) as f:
             r = json.load(f)
         merged["date"] = r.get("date", "")
-        merged["sizes"].update(r["sizes"])
+        for size, res in r["sizes"].items():
+            merged["sizes"].setdefault(size, {}).update(res)
     merged["sizes"] = dict(sorted(
         merged["sizes"].items(),
         key=lambda kv: kv[1]["dims"]["T"] * kv[1]["dims"]["P"]))

@@ -679,13 +679,24 @@ nb_monitor_run(struct nb_monitor *m, const struct nb_monitor_input *in)
     bool applied = ovsdb_idl_get_condition_seqno(in->idl) >= m->expected;
 
     if (in->all) {
-        if (m->conditional) {
-            m->expected = set_all(in->idl);
-            m->conditional = false;
-            m->ready = true;
-            m->compiled = false;
-            m->n_changes++;
+        unsigned int seqno = ovsdb_idl_get_seqno(in->idl);
+        if (m->conditional || seqno != m->idl_seqno) {
+            /* Set again whenever the view changes: conditions set before
+             * the IDL connected (or reconnected) are applied with its
+             * monitor request, which moves no condition seqno, so the seqno
+             * returned then is never reached; setting the same conditions
+             * again returns the one that is current. */
+            unsigned int expected = set_all(in->idl);
+            if (m->conditional) {
+                m->conditional = false;
+                m->ready = true;
+                m->compiled = false;
+                m->n_changes++;
+            }
+            m->expected = expected;
+            m->idl_seqno = seqno;
         }
+        applied = ovsdb_idl_get_condition_seqno(in->idl) >= m->expected;
     } else {
         unsigned int seqno = ovsdb_idl_get_seqno(in->idl);
         unsigned int vifs_hash = hash_vifs(in->vifs);

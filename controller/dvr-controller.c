@@ -102,6 +102,7 @@ struct controller {
     unsigned int vifs_gen;          /* Incremented when the VIFs change. */
     struct simap bound;             /* The VIFs and the subports of their
                                      * trunks: the ports bound here. */
+    unsigned int bound_nb_seqno;    /* NB seqno 'bound' was computed at. */
     bool exiting;
     long long int last_install_usec;
     long long int last_change_usec; /* Engine run + install, last change. */
@@ -362,18 +363,23 @@ run(struct controller *c)
     }
 
     /* A trunk's subports are bound where its parent is (Neutron gives
-     * them the parent's host). */
-    struct simap bound = SIMAP_INITIALIZER(&bound);
-    const struct simap_node *vn;
-    SIMAP_FOR_EACH (vn, &c->ports.vifs) {
-        simap_put(&bound, vn->name, vn->data);
+     * them the parent's host).  Computed again only when the VIFs or the
+     * NB changed, not on every wake-up. */
+    unsigned int nb_seqno = ovsdb_idl_get_seqno(nb_idl);
+    if (vifs_changed || nb_seqno != c->bound_nb_seqno) {
+        struct simap bound = SIMAP_INITIALIZER(&bound);
+        const struct simap_node *vn;
+        SIMAP_FOR_EACH (vn, &c->ports.vifs) {
+            simap_put(&bound, vn->name, vn->data);
+        }
+        trunk_local_subports(nb_idl, &c->ports.vifs, &bound);
+        if (!simap_equal(&bound, &c->bound)) {
+            vifs_changed = true;
+            simap_swap(&bound, &c->bound);
+        }
+        simap_destroy(&bound);
+        c->bound_nb_seqno = nb_seqno;
     }
-    trunk_local_subports(nb_idl, &c->ports.vifs, &bound);
-    if (!simap_equal(&bound, &c->bound)) {
-        vifs_changed = true;
-        simap_swap(&bound, &c->bound);
-    }
-    simap_destroy(&bound);
     struct binding_input bin = {
         .nb_idl = nb_idl,
         .bindings_by_port = c->bindings_by_port,

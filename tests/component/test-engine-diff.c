@@ -27,6 +27,15 @@
  * match) with the same cookie and actions, as the switch would see them
  * (flow_set_diff(), which ofctrl uses).
  *
+ * --conditional makes the reader a compute node that monitors the NB
+ * conditionally, as dvr-controller does by default (controller/
+ * nb-monitor): after each step the reader's view grows or shrinks in
+ * condition rounds, engine A runs incrementally after each round as the
+ * controller's does, and the comparison is made once the view is what the
+ * node's VIFs imply.  Rows that arrive because a condition grew are not
+ * changes of the rows that refer to them: this mode is the guard of the
+ * engine's handling of them.
+ *
  * Everything random comes from the seed, row UUIDs included, so a seed and
  * a number of steps reproduce a run.  On a difference the program prints
  * the seed, the step, the last steps' changes and the differing flows, and
@@ -51,6 +60,7 @@
 #include "controller/bridges.h"
 #include "controller/config.h"
 #include "controller/engine.h"
+#include "controller/nb-monitor.h"
 #include "flow.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
@@ -378,11 +388,50 @@ persist_lvids(struct ediff_run *run, struct engine *a)
     sset_destroy(&unset);
 }
 
+/* Runs engine A over the reader's view as dvr-controller does: once or,
+ * with conditional monitoring ('m' nonnull), after every condition round
+ * until the view is what the node's VIFs imply. */
+
+static size_t n_rounds;
+
+static void
+run_incremental(struct ediff_run *run, struct engine *a,
+                struct nb_monitor *m, const struct engine_input *in)
+{
+    long long int deadline = time_msec() + 30000;
+
+    for (;;) {
+        if (m) {
+            struct nb_monitor_input mon = {
+                .idl = run->r,
+                .ports_by_network = run->ports_by_network,
+                .chassis = EDIFF_ME,
+                .vifs = &run->ports.vifs,
+                .all = false,
+            };
+            ovsdb_idl_run(run->r);
+            n_rounds += nb_monitor_run(m, &mon);
+        }
+        engine_run(a, in);
+        ovsdb_idl_track_clear(run->r);
+        if (!m || nb_monitor_converged(m)) {
+            return;
+        }
+        if (time_msec() > deadline) {
+            ovs_fatal(0, "timed out waiting for the conditions to converge");
+        }
+        ovsdb_idl_wait(run->r);
+        nb_monitor_wait(m);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+}
+
 static void
 usage(void)
 {
     printf("usage: test-engine-diff NB_REMOTE [--seed N] [--steps M] "
-           "[--verbose] [--dump FILE [--dump-every K]]\n");
+           "[--conditional] [--verbose] [--dump FILE [--dump-every K]]\n");
     exit(EXIT_FAILURE);
 }
 
@@ -392,7 +441,7 @@ main(int argc, char *argv[])
     const char *remote = NULL;
     uint64_t seed = time_wall_msec();
     long long int steps = 2000;
-    bool verbose = false;
+    bool verbose = false, conditional = false;
     FILE *dump = NULL;
     long long int dump_every = 100;
 
@@ -403,6 +452,8 @@ main(int argc, char *argv[])
             seed = strtoull(argv[++i], NULL, 10);
         } else if (!strcmp(argv[i], "--steps") && i + 1 < argc) {
             steps = atoll(argv[++i]);
+        } else if (!strcmp(argv[i], "--conditional")) {
+            conditional = true;
         } else if (!strcmp(argv[i], "--verbose")) {
             verbose = true;
         } else if (!strcmp(argv[i], "--dump") && i + 1 < argc) {
@@ -423,7 +474,8 @@ main(int argc, char *argv[])
     }
     /* The compilers log every skipped row: the point here is the flows. */
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, verbose ? VLL_WARN : VLL_OFF);
-    printf("test-engine-diff: seed %"PRIu64", %lld steps\n", seed, steps);
+    printf("test-engine-diff: seed %"PRIu64", %lld steps%s\n", seed, steps,
+           conditional ? ", conditional monitoring" : "");
     fflush(stdout);
     ediff_seed(seed);
 
@@ -433,6 +485,13 @@ main(int argc, char *argv[])
     run.w = ovsdb_idl_create(remote, &nbrec_idl_class, true, true);
     run.r = ovsdb_idl_create(remote, &nbrec_idl_class, true, true);
     ovsdb_idl_track_add_all(run.r);
+    struct nb_monitor *monitor = NULL;
+    if (conditional) {
+        /* As dvr-controller: before the reader connects. */
+        nb_monitor_prepare(run.r);
+        monitor = nb_monitor_create();
+        nb_monitor_start(monitor, run.r, EDIFF_ME, false);
+    }
     run.ports_by_network = ovsdb_idl_index_create1(run.r,
                                                    &nbrec_port_col_network);
     run.bindings_by_port = ovsdb_idl_index_create1(
@@ -448,6 +507,8 @@ main(int argc, char *argv[])
     wait_idl(run.w, connected, NULL, "the writer to connect");
     wait_idl(run.r, connected, NULL, "the reader to connect");
     setup_input(&run);
+    /* Gateway chassis monitor everything. */
+    run.cfg.gateway = !conditional;
     setup_db(&run);
 
     struct engine *a = engine_create();
@@ -514,8 +575,7 @@ main(int argc, char *argv[])
             .ports = &run.ports,
             .vifs_gen = run.vifs_gen,
         };
-        engine_run(a, &in);
-        ovsdb_idl_track_clear(run.r);
+        run_incremental(&run, a, monitor, &in);
         struct ds garps = DS_EMPTY_INITIALIZER;
         drain_garps(a, &garps);
         if (dump) {
@@ -571,6 +631,10 @@ main(int argc, char *argv[])
                steps, elapsed / 1000.0,
                elapsed ? steps * 1000.0 / elapsed : 0.0, n_failed_txns,
                max_flows);
+        if (monitor) {
+            printf("test-engine-diff: %"PRIuSIZE" condition rounds\n",
+                   n_rounds);
+        }
     }
 
     for (size_t i = 0; i < N_HISTORY; i++) {
@@ -580,6 +644,9 @@ main(int argc, char *argv[])
         fclose(dump);
     }
     engine_destroy(a);
+    if (monitor) {
+        nb_monitor_destroy(monitor);
+    }
     ovsdb_idl_destroy(run.w);
     ovsdb_idl_destroy(run.r);
     bridge_ports_destroy(&run.ports);

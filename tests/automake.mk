@@ -3,7 +3,7 @@
 # userspace datapath).  "make check" runs them all.
 
 TEST_EXTENSIONS = .sh
-SH_LOG_COMPILER = $(SHELL)
+SH_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/lib/timed.sh $(SHELL)
 AM_TESTS_ENVIRONMENT = \
 	abs_top_srcdir='$(abs_top_srcdir)'; export abs_top_srcdir; \
 	abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir; \
@@ -13,7 +13,7 @@ AM_TESTS_ENVIRONMENT = \
 	export DVR_NB_SCHEMA;
 
 EXTRA_DIST += tests/lib/ovs.sh tests/lib/nb.sh tests/lib/dhcp.py \
-	tests/lib/keystone.sh
+	tests/lib/keystone.sh tests/lib/timed.sh
 
 # Unit tests.
 UNIT_LDADD = libdvrflow.la $(OVS_LIBS) $(CRITERION_LIBS)

@@ -100,6 +100,8 @@ struct controller {
     unsigned int ports_seqno;       /* Local DB seqno 'ports' reflects. */
     bool ports_stale;               /* Recompute 'ports' next time. */
     unsigned int vifs_gen;          /* Incremented when the VIFs change. */
+    unsigned int ports_gen;         /* Incremented when 'ports' is computed
+                                     * again (never 0). */
     struct simap bound;             /* The VIFs and the subports of their
                                      * trunks: the ports bound here. */
     unsigned int bound_nb_seqno;    /* NB seqno 'bound' was computed at. */
@@ -333,6 +335,7 @@ run(struct controller *c)
         free(remotes);
         vifs_changed = !simap_equal(&ports.vifs, &c->ports.vifs);
         c->vifs_gen += vifs_changed;
+        c->ports_gen = c->ports_gen + 1 ? c->ports_gen + 1 : 1;
         bridge_ports_destroy(&c->ports);
         bridge_ports_move(&c->ports, &ports);
         c->ports_seqno = ovs_seqno;
@@ -417,6 +420,7 @@ run(struct controller *c)
         .pfs_by_port = c->pfs_by_port,
         .ports = &c->ports,
         .vifs_gen = c->vifs_gen,
+        .ports_gen = c->ports_gen,
     };
     size_t dirty = exporter_dirty_flows(c->engine);
     long long int start = time_usec();

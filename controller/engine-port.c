@@ -70,7 +70,8 @@ engine_port_row(const struct engine_input *in, const struct uuid *uuid)
     return row && row->network ? row : NULL;
 }
 
-/* Edge: the port of a binding whose own port or chassis changed.  (A
+/* Edge: the port of a binding whose own port, chassis or state changed
+ * ("up" decides between two bindings of one port, binding_find()).  (A
  * binding is also tracked when a row it refers to changes, its Chassis or
  * its Port: that does not matter here.) */
 void
@@ -88,7 +89,9 @@ engine_nb_binding_dirty_port(const struct engine *e OVS_UNUSED,
             || nbrec_port_binding_is_updated(pb,
                                              NBREC_PORT_BINDING_COL_PORT)
             || nbrec_port_binding_is_updated(
-                pb, NBREC_PORT_BINDING_COL_CHASSIS))) {
+                pb, NBREC_PORT_BINDING_COL_CHASSIS)
+            || nbrec_port_binding_is_updated(pb,
+                                             NBREC_PORT_BINDING_COL_UP))) {
         uuid_set_add(dirty, &pb->port->header_.uuid);
     }
 }

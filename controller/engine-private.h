@@ -41,6 +41,7 @@
 #include "openvswitch/list.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/types.h"
+#include "pipeline/services.h"
 #include "openvswitch/uuid.h"
 #include "pipeline/flow.h"
 #include "pipeline/l2.h"
@@ -215,6 +216,8 @@ struct engine {
     struct simap subports;          /* Local subport -> pseudo ofport. */
     unsigned int vifs_gen;          /* engine_input's, for 'vifs'. */
     char *topology;                 /* Signature of the last topology. */
+    unsigned int ports_gen;         /* engine_input's, for 'topology'. */
+    struct services_chassis services; /* The last run's, for 'topology'. */
     struct engine_sg *sg;           /* Security groups. */
     struct qos_meters qos_meters;   /* The VIFs' QoS meters (br-int). */
     bool full;

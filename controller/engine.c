@@ -559,13 +559,25 @@ engine_run(struct engine *e, const struct engine_input *in)
 {
     long long int start = time_usec();
     struct uuid_set dirty[ENGINE_N_SETS], new_nets;
-    char *topology = topology_signature(in);
-    bool full = e->full || !e->topology || strcmp(topology, e->topology);
+
+    /* The signature walks every tunnel (one per chassis in the cloud): only
+     * when the bridges' ports were computed again or the services
+     * changed. */
+    bool full = e->full || !e->topology;
+    if (full || !in->ports_gen || in->ports_gen != e->ports_gen
+        || in->services->meta_ofport != e->services.meta_ofport
+        || !eth_addr_equals(in->services->meta_mac, e->services.meta_mac)
+        || in->services->use_meters != e->services.use_meters) {
+        char *topology = topology_signature(in);
+        full |= !e->topology || strcmp(topology, e->topology);
+        free(e->topology);
+        e->topology = topology;
+        e->ports_gen = in->ports_gen;
+        e->services = *in->services;
+    }
     char *gateways = gateway_signature(in->nb_idl, &in->ports->bfd_down);
     bool gateways_changed = !e->gateways || strcmp(gateways, e->gateways);
 
-    free(e->topology);
-    e->topology = topology;
     free(e->gateways);
     e->gateways = gateways;
     if (!e->lvids_loaded) {

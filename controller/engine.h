@@ -54,6 +54,8 @@ struct engine_input {
     struct ovsdb_idl_index *pfs_by_port;    /* Port_Forwarding.port */
     const struct bridge_ports *ports;
     unsigned int vifs_gen;          /* Changes when ports->vifs changes. */
+    unsigned int ports_gen;         /* Changes when 'ports' was computed
+                                     * again; 0: unknown, compare them. */
 };
 
 struct engine_stats {

@@ -1137,6 +1137,7 @@ vif_change(struct ediff_run *run)
         NOTE(run, "vif %.8s on ofport %u", id, ofport);
     }
     run->vifs_gen++;
+    run->ports_gen++;
     free(id);
 }
 
@@ -1148,6 +1149,7 @@ bfd_toggle(struct ediff_run *run)
     if (!sset_find_and_delete(&run->ports.bfd_down, name)) {
         sset_add(&run->ports.bfd_down, name);
     }
+    run->ports_gen++;
     NOTE(run, "bfd %s %s", name,
          sset_contains(&run->ports.bfd_down, name) ? "down" : "up");
 }
@@ -1159,6 +1161,7 @@ topology_change(struct ediff_run *run)
         if (!simap_find_and_delete(&run->ports.tunnels, "hv4")) {
             simap_put(&run->ports.tunnels, "hv4", 4);
         }
+        run->ports_gen++;
         NOTE(run, "tunnel to hv4 %s",
              simap_contains(&run->ports.tunnels, "hv4") ? "up" : "gone");
     } else {

@@ -48,6 +48,7 @@ struct ediff_run {
     struct services_chassis services;
     struct bridge_ports ports;
     unsigned int vifs_gen;
+    unsigned int ports_gen;         /* Bumped when 'ports' changes. */
     struct ovsdb_idl_index *ports_by_network;
     struct ovsdb_idl_index *bindings_by_port;
     struct ovsdb_idl_index *fips_by_port;

@@ -199,6 +199,7 @@ setup_input(struct ediff_run *run)
     eb->ex_patch = u16_to_ofp(1);
     shash_add(&run->ports.ex_bridges, "physnet1", eb);
     run->next_ofport = 10;
+    run->ports_gen = 1;
     smap_init(&run->persisted);
 }
 
@@ -574,6 +575,7 @@ main(int argc, char *argv[])
             .pfs_by_port = run.pfs_by_port,
             .ports = &run.ports,
             .vifs_gen = run.vifs_gen,
+            .ports_gen = run.ports_gen,
         };
         run_incremental(&run, a, monitor, &in);
         struct ds garps = DS_EMPTY_INITIALIZER;

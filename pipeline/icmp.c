@@ -106,6 +106,7 @@ icmp_build_error(const void *frame, size_t len, struct eth_addr src_mac,
         icmp->icmp_fields.frag.mtu = htons(mtu);
     }
     dp_packet_put(out, ip, quote);
+    icmp = dp_packet_l4(out);       /* The put may have moved the data. */
     icmp->icmp_csum = csum(icmp, ICMP_HEADER_LEN + quote);
     return true;
 }
@@ -175,6 +176,10 @@ icmp6_build_error(const void *frame, size_t len, struct eth_addr src_mac,
     icmp->icmp6_base.icmp6_code = code;
     put_16aligned_be32(icmp->icmp6_data.be32, htonl(param));
     dp_packet_put(out, ip6, quote);
+
+    /* The put may have moved the data: the headers again, by offset. */
+    nip = dp_packet_l3(out);
+    icmp = dp_packet_l4(out);
     icmp->icmp6_base.icmp6_cksum = packet_csum_upperlayer6(
         nip, icmp, IPPROTO_ICMPV6, ICMP6_DATA_HEADER_LEN + quote);
     return true;

@@ -49,9 +49,13 @@ for proto in ipv6-icmp tcp; do
         \"ethertype\": \"IPv6\", \"protocol\": \"$proto\",
         \"remote_group_id\": \"$web\"}}" >/dev/null
 done
+# vm1 (group web) admits ICMPv6 from anywhere.
+sb_api POST /security-group-rules "{\"security_group_rule\": {
+    \"security_group_id\": \"$web\", \"direction\": \"ingress\",
+    \"ethertype\": \"IPv6\", \"protocol\": \"ipv6-icmp\"}}" >/dev/null
 port() {
     sb_api POST /ports "{\"port\": {\"name\": \"$1\", \"network_id\": \"$2\",
-        \"mac_address\": \"$3\", \"security_groups\": [$4]}}"
+        \"mac_address\": \"$3\"${4:+, \"security_groups\": [$4]}}}"
 }
 p1j=$(port vm1 "$net1" fa:16:3e:00:61:01 "\"$web\"")
 p2j=$(port vm2 "$net2" fa:16:3e:00:61:02 "\"$sg2\"")
@@ -117,7 +121,8 @@ sb exec vm1 ping -6 -c 1 -W 2 -M do -s 1352 "$ip2" >/dev/null \
     || sb_fail "a 1400-byte packet does not pass"
 echo "ICMPv6 time exceeded and packet too big (mtu 1400) from $rtr1: ok"
 
-# A VM outside group "web" on net1 is refused by vm2's group.
+# A VM outside group "web" on net1 (in the default group) is refused by
+# vm2's group.
 p3j=$(port vm3 "$net1" fa:16:3e:00:61:03 "")
 ip3=$(echo "$p3j" | jq -r '.port.fixed_ips[] | .ip_address | select(contains(":"))')
 sb vm-add vm3 --node hv1 --port "$(echo "$p3j" | jq -r .port.id)" --slaac \

@@ -143,10 +143,7 @@ dummy_send_expect vif-a1 "$(echo6 2001:db8:2::10 64)" "$pc/vif-b1.pcap" \
     "src host 2001:db8:1::10 and icmp6 and ip6[40] == 128 and ip6[7] == 63 and ether src fa:16:3e:ff:00:0b" \
     || ovs_fail "a1's routed echo request did not reach b1 with hop limit 63"
 echo "frame a1 -> b1 delivered, hop limit 63, remote group admits it: ok"
-# a1's second address (not a member's address as the group sees it: the
-# group holds a1's port, whose addresses are 2001:db8:1::10 and 10.1.0.10)
-# is refused by port security already; use the router's source check and
-# the group with another port: a2, outside the group, is refused.
+# a2, on a1's network but outside group "peers", is refused by b1's group.
 A2=$(nb_port "$NA" "$SA" fa:16:3e:00:00:a2 2001:db8:1::20)
 plug vif-a2 13 "$A2" fa:16:3e:00:00:a2
 ovs_wait_until 10 sh -c "ovs-ofctl -O OpenFlow13 dump-flows br-int | grep -q 'in_port=13'" || ovs_fail "a2 not plugged"

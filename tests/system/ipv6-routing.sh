@@ -4,6 +4,7 @@
 # 2001:db8:61:1::/64, MTU 1500), net2 IPv6 only (2001:db8:61:2::/64, MTU
 # 1400), both SLAAC, on one router.  vm1 (hv1, net1) and vm2 (hv2, net2)
 # configure themselves from the router advertisements, then:
+#   - an IPv6 extra route (add_extraroutes) leads to vm2;
 #   - ping6 both ways through the router, the hop limit decremented once
 #     (the echo replies arrive with 63), counted by hv1's IPv6 route flow;
 #     TCP over IPv6 vm1 -> vm2; the router's own IPv6 address answers;
@@ -55,10 +56,12 @@ sb_api POST /security-group-rules "{\"security_group_rule\": {
     \"ethertype\": \"IPv6\", \"protocol\": \"ipv6-icmp\"}}" >/dev/null
 port() {
     sb_api POST /ports "{\"port\": {\"name\": \"$1\", \"network_id\": \"$2\",
-        \"mac_address\": \"$3\"${4:+, \"security_groups\": [$4]}}}"
+        \"mac_address\": \"$3\"${4:+, \"security_groups\": [$4]}${5:-}}}"
 }
 p1j=$(port vm1 "$net1" fa:16:3e:00:61:01 "\"$web\"")
-p2j=$(port vm2 "$net2" fa:16:3e:00:61:02 "\"$sg2\"")
+# vm2 also answers for 2001:db8:99::/64 (an extra route points there).
+p2j=$(port vm2 "$net2" fa:16:3e:00:61:02 "\"$sg2\"" ", \"allowed_address_pairs\":
+    [{\"ip_address\": \"2001:db8:99::/64\"}]")
 ip1=$(echo "$p1j" | jq -r '.port.fixed_ips[] | .ip_address | select(contains(":"))')
 ip2=$(echo "$p2j" | jq -r '.port.fixed_ips[] | .ip_address | select(contains(":"))')
 [ "$ip1" = 2001:db8:61:1:f816:3eff:fe00:6101 ] || sb_fail "vm1's address: $p1j"
@@ -106,6 +109,17 @@ sb_wait_listen vm2 8080
 sb_assert_tcp vm1 "$ip2" 8080
 echo "TCP over IPv6 vm1 -> vm2: ok"
 
+# An IPv6 extra route through the API: 2001:db8:99::/64 via vm2.
+sb_api PUT "/routers/$router/add_extraroutes" "{\"router\": {\"routes\": [
+    {\"destination\": \"2001:db8:99::/64\", \"nexthop\": \"$ip2\"}]}}" >/dev/null
+sb exec vm2 ip -6 addr add 2001:db8:99::1/128 dev lo
+for _ in 1 2 3 4 5; do
+    sb exec vm1 ping -6 -q -c 1 -W 1 2001:db8:99::1 >/dev/null 2>&1 && break
+done
+out=$(sb exec vm1 ping -6 -c 2 -i 0.2 -W 1 2001:db8:99::1 2>&1) \
+    || sb_fail "vm1 does not reach 2001:db8:99::1 through the extra route: $out"
+echo "IPv6 extra route 2001:db8:99::/64 via vm2 (dvr-api add_extraroutes): ok"
+
 out=$(sb exec vm1 ping -6 -c 1 -W 2 "$rtr1" 2>&1) \
     || sb_fail "the router's $rtr1 does not answer: $out"
 echo "ping6 to the router's $rtr1: ok"
@@ -135,7 +149,10 @@ sb_assert_no_tcp vm3 "$ip2" 8080
 sb exec vm3 ping -6 -c 1 -W 2 "$rtr1" >/dev/null || sb_fail "vm3 has no IPv6 at all"
 echo "vm3 outside the remote group: refused by vm2's security group: ok"
 
-# The router's interface on net2 removed: no more routing.
+# The router's interface on net2 removed (its extra route first, as
+# Neutron requires): no more routing.
+sb_api PUT "/routers/$router/remove_extraroutes" "{\"router\": {\"routes\": [
+    {\"destination\": \"2001:db8:99::/64\", \"nexthop\": \"$ip2\"}]}}" >/dev/null
 sb_api PUT "/routers/$router/remove_router_interface" \
     "{\"port_id\": \"$rif2\"}" >/dev/null
 gone() { ! sb exec vm1 ping -6 -c 1 -W 1 "$ip2" >/dev/null 2>&1; }

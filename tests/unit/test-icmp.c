@@ -285,3 +285,40 @@ Test(icmp6, no_error_about_errors_multicast_or_garbage)
                  + ICMP6_DATA_HEADER_LEN + IPV6_HEADER_LEN + 20);
     dp_packet_uninit(&out);
 }
+
+/* An error that quotes a header with options (60 bytes) and 64 bytes more
+ * outgrows a small buffer: the ICMP checksum must land in the packet as it
+ * is after the quote is added, not in the buffer it had before (a write
+ * into freed memory that AddressSanitizer reports; without it, realloc
+ * may grow in place and hide it). */
+Test(icmp, error_quoting_ip_options_outgrows_the_buffer)
+{
+    uint8_t buf[2048], opt[2048];
+    size_t len = udp_frame(buf, 100, false, 0, IPPROTO_UDP, 0);
+    struct dp_packet out;
+
+    /* The same packet with 40 bytes of options (NOPs) after its header. */
+    memcpy(opt, buf, ETH_HEADER_LEN + IP_HEADER_LEN);
+    memset(opt + ETH_HEADER_LEN + IP_HEADER_LEN, 1, 40);
+    memcpy(opt + ETH_HEADER_LEN + IP_HEADER_LEN + 40,
+           buf + ETH_HEADER_LEN + IP_HEADER_LEN, len - ETH_HEADER_LEN
+           - IP_HEADER_LEN);
+    struct ip_header *ip = (struct ip_header *) (opt + ETH_HEADER_LEN);
+    ip->ip_ihl_ver = IP_IHL_VER(15, 4);
+    ip->ip_tot_len = htons(ntohs(ip->ip_tot_len) + 40);
+    ip->ip_csum = 0;
+    ip->ip_csum = csum(ip, 60);
+    len += 40;
+
+    dp_packet_init(&out, 16);
+    cr_assert(icmp_build_error(opt, len, router_mac, htonl(0xc0a80a01),
+                               ICMP4_TIME_EXCEEDED, 0, 0, &out));
+    const struct ip_header *nip = dp_packet_l3(&out);
+    size_t quote = 60 + ICMP_QUOTE;
+    cr_assert_eq(ntohs(nip->ip_tot_len), IP_HEADER_LEN + ICMP_HEADER_LEN
+                 + quote);
+    const struct icmp_header *icmp = dp_packet_l4(&out);
+    cr_assert_eq(memcmp(icmp + 1, opt + ETH_HEADER_LEN, quote), 0);
+    cr_assert_eq(csum(icmp, ICMP_HEADER_LEN + quote), 0);
+    dp_packet_uninit(&out);
+}

@@ -45,6 +45,9 @@ EXTRA_DIST += tests/component/ofctrl-idle.sh \
 # IPv6 router and neighbour discovery (issue 18).
 TESTS += tests/component/controller-ipv6.sh
 EXTRA_DIST += tests/component/controller-ipv6.sh tests/lib/nd.py
+# IPv6 routing, ICMPv6 errors (issue 18).
+TESTS += tests/component/routing-ipv6.sh
+EXTRA_DIST += tests/component/routing-ipv6.sh
 TESTS += tests/system/controller-l2.sh tests/system/controller-provider.sh \
 	tests/system/routing.sh
 EXTRA_DIST += tests/system/controller-l2.sh \

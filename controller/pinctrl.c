@@ -488,6 +488,9 @@ pinctrl_op_name(uint8_t op)
         [PIN_ARP_LEARN] = "arp-learn",
         [PIN_ARP_RESOLVE] = "arp-resolve",
         [PIN_ND_RS] = "nd-rs",
+        [PIN_ICMP6_TTL] = "icmp6-ttl",
+        [PIN_ICMP6_UNREACH] = "icmp6-unreach",
+        [PIN_ICMP6_BIG] = "icmp6-big",
     };
     return op < ARRAY_SIZE(names) ? names[op] : NULL;
 }

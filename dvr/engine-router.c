@@ -268,6 +268,22 @@ describe_iface(struct engine *e, const struct nbrec_port *port,
     return true;
 }
 
+/* The external gateway is IPv4 (SNAT, floating IPs); one without an IPv4
+ * address is skipped with a log line (an IPv6 gateway is not done). */
+static bool
+gateway_has_ip4(struct engine *e, const struct nbrec_router *row,
+                const struct l3_iface *gw)
+{
+    if (l3_iface_has_ip4(gw)) {
+        return true;
+    }
+    engine_log_error(e, xasprintf("router "UUID_FMT": gateway port "UUID_FMT
+                                  " has no IPv4 address: gateway skipped",
+                                  UUID_ARGS(&row->header_.uuid),
+                                  UUID_ARGS(&gw->nb->header_.uuid)));
+    return false;
+}
+
 /* Fills 'r' for router state 'rs' ('*ifacesp' and '*tunnelsp' to be freed
  * by the caller).  Returns false if the router has no flows here. */
 bool
@@ -318,7 +334,8 @@ engine_router_describe(struct engine *e, const struct router_state *rs,
 
     r->gw_role = L3_GW_NONE;
     if (row->gateway_port
-        && describe_iface(e, row->gateway_port, &r->gw)) {
+        && describe_iface(e, row->gateway_port, &r->gw)
+        && gateway_has_ip4(e, row, &r->gw)) {
         const struct nbrec_port *gp = row->gateway_port;
         r->gw_role = rs->role;
         for (size_t j = 0; j < gp->n_fixed_ips; j++) {

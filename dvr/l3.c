@@ -11,6 +11,7 @@
 
 #include "dvr/l3.h"
 
+#include <netinet/icmp6.h>
 #include <string.h>
 
 #include "lib/flow.h"            /* OVS's: ofp_to_u16(). */
@@ -65,25 +66,44 @@ l3_iface_parse(const struct nbrec_port *nb, struct l3_iface *iface)
                          UUID_ARGS(&nb->network->header_.uuid),
                          nb->network->mtu, L3_MIN_MTU, L3_MAX_MTU);
     }
+    iface->ip = iface->mask = htonl(0);
+    iface->ip6 = iface->mask6 = in6addr_any;
     for (size_t i = 0; i < nb->n_fixed_ips; i++) {
         const struct nbrec_fixed_ip *fip = nb->fixed_ips[i];
+        struct in6_addr ip6, net6;
         unsigned int plen;
-        ovs_be32 net;
+        ovs_be32 ip, net;
         char *error;
 
-        if (!ip_parse(fip->ip_address, &iface->ip) || !fip->subnet) {
+        if (!fip->subnet) {
             continue;
         }
-        error = ip_parse_cidr(fip->subnet->cidr, &net, &plen);
-        if (error) {
+        if (!l3_iface_has_ip4(iface) && ip_parse(fip->ip_address, &ip)
+            && ip) {
+            error = ip_parse_cidr(fip->subnet->cidr, &net, &plen);
+            if (!error) {
+                iface->ip = ip;
+                iface->mask = be32_prefix_mask(plen);
+            }
             free(error);
-            continue;
+        } else if (!l3_iface_has_ip6(iface)
+                   && ipv6_parse(fip->ip_address, &ip6)
+                   && ipv6_addr_is_set(&ip6)
+                   && !in6_is_lla(&ip6) && !ipv6_addr_is_multicast(&ip6)) {
+            error = ipv6_parse_cidr(fip->subnet->cidr, &net6, &plen);
+            if (!error) {
+                iface->ip6 = ip6;
+                iface->mask6 = ipv6_create_mask(plen);
+            }
+            free(error);
         }
-        iface->mask = be32_prefix_mask(plen);
+    }
+    if (l3_iface_has_ip4(iface) || l3_iface_has_ip6(iface)) {
         return NULL;
     }
-    return xasprintf("router port "UUID_FMT": no IPv4 address on an IPv4 "
-                     "subnet", UUID_ARGS(&nb->header_.uuid));
+    return xasprintf("router port "UUID_FMT": no IPv4 or IPv6 address on a "
+                     "subnet of its IP version",
+                     UUID_ARGS(&nb->header_.uuid));
 }
 
 /* The skeleton of the routing tables. */
@@ -111,6 +131,34 @@ l3_compile_skeleton(struct l3_output *out)
     put_goto(&ofpacts, T_L3_ROUTE);
     flow_list_add(&out->int_flows, T_L3_INPUT, 1, COOKIE_STATIC, &match,
                   &ofpacts);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    flow_list_add(&out->int_flows, T_L3_INPUT, 1, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* IPv6 whose hop limit expires here gets "time exceeded"; IPv6
+     * multicast (neighbour discovery to the router's solicited-node
+     * address, MLD) and link-local destinations are never routed. */
+    ofpbuf_clear(&ofpacts);
+    match_set_nw_ttl(&match, 1);
+    put_pin(&ofpacts, PIN_ICMP6_TTL);
+    flow_list_add(&out->int_flows, T_L3_INPUT, 100, COOKIE_STATIC, &match,
+                  &ofpacts);
+    ofpbuf_clear(&ofpacts);
+    match_set_nw_ttl(&match, 0);
+    flow_list_add(&out->int_flows, T_L3_INPUT, 100, COOKIE_STATIC, &match,
+                  &ofpacts);
+    for (int i = 0; i < 2; i++) {
+        /* ff00::/8 and fe80::/10. */
+        struct in6_addr net = in6addr_any, mask;
+        net.s6_addr[0] = i ? 0xfe : 0xff;
+        net.s6_addr[1] = i ? 0x80 : 0;
+        mask = ipv6_create_mask(i ? 10 : 8);
+        match_init_catchall(&match);
+        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+        match_set_ipv6_dst_masked(&match, &net, &mask);
+        flow_list_add(&out->int_flows, T_L3_INPUT, 105, COOKIE_STATIC,
+                      &match, &ofpacts);
+    }
     ofpbuf_clear(&ofpacts);
     match_init_catchall(&match);
     flow_list_add(&out->int_flows, T_L3_INPUT, 0, COOKIE_STATIC, &match,
@@ -125,6 +173,11 @@ l3_compile_skeleton(struct l3_output *out)
     put_pin(&ofpacts, PIN_ICMP_UNREACH);
     flow_list_add(&out->int_flows, T_L3_ROUTE, 0, COOKIE_STATIC, &match,
                   &ofpacts);
+    ofpbuf_clear(&ofpacts);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    put_pin(&ofpacts, PIN_ICMP6_UNREACH);
+    flow_list_add(&out->int_flows, T_L3_ROUTE, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
 
     /* l3_mtu: too big for the egress network; the controller sends
      * "fragmentation needed" if DF is set (and l3_egress drops it). */
@@ -137,6 +190,14 @@ l3_compile_skeleton(struct l3_output *out)
     flow_list_add(&out->int_flows, T_L3_MTU, 100, COOKIE_STATIC, &match,
                   &ofpacts);
     ofpbuf_clear(&ofpacts);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    put_pin(&ofpacts, PIN_ICMP6_BIG);
+    flow_list_add(&out->int_flows, T_L3_MTU, 100, COOKIE_STATIC, &match,
+                  &ofpacts);
+    ofpbuf_clear(&ofpacts);
+    flow_list_add(&out->int_flows, T_L3_EGRESS, 100, COOKIE_STATIC, &match,
+                  &ofpacts);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
     flow_list_add(&out->int_flows, T_L3_EGRESS, 100, COOKIE_STATIC, &match,
                   &ofpacts);
     match_init_catchall(&match);
@@ -151,6 +212,9 @@ l3_compile_skeleton(struct l3_output *out)
                REG_FLAGS, T_L3_NEXTHOP);
     flow_list_add(&out->int_flows, T_L3_EGRESS, 0, COOKIE_STATIC, &match,
                   &ofpacts);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    flow_list_add(&out->int_flows, T_L3_EGRESS, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
 
     /* l3_nexthop: an unknown next hop is resolved by ARP; the packet that
      * needed it is dropped. */
@@ -158,6 +222,14 @@ l3_compile_skeleton(struct l3_output *out)
     match_init_catchall(&match);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     put_pin(&ofpacts, PIN_ARP_RESOLVE);
+    flow_list_add(&out->int_flows, T_L3_NEXTHOP, 0, COOKIE_STATIC, &match,
+                  &ofpacts);
+
+    /* An IPv6 next hop that no port has is dropped (the tenant subnets'
+     * addresses are all known; neighbour resolution of external next hops
+     * is not done). */
+    ofpbuf_clear(&ofpacts);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
     flow_list_add(&out->int_flows, T_L3_NEXTHOP, 0, COOKIE_STATIC, &match,
                   &ofpacts);
 
@@ -171,7 +243,7 @@ l3_compile_skeleton(struct l3_output *out)
                   &ofpacts);
     static const uint8_t ops[] = {
         PIN_ICMP_TTL, PIN_ICMP_UNREACH, PIN_ICMP_FRAG, PIN_ARP_RESOLVE,
-        PIN_ARP_LEARN,
+        PIN_ARP_LEARN, PIN_ICMP6_TTL, PIN_ICMP6_UNREACH, PIN_ICMP6_BIG,
     };
     for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
         ofpbuf_clear(&ofpacts);
@@ -312,14 +384,104 @@ find_connected(const struct l3_router *r, ovs_be32 ip)
 {
     for (size_t i = 0; i < r->n_ifaces; i++) {
         const struct l3_iface *iface = &r->ifaces[i];
-        if (!((ip ^ iface->ip) & iface->mask)) {
+        if (l3_iface_has_ip4(iface) && !((ip ^ iface->ip) & iface->mask)) {
             return iface;
         }
     }
-    if (r->gw_role != L3_GW_NONE && !((ip ^ r->gw.ip) & r->gw.mask)) {
+    if (r->gw_role != L3_GW_NONE && l3_iface_has_ip4(&r->gw)
+        && !((ip ^ r->gw.ip) & r->gw.mask)) {
         return &r->gw;
     }
     return NULL;
+}
+
+static bool
+ip6_in_subnet(const struct in6_addr *ip6, const struct l3_iface *iface)
+{
+    if (!l3_iface_has_ip6(iface)) {
+        return false;
+    }
+    struct in6_addr a = ipv6_addr_bitand(ip6, &iface->mask6);
+    struct in6_addr b = ipv6_addr_bitand(&iface->ip6, &iface->mask6);
+    return ipv6_addr_equals(&a, &b);
+}
+
+/* Finds the tenant interface whose IPv6 subnet holds 'ip6'. */
+static const struct l3_iface *
+find_connected6(const struct l3_router *r, const struct in6_addr *ip6)
+{
+    for (size_t i = 0; i < r->n_ifaces; i++) {
+        if (ip6_in_subnet(ip6, &r->ifaces[i])) {
+            return &r->ifaces[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+match_set_nexthop6(struct match *match, const struct in6_addr *ip6)
+{
+    for (int i = 0; i < 4; i++) {
+        match_set_reg(match, REG_NEXTHOP6 + i,
+                      ntohl(get_16aligned_be32(
+                                (const ovs_16aligned_be32 *)
+                                &ip6->s6_addr[4 * i])));
+    }
+}
+
+void
+l3_add_nexthop6(struct flow_list *flows, uint64_t cookie, uint16_t priority,
+                uint16_t lvid, const struct in6_addr *ip6,
+                struct eth_addr mac)
+{
+    uint64_t stub[128 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(lvid));
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nexthop6(&match, ip6);
+    put_load_mac(&ofpacts, MFF_ETH_DST, mac);
+    put_resubmit(&ofpacts, T_L2_LOOKUP);
+    flow_list_add(flows, T_L3_NEXTHOP, priority, cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* An IPv6 route to 'dst'/'mask' out of 'egress', via 'nexthop' (NULL:
+ * the destination itself).  The MTU check comes first, while xxreg3 still
+ * holds the router's address on the ingress network (the source of
+ * "packet too big"); then the next hop replaces it. */
+static void
+add_route6(const struct l3_router *r, uint64_t cookie,
+           const struct in6_addr *dst, const struct in6_addr *mask,
+           const struct in6_addr *nexthop, const struct l3_iface *egress,
+           struct l3_output *out)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_ipv6_dst_masked(&match, dst, mask);
+    put_load_bits(&ofpacts, MFF_REG0 + REG_MTU, 0, 16, egress->mtu);
+    put_parsed(&ofpacts, "check_pkt_larger(%d)->NXM_NX_REG%d[1]",
+               egress->mtu + ETH_HEADER_LEN, REG_FLAGS);
+    put_resubmit(&ofpacts, T_L3_MTU);
+    if (nexthop) {
+        put_load_ip6(&ofpacts, MFF_XXREG3, nexthop);
+    } else {
+        put_move(&ofpacts, MFF_IPV6_DST, MFF_XXREG3);
+    }
+    put_load(&ofpacts, MFF_METADATA, egress->lvid);
+    put_load_mac(&ofpacts, MFF_ETH_SRC, egress->mac);
+    put_goto(&ofpacts, T_L3_EGRESS);
+    flow_list_add(&out->int_flows, T_L3_ROUTE,
+                  10 + 2 * ipv6_count_cidr_bits(mask), cookie, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
 }
 
 /* A route to 'dst'/'mask' out of 'egress', via 'nexthop' (0: the
@@ -358,6 +520,37 @@ add_route(const struct l3_router *r, uint64_t cookie, ovs_be32 dst,
 #define L3_PRIO_SPOOFED 40
 #define L3_PRIO_SPOOFED_EXT 150     /* In l3_ext_in: above everything. */
 
+/* An interface's IPv6 subnet: its connected route and the source check
+ * (as for IPv4, below).  Neighbour discovery for its addresses is answered
+ * by pipeline/l2. */
+static void
+compile_iface6(const struct l3_router *r, const struct l3_iface *iface,
+               uint64_t cookie, struct l3_output *out)
+{
+    uint64_t stub[128 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct in6_addr net = ipv6_addr_bitand(&iface->ip6, &iface->mask6);
+    struct match match;
+
+    add_route6(r, cookie, &net, &iface->mask6, NULL, iface, out);
+
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_ipv6_src_masked(&match, &net, &iface->mask6);
+    flow_list_add(&out->int_flows, T_L3_INPUT, L3_PRIO_SPOOFED, cookie,
+                  &match, &ofpacts);
+    if (r->gw_role != L3_GW_NONE) {
+        flow_list_add(&out->int_flows, T_L3_EXT_IN, L3_PRIO_SPOOFED_EXT,
+                      cookie, &match, &ofpacts);
+    }
+    match_set_metadata(&match, htonll(iface->lvid));
+    put_goto(&ofpacts, T_L3_ROUTE);
+    flow_list_add(&out->int_flows, T_L3_INPUT, L3_PRIO_SPOOFED + 10, cookie,
+                  &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
 static void
 compile_iface(const struct l3_router *r, const struct l3_iface *iface,
               uint64_t cookie, struct l3_output *out)
@@ -372,9 +565,18 @@ compile_iface(const struct l3_router *r, const struct l3_iface *iface,
     match_set_dl_dst(&match, iface->mac);
     put_load(&ofpacts, MFF_REG0 + REG_ROUTER, r->lid);
     put_load(&ofpacts, MFF_REG0 + REG_ROUTER_IP, ntohl(iface->ip));
+    put_load_ip6(&ofpacts, MFF_XXREG3, &iface->ip6);
     put_goto(&ofpacts, T_L3_INPUT);
     flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
                   &ofpacts);
+
+    if (l3_iface_has_ip6(iface)) {
+        compile_iface6(r, iface, cookie, out);
+    }
+    if (!l3_iface_has_ip4(iface)) {
+        ofpbuf_uninit(&ofpacts);
+        return;
+    }
 
     /* arp_responder: the router's address on the subnet. */
     ofpbuf_clear(&ofpacts);
@@ -470,6 +672,41 @@ compile_own_ip(const struct l3_router *r, ovs_be32 ip, uint64_t cookie,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* The router's own IPv6 address: an ICMPv6 echo request to it is
+ * answered, anything else to it dropped. */
+static void
+compile_own_ip6(const struct l3_router *r, const struct in6_addr *ip6,
+                uint64_t cookie, struct l3_output *out)
+{
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_ipv6_dst(&match, ip6);
+    flow_list_add(&out->int_flows, T_L3_INPUT, 110, cookie, &match,
+                  &ofpacts);
+
+    match_set_reg_masked(&match, REG_FLAGS, 0, FLAG_FROM_REMOTE);
+    match_set_nw_proto(&match, IPPROTO_ICMPV6);
+    match_set_icmp_type(&match, ICMP6_ECHO_REQUEST);
+    match_set_icmp_code(&match, 0);
+    put_parsed(&ofpacts,
+               "push:NXM_OF_ETH_SRC[],move:NXM_OF_ETH_DST[]->NXM_OF_ETH_SRC[],"
+               "pop:NXM_OF_ETH_DST[],"
+               "push:NXM_NX_IPV6_SRC[],"
+               "move:NXM_NX_IPV6_DST[]->NXM_NX_IPV6_SRC[],"
+               "pop:NXM_NX_IPV6_DST[],"
+               "set_field:64->nw_ttl,set_field:%d->icmpv6_type",
+               ICMP6_ECHO_REPLY);
+    put_to_sender(&ofpacts);
+    flow_list_add(&out->int_flows, T_L3_INPUT, 120, cookie, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
 static void
 compile_gateway(const struct l3_router *r, uint64_t cookie,
                 struct l3_output *out)
@@ -556,6 +793,39 @@ compile_gateway(const struct l3_router *r, uint64_t cookie,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* An extra route with an IPv6 destination 'key' via 'value', a next hop
+ * on one of the router's IPv6 subnets. */
+static void
+compile_route6(const struct l3_router *r, uint64_t cookie, const char *key,
+               const char *value, struct l3_output *out)
+{
+    struct in6_addr dst, nexthop;
+    unsigned int plen;
+    char *error = ipv6_parse_cidr(key, &dst, &plen);
+
+    if (error) {
+        svec_add_nocopy(&out->errors, xasprintf(
+            "router "UUID_FMT": route %s: %s",
+            UUID_ARGS(&r->nb->header_.uuid), key, error));
+        free(error);
+        return;
+    }
+    const struct l3_iface *egress = NULL;
+    if (ipv6_parse(value, &nexthop)) {
+        egress = find_connected6(r, &nexthop);
+    }
+    if (!egress) {
+        svec_add_nocopy(&out->errors, xasprintf(
+            "router "UUID_FMT": route %s via %s: next hop not on a "
+            "connected IPv6 subnet", UUID_ARGS(&r->nb->header_.uuid),
+            key, value));
+        return;
+    }
+    struct in6_addr mask = ipv6_create_mask(plen);
+    struct in6_addr net = ipv6_addr_bitand(&dst, &mask);
+    add_route6(r, cookie, &net, &mask, &nexthop, egress, out);
+}
+
 void
 l3_compile_router(const struct l3_router *r, struct l3_output *out)
 {
@@ -566,12 +836,19 @@ l3_compile_router(const struct l3_router *r, struct l3_output *out)
     for (size_t i = 0; i < r->n_ifaces; i++) {
         const struct l3_iface *iface = &r->ifaces[i];
         compile_iface(r, iface, cookie, out);
-        compile_own_ip(r, iface->ip, cookie, out);
+        if (l3_iface_has_ip4(iface)) {
+            compile_own_ip(r, iface->ip, cookie, out);
+        }
+        if (l3_iface_has_ip6(iface)) {
+            compile_own_ip6(r, &iface->ip6, cookie, out);
+        }
         peers[i] = (struct sg_router_iface) {
             .lvid = iface->lvid,
             .mac = iface->mac,
             .ip = iface->ip,
             .mask = iface->mask,
+            .ip6 = iface->ip6,
+            .mask6 = iface->mask6,
         };
     }
     sg_compile_router_peers(cookie, r->lid, peers, r->n_ifaces,
@@ -586,6 +863,10 @@ l3_compile_router(const struct l3_router *r, struct l3_output *out)
     SMAP_FOR_EACH (node, &r->nb->routes) {
         ovs_be32 dst, nexthop;
         unsigned int plen;
+        if (strchr(node->key, ':')) {
+            compile_route6(r, cookie, node->key, node->value, out);
+            continue;
+        }
         char *error = ip_parse_cidr(node->key, &dst, &plen);
         if (error) {
             svec_add_nocopy(&out->errors, xasprintf(

@@ -16,7 +16,9 @@
  *     floating IP's its own.  A value that cannot be compiled (a route
  *     whose next hop is on no connected subnet) is skipped and described
  *     in 'errors' for the caller to log; the rest is compiled.
- *   - IPv4 only.
+ *   - IPv4 and IPv6: an interface has an IPv4 address, an IPv6 address
+ *     or both (dual stack); IPv6 is routed without NAT, the next hop in
+ *     xxreg3 (REG_NEXTHOP6), the hop limit decremented as IPv4's TTL.
  */
 
 #ifndef DVR_L3_H
@@ -51,8 +53,12 @@ struct l3_iface {
     uint16_t mtu;                   /* Its network's MTU. */
     bool tunnelled;                 /* Its network is vxlan/geneve... */
     uint32_t vni;                   /* ...with this VNI. */
-    ovs_be32 ip;                    /* The router's address... */
+    ovs_be32 ip;                    /* The router's IPv4 address (0 if
+                                     * none)... */
     ovs_be32 mask;                  /* ...and its subnet's mask. */
+    struct in6_addr ip6;            /* The router's IPv6 address (zero
+                                     * if none)... */
+    struct in6_addr mask6;          /* ...and its subnet's mask. */
     struct eth_addr mac;
 };
 
@@ -87,8 +93,10 @@ void l3_compile_router(const struct l3_router *, struct l3_output *);
 #define L3_MIN_MTU 68
 #define L3_MAX_MTU (UINT16_MAX - 14)
 
-/* Parses a router port's first IPv4 fixed IP and its subnet, and checks
- * its network's MTU.  Returns an error naming the port, or NULL. */
+/* Parses a router port's first IPv4 fixed IP and its first IPv6 fixed IP
+ * (global, not link-local) with their subnets, and checks its network's
+ * MTU.  Returns an error naming the port (one without either address), or
+ * NULL. */
 char *l3_iface_parse(const struct nbrec_port *, struct l3_iface *)
     OVS_WARN_UNUSED_RESULT;
 
@@ -102,6 +110,24 @@ char *l3_iface_parse(const struct nbrec_port *, struct l3_iface *)
                                          * network yields to the learned. */
 void l3_add_nexthop(struct flow_list *, uint64_t cookie, uint16_t priority,
                     uint16_t lvid, ovs_be32 ip, struct eth_addr mac);
+
+/* The same for IPv6 address 'ip6' (matched in xxreg3). */
+void l3_add_nexthop6(struct flow_list *, uint64_t cookie, uint16_t priority,
+                     uint16_t lvid, const struct in6_addr *ip6,
+                     struct eth_addr mac);
+
+/* Whether 'iface' has an IPv4 or an IPv6 address. */
+static inline bool
+l3_iface_has_ip4(const struct l3_iface *iface)
+{
+    return iface->ip != htonl(0);
+}
+
+static inline bool
+l3_iface_has_ip6(const struct l3_iface *iface)
+{
+    return ipv6_addr_is_set(&iface->ip6);
+}
 
 /* Adds to 'flows' the ARP replies for an address of the external network
  * ('ip' at 'mac', on local VLAN 'lvid'), from this node only: to local

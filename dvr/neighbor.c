@@ -83,6 +83,9 @@ static pinctrl_handler_cb handle_learn;
 static pinctrl_handler_cb handle_ttl;
 static pinctrl_handler_cb handle_unreach;
 static pinctrl_handler_cb handle_frag;
+static pinctrl_handler_cb handle_icmp6_ttl;
+static pinctrl_handler_cb handle_icmp6_unreach;
+static pinctrl_handler_cb handle_icmp6_big;
 
 struct neighbor *
 neighbor_create(struct pinctrl *pinctrl)
@@ -99,6 +102,9 @@ neighbor_create(struct pinctrl *pinctrl)
     pinctrl_register(pinctrl, PIN_ICMP_TTL, handle_ttl, n);
     pinctrl_register(pinctrl, PIN_ICMP_UNREACH, handle_unreach, n);
     pinctrl_register(pinctrl, PIN_ICMP_FRAG, handle_frag, n);
+    pinctrl_register(pinctrl, PIN_ICMP6_TTL, handle_icmp6_ttl, n);
+    pinctrl_register(pinctrl, PIN_ICMP6_UNREACH, handle_icmp6_unreach, n);
+    pinctrl_register(pinctrl, PIN_ICMP6_BIG, handle_icmp6_big, n);
     return n;
 }
 
@@ -387,6 +393,66 @@ send_icmp_error(struct neighbor *n, const struct pinctrl_packet *pp,
         n->n_ignored++;
     }
     dp_packet_uninit(&err);
+}
+
+/* An ICMPv6 error the router owes the sender of the packet: from the
+ * router's IPv6 address on the ingress network (xxreg3). */
+static void
+send_icmp6_error(struct neighbor *n, const struct pinctrl_packet *pp,
+                 uint8_t op)
+{
+    const struct eth_header *eth = dp_packet_data(pp->packet);
+    size_t len = dp_packet_size(pp->packet);
+    uint16_t lvid = ntohll(pp->md->metadata);
+    uint8_t type = ICMP6_DST_UNREACH, code = ICMP6_DST_UNREACH_NOROUTE;
+    uint32_t param = 0;
+    struct in6_addr router_ip;
+
+    for (int i = 0; i < 4; i++) {
+        put_16aligned_be32((ovs_16aligned_be32 *) &router_ip.s6_addr[4 * i],
+                           htonl(pp->md->regs[REG_NEXTHOP6 + i]));
+    }
+    if (op == PIN_ICMP6_TTL) {
+        type = ICMP6_TIME_EXCEEDED;
+        code = ICMP6_TIME_EXCEED_TRANSIT;
+    } else if (op == PIN_ICMP6_BIG) {
+        type = ICMP6_PACKET_TOO_BIG;
+        code = 0;
+        param = pp->md->regs[REG_MTU] & 0xffff;
+    }
+
+    struct dp_packet err;
+    dp_packet_init(&err, 256);
+    if (lvid && len >= ETH_HEADER_LEN
+        && icmp6_build_error(eth, len, eth->eth_dst, &router_ip, type, code,
+                             param, &err)) {
+        n->n_icmp++;
+        send_on_network(n, &err, lvid);
+    } else {
+        n->n_ignored++;
+    }
+    dp_packet_uninit(&err);
+}
+
+static void
+handle_icmp6_ttl(struct pinctrl *p OVS_UNUSED,
+                 const struct pinctrl_packet *pp, void *n)
+{
+    send_icmp6_error(n, pp, PIN_ICMP6_TTL);
+}
+
+static void
+handle_icmp6_unreach(struct pinctrl *p OVS_UNUSED,
+                     const struct pinctrl_packet *pp, void *n)
+{
+    send_icmp6_error(n, pp, PIN_ICMP6_UNREACH);
+}
+
+static void
+handle_icmp6_big(struct pinctrl *p OVS_UNUSED,
+                 const struct pinctrl_packet *pp, void *n)
+{
+    send_icmp6_error(n, pp, PIN_ICMP6_BIG);
 }
 
 static void

@@ -20,7 +20,9 @@
  *   - ICMP errors a router owes (PIN_ICMP_TTL, PIN_ICMP_UNREACH,
  *     PIN_ICMP_FRAG) are built (pipeline/icmp) from the router's address
  *     on the ingress network (reg4) and sent back into br-int's l2_lookup
- *     on that network.
+ *     on that network; so are the ICMPv6 ones (PIN_ICMP6_TTL,
+ *     PIN_ICMP6_UNREACH, PIN_ICMP6_BIG), from the router's IPv6 address
+ *     there (xxreg3).
  *   - Gratuitous ARPs the engine queues (a floating IP that arrived, a
  *     gateway that became active) are sent.
  *

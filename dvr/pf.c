@@ -85,7 +85,8 @@ pf_parse(const struct nbrec_port_forwarding *nb, const struct l3_router *r,
     }
     for (size_t i = 0; i < r->n_ifaces; i++) {
         const struct l3_iface *iface = &r->ifaces[i];
-        if ((rule->vm_ip & iface->mask) == (iface->ip & iface->mask)
+        if (l3_iface_has_ip4(iface)
+            && (rule->vm_ip & iface->mask) == (iface->ip & iface->mask)
             && iface->nb->network == port->network) {
             rule->lvid = iface->lvid;
             rule->router_mac = iface->mac;

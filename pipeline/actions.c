@@ -76,6 +76,17 @@ put_load_ip(struct ofpbuf *ofpacts, enum mf_field_id id, ovs_be32 ip)
 }
 
 void
+put_load_ip6(struct ofpbuf *ofpacts, enum mf_field_id id,
+             const struct in6_addr *ip6)
+{
+    union mf_value v;
+
+    memset(&v, 0, sizeof v);
+    v.ipv6 = *ip6;
+    ofpact_put_set_field(ofpacts, mf_from_id(id), &v, NULL);
+}
+
+void
 put_move(struct ofpbuf *ofpacts, enum mf_field_id src, enum mf_field_id dst)
 {
     struct ofpact_reg_move *move = ofpact_put_REG_MOVE(ofpacts);

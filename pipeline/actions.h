@@ -15,6 +15,7 @@
 #include "openvswitch/types.h"
 
 struct eth_addr;
+struct in6_addr;
 struct match;
 struct ofpbuf;
 
@@ -29,6 +30,8 @@ void put_load_bits(struct ofpbuf *, enum mf_field_id, unsigned int ofs,
                    unsigned int n_bits, uint64_t value);
 void put_load_mac(struct ofpbuf *, enum mf_field_id, struct eth_addr);
 void put_load_ip(struct ofpbuf *, enum mf_field_id, ovs_be32 ip);
+void put_load_ip6(struct ofpbuf *, enum mf_field_id,
+                  const struct in6_addr *);
 void put_move(struct ofpbuf *, enum mf_field_id src, enum mf_field_id dst);
 void put_push_vlan(struct ofpbuf *, uint16_t vid);
 void put_pop_vlan(struct ofpbuf *);

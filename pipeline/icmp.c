@@ -6,6 +6,7 @@
 
 #include "pipeline/icmp.h"
 
+#include <netinet/ip6.h>
 #include <string.h>
 
 #include "csum.h"
@@ -105,6 +106,81 @@ icmp_build_error(const void *frame, size_t len, struct eth_addr src_mac,
         icmp->icmp_fields.frag.mtu = htons(mtu);
     }
     dp_packet_put(out, ip, quote);
+    icmp = dp_packet_l4(out);       /* The put may have moved the data. */
     icmp->icmp_csum = csum(icmp, ICMP_HEADER_LEN + quote);
+    return true;
+}
+
+bool
+icmp6_build_error(const void *frame, size_t len, struct eth_addr src_mac,
+                  const struct in6_addr *src_ip, uint8_t type, uint8_t code,
+                  uint32_t param, struct dp_packet *out)
+{
+    const struct eth_header *eth = frame;
+    const size_t hdrs = ETH_HEADER_LEN + IPV6_HEADER_LEN;
+
+    if (len < hdrs || eth->eth_type != htons(ETH_TYPE_IPV6)
+        || eth_addr_is_multicast(eth->eth_src)
+        || eth_addr_is_multicast(eth->eth_dst)
+        || !ipv6_addr_is_set(src_ip)) {
+        return false;
+    }
+    const struct ovs_16aligned_ip6_hdr *ip6
+        = (const void *) ((const uint8_t *) frame + ETH_HEADER_LEN);
+    if ((ntohl(get_16aligned_be32(&ip6->ip6_flow)) >> 28) != 6) {
+        return false;
+    }
+    struct in6_addr ip_src, ip_dst;
+    memcpy(&ip_src, &ip6->ip6_src, sizeof ip_src);
+    memcpy(&ip_dst, &ip6->ip6_dst, sizeof ip_dst);
+    if (!ipv6_addr_is_set(&ip_src) || ipv6_addr_is_multicast(&ip_src)
+        || ipv6_addr_is_multicast(&ip_dst)) {
+        return false;
+    }
+
+    /* The packet as it is (no more than its payload length says), and
+     * never an error about an error.  Only an ICMPv6 header right after
+     * the IPv6 header is looked at: an error behind extension headers is
+     * answered, as RFC 4443 2.4 (e.1) asks only best effort. */
+    size_t pkt_len = MIN(len - ETH_HEADER_LEN,
+                         IPV6_HEADER_LEN + ntohs(ip6->ip6_plen));
+    if (ip6->ip6_nxt == IPPROTO_ICMPV6) {
+        const uint8_t *l4 = (const uint8_t *) ip6 + IPV6_HEADER_LEN;
+        if (pkt_len < IPV6_HEADER_LEN + 1 || l4[0] < 128) {
+            return false;
+        }
+    }
+    size_t quote = MIN(pkt_len, (size_t) ICMP6_MIN_MTU - IPV6_HEADER_LEN
+                                - ICMP6_DATA_HEADER_LEN);
+
+    dp_packet_clear(out);
+    struct eth_header *neth = dp_packet_put_zeros(out, sizeof *neth);
+    neth->eth_dst = eth->eth_src;
+    neth->eth_src = src_mac;
+    neth->eth_type = htons(ETH_TYPE_IPV6);
+    dp_packet_set_l3(out, dp_packet_tail(out));
+
+    struct ovs_16aligned_ip6_hdr *nip = dp_packet_put_zeros(out,
+                                                            sizeof *nip);
+    put_16aligned_be32(&nip->ip6_flow, htonl(6u << 28));
+    nip->ip6_plen = htons(ICMP6_DATA_HEADER_LEN + quote);
+    nip->ip6_nxt = IPPROTO_ICMPV6;
+    nip->ip6_hlim = 64;
+    memcpy(&nip->ip6_src, src_ip, sizeof nip->ip6_src);
+    memcpy(&nip->ip6_dst, &ip_src, sizeof nip->ip6_dst);
+
+    dp_packet_set_l4(out, dp_packet_tail(out));
+    struct icmp6_data_header *icmp = dp_packet_put_zeros(out,
+                                                         sizeof *icmp);
+    icmp->icmp6_base.icmp6_type = type;
+    icmp->icmp6_base.icmp6_code = code;
+    put_16aligned_be32(icmp->icmp6_data.be32, htonl(param));
+    dp_packet_put(out, ip6, quote);
+
+    /* The put may have moved the data: the headers again, by offset. */
+    nip = dp_packet_l3(out);
+    icmp = dp_packet_l4(out);
+    icmp->icmp6_base.icmp6_cksum = packet_csum_upperlayer6(
+        nip, icmp, IPPROTO_ICMPV6, ICMP6_DATA_HEADER_LEN + quote);
     return true;
 }

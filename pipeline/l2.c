@@ -828,6 +828,14 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
                            net->lvid, pa.ip4s[i], pa.mac);
         }
     }
+    /* Its IPv6 addresses on a routed tenant network are next hops too
+     * (IPv6 is not routed to or from external networks yet). */
+    if (net->routed && !external) {
+        for (size_t i = 0; i < pa.n_ip6s; i++) {
+            l3_add_nexthop6(&out->int_flows, cookie, L3_NEXTHOP_KNOWN,
+                            net->lvid, &pa.ip6s[i], pa.mac);
+        }
+    }
     ofpbuf_clear(&ofpacts);
 
     if (port->location == L2_PORT_LOCAL) {

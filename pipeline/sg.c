@@ -855,13 +855,26 @@ sg_compile_router_peers(uint64_t cookie, uint16_t lid,
             /* Its address is on this subnet of the router. */
             ofpbuf_clear(&ofpacts);
             put_load(&ofpacts, MFF_REG0 + REG_SG_PEER, iface->lvid);
-            match_init_catchall(&match);
-            match_set_reg(&match, REG_SG_PEER, lid);
-            match_set_dl_type(&match, htons(ETH_TYPE_IP));
-            (ingress ? match_set_nw_src_masked : match_set_nw_dst_masked)(
-                &match, iface->ip & iface->mask, iface->mask);
-            flow_list_add(flows, peer_net, 100 + ip_count_cidr_bits(
-                              iface->mask), cookie, &match, &ofpacts);
+            if (iface->ip) {
+                match_init_catchall(&match);
+                match_set_reg(&match, REG_SG_PEER, lid);
+                match_set_dl_type(&match, htons(ETH_TYPE_IP));
+                (ingress ? match_set_nw_src_masked : match_set_nw_dst_masked)(
+                    &match, iface->ip & iface->mask, iface->mask);
+                flow_list_add(flows, peer_net, 100 + ip_count_cidr_bits(
+                                  iface->mask), cookie, &match, &ofpacts);
+            }
+            if (ipv6_addr_is_set(&iface->ip6)) {
+                struct in6_addr net = ipv6_addr_bitand(&iface->ip6,
+                                                       &iface->mask6);
+                match_init_catchall(&match);
+                match_set_reg(&match, REG_SG_PEER, lid);
+                match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+                (ingress ? match_set_ipv6_src_masked
+                 : match_set_ipv6_dst_masked)(&match, &net, &iface->mask6);
+                flow_list_add(flows, peer_net, 100 + ipv6_count_cidr_bits(
+                                  &iface->mask6), cookie, &match, &ofpacts);
+            }
         }
     }
     ofpbuf_uninit(&ofpacts);

@@ -197,7 +197,8 @@ void sg_compile_remote_address(const struct sg_rules *, uint32_t group_id,
 struct sg_router_iface {
     uint16_t lvid;                  /* Its network's local id. */
     struct eth_addr mac;            /* The router's MAC there. */
-    ovs_be32 ip, mask;              /* Its IPv4 subnet. */
+    ovs_be32 ip, mask;              /* Its IPv4 subnet (0 if none). */
+    struct in6_addr ip6, mask6;     /* Its IPv6 subnet (zero if none). */
 };
 
 /* The peer flows of the router with local id 'lid' (from the local-id

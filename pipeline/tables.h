@@ -55,6 +55,9 @@
  *   reg7              the output port (l2_lookup -> sg_ingress -> output)
  *   reg8              security groups: the local id of the network the
  *                     packet's peer is on (pipeline/sg.h)
+ *   xxreg3 (reg12-15) routing, IPv6: the router's IPv6 address on the
+ *                     ingress network (l2_lookup to l3_mtu: the source of
+ *                     the ICMPv6 errors it sends), then the next hop
  *
  * Conntrack zones (16 bits)
  *   ofport            security groups of the VIF with that OpenFlow port
@@ -121,6 +124,7 @@ enum {
 #define REG_MTU 3
 #define REG_ROUTER_IP 4
 #define REG_OUTPORT 7
+#define REG_NEXTHOP6 12         /* xxreg3: reg12 (high) to reg15 (low). */
 
 /* Conntrack zone bases. */
 #define ZONE_FIP_BASE 0x4000
@@ -138,6 +142,10 @@ enum pin_op {
     PIN_ARP_RESOLVE = 6,        /* Next hop (reg2) unknown: ask by ARP. */
     PIN_ND_RS = 7,              /* An IPv6 router solicitation from a VIF
                                  * (controller/ra-server). */
+    PIN_ICMP6_TTL = 8,          /* Send ICMPv6 "time exceeded" (from the
+                                 * router's IPv6 address in xxreg3). */
+    PIN_ICMP6_UNREACH = 9,      /* ICMPv6 "destination unreachable". */
+    PIN_ICMP6_BIG = 10,         /* ICMPv6 "packet too big" (reg3). */
 };
 
 /* The meter every packet-in goes through. */

@@ -6,6 +6,7 @@
 
 #include "tests/component/engine-diff-gen.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,11 +206,25 @@ address_in(struct ediff_run *run, const struct nbrec_subnet *subnet, int host)
 {
     unsigned int plen;
     ovs_be32 ip;
-    char *error = ip_parse_cidr(subnet->cidr, &ip, &plen);
 
     if (!host) {
         host = 2 + rnd(250);
     }
+    if (strchr(subnet->cidr, ':')) {
+        /* IPv6: the host part in the last 16 bits of a /64 or longer. */
+        struct in6_addr ip6;
+        char *error = ipv6_parse_cidr(subnet->cidr, &ip6, &plen);
+        if (error || plen > 112) {
+            free(error);
+            return xasprintf("2001:db8:ffff:%x::%x", run->counter++ & 0xffff,
+                             host);
+        }
+        ip6.s6_addr[14] = 0;
+        ip6.s6_addr[15] = host;
+        char buf[INET6_ADDRSTRLEN];
+        return xstrdup(inet_ntop(AF_INET6, &ip6, buf, sizeof buf));
+    }
+    char *error = ip_parse_cidr(subnet->cidr, &ip, &plen);
     if (error || plen > 24) {
         free(error);
         return xasprintf("10.255.%u.%d", run->counter++ & 0xff, host);
@@ -416,6 +431,7 @@ subnet_create(struct ediff_run *run, const struct nbrec_network *net)
     struct uuid u = new_uuid();
     struct nbrec_subnet *s = nbrec_subnet_insert_persist_uuid(run->txn, &u);
     const struct nbrec_subnet *other;
+    int version = 4;
     char *cidr;
     int c = rnd(100);
 
@@ -423,13 +439,17 @@ subnet_create(struct ediff_run *run, const struct nbrec_network *net)
         cidr = xstrdup(chance(50) ? "10.0.0.0/33" : "bogus");
     } else if (c < 14 && (other = pick_subnet(run, NULL))) {
         cidr = xstrdup(other->cidr);        /* Overlapping networks. */
+    } else if (c < 34) {
+        /* IPv6 (issue 18): routed east-west, no DHCPv4. */
+        cidr = xasprintf("2001:db8:%x::/64", run->counter++ & 0xffff);
+        version = 6;
     } else {
         unsigned int n = run->counter++;
         cidr = xasprintf("10.%u.%u.0/24", (n >> 8) & 0xff, n & 0xff);
     }
     nbrec_subnet_set_network(s, net);
     nbrec_subnet_set_cidr(s, cidr);
-    nbrec_subnet_set_ip_version(s, 4);
+    nbrec_subnet_set_ip_version(s, version);
     nbrec_subnet_set_enable_dhcp(s, chance(50));
     NOTE(run, "subnet %08x create on %08x %s dhcp %d", ID(s), ID(net), cidr,
          s->enable_dhcp);
@@ -809,7 +829,10 @@ router_update(struct ediff_run *run, const struct nbrec_router *r)
         NOTE(run, " no routes");
     } else {
         const struct nbrec_port *p = r->interfaces[rnd(r->n_interfaces)];
-        char *dst = xasprintf("192.168.%u.0/24", rnd(4));
+        bool v6 = (p->n_fixed_ips && p->fixed_ips[0]->subnet
+                   && strchr(p->fixed_ips[0]->subnet->cidr, ':'));
+        char *dst = (v6 ? xasprintf("2001:db8:ff%02x::/64", rnd(4))
+                     : xasprintf("192.168.%u.0/24", rnd(4)));
         char *nh = (p->n_fixed_ips && chance(85)
                     ? address_in(run, p->fixed_ips[0]->subnet, 0)
                     : xstrdup(chance(50) ? "172.31.0.1" : "bad"));

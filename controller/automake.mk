@@ -5,6 +5,7 @@ libdvrflow_la_SOURCES += \
 	controller/chassis.c controller/chassis.h \
 	controller/config.c controller/config.h \
 	controller/dhcp-server.c controller/dhcp-server.h \
+	controller/dhcp6-server.c controller/dhcp6-server.h \
 	controller/ra-server.c controller/ra-server.h \
 	controller/engine.c controller/engine.h \
 	controller/engine-private.h \

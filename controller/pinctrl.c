@@ -488,6 +488,7 @@ pinctrl_op_name(uint8_t op)
         [PIN_ARP_LEARN] = "arp-learn",
         [PIN_ARP_RESOLVE] = "arp-resolve",
         [PIN_ND_RS] = "nd-rs",
+        [PIN_DHCP6] = "dhcp6",
     };
     return op < ARRAY_SIZE(names) ? names[op] : NULL;
 }

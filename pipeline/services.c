@@ -217,6 +217,31 @@ add_router_solicitation(const struct services_chassis *sc,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* DHCPv6 client messages go to controller/dhcp6-server, whatever the
+ * port's security and subnets (the server answers those on a network with
+ * a DHCPv6 subnet and counts the others): dvrflow is the only DHCPv6
+ * server of its networks, and the message goes nowhere else. */
+static void
+add_dhcp6(const struct services_chassis *sc, const struct nbrec_port *nb,
+          ofp_port_t ofport, ofp_port_t meter, uint64_t cookie,
+          struct flow_list *flows)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    put_port_pin(sc, nb, meter, PIN_DHCP6, &ofpacts);
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_UDP);
+    match_set_tp_src(&match, htons(546));
+    match_set_tp_dst(&match, htons(547));
+    flow_list_add(flows, T_PORT_SEC, SERVICES_PRIO_DHCP6, cookie, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
 static void
 add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
          ofp_port_t ofport, ofp_port_t meter, uint64_t cookie,
@@ -362,6 +387,7 @@ compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
     }
     add_dhcp(sc, nb, ofport, meter, cookie, flows);
     add_router_solicitation(sc, nb, ofport, meter, cookie, flows);
+    add_dhcp6(sc, nb, ofport, meter, cookie, flows);
     add_pin_meter(sc, ofport, meter, cookie, flows);
     if (metadata && sc->meta_ofport != OFPP_NONE) {
         add_metadata(sc, ofport, mac, cookie, flows);

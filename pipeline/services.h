@@ -21,6 +21,10 @@
  *   - Router solicitations: a local port's go to the controller (table
  *     port_security, SERVICES_PRIO_RS) as PIN_ND_RS packet-ins with its
  *     UUID, through the same meters; they go nowhere else.
+ *   - DHCPv6: likewise a local port's client messages (UDP 546 -> 547) go
+ *     to the controller as PIN_DHCP6 packet-ins (controller/dhcp6-server,
+ *     which answers only ports on a network with a DHCPv6 subnet), at the
+ *     same priority, and nowhere else.
  *   - Metadata: once the metadata port exists ('meta_ofport'), a local
  *     port's TCP to SERVICES_META_IP:80 is source-NATed in conntrack zone
  *     ZONE_META_BASE | ofport to services_meta_client_ip(ofport) and sent
@@ -60,6 +64,9 @@ struct nbrec_subnet;
  * as PIN_ND_RS packet-ins, through its meters (controller/ra-server),
  * above the port's own flows. */
 #define SERVICES_PRIO_RS 150
+/* The same for a VIF's DHCPv6 client messages (UDP 546 -> 547), as
+ * PIN_DHCP6 packet-ins (controller/dhcp6-server). */
+#define SERVICES_PRIO_DHCP6 150
 
 /* The chassis-wide facts the service flows need. */
 struct services_chassis {

@@ -138,6 +138,8 @@ enum pin_op {
     PIN_ARP_RESOLVE = 6,        /* Next hop (reg2) unknown: ask by ARP. */
     PIN_ND_RS = 7,              /* An IPv6 router solicitation from a VIF
                                  * (controller/ra-server). */
+    PIN_DHCP6 = 8,              /* A DHCPv6 client message from a VIF
+                                 * (controller/dhcp6-server). */
 };
 
 /* The meter every packet-in goes through. */

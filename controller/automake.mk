@@ -46,6 +46,9 @@ EXTRA_DIST += tests/component/ofctrl-idle.sh \
 # IPv6 router and neighbour discovery (issue 18).
 TESTS += tests/component/controller-ipv6.sh
 EXTRA_DIST += tests/component/controller-ipv6.sh tests/lib/nd.py
+# The DHCPv6 server (issue 18).
+TESTS += tests/component/controller-dhcp6.sh
+EXTRA_DIST += tests/component/controller-dhcp6.sh tests/lib/dhcp6.py
 TESTS += tests/system/controller-l2.sh tests/system/controller-provider.sh \
 	tests/system/routing.sh
 EXTRA_DIST += tests/system/controller-l2.sh \

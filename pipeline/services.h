@@ -31,7 +31,10 @@
  *     to the metadata port; the replies are un-NATed in the same zone and
  *     sent back to the port through its security groups (sg_ingress).  So
  *     the service tells ports apart by source address even when tenants
- *     use the same IPs.
+ *     use the same IPs.  With 'meta_ip6', the same for TCP to
+ *     [SERVICES_META_IP6]:80, NATed to services_meta_client_ip6(ofport),
+ *     and the port's neighbour solicitations for SERVICES_META_IP6 (the
+ *     metadata port's for the client addresses) are answered.
  */
 
 #ifndef PIPELINE_SERVICES_H
@@ -56,6 +59,10 @@ struct nbrec_subnet;
 #define SERVICES_MAC ETH_ADDR_C(02, 00, a9, fe, a9, fe)
 /* The metadata port's address: SERVICES_META_IP/16 on the host. */
 #define SERVICES_META_PLEN 16
+/* The metadata service's IPv6 address (link-local, as recent Neutron
+ * serves it), on the metadata port too; its neighbour solicitations are
+ * answered with SERVICES_MAC, like the IPv4 address's ARP. */
+#define SERVICES_META_IP6 "fe80::a9fe:a9fe"
 /* reg0 bit 16: the packet has been through the metadata NAT. */
 #define SERVICES_FLAG_META 0x10000
 
@@ -73,6 +80,8 @@ struct services_chassis {
     ofp_port_t meta_ofport;         /* The metadata port, or OFPP_NONE. */
     struct eth_addr meta_mac;       /* Its MAC. */
     bool use_meters;                /* The switch has the pinctrl meters. */
+    bool meta_ip6;                  /* The metadata port serves
+                                     * SERVICES_META_IP6 too. */
 };
 
 /* The link-local address that stands for the VIF 'ofport' towards the
@@ -80,6 +89,14 @@ struct services_chassis {
 ovs_be32 services_meta_client_ip(ofp_port_t ofport);
 /* The reverse: the ofport of 'ip', or OFPP_NONE if it is not one. */
 ofp_port_t services_meta_client_ofport(ovs_be32 ip);
+/* The same over IPv6: fe80::a9fe:4000:0/114 + ofport on the metadata
+ * port's link, and the reverse. */
+void services_meta_client_ip6(ofp_port_t ofport, struct in6_addr *);
+ofp_port_t services_meta_client6_ofport(const struct in6_addr *);
+/* The VIF that the metadata service's peer 'peer' (an IPv4 or IPv6
+ * address in text, with or without a "%scope") stands for, or
+ * OFPP_NONE. */
+ofp_port_t services_meta_peer_ofport(const char *peer);
 
 /* The fixed IP of 'port' that DHCP serves (the first IPv4 address on a
  * subnet with enable_dhcp), or NULL. */

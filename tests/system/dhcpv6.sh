@@ -4,7 +4,8 @@
 # gets the very address dvr-api allocated to the port (and the DNS server);
 # on a dhcpv6-stateless subnet `dhclient -6 -S` gets the DNS server and the
 # domain search list, while the kernel takes its address from the router
-# advertisement; `dhclient -6 -r` releases.  The clients' script writes
+# advertisement; `dhclient -6 -r` releases.  Metadata over IPv6: curl to
+# http://[fe80::a9fe:a9fe%eth0] in a VM gets that VM's own data.  The clients' script writes
 # under the test's directory: the host's resolv.conf is never touched.
 set -euo pipefail
 . "$abs_top_srcdir/tests/system/lib.sh"
@@ -132,6 +133,45 @@ has_addr() {
 sb_await 20000 has_addr >/dev/null \
     || sb_fail "vm2 has no SLAAC address $ip2: $(sb exec vm2 ip -6 addr)"
 echo "stateless: vm2's kernel took $ip2 from the RA: ok"
+
+# Metadata over IPv6, as recent Neutron serves it: curl to
+# [fe80::a9fe:a9fe%eth0] gets this VM's own data.
+iid=44444444-dddd-4ddd-8ddd-000000000004
+iid2=55555555-eeee-4eee-8eee-000000000005
+instance() {
+    local pj=$1 id=$2 name=$3
+    sb_nb "{\"op\":\"insert\",\"table\":\"Instance\",\"row\":{
+        \"instance_id\":\"$id\",\"name\":\"$name\",
+        \"project_id\":\"$(echo "$pj" | jq -r .port.project_id)\"}}" \
+        >/dev/null
+    sb_api PUT "/ports/$(echo "$pj" | jq -r .port.id)" \
+        "{\"port\": {\"device_id\": \"$id\"}}" >/dev/null
+}
+instance "$p1j" "$iid" vm-six
+instance "$p2j" "$iid2" vm-seven
+sb exec hv1 ip -o -6 addr show dev dvr-meta \
+    | sb_has 'inet6 fe80::a9fe:a9fe/64' \
+    || sb_fail "no fe80::a9fe:a9fe on dvr-meta: $(sb exec hv1 ip -o addr)"
+get6() {
+    sb exec "$1" curl -gsf --max-time 5 "http://[fe80::a9fe:a9fe%eth0]$2"
+}
+t0=$(sb_ms)
+for _ in $(seq 20); do
+    get6 vm1 /openstack/latest/meta_data.json 2>/dev/null | grep -q "$iid" \
+        && break
+    sleep 0.25
+done
+get6 vm1 /openstack | sb_has '^latest$' \
+    || sb_fail "vm1: no /openstack over IPv6: $(ctl hv1 status)"
+json1=$(get6 vm1 /openstack/latest/meta_data.json) \
+    || sb_fail "vm1 cannot fetch meta_data.json over IPv6"
+[ "$(echo "$json1" | jq -r .uuid)" = "$iid" ] || sb_fail "vm1 got: $json1"
+[ "$(echo "$json1" | jq -r .name)" = vm-six ] || sb_fail "vm1 got: $json1"
+json2=$(get6 vm2 /openstack/latest/meta_data.json) \
+    || sb_fail "vm2 cannot fetch meta_data.json over IPv6"
+[ "$(echo "$json2" | jq -r .uuid)" = "$iid2" ] \
+    || sb_fail "vm2 got: $json2"
+echo "metadata over IPv6: vm1 its own meta_data.json in $(( $(sb_ms) - t0 )) ms, vm2 its own: ok"
 
 # Release: the server acknowledges it.
 dh vm1 -r eth0 >>"$SB_TMP/vm1.log" 2>&1 \

@@ -482,6 +482,20 @@ add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* True if 'nb' has an IPv6 fixed IP: only such a port is served metadata
+ * over IPv6 (the flows are not spent on IPv4-only ports). */
+static bool
+has_ipv6(const struct nbrec_port *nb)
+{
+    for (size_t i = 0; i < nb->n_fixed_ips; i++) {
+        struct in6_addr a;
+        if (ipv6_parse(nb->fixed_ips[i]->ip_address, &a)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The IPv6 twin of add_metadata(): TCP to [SERVICES_META_IP6]:80. */
 static void
 add_metadata6(const struct services_chassis *sc, ofp_port_t ofport,
@@ -587,7 +601,7 @@ compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
     add_pin_meter(sc, ofport, meter, cookie, flows);
     if (metadata && sc->meta_ofport != OFPP_NONE) {
         add_metadata(sc, ofport, mac, cookie, flows);
-        if (sc->meta_ip6) {
+        if (sc->meta_ip6 && has_ipv6(nb)) {
             add_metadata6(sc, ofport, mac, cookie, flows);
         }
     }

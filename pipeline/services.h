@@ -31,7 +31,8 @@
  *     to the metadata port; the replies are un-NATed in the same zone and
  *     sent back to the port through its security groups (sg_ingress).  So
  *     the service tells ports apart by source address even when tenants
- *     use the same IPs.  With 'meta_ip6', the same for TCP to
+ *     use the same IPs.  With 'meta_ip6', for a port with an IPv6 fixed
+ *     IP, the same for TCP to
  *     [SERVICES_META_IP6]:80, NATed to services_meta_client_ip6(ofport),
  *     and the port's neighbour solicitations for SERVICES_META_IP6 (the
  *     metadata port's for the client addresses) are answered.

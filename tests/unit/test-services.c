@@ -231,7 +231,13 @@ Test(services, metadata6_flows)
     assert_has_not(t, "fe80::a9fe");
     free(t);
 
+    /* A port without an IPv6 address gets none. */
     meta_ip6 = true;
+    t = compile(&fx, 3);
+    assert_has_not(t, "fe80::a9fe:a9fe");
+    free(t);
+
+    fx.ip.ip_address = "2001:db8::11";
     t = compile(&fx, 3);
     meta_ip6 = false;
     /* Requests: SNAT to fe80::a9fe:4000:7 in the VIF's zone, to port 3. */

@@ -49,7 +49,9 @@ msg_opt(struct msg *m, uint16_t code, const void *data, size_t len)
     m->b[m->n + 1] = code;
     m->b[m->n + 2] = len >> 8;
     m->b[m->n + 3] = len;
-    memcpy(m->b + m->n + 4, data, len);
+    if (len) {
+        memcpy(m->b + m->n + 4, data, len);
+    }
     m->n += 4 + len;
 }
 

@@ -5,6 +5,7 @@ libdvrflow_la_SOURCES += \
 	controller/chassis.c controller/chassis.h \
 	controller/config.c controller/config.h \
 	controller/dhcp-server.c controller/dhcp-server.h \
+	controller/dhcp6-server.c controller/dhcp6-server.h \
 	controller/ra-server.c controller/ra-server.h \
 	controller/engine.c controller/engine.h \
 	controller/engine-private.h \
@@ -48,6 +49,9 @@ EXTRA_DIST += tests/component/controller-ipv6.sh tests/lib/nd.py
 # IPv6 routing, ICMPv6 errors (issue 18).
 TESTS += tests/component/routing-ipv6.sh
 EXTRA_DIST += tests/component/routing-ipv6.sh
+# The DHCPv6 server (issue 18).
+TESTS += tests/component/controller-dhcp6.sh
+EXTRA_DIST += tests/component/controller-dhcp6.sh tests/lib/dhcp6.py
 TESTS += tests/system/controller-l2.sh tests/system/controller-provider.sh \
 	tests/system/routing.sh
 EXTRA_DIST += tests/system/controller-l2.sh \

@@ -21,6 +21,7 @@
 #include "controller/chassis.h"
 #include "controller/config.h"
 #include "controller/dhcp-server.h"
+#include "controller/dhcp6-server.h"
 #include "controller/engine.h"
 #include "controller/engine-sg.h"
 #include "controller/exporter.h"
@@ -93,6 +94,7 @@ struct controller {
     struct neighbor *neighbor;      /* Routing's packet services. */
     struct dhcp_server *dhcp;
     struct ra_server *ra;           /* IPv6 router advertisements. */
+    struct dhcp6_server *dhcp6;
     struct metadata *meta;          /* NULL with --no-metadata. */
     struct services_chassis services;
     bool nb_was_connected;
@@ -131,6 +133,7 @@ ofctrls_create(struct controller *c)
     neighbor_set_timeout(c->neighbor, neighbor_timeout);
     dhcp_server_attach(c->dhcp, c->pinctrl);
     ra_server_attach(c->ra, c->pinctrl);
+    dhcp6_server_attach(c->dhcp6, c->pinctrl);
     shash_init(&c->br_ex);
     const struct smap_node *node;
     SMAP_FOR_EACH (node, &c->cfg.bridge_mappings) {
@@ -585,6 +588,7 @@ main(int argc, char *argv[])
     c.engine = engine_create();
     c.dhcp = dhcp_server_create(nb_idl);
     c.ra = ra_server_create(nb_idl);
+    c.dhcp6 = dhcp6_server_create(nb_idl);
     if (metadata_enabled) {
         struct metadata_options mo = {
             .proxy_url = metadata_proxy,
@@ -624,6 +628,7 @@ main(int argc, char *argv[])
     engine_destroy(c.engine);
     dhcp_server_destroy(c.dhcp);
     ra_server_destroy(c.ra);
+    dhcp6_server_destroy(c.dhcp6);
     metadata_destroy(c.meta);
     exporter_destroy(c.exporter);
     binding_destroy(&c.binding);
@@ -744,6 +749,7 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     neighbor_format(c->neighbor, &s);
     dhcp_server_format_status(c->dhcp, &s);
     ra_server_format_status(c->ra, &s);
+    dhcp6_server_format_status(c->dhcp6, &s);
     if (c->meta) {
         metadata_format_status(c->meta, &s);
     }

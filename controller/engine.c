@@ -565,9 +565,7 @@ engine_run(struct engine *e, const struct engine_input *in)
      * changed. */
     bool full = e->full || !e->topology;
     if (full || !in->ports_gen || in->ports_gen != e->ports_gen
-        || in->services->meta_ofport != e->services.meta_ofport
-        || !eth_addr_equals(in->services->meta_mac, e->services.meta_mac)
-        || in->services->use_meters != e->services.use_meters) {
+        || !services_chassis_equal(in->services, &e->services)) {
         char *topology = topology_signature(in);
         full |= !e->topology || strcmp(topology, e->topology);
         free(e->topology);

@@ -23,10 +23,15 @@
 #include <event2/keyvalq_struct.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/flow.h"
 #include "netdev.h"
+#include "netlink.h"
+#include "netlink-socket.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/poll-loop.h"
@@ -95,6 +100,8 @@ struct metadata {
     ofp_port_t ofport;                  /* Of the port, when known. */
     struct eth_addr mac;
     bool addr_ok;                       /* The address is configured. */
+    bool addr6_ok;                      /* SERVICES_META_IP6 too. */
+    bool serving6;                      /* Listening on it. */
     long long int next_check;
     unsigned int nb_seqno;
     uint32_t vifs_hash;
@@ -318,6 +325,62 @@ configure_address(struct metadata *m)
     }
     VLOG_INFO("%s: "IP_FMT"/%d", METADATA_PORT_NAME, IP_ARGS(addr.s_addr),
               SERVICES_META_PLEN);
+    return true;
+}
+
+/* Gives the port SERVICES_META_IP6/64 too (enabling IPv6 on it, which a
+ * host may have off by default, and without duplicate address detection,
+ * so that the service can listen at once).  Without it the service is
+ * IPv4 only. */
+static bool
+configure_address6(struct metadata *m)
+{
+    struct in6_addr addr;
+    struct netdev *netdev;
+    int ifindex = -1;
+    int error;
+
+    ovs_assert(ipv6_parse(SERVICES_META_IP6, &addr));
+    FILE *f = fopen("/proc/sys/net/ipv6/conf/" METADATA_PORT_NAME
+                    "/disable_ipv6", "w");
+    if (f) {
+        fputs("0\n", f);
+        error = fclose(f) ? errno : 0;
+    } else {
+        error = errno;
+    }
+    if (!error) {
+        error = netdev_open(METADATA_PORT_NAME, "system", &netdev);
+        if (!error) {
+            ifindex = netdev_get_ifindex(netdev);
+            error = ifindex < 0 ? -ifindex : 0;
+            netdev_close(netdev);
+        }
+    }
+    if (!error) {
+        struct ofpbuf request;
+        ofpbuf_init(&request, 0);
+        nl_msg_put_nlmsghdr(&request, sizeof(struct ifaddrmsg), RTM_NEWADDR,
+                            NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE
+                            | NLM_F_ACK);
+        struct ifaddrmsg *ifa = ofpbuf_put_zeros(&request, sizeof *ifa);
+        ifa->ifa_family = AF_INET6;
+        ifa->ifa_prefixlen = 64;
+        ifa->ifa_flags = IFA_F_NODAD | IFA_F_PERMANENT;
+        ifa->ifa_scope = RT_SCOPE_LINK;
+        ifa->ifa_index = ifindex;
+        nl_msg_put_unspec(&request, IFA_LOCAL, &addr, sizeof addr);
+        nl_msg_put_unspec(&request, IFA_ADDRESS, &addr, sizeof addr);
+        error = nl_transact(NETLINK_ROUTE, &request, NULL);
+        ofpbuf_uninit(&request);
+    }
+    if (error) {
+        log_once(m, xasprintf("%s: cannot configure %s/64 (%s): no "
+                              "metadata service over IPv6",
+                              METADATA_PORT_NAME, SERVICES_META_IP6,
+                              ovs_strerror(error)));
+        return false;
+    }
     return true;
 }
 
@@ -735,11 +798,9 @@ conn_client(struct evhttp_connection *evcon)
 {
     char *peer = NULL;
     ev_uint16_t peer_port;
-    ovs_be32 ip;
 
     evhttp_connection_get_peer(evcon, &peer, &peer_port);
-    ofp_port_t ofport = (peer && ip_parse(peer, &ip)
-                         ? services_meta_client_ofport(ip) : OFPP_NONE);
+    ofp_port_t ofport = services_meta_peer_ofport(peer);
     return (ofport == OFPP_NONE || ofp_to_u16(ofport) > ZONE_MAX_OFPORT
             ? 0 : ofp_to_u16(ofport));
 }
@@ -935,12 +996,9 @@ handle_request(struct evhttp_request *req, void *m_)
     const char *uri = evhttp_request_get_uri(req);
     char *peer = NULL;
     ev_uint16_t peer_port;
-    ovs_be32 peer_ip;
 
     evhttp_connection_get_peer(conn, &peer, &peer_port);
-    ofp_port_t ofport = (peer && ip_parse(peer, &peer_ip)
-                         ? services_meta_client_ofport(peer_ip)
-                         : OFPP_NONE);
+    ofp_port_t ofport = services_meta_peer_ofport(peer);
 
     ovs_mutex_lock(&m->mutex);
     m->n_requests++;
@@ -1038,6 +1096,19 @@ start_server(struct metadata *m)
                               m->http_port, ovs_strerror(errno)));
         return false;
     }
+    if (m->addr6_ok) {
+        /* The link-local address, on the metadata port's link. */
+        char addr6[64];
+        snprintf(addr6, sizeof addr6, "%s%%%s", SERVICES_META_IP6,
+                 METADATA_PORT_NAME);
+        if (evhttp_bind_socket(m->http, addr6, m->http_port)) {
+            log_once(m, xasprintf("cannot listen on [%s]:%"PRIu16" (%s): "
+                                  "IPv4 only", addr6, m->http_port,
+                                  ovs_strerror(errno)));
+        } else {
+            m->serving6 = true;
+        }
+    }
     m->started = true;
     m->thread = ovs_thread_create("metadata", http_thread, m);
     VLOG_INFO("metadata service on http://%s:%"PRIu16"%s%s", addr,
@@ -1072,6 +1143,10 @@ metadata_run(struct metadata *m, struct ovsdb_idl_txn *ovs_txn,
         /* Checked again now and then: a restarted ovs-vswitchd makes the
          * device anew. */
         m->addr_ok = configure_address(m);
+        if (m->addr_ok && (!m->started || m->serving6)) {
+            /* (Once the server listens, only again on the same link.) */
+            m->addr6_ok = configure_address6(m);
+        }
         m->next_check = time_msec() + (m->addr_ok ? 5 * RETRY_MSEC
                                                   : RETRY_MSEC);
     }
@@ -1083,6 +1158,7 @@ metadata_run(struct metadata *m, struct ovsdb_idl_txn *ovs_txn,
     bool ready = m->addr_ok && m->started;
     sc->meta_ofport = ready ? m->ofport : OFPP_NONE;
     sc->meta_mac = ready ? m->mac : eth_addr_zero;
+    sc->meta_ip6 = ready && m->serving6 && m->addr6_ok;
 }
 
 void
@@ -1097,11 +1173,12 @@ void
 metadata_format_status(struct metadata *m, struct ds *s)
 {
     ovs_mutex_lock(&m->mutex);
-    ds_put_format(s, "metadata: %s, port %d, %s, %"PRIuSIZE" instances; "
+    ds_put_format(s, "metadata: %s%s, port %d, %s, %"PRIuSIZE" instances; "
                   "%"PRIu64" requests, %"PRIu64" from unknown addresses, "
                   "%"PRIu64" not found, %"PRIu64" proxied (%"PRIu64
                   " errors)\n",
                   m->started ? "serving" : "not serving",
+                  m->serving6 ? " (and on "SERVICES_META_IP6")" : "",
                   ofp_to_u16(m->ofport),
                   m->proxy_url ? m->proxy_url : "from NB",
                   hmap_count(&m->instances), m->n_requests, m->n_unknown,

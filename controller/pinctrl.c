@@ -491,6 +491,7 @@ pinctrl_op_name(uint8_t op)
         [PIN_ICMP6_TTL] = "icmp6-ttl",
         [PIN_ICMP6_UNREACH] = "icmp6-unreach",
         [PIN_ICMP6_BIG] = "icmp6-big",
+        [PIN_DHCP6] = "dhcp6",
     };
     return op < ARRAY_SIZE(names) ? names[op] : NULL;
 }

@@ -2,6 +2,7 @@
 # services' steering; L3 is in dvr/) and the ICMP and DHCP wire formats.
 libdvrflow_la_SOURCES += \
 	pipeline/dhcp.c pipeline/dhcp.h \
+	pipeline/dhcp6.c pipeline/dhcp6.h \
 	pipeline/flow.c pipeline/flow.h \
 	pipeline/actions.c pipeline/actions.h \
 	pipeline/l2.c pipeline/l2.h \

@@ -124,15 +124,18 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
     flow_list_add(&out->int_flows, T_TO_SENDER, 0, COOKIE_STATIC, &match,
                   &ofpacts);
 
-    /* br-int: a VM never answers DHCP for others (no rogue DHCP server). */
+    /* br-int: a VM never answers DHCP or DHCPv6 for others (no rogue DHCP
+     * server), whatever its port security. */
     ofpbuf_clear(&ofpacts);
-    match_init_catchall(&match);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_nw_proto(&match, IPPROTO_UDP);
-    match_set_tp_src(&match, htons(67));
-    match_set_tp_dst(&match, htons(68));
-    flow_list_add(&out->int_flows, T_PORT_SEC, 200, COOKIE_STATIC, &match,
-                  &ofpacts);
+    for (int v6 = 0; v6 < 2; v6++) {
+        match_init_catchall(&match);
+        match_set_dl_type(&match, htons(v6 ? ETH_TYPE_IPV6 : ETH_TYPE_IP));
+        match_set_nw_proto(&match, IPPROTO_UDP);
+        match_set_tp_src(&match, htons(v6 ? 547 : 67));
+        match_set_tp_dst(&match, htons(v6 ? 546 : 68));
+        flow_list_add(&out->int_flows, T_PORT_SEC, 200, COOKIE_STATIC,
+                      &match, &ofpacts);
+    }
 
     /* br-int: ipv6_security, where the IPv6 of a VIF with port security
      * goes once its source passed: no DHCPv6 server replies, router

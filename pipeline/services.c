@@ -7,6 +7,8 @@
 
 #include "pipeline/services.h"
 
+#include <netinet/icmp6.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/flow.h"            /* OVS's: ofp_to_u16(). */
@@ -40,6 +42,55 @@ services_meta_client_ofport(ovs_be32 ip)
         return OFPP_NONE;
     }
     return u16_to_ofp(h & ZONE_MAX_OFPORT);
+}
+
+void
+services_meta_client_ip6(ofp_port_t ofport, struct in6_addr *ip)
+{
+    uint16_t n = ofp_to_u16(ofport) & ZONE_MAX_OFPORT;
+
+    ovs_assert(ipv6_parse("fe80::a9fe:4000:0", ip));
+    ip->s6_addr[14] = n >> 8;
+    ip->s6_addr[15] = n;
+}
+
+ofp_port_t
+services_meta_client6_ofport(const struct in6_addr *ip)
+{
+    struct in6_addr base;
+    struct in6_addr mask = ipv6_create_mask(112);
+    struct in6_addr net = ipv6_addr_bitand(ip, &mask);
+    uint16_t n = (ip->s6_addr[14] << 8) | ip->s6_addr[15];
+
+    services_meta_client_ip6(u16_to_ofp(0), &base);
+    if (!ipv6_addr_equals(&net, &base) || !n || n > ZONE_MAX_OFPORT) {
+        return OFPP_NONE;
+    }
+    return u16_to_ofp(n);
+}
+
+ofp_port_t
+services_meta_peer_ofport(const char *peer)
+{
+    struct in6_addr ip6;
+    ovs_be32 ip;
+
+    if (!peer) {
+        return OFPP_NONE;
+    }
+    if (ip_parse(peer, &ip)) {
+        return services_meta_client_ofport(ip);
+    }
+    /* A link-local peer may come with its scope: "fe80::1%dvr-meta". */
+    char *addr = xstrdup(peer);
+    char *scope = strchr(addr, '%');
+    if (scope) {
+        *scope = '\0';
+    }
+    ofp_port_t ofport = (ipv6_parse(addr, &ip6)
+                         ? services_meta_client6_ofport(&ip6) : OFPP_NONE);
+    free(addr);
+    return ofport;
 }
 
 const struct nbrec_fixed_ip *
@@ -81,9 +132,19 @@ services_dhcp_server_ip(const struct nbrec_fixed_ip *fip)
 void
 services_chassis_format(const struct services_chassis *sc, struct ds *s)
 {
-    ds_put_format(s, ";meta=%d,"ETH_ADDR_FMT",%d",
+    ds_put_format(s, ";meta=%d,"ETH_ADDR_FMT",%d,%d",
                   ofp_to_u16(sc->meta_ofport), ETH_ADDR_ARGS(sc->meta_mac),
-                  sc->use_meters);
+                  sc->use_meters, sc->meta_ip6);
+}
+
+bool
+services_chassis_equal(const struct services_chassis *a,
+                       const struct services_chassis *b)
+{
+    return (a->meta_ofport == b->meta_ofport
+            && eth_addr_equals(a->meta_mac, b->meta_mac)
+            && a->use_meters == b->use_meters
+            && a->meta_ip6 == b->meta_ip6);
 }
 
 bool
@@ -126,6 +187,53 @@ add_arp_answer(struct match *match, ovs_be32 ip, ovs_be32 mask,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* Neighbour solicitations that match 'match' (in_port and the
+ * solicitor's link-layer address option 'sll' set by the caller) for
+ * 'target'/'mask' are answered with SERVICES_MAC, solicited and override,
+ * in two passes as pipeline/l2's (the option becomes the target's only
+ * once the packet is an advertisement). */
+static void
+add_nd_answer(struct match *match, struct eth_addr sll,
+              const struct in6_addr *target, const struct in6_addr *mask,
+              uint8_t table_id, uint16_t priority, uint64_t cookie,
+              struct flow_list *flows)
+{
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct eth_addr mac = SERVICES_MAC;
+
+    match_set_dl_type(match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(match, IPPROTO_ICMPV6);
+    match_set_icmp_code(match, 0);
+    match_set_nd_target_masked(match, target, mask);
+    struct match second = *match;
+
+    match_set_icmp_type(match, ND_NEIGHBOR_SOLICIT);
+    match_set_arp_sha(match, sll);
+    put_parsed(&ofpacts,
+               "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+               "set_field:"ETH_ADDR_FMT"->eth_src,"
+               "move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
+               "move:NXM_NX_ND_TARGET[]->NXM_NX_IPV6_SRC[],"
+               "set_field:255->nw_ttl,"
+               "set_field:%d->icmpv6_type,"
+               "set_field:0x60000000->nd_reserved,"
+               "set_field:2->nd_options_type,"
+               "set_field:%#x/%#x->reg%d,"
+               "resubmit(,%d)",
+               ETH_ADDR_ARGS(mac), ND_NEIGHBOR_ADVERT,
+               FLAG_ND_REPLY, FLAG_ND_REPLY, REG_FLAGS, table_id);
+    flow_list_add(flows, table_id, priority, cookie, match, &ofpacts);
+
+    ofpbuf_clear(&ofpacts);
+    match_set_icmp_type(&second, ND_NEIGHBOR_ADVERT);
+    match_set_reg_masked(&second, REG_FLAGS, FLAG_ND_REPLY, FLAG_ND_REPLY);
+    put_parsed(&ofpacts, "set_field:"ETH_ADDR_FMT"->nd_tll,resubmit(,%d)",
+               ETH_ADDR_ARGS(mac), T_TO_SENDER);
+    flow_list_add(flows, table_id, priority, cookie, &second, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
 void
 services_compile_skeleton(const struct services_chassis *sc,
                           struct flow_list *flows)
@@ -164,6 +272,16 @@ services_compile_skeleton(const struct services_chassis *sc,
     match_set_in_port(&match, sc->meta_ofport);
     add_arp_answer(&match, htonl(META_CLIENT_BASE), htonl(META_CLIENT_MASK),
                    T_PUNT, 100, COOKIE_STATIC, flows);
+
+    /* ... and their IPv6 ones. */
+    if (sc->meta_ip6) {
+        struct in6_addr base, mask = ipv6_create_mask(112);
+        services_meta_client_ip6(u16_to_ofp(0), &base);
+        match_init_catchall(&match);
+        match_set_in_port(&match, sc->meta_ofport);
+        add_nd_answer(&match, sc->meta_mac, &base, &mask, T_PUNT, 100,
+                      COOKIE_STATIC, flows);
+    }
     ofpbuf_uninit(&ofpacts);
 }
 
@@ -213,6 +331,31 @@ add_router_solicitation(const struct services_chassis *sc,
     match_set_icmp_type(&match, 133);
     match_set_icmp_code(&match, 0);
     flow_list_add(flows, T_PORT_SEC, SERVICES_PRIO_RS, cookie, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* DHCPv6 client messages go to controller/dhcp6-server, whatever the
+ * port's security and subnets (the server answers those on a network with
+ * a DHCPv6 subnet and counts the others): dvrflow is the only DHCPv6
+ * server of its networks, and the message goes nowhere else. */
+static void
+add_dhcp6(const struct services_chassis *sc, const struct nbrec_port *nb,
+          ofp_port_t ofport, ofp_port_t meter, uint64_t cookie,
+          struct flow_list *flows)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    put_port_pin(sc, nb, meter, PIN_DHCP6, &ofpacts);
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_UDP);
+    match_set_tp_src(&match, htons(546));
+    match_set_tp_dst(&match, htons(547));
+    flow_list_add(flows, T_PORT_SEC, SERVICES_PRIO_DHCP6, cookie, &match,
                   &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }
@@ -349,6 +492,108 @@ add_metadata(const struct services_chassis *sc, ofp_port_t ofport,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* True if 'nb' has an IPv6 fixed IP: only such a port is served metadata
+ * over IPv6 (the flows are not spent on IPv4-only ports). */
+static bool
+has_ipv6(const struct nbrec_port *nb)
+{
+    for (size_t i = 0; i < nb->n_fixed_ips; i++) {
+        struct in6_addr a;
+        if (ipv6_parse(nb->fixed_ips[i]->ip_address, &a)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The IPv6 twin of add_metadata(): TCP to [SERVICES_META_IP6]:80. */
+static void
+add_metadata6(const struct services_chassis *sc, ofp_port_t ofport,
+              struct eth_addr port_mac, uint64_t cookie,
+              struct flow_list *flows)
+{
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    uint16_t zone = ZONE_META_BASE | (ofp_to_u16(ofport) & ZONE_MAX_OFPORT);
+    struct eth_addr smac = SERVICES_MAC;
+    struct in6_addr meta, client;
+    char client_s[INET6_ADDRSTRLEN];
+    struct match match;
+
+    if (ofp_to_u16(ofport) > ZONE_MAX_OFPORT) {
+        return;
+    }
+    ovs_assert(ipv6_parse(SERVICES_META_IP6, &meta));
+    services_meta_client_ip6(ofport, &client);
+    ipv6_string_mapped(client_s, &client);
+
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_TCP);
+    match_set_ipv6_dst(&match, &meta);
+    match_set_tp_dst(&match, htons(80));
+    match_set_reg_masked(&match, REG_FLAGS, 0, SERVICES_FLAG_META);
+    put_parsed(&ofpacts, "set_field:%#x/%#x->reg%d,"
+               "ct(commit,zone=%"PRIu16",table=%d,nat(src=[%s]))",
+               SERVICES_FLAG_META, SERVICES_FLAG_META, REG_FLAGS, zone,
+               T_PUNT, client_s);
+    flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
+
+    ofpbuf_clear(&ofpacts);
+    match_set_reg_masked(&match, REG_FLAGS, SERVICES_FLAG_META,
+                         SERVICES_FLAG_META);
+    match_set_ct_state_masked(&match, CS_TRACKED, CS_TRACKED | CS_INVALID);
+    match_set_ct_zone(&match, zone);
+    put_parsed(&ofpacts, "set_field:"ETH_ADDR_FMT"->eth_src,"
+               "set_field:"ETH_ADDR_FMT"->eth_dst,output:%"PRIu16,
+               ETH_ADDR_ARGS(smac), ETH_ADDR_ARGS(sc->meta_mac),
+               ofp_to_u16(sc->meta_ofport));
+    flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
+
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_in_port(&match, sc->meta_ofport);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_TCP);
+    match_set_ipv6_src(&match, &meta);
+    match_set_ipv6_dst(&match, &client);
+    match_set_tp_src(&match, htons(80));
+    match_set_reg_masked(&match, REG_FLAGS, 0, SERVICES_FLAG_META);
+    put_parsed(&ofpacts, "set_field:%#x/%#x->reg%d,"
+               "set_field:%"PRIu16"->reg%d,"
+               "ct(zone=%"PRIu16",table=%d,nat)",
+               SERVICES_FLAG_META, SERVICES_FLAG_META, REG_FLAGS,
+               ofp_to_u16(ofport), REG_OUTPORT, zone, T_PUNT);
+    flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
+
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_in_port(&match, sc->meta_ofport);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_TCP);
+    match_set_tp_src(&match, htons(80));
+    match_set_reg(&match, REG_OUTPORT, ofp_to_u16(ofport));
+    match_set_reg_masked(&match, REG_FLAGS, SERVICES_FLAG_META,
+                         SERVICES_FLAG_META);
+    match_set_ct_state_masked(&match, CS_TRACKED | CS_ESTABLISHED
+                              | CS_REPLY_DIR,
+                              CS_TRACKED | CS_ESTABLISHED | CS_REPLY_DIR);
+    match_set_ct_zone(&match, zone);
+    put_parsed(&ofpacts, "set_field:"ETH_ADDR_FMT"->eth_src,"
+               "set_field:"ETH_ADDR_FMT"->eth_dst,goto_table:%d",
+               ETH_ADDR_ARGS(smac), ETH_ADDR_ARGS(port_mac),
+               T_SG_INGRESS);
+    flow_list_add(flows, T_PUNT, 110, cookie, &match, &ofpacts);
+
+    /* The VM finds SERVICES_META_IP6 at SERVICES_MAC. */
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    add_nd_answer(&match, port_mac, &meta, &in6addr_exact, T_ARP_RESP, 90,
+                  cookie, flows);
+    ofpbuf_uninit(&ofpacts);
+}
+
 static void
 compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
              ofp_port_t ofport, ofp_port_t meter, bool metadata,
@@ -362,9 +607,13 @@ compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
     }
     add_dhcp(sc, nb, ofport, meter, cookie, flows);
     add_router_solicitation(sc, nb, ofport, meter, cookie, flows);
+    add_dhcp6(sc, nb, ofport, meter, cookie, flows);
     add_pin_meter(sc, ofport, meter, cookie, flows);
     if (metadata && sc->meta_ofport != OFPP_NONE) {
         add_metadata(sc, ofport, mac, cookie, flows);
+        if (sc->meta_ip6 && has_ipv6(nb)) {
+            add_metadata6(sc, ofport, mac, cookie, flows);
+        }
     }
 
     /* The DHCP server's address (the gateway, for a port without a router

@@ -146,6 +146,8 @@ enum pin_op {
                                  * router's IPv6 address in xxreg3). */
     PIN_ICMP6_UNREACH = 9,      /* ICMPv6 "destination unreachable". */
     PIN_ICMP6_BIG = 10,         /* ICMPv6 "packet too big" (reg3). */
+    PIN_DHCP6 = 11,             /* A DHCPv6 client message from a VIF
+                                 * (controller/dhcp6-server). */
 };
 
 /* The meter every packet-in goes through. */

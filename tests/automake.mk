@@ -85,10 +85,14 @@ FUZZ_SECONDS = 30
 FUZZ_DHCP_SEEDS = tests/fuzz/dhcp-corpus/discover \
 	tests/fuzz/dhcp-corpus/request tests/fuzz/dhcp-corpus/inform
 FUZZ_RA_SEEDS = tests/fuzz/ra-corpus/rs tests/fuzz/ra-corpus/ra
+FUZZ_DHCP6_SEEDS = tests/fuzz/dhcp6-corpus/solicit \
+	tests/fuzz/dhcp6-corpus/request tests/fuzz/dhcp6-corpus/confirm \
+	tests/fuzz/dhcp6-corpus/information-request
 EXTRA_DIST += tests/fuzz/fuzz-dhcp.c $(FUZZ_DHCP_SEEDS) \
-	tests/fuzz/fuzz-ra.c $(FUZZ_RA_SEEDS)
-CLEANFILES += tests/fuzz/fuzz-dhcp tests/fuzz/fuzz-ra
-fuzz: tests/fuzz/fuzz-dhcp tests/fuzz/fuzz-ra
+	tests/fuzz/fuzz-ra.c $(FUZZ_RA_SEEDS) \
+	tests/fuzz/fuzz-dhcp6.c $(FUZZ_DHCP6_SEEDS)
+CLEANFILES += tests/fuzz/fuzz-dhcp tests/fuzz/fuzz-ra tests/fuzz/fuzz-dhcp6
+fuzz: tests/fuzz/fuzz-dhcp tests/fuzz/fuzz-ra tests/fuzz/fuzz-dhcp6
 tests/fuzz/fuzz-dhcp: $(srcdir)/tests/fuzz/fuzz-dhcp.c \
 		$(srcdir)/pipeline/dhcp.c $(srcdir)/pipeline/dhcp.h
 	$(AM_V_CCLD)$(MKDIR_P) tests/fuzz && \
@@ -101,6 +105,12 @@ tests/fuzz/fuzz-ra: $(srcdir)/tests/fuzz/fuzz-ra.c \
 	$(LIBTOOL) --quiet --tag=CC --mode=link $(FUZZ_CC) $(FUZZ_CFLAGS) \
 		$(AM_CPPFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz-ra.c \
 		$(srcdir)/pipeline/ra.c $(OVS_LIBS)
+tests/fuzz/fuzz-dhcp6: $(srcdir)/tests/fuzz/fuzz-dhcp6.c \
+		$(srcdir)/pipeline/dhcp6.c $(srcdir)/pipeline/dhcp6.h
+	$(AM_V_CCLD)$(MKDIR_P) tests/fuzz && \
+	$(LIBTOOL) --quiet --tag=CC --mode=link $(FUZZ_CC) $(FUZZ_CFLAGS) \
+		$(AM_CPPFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz-dhcp6.c \
+		$(srcdir)/pipeline/dhcp6.c $(OVS_LIBS)
 fuzz-run: fuzz
 	rm -rf tests/fuzz/dhcp-work && $(MKDIR_P) tests/fuzz/dhcp-work
 	for f in $(FUZZ_DHCP_SEEDS); do cp $(srcdir)/$$f tests/fuzz/dhcp-work/; done
@@ -112,7 +122,18 @@ fuzz-run: fuzz
 	tests/fuzz/fuzz-ra -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
 		-print_final_stats=1 tests/fuzz/ra-work
 	rm -rf tests/fuzz/ra-work
+	rm -rf tests/fuzz/dhcp6-work && $(MKDIR_P) tests/fuzz/dhcp6-work
+	for f in $(FUZZ_DHCP6_SEEDS); do cp $(srcdir)/$$f tests/fuzz/dhcp6-work/; done
+	tests/fuzz/fuzz-dhcp6 -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
+		-print_final_stats=1 tests/fuzz/dhcp6-work
+	rm -rf tests/fuzz/dhcp6-work
 .PHONY: fuzz fuzz-run
+
+check_PROGRAMS += tests/unit/test-dhcp6
+tests_unit_test_dhcp6_SOURCES = tests/unit/test-dhcp6.c
+tests_unit_test_dhcp6_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dhcp6_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test-dhcp6
 
 check_PROGRAMS += tests/unit/test-ra
 tests_unit_test_ra_SOURCES = tests/unit/test-ra.c

@@ -67,6 +67,9 @@ fixture_destroy(struct fixture *fx)
     smap_destroy(&fx->subnet.host_routes);
 }
 
+/* Whether compile()'s metadata port serves IPv6 too. */
+static bool meta_ip6;
+
 static char *
 compile(const struct fixture *fx, uint16_t meta_ofport)
 {
@@ -74,6 +77,7 @@ compile(const struct fixture *fx, uint16_t meta_ofport)
         .meta_ofport = meta_ofport ? u16_to_ofp(meta_ofport) : OFPP_NONE,
         .meta_mac = ETH_ADDR_C(0a, 00, 00, 00, 00, 01),
         .use_meters = true,
+        .meta_ip6 = meta_ip6,
     };
     struct flow_list flows;
     struct ds s = DS_EMPTY_INITIALIZER;
@@ -199,6 +203,104 @@ Test(services, client_addresses)
     cr_assert_eq(services_meta_client_ofport(htonl(0x0a000001)), OFPP_NONE);
     cr_assert_eq(services_meta_client_ofport(htonl(SERVICES_META_IP)),
                  OFPP_NONE);
+}
+
+Test(services, dhcp6_flow)
+{
+    struct fixture fx;
+    char *t;
+
+    /* Every local port's DHCPv6 client messages go to the controller,
+     * above port security, through the VIF's meter. */
+    fixture_init(&fx, false, NULL);
+    t = compile(&fx, 0);
+    assert_has(t, "table=10, priority=150,udp6,in_port=7,tp_src=546,"
+               "tp_dst=547 actions=meter:65543,controller(userdata=08.aa.aa."
+               "aa.aa.bb.bb.cc.cc.dd.dd.ee.ee.ee.ee.ee.ee,meter_id=1)");
+    free(t);
+    fixture_destroy(&fx);
+}
+
+Test(services, metadata6_flows)
+{
+    struct fixture fx;
+    char *t;
+
+    fixture_init(&fx, false, NULL);
+    t = compile(&fx, 3);
+    assert_has_not(t, "fe80::a9fe");
+    free(t);
+
+    /* A port without an IPv6 address gets none. */
+    meta_ip6 = true;
+    t = compile(&fx, 3);
+    assert_has_not(t, "fe80::a9fe:a9fe");
+    free(t);
+
+    fx.ip.ip_address = "2001:db8::11";
+    t = compile(&fx, 3);
+    meta_ip6 = false;
+    /* Requests: SNAT to fe80::a9fe:4000:7 in the VIF's zone, to port 3. */
+    assert_has(t, "table=30, priority=110,tcp6,reg0=0/0x10000,in_port=7,"
+               "ipv6_dst=fe80::a9fe:a9fe,tp_dst=80 actions=load:0x1->"
+               "NXM_NX_REG0[16],ct(commit,table=30,zone=49159,"
+               "nat(src=fe80::a9fe:4000:7))");
+    assert_has(t, "ct_state=-inv+trk,ct_zone=49159,tcp6,"
+               "reg0=0x10000/0x10000,in_port=7,ipv6_dst=fe80::a9fe:a9fe,"
+               "tp_dst=80 actions=set_field:02:00:a9:fe:a9:fe->eth_src,"
+               "set_field:0a:00:00:00:00:01->eth_dst,output:3");
+    /* Replies: un-NAT, to port 7 through sg_ingress. */
+    assert_has(t, "tcp6,reg0=0/0x10000,in_port=3,ipv6_src=fe80::a9fe:a9fe,"
+               "ipv6_dst=fe80::a9fe:4000:7,tp_src=80 actions=load:0x1->"
+               "NXM_NX_REG0[16],set_field:0x7->reg7,ct(table=30,zone=49159,"
+               "nat)");
+    assert_has(t, "ct_state=+est+rpl+trk,ct_zone=49159,tcp6,"
+               "reg0=0x10000/0x10000,reg7=0x7,in_port=3,tp_src=80 actions="
+               "set_field:02:00:a9:fe:a9:fe->eth_src,set_field:fa:16:3e:00:"
+               "00:01->eth_dst,goto_table:70");
+    /* Neighbour discovery: the VM's for the service, answered from
+     * SERVICES_MAC; the host's for the client addresses. */
+    assert_has(t, "table=40, priority=90,icmp6,in_port=7,icmp_type=135,"
+               "icmp_code=0,nd_target=fe80::a9fe:a9fe,"
+               "nd_sll=fa:16:3e:00:00:01 actions=");
+    assert_has(t, "table=40, priority=90,icmp6,reg0=0x4/0x4,in_port=7,"
+               "icmp_type=136,icmp_code=0,nd_target=fe80::a9fe:a9fe "
+               "actions=set_field:02:00:a9:fe:a9:fe->nd_tll,resubmit(,81)");
+    assert_has(t, "table=30, priority=100,icmp6,in_port=3,icmp_type=135,"
+               "icmp_code=0,nd_target=fe80::a9fe:4000:0/112,"
+               "nd_sll=0a:00:00:00:00:01 actions=");
+    free(t);
+    fixture_destroy(&fx);
+}
+
+Test(services, client_addresses6)
+{
+    struct in6_addr a;
+
+    for (uint16_t p = 1; p <= ZONE_MAX_OFPORT; p++) {
+        services_meta_client_ip6(u16_to_ofp(p), &a);
+        cr_assert_eq(ofp_to_u16(services_meta_client6_ofport(&a)), p);
+    }
+    cr_assert(ipv6_parse("fe80::a9fe:4000:0", &a));
+    cr_assert_eq(services_meta_client6_ofport(&a), OFPP_NONE);
+    cr_assert(ipv6_parse("fe80::a9fe:4000:4000", &a));
+    cr_assert_eq(services_meta_client6_ofport(&a), OFPP_NONE);
+    cr_assert(ipv6_parse("fe80::a9fe:a9fe", &a));
+    cr_assert_eq(services_meta_client6_ofport(&a), OFPP_NONE);
+    cr_assert(ipv6_parse("fe80::1:a9fe:4000:7", &a));
+    cr_assert_eq(services_meta_client6_ofport(&a), OFPP_NONE);
+
+    /* The service's peers, as libevent prints them. */
+    cr_assert_eq(ofp_to_u16(services_meta_peer_ofport("169.254.64.9")), 9);
+    cr_assert_eq(ofp_to_u16(services_meta_peer_ofport(
+                                "fe80::a9fe:4000:b%dvr-meta")), 11);
+    cr_assert_eq(ofp_to_u16(services_meta_peer_ofport("fe80::a9fe:4000:c")),
+                 12);
+    cr_assert_eq(services_meta_peer_ofport("10.0.0.1"), OFPP_NONE);
+    cr_assert_eq(services_meta_peer_ofport("fe80::1%eth0"), OFPP_NONE);
+    cr_assert_eq(services_meta_peer_ofport("%"), OFPP_NONE);
+    cr_assert_eq(services_meta_peer_ofport(""), OFPP_NONE);
+    cr_assert_eq(services_meta_peer_ofport(NULL), OFPP_NONE);
 }
 
 Test(services, lease_from_nb)

@@ -215,7 +215,7 @@ Test(services, dhcp6_flow)
     fixture_init(&fx, false, NULL);
     t = compile(&fx, 0);
     assert_has(t, "table=10, priority=150,udp6,in_port=7,tp_src=546,"
-               "tp_dst=547 actions=meter:65543,controller(userdata=08.aa.aa."
+               "tp_dst=547 actions=meter:65543,controller(userdata=0b.aa.aa."
                "aa.aa.bb.bb.cc.cc.dd.dd.ee.ee.ee.ee.ee.ee,meter_id=1)");
     free(t);
     fixture_destroy(&fx);

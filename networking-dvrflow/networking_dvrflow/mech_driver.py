@@ -3,7 +3,9 @@
 
 Networks, subnets, ports and security groups go to dvrflow's NB database
 as dvr-api writes them (mapping.py): each postcommit (and each security
-group callback) writes the object's rows in one NB transaction.  A write
+group callback) writes the object's rows in one NB transaction, a port's
+or network's QoS policy reference included.  The driver also creates the
+drivers of the qos and trunk service plugins (qos.py, trunk.py).  A write
 that fails is logged and left to the sync (client.sync), which repairs
 drift at start and every [dvrflow] sync_interval seconds in the driver's
 own worker process.

@@ -65,8 +65,8 @@ both() {
     wait $a || ovs_fail "session $1 failed against dvr-api"
     wait $b || ovs_fail "session $1 failed against neutron-server"
 }
-# os URL ARGS: one openstack command against URL.
-os() {
+# osc URL ARGS: one openstack command against URL.
+osc() {
     local url=$1
     shift
     openstack --os-auth-type none --os-endpoint "$url" "$@"
@@ -134,17 +134,17 @@ counts "QoS_Policy=2 QoS_Rule=4 Port_Forwarding=2 Trunk=1"
 
 # The rows carry Neutron's UUIDs.
 N=$NEUTRON_URL
-qp1=$(os "$N" network qos policy show qp1 -f value -c id)
-vm1=$(os "$N" port show vm1 -f value -c id)
-sub1=$(os "$N" port show sub1 -f value -c id)
-trunk=$(os "$N" network trunk show trunk1 -f value -c id)
-fip=$(os "$N" floating ip show 203.0.113.60 -f value -c id)
+qp1=$(osc "$N" network qos policy show qp1 -f value -c id)
+vm1=$(osc "$N" port show vm1 -f value -c id)
+sub1=$(osc "$N" port show sub1 -f value -c id)
+trunk=$(osc "$N" network trunk show trunk1 -f value -c id)
+fip=$(osc "$N" floating ip show 203.0.113.60 -f value -c id)
 [ "$(nb_get "$NB_NEUTRON" Port "$vm1" qos_policy)" = "[\"uuid\",\"$qp1\"]" ] \
     || ovs_fail "port vm1's qos_policy is not policy $qp1"
 [ "$(nb_get "$NB_NEUTRON" Trunk "$trunk" sub_ports)" \
   = "[\"map\",[[100,[\"uuid\",\"$sub1\"]]]]" ] \
     || ovs_fail "trunk $trunk: $(nb_get "$NB_NEUTRON" Trunk "$trunk" sub_ports)"
-os "$N" floating ip port forwarding list "$fip" -f value -c ID \
+osc "$N" floating ip port forwarding list "$fip" -f value -c ID \
     > "$OVS_TEST_DIR/pf-ids"
 for id in $(cat "$OVS_TEST_DIR/pf-ids"); do
     [ "$(nb_get "$NB_NEUTRON" Port_Forwarding "$id" floating_ip)" \
@@ -161,7 +161,7 @@ snap() {
     done
 }
 snap > "$OVS_TEST_DIR/before"
-if os "$N" network qos rule create --type bandwidth-limit --max-kbps 0 \
+if osc "$N" network qos rule create --type bandwidth-limit --max-kbps 0 \
         --egress qp2 > "$OVS_TEST_DIR/neg1" 2>&1; then
     ovs_fail "neutron-server accepted a bandwidth limit of 0"
 fi
@@ -169,7 +169,7 @@ code=$(curl -s -o "$OVS_TEST_DIR/neg2" -w '%{http_code}' -X POST \
     -H 'Content-Type: application/json' \
     "$N/v2.0/floatingips/$fip/port_forwardings" -d "{\"port_forwarding\":
       {\"protocol\":\"tcp\",\"internal_ip_address\":\"10.0.0.11\",
-       \"internal_port_id\":\"$(os "$N" port show web -f value -c id)\",
+       \"internal_port_id\":\"$(osc "$N" port show web -f value -c id)\",
        \"internal_port_range\":\"1000:1010\",
        \"external_port_range\":\"2000:2010\"}}")
 [ "$code" = 400 ] || { cat "$OVS_TEST_DIR/neg2"; \
@@ -189,19 +189,19 @@ network trunk set --name trunk-one --description changed trunk1
 EOF
 # Changes that name objects by their (per side) ids.
 for url in "$API_URL" "$NEUTRON_URL"; do
-    rule=$(os "$url" network qos rule list qp1-renamed -f json \
+    rule=$(osc "$url" network qos rule list qp1-renamed -f json \
         | jq -r '.[] | select(.Type == "bandwidth_limit"
                               and .Direction == "egress") | .ID')
-    os "$url" network qos rule set --max-kbps 3000 --max-burst-kbits 300 \
+    osc "$url" network qos rule set --max-kbps 3000 --max-burst-kbits 300 \
         qp1-renamed "$rule" || ovs_fail "qos rule set at $url"
-    rule=$(os "$url" network qos rule list qp1-renamed -f json \
+    rule=$(osc "$url" network qos rule list qp1-renamed -f json \
         | jq -r '.[] | select(.Type == "dscp_marking") | .ID')
-    os "$url" network qos rule set --dscp-mark 34 qp1-renamed "$rule" \
+    osc "$url" network qos rule set --dscp-mark 34 qp1-renamed "$rule" \
         || ovs_fail "dscp rule set at $url"
-    f=$(os "$url" floating ip show 203.0.113.60 -f value -c id)
-    pf=$(os "$url" floating ip port forwarding list "$f" -f json \
+    f=$(osc "$url" floating ip show 203.0.113.60 -f value -c id)
+    pf=$(osc "$url" floating ip port forwarding list "$f" -f json \
         | jq -r '.[] | select(.Protocol == "tcp") | .ID')
-    os "$url" floating ip port forwarding set --external-protocol-port 8081 \
+    osc "$url" floating ip port forwarding set --external-protocol-port 8081 \
         --internal-protocol-port 81 "$f" "$pf" \
         || ovs_fail "port forwarding set at $url"
 done
@@ -229,15 +229,15 @@ compare restored
 
 # Deletions, first the ones that leave something behind.
 for url in "$API_URL" "$NEUTRON_URL"; do
-    rule=$(os "$url" network qos rule list qp1-renamed -f json \
+    rule=$(osc "$url" network qos rule list qp1-renamed -f json \
         | jq -r '.[] | select(.Type == "bandwidth_limit"
                               and .Direction == "ingress") | .ID')
-    os "$url" network qos rule delete qp1-renamed "$rule" \
+    osc "$url" network qos rule delete qp1-renamed "$rule" \
         || ovs_fail "qos rule delete at $url"
-    f=$(os "$url" floating ip show 203.0.113.60 -f value -c id)
-    pf=$(os "$url" floating ip port forwarding list "$f" -f json \
+    f=$(osc "$url" floating ip show 203.0.113.60 -f value -c id)
+    pf=$(osc "$url" floating ip port forwarding list "$f" -f json \
         | jq -r '.[] | select(.Protocol == "udp") | .ID')
-    os "$url" floating ip port forwarding delete "$f" "$pf" \
+    osc "$url" floating ip port forwarding delete "$f" "$pf" \
         || ovs_fail "port forwarding delete at $url"
 done
 both delete1 <<'EOF'
@@ -273,13 +273,13 @@ neutron_start || ovs_fail "neutron-server restart"
 
 # The last forwarding (the floating IP loses its router), the policies.
 for url in "$API_URL" "$NEUTRON_URL"; do
-    f=$(os "$url" floating ip show 203.0.113.60 -f value -c id)
-    pf=$(os "$url" floating ip port forwarding list "$f" -f value -c ID)
-    os "$url" floating ip port forwarding delete "$f" "$pf" \
+    f=$(osc "$url" floating ip show 203.0.113.60 -f value -c id)
+    pf=$(osc "$url" floating ip port forwarding list "$f" -f value -c ID)
+    osc "$url" floating ip port forwarding delete "$f" "$pf" \
         || ovs_fail "last port forwarding delete at $url"
 done
 both delete2 <<'EOF'
-port set --no-qos-policy vm1
+port unset --qos-policy vm1
 network qos policy delete qp2
 network qos policy delete qp1-renamed
 EOF

@@ -21,7 +21,9 @@
 # refused by neutron-server and writes nothing (a bandwidth limit of 0, a
 # port range forwarding); the comparison fails when one QoS column
 # differs; an NB database lost with neutron-server stopped is rebuilt by
-# dvrflow-db-sync with the new tables.
+# dvrflow-db-sync with the new tables; a subport takes its trunk parent's
+# host (bound, ACTIVE once its Port_Binding is up) and loses it when it
+# leaves the trunk (Neutron only).
 set -eu
 [ "${DVR_NEUTRON_TIER:-}" = yes ] \
     || { echo "the Neutron tier runs with DVR_NEUTRON_TIER=yes"; exit 77; }
@@ -64,6 +66,29 @@ both() {
     session "$1-neutron" "$NEUTRON_URL" & local b=$!
     wait $a || ovs_fail "session $1 failed against dvr-api"
     wait $b || ovs_fail "session $1 failed against neutron-server"
+}
+# each NAME FUNCTION: the commands FUNCTION URL prints for each side.
+each() {
+    "$2" "$API_URL" > "$OVS_TEST_DIR/$1.cmds"
+    "$2" "$NEUTRON_URL" > "$OVS_TEST_DIR/$1-neutron.cmds"
+    session "$1" "$API_URL" & local a=$!
+    session "$1-neutron" "$NEUTRON_URL" & local b=$!
+    wait $a || ovs_fail "session $1 failed against dvr-api"
+    wait $b || ovs_fail "session $1 failed against neutron-server"
+}
+# The id of: the floating IP 203.0.113.60 at URL; the rule of TYPE (and
+# DIRECTION) in policy JSON; the forwarding of PROTOCOL in list JSON.
+fip_id() {
+    curl -sf "$1/v2.0/floatingips?floating_ip_address=203.0.113.60" \
+        | jq -r '.floatingips[0].id'
+}
+rule_id() {
+    echo "$1" | jq -r --arg t "$2" --arg d "${3:-}" '.policies[0].rules[]
+        | select(.type == $t and ($d == "" or .direction == $d)) | .id'
+}
+pf_id() {
+    echo "$1" | jq -r --arg p "$2" \
+        '.port_forwardings[] | select(.protocol == $p) | .id'
 }
 # osc URL ARGS: one openstack command against URL.
 osc() {
@@ -134,18 +159,22 @@ counts "QoS_Policy=2 QoS_Rule=4 Port_Forwarding=2 Trunk=1"
 
 # The rows carry Neutron's UUIDs.
 N=$NEUTRON_URL
-qp1=$(osc "$N" network qos policy show qp1 -f value -c id)
-vm1=$(osc "$N" port show vm1 -f value -c id)
-sub1=$(osc "$N" port show sub1 -f value -c id)
-trunk=$(osc "$N" network trunk show trunk1 -f value -c id)
-fip=$(osc "$N" floating ip show 203.0.113.60 -f value -c id)
+qp1=$(curl -sf "$N/v2.0/qos/policies?name=qp1" | jq -r '.policies[0].id')
+port_id() {
+    curl -sf "$N/v2.0/ports?name=$1" | jq -r '.ports[0].id'
+}
+vm1=$(port_id vm1)
+sub1=$(port_id sub1)
+trunk=$(curl -sf "$N/v2.0/trunks?name=trunk1" | jq -r '.trunks[0].id')
+fip=$(fip_id "$N")
 [ "$(nb_get "$NB_NEUTRON" Port "$vm1" qos_policy)" = "[\"uuid\",\"$qp1\"]" ] \
     || ovs_fail "port vm1's qos_policy is not policy $qp1"
 [ "$(nb_get "$NB_NEUTRON" Trunk "$trunk" sub_ports)" \
   = "[\"map\",[[100,[\"uuid\",\"$sub1\"]]]]" ] \
     || ovs_fail "trunk $trunk: $(nb_get "$NB_NEUTRON" Trunk "$trunk" sub_ports)"
-osc "$N" floating ip port forwarding list "$fip" -f value -c ID \
-    > "$OVS_TEST_DIR/pf-ids"
+curl -sf "$N/v2.0/floatingips/$fip/port_forwardings" \
+    | jq -r '.port_forwardings[].id' > "$OVS_TEST_DIR/pf-ids"
+[ "$(wc -l < "$OVS_TEST_DIR/pf-ids")" = 2 ] || ovs_fail "forwardings listed"
 for id in $(cat "$OVS_TEST_DIR/pf-ids"); do
     [ "$(nb_get "$NB_NEUTRON" Port_Forwarding "$id" floating_ip)" \
       = "[\"uuid\",\"$fip\"]" ] || ovs_fail "forwarding $id not in the NB"
@@ -169,7 +198,7 @@ code=$(curl -s -o "$OVS_TEST_DIR/neg2" -w '%{http_code}' -X POST \
     -H 'Content-Type: application/json' \
     "$N/v2.0/floatingips/$fip/port_forwardings" -d "{\"port_forwarding\":
       {\"protocol\":\"tcp\",\"internal_ip_address\":\"10.0.0.11\",
-       \"internal_port_id\":\"$(osc "$N" port show web -f value -c id)\",
+       \"internal_port_id\":\"$(port_id web)\",
        \"internal_port_range\":\"1000:1010\",
        \"external_port_range\":\"2000:2010\"}}")
 [ "$code" = 400 ] || { cat "$OVS_TEST_DIR/neg2"; \
@@ -187,24 +216,20 @@ network trunk set --subport port=sub2,segmentation-type=vlan,segmentation-id=200
 network trunk unset --subport sub1 trunk1
 network trunk set --name trunk-one --description changed trunk1
 EOF
-# Changes that name objects by their (per side) ids.
-for url in "$API_URL" "$NEUTRON_URL"; do
-    rule=$(osc "$url" network qos rule list qp1-renamed -f json \
-        | jq -r '.[] | select(.Type == "bandwidth_limit"
-                              and .Direction == "egress") | .ID')
-    osc "$url" network qos rule set --max-kbps 3000 --max-burst-kbits 300 \
-        qp1-renamed "$rule" || ovs_fail "qos rule set at $url"
-    rule=$(osc "$url" network qos rule list qp1-renamed -f json \
-        | jq -r '.[] | select(.Type == "dscp_marking") | .ID')
-    osc "$url" network qos rule set --dscp-mark 34 qp1-renamed "$rule" \
-        || ovs_fail "dscp rule set at $url"
-    f=$(osc "$url" floating ip show 203.0.113.60 -f value -c id)
-    pf=$(osc "$url" floating ip port forwarding list "$f" -f json \
-        | jq -r '.[] | select(.Protocol == "tcp") | .ID')
-    osc "$url" floating ip port forwarding set --external-protocol-port 8081 \
-        --internal-protocol-port 81 "$f" "$pf" \
-        || ovs_fail "port forwarding set at $url"
-done
+# Changes that name objects by their ids, which differ between the sides:
+# each side's commands made with its own ids (looked up with curl).
+update_cmds() {
+    local url=$1 pol f pf
+    pol=$(curl -sf "$url/v2.0/qos/policies?name=qp1-renamed")
+    f=$(fip_id "$url")
+    pf=$(curl -sf "$url/v2.0/floatingips/$f/port_forwardings")
+    cat <<EOF2
+network qos rule set --max-kbps 3000 --max-burst-kbits 300 qp1-renamed $(rule_id "$pol" bandwidth_limit egress)
+network qos rule set --dscp-mark 34 qp1-renamed $(rule_id "$pol" dscp_marking)
+floating ip port forwarding set --external-protocol-port 8081 --internal-protocol-port 81 $f $(pf_id "$pf" tcp)
+EOF2
+}
+each update2 update_cmds
 compare update
 counts "QoS_Policy=2 QoS_Rule=4 Port_Forwarding=2 Trunk=1"
 [ "$(nb_get "$NB_NEUTRON" Port "$vm1" qos_policy)" != "[\"uuid\",\"$qp1\"]" ] \
@@ -228,18 +253,17 @@ ovsdb-client transact "$NB_NEUTRON" "[\"DVRFLOW_Northbound\",
 compare restored
 
 # Deletions, first the ones that leave something behind.
-for url in "$API_URL" "$NEUTRON_URL"; do
-    rule=$(osc "$url" network qos rule list qp1-renamed -f json \
-        | jq -r '.[] | select(.Type == "bandwidth_limit"
-                              and .Direction == "ingress") | .ID')
-    osc "$url" network qos rule delete qp1-renamed "$rule" \
-        || ovs_fail "qos rule delete at $url"
-    f=$(osc "$url" floating ip show 203.0.113.60 -f value -c id)
-    pf=$(osc "$url" floating ip port forwarding list "$f" -f json \
-        | jq -r '.[] | select(.Protocol == "udp") | .ID')
-    osc "$url" floating ip port forwarding delete "$f" "$pf" \
-        || ovs_fail "port forwarding delete at $url"
-done
+delete1_cmds() {
+    local url=$1 pol f pf
+    pol=$(curl -sf "$url/v2.0/qos/policies?name=qp1-renamed")
+    f=$(fip_id "$url")
+    pf=$(curl -sf "$url/v2.0/floatingips/$f/port_forwardings")
+    cat <<EOF2
+network qos rule delete qp1-renamed $(rule_id "$pol" bandwidth_limit ingress)
+floating ip port forwarding delete $f $(pf_id "$pf" udp)
+EOF2
+}
+each delete1a delete1_cmds
 both delete1 <<'EOF'
 network trunk delete trunk-one
 EOF
@@ -272,12 +296,13 @@ compare db-sync
 neutron_start || ovs_fail "neutron-server restart"
 
 # The last forwarding (the floating IP loses its router), the policies.
-for url in "$API_URL" "$NEUTRON_URL"; do
-    f=$(osc "$url" floating ip show 203.0.113.60 -f value -c id)
-    pf=$(osc "$url" floating ip port forwarding list "$f" -f value -c ID)
-    osc "$url" floating ip port forwarding delete "$f" "$pf" \
-        || ovs_fail "last port forwarding delete at $url"
-done
+delete2_cmds() {
+    local url=$1 f pf
+    f=$(fip_id "$url")
+    pf=$(curl -sf "$url/v2.0/floatingips/$f/port_forwardings")
+    echo "floating ip port forwarding delete $f $(pf_id "$pf" tcp)"
+}
+each delete2a delete2_cmds
 both delete2 <<'EOF'
 port unset --qos-policy vm1
 network qos policy delete qp2
@@ -287,6 +312,44 @@ compare delete2
 counts "QoS_Policy=0 QoS_Rule=0 Port_Forwarding=0 Trunk=0"
 [ "$(nb_get "$NB_NEUTRON" Floating_IP "$fip" router)" = '["set",[]]' ] \
     || ovs_fail "the floating IP kept its router after its last forwarding"
+
+# Subport binding (Neutron only: dvr-api leaves a subport's binding as the
+# client set it).  A Chassis for host hv-f, as its controller registers
+# it; a trunk whose parent is then bound there: the subport gets the
+# parent's host and is bound, turns ACTIVE when "its controller" reports
+# it up (Port_Binding.up), and loses the host when it leaves the trunk.
+ovsdb-client transact "$NB_NEUTRON" '["DVRFLOW_Northbound",
+    {"op":"insert","table":"Chassis","row":{"name":"ch-f",
+     "hostname":"hv-f","encap_type":"vxlan","encap_ip":"192.0.2.5",
+     "gateway_capable":false}}]' >/dev/null
+osc "$N" network trunk create --parent-port parent \
+    --subport port=sub1,segmentation-type=vlan,segmentation-id=100 trunk2 \
+    >/dev/null || ovs_fail "trunk2 create"
+osc "$N" port set --host hv-f parent || ovs_fail "parent bound"
+# wait_port PORT FIELD VALUE: until the port's FIELD is VALUE (30 s).
+wait_port() {
+    local i v
+    for i in $(seq 30); do
+        v=$(curl -sf "$N/v2.0/ports/$1" | jq -r ".port[\"$2\"]")
+        [ "$v" = "$3" ] && return 0
+        sleep 1
+    done
+    ovs_fail "port $1: $2 is $v, not $3"
+}
+wait_port "$sub1" binding:host_id hv-f
+wait_port "$sub1" binding:vif_type ovs
+[ "$(nb_get "$NB_NEUTRON" Port "$sub1" binding_host)" = '"hv-f"' ] \
+    || ovs_fail "NB binding_host of the subport"
+ovsdb-client transact "$NB_NEUTRON" "[\"DVRFLOW_Northbound\",
+    {\"op\":\"insert\",\"table\":\"Port_Binding\",
+     \"row\":{\"port\":[\"uuid\",\"$sub1\"],\"up\":true}}]" >/dev/null
+wait_port "$sub1" status ACTIVE
+osc "$N" network trunk unset --subport sub1 trunk2 \
+    || ovs_fail "trunk2 unset"
+wait_port "$sub1" binding:host_id ""
+[ "$(nb_get "$NB_NEUTRON" Port "$sub1" binding_host)" = '""' ] \
+    || ovs_fail "NB binding_host of the former subport"
+echo "subport binding follows the parent: ok"
 
 grep ERROR "$NEUTRON_LOG" > "$OVS_TEST_DIR/errors" || true
 [ ! -s "$OVS_TEST_DIR/errors" ] \

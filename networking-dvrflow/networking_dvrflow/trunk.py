@@ -16,7 +16,8 @@ a port ACTIVE only when it is bound.  So, as Neutron's other trunk
 drivers do, a subport gets its parent's binding:host_id when it joins a
 trunk and whenever the parent's host changes, and loses it when it
 leaves; the mechanism driver then binds it like any port and the
-controller's Port_Binding.up turns it ACTIVE.
+controller's Port_Binding.up turns it ACTIVE.  A trunk's status is
+ACTIVE while its parent port is ACTIVE, else DOWN, as dvr-api shows it.
 """
 
 import logging
@@ -25,11 +26,13 @@ from neutron_lib.api.definitions import portbindings
 from neutron_lib.callbacks import events
 from neutron_lib.callbacks import registry
 from neutron_lib.callbacks import resources
+from neutron_lib import constants as n_const
 from neutron_lib import context as n_context
 from neutron_lib.plugins import directory
 from neutron_lib.services.trunk import constants as trunk_consts
 from oslo_config import cfg
 
+from neutron.objects import trunk as trunk_objects
 from neutron.services.trunk.drivers import base as trunk_base
 
 LOG = logging.getLogger(__name__)
@@ -87,6 +90,7 @@ class DvrflowTrunkDriver(trunk_base.DriverBase):
         if event == events.AFTER_CREATE:
             self._bind_subports(payload.context, trunk.sub_ports,
                                 self._parent_host(payload.context, trunk))
+            self._set_status(trunk.port_id)
 
     def _subports_event(self, resource, event, trigger, payload):
         trunk = payload.states[-1]
@@ -115,8 +119,30 @@ class DvrflowTrunkDriver(trunk_base.DriverBase):
                         portbindings.HOST_ID: host}})
             self._mech._write('binding of subport %s' % sp.port_id, bind)
 
+    def _set_status(self, parent_id, status=None):
+        """The status of the trunk of parent port 'parent_id' (if any):
+        ACTIVE while the parent is, else DOWN."""
+        def write():
+            ctx = n_context.get_admin_context()
+            trunk = trunk_objects.Trunk.get_object(ctx, port_id=parent_id)
+            if trunk is None:
+                return
+            parent = status
+            if parent is None:
+                parent = directory.get_plugin().get_port(
+                    ctx, parent_id)['status']
+            want = (trunk_consts.TRUNK_ACTIVE_STATUS
+                    if parent == n_const.PORT_STATUS_ACTIVE
+                    else trunk_consts.TRUNK_DOWN_STATUS)
+            if trunk.status != want:
+                trunk.update(status=want)
+        self._mech._write('status of the trunk of port %s' % parent_id,
+                          write)
+
     def _port_updated(self, resource, event, trigger, payload):
         port, original = payload.latest_state, payload.states[0]
+        if port.get('status') != original.get('status'):
+            self._set_status(port['id'], port.get('status'))
         host = port.get(portbindings.HOST_ID) or ''
         if host == (original.get(portbindings.HOST_ID) or ''):
             return

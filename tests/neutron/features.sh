@@ -23,7 +23,7 @@
 # differs; an NB database lost with neutron-server stopped is rebuilt by
 # dvrflow-db-sync with the new tables; a subport takes its trunk parent's
 # host (bound, ACTIVE once its Port_Binding is up) and loses it when it
-# leaves the trunk (Neutron only).
+# leaves the trunk, the trunk is ACTIVE once its parent is (Neutron only).
 set -eu
 [ "${DVR_NEUTRON_TIER:-}" = yes ] \
     || { echo "the Neutron tier runs with DVR_NEUTRON_TIER=yes"; exit 77; }
@@ -317,7 +317,8 @@ counts "QoS_Policy=0 QoS_Rule=0 Port_Forwarding=0 Trunk=0"
 # client set it).  A Chassis for host hv-f, as its controller registers
 # it; a trunk whose parent is then bound there: the subport gets the
 # parent's host and is bound, turns ACTIVE when "its controller" reports
-# it up (Port_Binding.up), and loses the host when it leaves the trunk.
+# it up (Port_Binding.up), and loses the host when it leaves the trunk;
+# the trunk turns ACTIVE when its parent does.
 ovsdb-client transact "$NB_NEUTRON" '["DVRFLOW_Northbound",
     {"op":"insert","table":"Chassis","row":{"name":"ch-f",
      "hostname":"hv-f","encap_type":"vxlan","encap_ip":"192.0.2.5",
@@ -344,6 +345,21 @@ ovsdb-client transact "$NB_NEUTRON" "[\"DVRFLOW_Northbound\",
     {\"op\":\"insert\",\"table\":\"Port_Binding\",
      \"row\":{\"port\":[\"uuid\",\"$sub1\"],\"up\":true}}]" >/dev/null
 wait_port "$sub1" status ACTIVE
+# The trunk is ACTIVE while its parent is (as dvr-api shows it).
+trunk2=$(curl -sf "$N/v2.0/trunks?name=trunk2" | jq -r '.trunks[0].id')
+[ "$(curl -sf "$N/v2.0/trunks/$trunk2" | jq -r .trunk.status)" = DOWN ] \
+    || ovs_fail "trunk2 ACTIVE before its parent"
+parent=$(port_id parent)
+ovsdb-client transact "$NB_NEUTRON" "[\"DVRFLOW_Northbound\",
+    {\"op\":\"insert\",\"table\":\"Port_Binding\",
+     \"row\":{\"port\":[\"uuid\",\"$parent\"],\"up\":true}}]" >/dev/null
+wait_port "$parent" status ACTIVE
+for i in $(seq 30); do
+    st=$(curl -sf "$N/v2.0/trunks/$trunk2" | jq -r .trunk.status)
+    [ "$st" = ACTIVE ] && break
+    sleep 1
+done
+[ "$st" = ACTIVE ] || ovs_fail "trunk2 is $st with its parent ACTIVE"
 osc "$N" network trunk unset --subport sub1 trunk2 \
     || ovs_fail "trunk2 unset"
 wait_port "$sub1" binding:host_id ""

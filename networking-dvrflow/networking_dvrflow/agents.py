@@ -40,9 +40,13 @@ def down_time():
     return config.get('agent_down_time') or cfg.CONF.agent_down_time
 
 
-def _iso(ms):
-    return datetime.datetime.utcfromtimestamp(ms / 1000.0).strftime(
-        '%Y-%m-%d %H:%M:%S')
+def _heartbeat(ms):
+    """A heartbeat as Neutron's own agents have it: a naive UTC datetime
+    (Neutron's RPC version manager passes it to timeutils.is_older_than,
+    which cannot take None or a string in another format); the epoch for
+    a chassis that never acknowledged."""
+    return datetime.datetime.utcfromtimestamp(ms / 1000.0).replace(
+        microsecond=0)
 
 
 def chassis_agents(client):
@@ -66,7 +70,7 @@ def chassis_agents(client):
             'alive': alive,
             'availability_zone': None,
             'description': '',
-            'heartbeat_timestamp': _iso(stamp) if stamp else None,
+            'heartbeat_timestamp': _heartbeat(stamp or 0),
             'created_at': None,
             'started_at': None,
             'resources_synced': None,

@@ -21,8 +21,8 @@ LOG = logging.getLogger(__name__)
 
 # Tables in the order rows are put (referenced before referencing); extra
 # rows are deleted in the reverse order.
-TABLES = ('Network', 'Subnet', 'Security_Group', 'Port', 'Router',
-          'Floating_IP')
+TABLES = ('QoS_Policy', 'Network', 'Subnet', 'Security_Group', 'Port',
+          'Router', 'Floating_IP', 'Port_Forwarding', 'Trunk')
 
 
 def _put(idl, txn, table, uuid, cols):
@@ -33,6 +33,8 @@ def _put(idl, txn, table, uuid, cols):
         if cols['external_ids'].get(mapping.DEFAULT_SG_KEY) == 'true':
             nb.put_default_sg_key(idl, txn, cols['project_id'], uuid)
         return sg
+    if table == 'QoS_Policy':
+        return nb.put_qos_policy(idl, txn, uuid, cols)
     return nb.put_row(idl, txn, table, uuid, cols)
 
 
@@ -41,6 +43,8 @@ def _delete(idl, txn, table, uuid):
         return nb.delete_port(idl, txn, uuid)
     if table == 'Security_Group':
         return nb.delete_security_group(idl, txn, uuid)
+    if table == 'Floating_IP':
+        return nb.delete_floatingip(idl, txn, uuid)
     if table == 'Router':
         for fip in idl.tables['Floating_IP'].rows.values():
             if fip.router and str(fip.router[0].uuid) == uuid:
@@ -133,6 +137,36 @@ class DvrflowClient(object):
                  ('Floating_IP', fip['id'],
                   mapping.fip_row(fip, fip_port['id'])))
 
+    def write_qos_policy(self, policy):
+        """The policy (a dict with its rules) and its rules."""
+        self.put(('QoS_Policy', policy['id'],
+                  mapping.qos_policy_row(policy)))
+
+    def write_port_forwarding(self, pf, fip, fip_port):
+        """The forwarding with its floating IP (Neutron sets the floating
+        IP's router with its first forwarding), in one transaction."""
+        self.put(self.port_rows(fip_port, mapping.project_of(fip)),
+                 ('Floating_IP', fip['id'],
+                  mapping.fip_row(fip, fip_port['id'])),
+                 ('Port_Forwarding', pf['id'], mapping.pf_row(pf)))
+
+    def delete_port_forwarding(self, pf_id, fip, fip_port):
+        """Deletes the forwarding and rewrites its floating IP (its router
+        cleared with its last forwarding), in one transaction."""
+        def fn(idl, txn):
+            ensure_nb_global(idl, txn)
+            nb.delete_row(idl, txn, 'Port_Forwarding', pf_id)
+            if nb.row_by_uuid(idl, 'Floating_IP', fip['id']) is not None:
+                _put(idl, txn, 'Port', fip_port['id'],
+                     mapping.port_row(fip_port, mapping.project_of(fip)))
+                _put(idl, txn, 'Floating_IP', fip['id'],
+                     mapping.fip_row(fip, fip_port['id']))
+            bump_nb_cfg(idl, txn)
+        self.nb.transact(fn)
+
+    def write_trunk(self, trunk):
+        self.put(('Trunk', trunk['id'], mapping.trunk_row(trunk)))
+
     # Chassis (read only).
 
     def chassis_for_host(self, host):
@@ -150,9 +184,15 @@ class DvrflowClient(object):
         return False
 
 
-def desired_state(context, core, l3):
-    """The NB rows Neutron's database implies: table -> {uuid: cols}."""
+def desired_state(context, core, l3, qos=None, pfs=None, trunk=None):
+    """The NB rows Neutron's database implies: table -> {uuid: cols}.
+    'qos' is the QoS plugin, 'pfs' the port forwardings (dicts), 'trunk'
+    the trunk plugin (None: the service is not loaded)."""
     state = {t: {} for t in TABLES}
+    if qos is not None:
+        for policy in qos.get_policies(context):
+            state['QoS_Policy'][policy['id']] = mapping.qos_policy_row(
+                policy)
     for net in core.get_networks(context):
         if mapping.check_network(net) is None:
             state['Network'][net['id']] = mapping.network_row(net)
@@ -190,6 +230,14 @@ def desired_state(context, core, l3):
             if fip['id'] in fip_ports:
                 state['Floating_IP'][fip['id']] = mapping.fip_row(
                     fip, fip_ports[fip['id']])
+    for pf in pfs or []:
+        if (pf['floatingip_id'] in state['Floating_IP']
+                and mapping.check_port_forwarding(pf) is None):
+            state['Port_Forwarding'][pf['id']] = mapping.pf_row(pf)
+    if trunk is not None:
+        for t in trunk.get_trunks(context):
+            if t['port_id'] in state['Port']:
+                state['Trunk'][t['id']] = mapping.trunk_row(t)
     return state
 
 
@@ -200,10 +248,11 @@ def _current_cols(idl, table, row, cols):
         if col == 'fixed_ips' and table == 'Port':
             out[col] = sorted((str(f.subnet.uuid) if f.subnet else '',
                                f.ip_address) for f in row.fixed_ips)
-        elif col == 'rules' and table == 'Security_Group':
-            out[col] = {str(r.uuid): _current_cols(
-                idl, 'Security_Group_Rule', r, _RULE_COLUMNS)
-                for r in row.rules}
+        elif col == 'rules' and table in _RULE_TABLES:
+            rule_table, columns = _RULE_TABLES[table]
+            out[col] = {str(r.uuid): _current_cols(idl, rule_table, r,
+                                                   columns)
+                        for r in row.rules}
         else:
             out[col] = nb._norm(getattr(row, col))
     return out
@@ -212,6 +261,14 @@ def _current_cols(idl, table, row, cols):
 _RULE_COLUMNS = ('project_id', 'description', 'direction', 'ethertype',
                  'protocol', 'port_range_min', 'port_range_max',
                  'remote_ip_prefix', 'remote_group', 'external_ids')
+_QOS_RULE_COLUMNS = ('type', 'direction', 'max_kbps', 'max_burst_kbps',
+                     'dscp_mark', 'external_ids')
+# Tables whose "rules" column holds non-root rows: the rules' table and
+# columns.
+_RULE_TABLES = {
+    'Security_Group': ('Security_Group_Rule', _RULE_COLUMNS),
+    'QoS_Policy': ('QoS_Rule', _QOS_RULE_COLUMNS),
+}
 
 
 def _want_cols(idl, table, cols):
@@ -219,8 +276,9 @@ def _want_cols(idl, table, cols):
     for col, value in cols.items():
         if col == 'fixed_ips' and table == 'Port':
             out[col] = sorted(value)
-        elif col == 'rules' and table == 'Security_Group':
-            out[col] = {rid: _want_cols(idl, 'Security_Group_Rule', r)
+        elif col == 'rules' and table in _RULE_TABLES:
+            rule_table = _RULE_TABLES[table][0]
+            out[col] = {rid: _want_cols(idl, rule_table, r)
                         for rid, r in value.items()}
         else:
             ctype = nb._column_type(idl, table, col)
@@ -281,10 +339,11 @@ def repair(idl, txn, state, drift):
                 _delete(idl, txn, table, uuid)
 
 
-def sync(nb_client, context, core, l3, mode):
+def sync(nb_client, context, core, l3, mode, **services):
     """Compares Neutron's database with the NB database; in 'repair' mode
-    fixes the drift.  Returns the drift found."""
-    state = desired_state(context, core, l3)
+    fixes the drift.  'services' are desired_state()'s optional plugins.
+    Returns the drift found."""
+    state = desired_state(context, core, l3, **services)
     result = {}
 
     def fn(idl, txn):

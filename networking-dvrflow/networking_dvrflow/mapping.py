@@ -11,7 +11,8 @@ a dict column -> value:
   - a reference as the referenced row's UUID (a string: Neutron's id);
   - Port.fixed_ips as a list of (subnet id, ip address) pairs, since
     Fixed_IP rows have no identity of their own;
-  - Security_Group.rules as a dict rule id -> rule row.
+  - Security_Group.rules and QoS_Policy.rules as a dict rule id -> rule
+    row.
 
 Every row keeps its Neutron object's UUID (see nb.py).  Nothing here
 talks to Neutron or to the NB database, so it is tested on its own
@@ -100,6 +101,7 @@ def network_row(net):
                                               True)),
         'admin_state_up': bool(net.get('admin_state_up', True)),
         'status': 'ACTIVE',
+        'qos_policy': net.get('qos_policy_id') or None,
         'external_ids': stamps(net),
     }
 
@@ -202,6 +204,7 @@ def port_row(port, project=None):
         'allowed_address_pairs': pairs,
         'binding_host': port.get('binding:host_id') or '',
         'dns_name': port.get('dns_name') or '',
+        'qos_policy': port.get('qos_policy_id') or None,
         'external_ids': ids,
     }
 
@@ -290,4 +293,126 @@ def fip_row(fip, floating_port_id):
         'router': fip.get('router_id') or None,
         'status': 'DOWN',
         'external_ids': stamps(fip),
+    }
+
+
+# QoS (api/qos.c).  A policy's rules as Neutron lists them ("type" names
+# the kind); dvr-api's rule kinds and Neutron's valid DSCP marks.
+QOS_BANDWIDTH_LIMIT = 'bandwidth_limit'
+QOS_DSCP_MARKING = 'dscp_marking'
+QOS_RULE_TYPES = (QOS_BANDWIDTH_LIMIT, QOS_DSCP_MARKING)
+DSCP_MARKS = (0, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36,
+              38, 40, 46, 48, 56)
+QOS_INT_MAX = 2147483647
+
+
+def check_qos_rule(rule):
+    """None if dvrflow carries 'rule' as dvr-api would accept it, else the
+    reason it does not."""
+    kind = rule.get('type')
+    if kind == QOS_BANDWIDTH_LIMIT:
+        kbps = rule.get('max_kbps')
+        if kbps is None or not 1 <= int(kbps) <= QOS_INT_MAX:
+            return 'max_kbps must be in 1..%d' % QOS_INT_MAX
+        burst = rule.get('max_burst_kbps') or 0
+        if not 0 <= int(burst) <= QOS_INT_MAX:
+            return 'max_burst_kbps must be in 0..%d' % QOS_INT_MAX
+        if (rule.get('direction') or 'egress') not in ('egress', 'ingress'):
+            return 'direction must be egress or ingress'
+        return None
+    if kind == QOS_DSCP_MARKING:
+        mark = rule.get('dscp_mark')
+        if mark is None or int(mark) not in DSCP_MARKS:
+            return 'dscp_mark %s is not a valid DSCP mark' % mark
+        return None
+    return 'rule type %s is not supported' % kind
+
+
+def qos_rule_row(rule):
+    """The QoS_Rule row of 'rule' (a dict with Neutron's "type")."""
+    bw = rule['type'] == QOS_BANDWIDTH_LIMIT
+    return {
+        'type': rule['type'],
+        'direction': (rule.get('direction') or 'egress') if bw else 'egress',
+        'max_kbps': int(rule['max_kbps']) if bw else None,
+        'max_burst_kbps': int(rule.get('max_burst_kbps') or 0) if bw
+        else None,
+        'dscp_mark': None if bw else int(rule['dscp_mark']),
+        'external_ids': stamps(rule),
+    }
+
+
+def qos_policy_row(policy):
+    """The QoS_Policy row of 'policy' with its rules (policy['rules']);
+    rules dvrflow does not carry (check_qos_rule) are left out."""
+    rules = [r for r in policy.get('rules') or []
+             if check_qos_rule(r) is None]
+    return {
+        'name': policy.get('name') or '',
+        'project_id': project_of(policy),
+        'description': policy.get('description') or '',
+        'shared': bool(policy.get('shared', False)),
+        'rules': {r['id']: qos_rule_row(r) for r in rules},
+        'external_ids': stamps(policy),
+    }
+
+
+# Port forwarding (api/portforwarding.c): single ports, TCP or UDP.
+PF_PROTOCOLS = ('tcp', 'udp')
+
+
+def _pf_port(pf, key):
+    """A forwarding's internal or external port: the single one, or its
+    range when that is one port ("80:80"); None for a real range."""
+    port = pf.get(key)
+    if port is not None:
+        return int(port)
+    text = pf.get(key + '_range')
+    if text is None:
+        return None
+    lo, _, hi = str(text).partition(':')
+    if not hi or int(lo) == int(hi):
+        return int(lo)
+    return None
+
+
+def check_port_forwarding(pf):
+    """None if dvrflow carries 'pf', else the reason it does not."""
+    if pf.get('protocol') not in PF_PROTOCOLS:
+        return 'protocol %s is not supported' % pf.get('protocol')
+    for key in ('internal_port', 'external_port'):
+        if _pf_port(pf, key) is None:
+            return 'port ranges are not supported (%s_range %s)' % (
+                key, pf.get(key + '_range'))
+    return None
+
+
+def pf_row(pf):
+    """The Port_Forwarding row of 'pf' (check_port_forwarding() passed)."""
+    return {
+        'floating_ip': pf['floatingip_id'],
+        'port': pf.get('internal_port_id') or None,
+        'internal_ip_address': _addr(pf['internal_ip_address']),
+        'protocol': pf['protocol'],
+        'internal_port': _pf_port(pf, 'internal_port'),
+        'external_port': _pf_port(pf, 'external_port'),
+        'description': pf.get('description') or '',
+        'external_ids': stamps(pf),
+    }
+
+
+# Trunks (api/trunk.c): VLAN subports only (the trunk driver offers only
+# "vlan", so the trunk plugin refuses the others).
+
+def trunk_row(trunk):
+    return {
+        'name': trunk.get('name') or '',
+        'project_id': project_of(trunk),
+        'description': trunk.get('description') or '',
+        'admin_state_up': bool(trunk.get('admin_state_up', True)),
+        'port': trunk['port_id'],
+        'sub_ports': {int(sp['segmentation_id']): sp['port_id']
+                      for sp in trunk.get('sub_ports') or []
+                      if sp.get('segmentation_type', 'vlan') == 'vlan'},
+        'external_ids': stamps(trunk),
     }

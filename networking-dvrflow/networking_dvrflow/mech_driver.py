@@ -3,7 +3,9 @@
 
 Networks, subnets, ports and security groups go to dvrflow's NB database
 as dvr-api writes them (mapping.py): each postcommit (and each security
-group callback) writes the object's rows in one NB transaction.  A write
+group callback) writes the object's rows in one NB transaction, a port's
+or network's QoS policy reference included.  The driver also creates the
+drivers of the qos and trunk service plugins (qos.py, trunk.py).  A write
 that fails is logged and left to the sync (client.sync), which repairs
 drift at start and every [dvrflow] sync_interval seconds in the driver's
 own worker process.
@@ -40,6 +42,8 @@ from networking_dvrflow import client as dvr_client
 from networking_dvrflow import config
 from networking_dvrflow import mapping
 from networking_dvrflow import nb
+from networking_dvrflow import qos as dvr_qos
+from networking_dvrflow import trunk as dvr_trunk
 
 LOG = logging.getLogger(__name__)
 
@@ -91,6 +95,10 @@ class DvrflowMechanismDriver(api.MechanismDriver):
         _DRIVER[:] = [self]
         self._subscribe()
         self._agent_patch = agents.patch_plugin(self)
+        # The drivers of the qos and trunk service plugins (they register
+        # when those plugins start, if configured).
+        self.qos_driver = dvr_qos.DvrflowQosDriver.create(self)
+        self.trunk_driver = dvr_trunk.DvrflowTrunkDriver.create(self)
 
     # The NB connection, made on first use in each process (after
     # neutron-server forked its workers).
@@ -141,9 +149,24 @@ class DvrflowMechanismDriver(api.MechanismDriver):
     def update_network_precommit(self, context):
         self._check_network(context.current)
 
+    def _ensure_qos_policy(self, context, obj):
+        """The QoS policy 'obj' refers to, written first if the NB does not
+        have it (its write failed), so that the reference holds."""
+        policy_id = obj.get('qos_policy_id')
+        if policy_id and not self.client.has('QoS_Policy', policy_id):
+            qos = directory.get_plugin('QOS')
+            if qos is not None:
+                self.client.write_qos_policy(
+                    qos.get_policy(context.elevated(), policy_id))
+
+    def _write_network(self, context, net):
+        self._ensure_qos_policy(context, net)
+        self.client.write_network(net)
+
     def create_network_postcommit(self, context):
         self._write('network %s' % context.current['id'],
-                    self.client.write_network, context.current)
+                    self._write_network, context._plugin_context,
+                    context.current)
 
     def update_network_postcommit(self, context):
         self.create_network_postcommit(context)
@@ -201,6 +224,7 @@ class DvrflowMechanismDriver(api.MechanismDriver):
             # The L3 plugin writes it with its floating IP.
             return
         self._ensure_security_groups(context, port)
+        self._ensure_qos_policy(context, port)
         self.client.write_port(port)
 
     def create_port_postcommit(self, context):
@@ -379,8 +403,13 @@ class DvrflowMechanismDriver(api.MechanismDriver):
         try:
             ctx = n_context.get_admin_context()
             l3 = directory.get_plugin('L3_ROUTER_NAT')
+            services = {'qos': directory.get_plugin('QOS'),
+                        'trunk': directory.get_plugin('trunk')}
+            if directory.get_plugin('PORTFORWARDING') is not None:
+                from networking_dvrflow import port_forwarding
+                services['pfs'] = port_forwarding.all_port_forwardings(ctx)
             drift = dvr_client.sync(self.client.nb, ctx, self._plugin, l3,
-                                    mode)
+                                    mode, **services)
             LOG.info('dvrflow sync (%s): %d rows of drift', mode, len(drift))
             return drift
         except Exception:

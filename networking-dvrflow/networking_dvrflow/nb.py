@@ -156,10 +156,18 @@ def _column_type(idl, table, column):
     return idl.tables[table].columns[column].type
 
 
+def _atom(base, v):
+    """One atom of a desired value: an integer as int, others as str."""
+    if base.type == ovs.db.types.IntegerType:
+        return int(v)
+    return str(v)
+
+
 def _desired(ctype, value):
     """Desired 'value' in the normal form _norm() gives current values."""
     if ctype.is_map():
-        return {str(k): str(v) for k, v in (value or {}).items()}
+        return {_atom(ctype.key, k): _atom(ctype.value, v)
+                for k, v in (value or {}).items()}
     if ctype.is_optional():
         return [] if value is None else [_norm(value)]
     if ctype.is_set():
@@ -175,6 +183,8 @@ def _to_python(ctype, value):
         return uuidlib.UUID(v) if is_ref else v
 
     if ctype.is_map():
+        if ctype.value.type == ovs.db.types.UuidType:
+            return {k: uuidlib.UUID(v) for k, v in value.items()}
         return value
     if ctype.is_set():
         return [atom(v) for v in value]
@@ -258,6 +268,42 @@ def put_security_group(idl, txn, uuid, cols):
     return sg
 
 
+def put_qos_policy(idl, txn, uuid, cols):
+    """A QoS policy with its rules (non-root rows it owns, keeping their
+    Neutron ids), as put_security_group()."""
+    cols = dict(cols)
+    rules = cols.pop('rules')
+    existed = row_by_uuid(idl, 'QoS_Policy', uuid) is not None
+    policy = put_row(idl, txn, 'QoS_Policy', uuid, cols)
+    current = {str(r.uuid) for r in policy.rules} if existed else set()
+    rows = [put_row(idl, txn, 'QoS_Rule', rule_id, rule_cols)
+            for rule_id, rule_cols in rules.items()]
+    if current != set(rules) or not existed:
+        policy.rules = rows
+    return policy
+
+
+def _delete_forwardings(idl, column, row):
+    """Deletes the Port_Forwarding rows whose 'column' refers to 'row'."""
+    for pf in list(idl.tables['Port_Forwarding'].rows.values()):
+        ref = getattr(pf, column)
+        if isinstance(ref, list):
+            ref = ref[0] if ref else None
+        if ref == row:
+            pf.delete()
+
+
+def delete_floatingip(idl, txn, uuid):
+    """Deletes a floating IP and its port forwardings (Neutron's database
+    drops them with it; the NB's refer to it strongly)."""
+    row = row_by_uuid(idl, 'Floating_IP', uuid)
+    if row is None:
+        return False
+    _delete_forwardings(idl, 'floating_ip', row)
+    row.delete()
+    return True
+
+
 def delete_row(idl, txn, table, uuid):
     row = row_by_uuid(idl, table, uuid)
     if row is not None:
@@ -278,7 +324,9 @@ def delete_port(idl, txn, uuid):
             router.gateway_port = []
     for fip in list(idl.tables['Floating_IP'].rows.values()):
         if fip.floating_port == row:
+            _delete_forwardings(idl, 'floating_ip', fip)
             fip.delete()
+    _delete_forwardings(idl, 'port', row)
     row.delete()
     return True
 

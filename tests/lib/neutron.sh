@@ -14,8 +14,10 @@
 #   nt_db_create NAME             creates database NAME on it; prints its
 #                                 SQLAlchemy URL
 #   neutron_up DIR NB_REMOTE      starts neutron-server with
-#                                 mechanism_drivers=dvrflow and
-#                                 service_plugins=dvrflow-router against the
+#                                 mechanism_drivers=dvrflow,
+#                                 extension_drivers=port_security,qos and
+#                                 service_plugins=dvrflow-router, qos,
+#                                 trunk, dvrflow-port-forwarding against the
 #                                 NB database NB_REMOTE (comma-separated
 #                                 remotes allowed); waits until it answers.
 #                                 Sets NEUTRON_URL, NEUTRON_PID, NEUTRON_CONF,
@@ -223,7 +225,7 @@ _nt_write_conf() {
     cat > "$NEUTRON_CONF" <<EOF
 [DEFAULT]
 core_plugin = ml2
-service_plugins = dvrflow-router
+service_plugins = dvrflow-router,qos,trunk,dvrflow-port-forwarding
 auth_strategy = ${NEUTRON_AUTH:-noauth}
 bind_host = 127.0.0.1
 bind_port = ${NEUTRON_PORT:-19696}
@@ -244,7 +246,7 @@ connection = $NEUTRON_DB_URL
 type_drivers = flat,vlan,vxlan,geneve
 tenant_network_types = vxlan
 mechanism_drivers = dvrflow
-extension_drivers = port_security
+extension_drivers = port_security,qos
 [ml2_type_vxlan]
 vni_ranges = 1:4000
 [ml2_type_geneve]

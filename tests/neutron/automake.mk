@@ -4,10 +4,12 @@
 # nodes.  tools/check runs this tier once, in the default build only
 # (DVR_NEUTRON_TIER=yes); elsewhere the tests skip (exit 77).
 
-# The driver: Neutron objects to NB rows, binding, provisioning, sync.
+# The driver: Neutron objects to NB rows, binding, provisioning, sync;
+# QoS, port forwarding and trunks (features.sh).
 NEUTRON_DRIVER_TESTS = \
 	tests/neutron/driver-unit.sh \
 	tests/neutron/nb-parity.sh \
+	tests/neutron/features.sh \
 	tests/neutron/neutron-system.sh
 
 # Nova's side: the users' workflow with server create, vif-plugged.
@@ -26,6 +28,9 @@ EXTRA_DIST += $(NEUTRON_TESTS) tests/neutron/automake.mk \
 	networking-dvrflow/networking_dvrflow/mapping.py \
 	networking-dvrflow/networking_dvrflow/mech_driver.py \
 	networking-dvrflow/networking_dvrflow/nb.py \
+	networking-dvrflow/networking_dvrflow/port_forwarding.py \
+	networking-dvrflow/networking_dvrflow/qos.py \
+	networking-dvrflow/networking_dvrflow/trunk.py \
 	networking-dvrflow/networking_dvrflow/cmd/__init__.py \
 	networking-dvrflow/networking_dvrflow/cmd/db_sync.py \
 	networking-dvrflow/networking_dvrflow/tests/__init__.py \

@@ -7,7 +7,9 @@ Usage: nb-compare.py REMOTE_A REMOTE_B     (A: dvr-api, B: Neutron)
 
 Every row is named by its content (a network, subnet, security group or
 router by its name, a port by its name or else its owner and addresses,
-a floating IP by its address, a rule by its group and match), references
+a floating IP by its address, a rule by its group and match, a QoS policy
+or trunk by its name, a QoS rule by its policy, type and direction, a
+port forwarding by its floating IP, protocol and external port), references
 are replaced by those names, and then every column of every row must be
 equal, except (doc/neutron.md, "The NB contract"):
 
@@ -39,7 +41,7 @@ import sys
 
 TABLES = ['NB_Global', 'Network', 'Subnet', 'Port', 'Fixed_IP', 'Router',
           'Floating_IP', 'Security_Group', 'Security_Group_Rule',
-          'Instance']
+          'Instance', 'QoS_Policy', 'QoS_Rule', 'Port_Forwarding', 'Trunk']
 VOLATILE_IDS = ('neutron:created_at', 'neutron:updated_at',
                 'neutron:revision_number')
 UUID_RE = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
@@ -102,7 +104,8 @@ class Side(object):
 
     def _name_all(self):
         r = self.rows
-        for t in ('Network', 'Subnet', 'Router', 'Security_Group'):
+        for t in ('Network', 'Subnet', 'Router', 'Security_Group',
+                  'QoS_Policy', 'Trunk'):
             for u, row in sorted(r[t].items(),
                                  key=lambda i: i[1].get('name', '')):
                 self.names[u] = '%s:%s' % (t, row['name'])
@@ -131,6 +134,16 @@ class Side(object):
                 [self.names.get(g, g) for g in row['remote_group']]
                 if isinstance(row['remote_group'], list)
                 else self.names.get(row['remote_group']))
+        for u, row in r['QoS_Rule'].items():
+            policy = [p for p, qp in r['QoS_Policy'].items()
+                      if u in as_list(qp['rules'])]
+            self.names[u] = 'QoS_Rule:%s/%s/%s' % (
+                self.names.get(policy[0], '?') if policy else '-',
+                row['type'], row['direction'])
+        for u, row in r['Port_Forwarding'].items():
+            self.names[u] = 'Port_Forwarding:%s/%s/%s' % (
+                self.names.get(row['floating_ip'], '?'), row['protocol'],
+                row['external_port'])
         for u in r['NB_Global']:
             self.names[u] = 'NB_Global'
         for u, row in r['Instance'].items():
@@ -169,6 +182,8 @@ class Side(object):
                 v = 'generated' if MAC_RE.match(v) else 'bad:' + v
             elif isinstance(v, list):
                 v = sorted((self.name(x) for x in v), key=str)
+            elif isinstance(v, dict):
+                v = {str(k): self.name(x) for k, x in v.items()}
             else:
                 v = self.name(v)
             out[col] = v

@@ -17,10 +17,14 @@
 #     net2) through the router, reaches the external host by SNAT, and
 #     the external host pings vm2's floating IP; the default group's
 #     ICMP rule added through Neutron takes effect (ping blocked before);
+#   - port forwarding (dvrflow-port-forwarding): the external host reaches
+#     vm1's TCP port 22 through a floating IP's port 2201 once the
+#     forwarding is created (nothing answers before);
 #   - agents: "network agent list" shows hv1, hv2 and gw1 as alive dvrflow
 #     controllers, also after a quiet agent down time (the heartbeat);
 #   - sync: the NB database deleted and recreated empty, the running
-#     server's worker rebuilds it and the pings come back;
+#     server's worker rebuilds it and the pings and the port forwarding
+#     come back;
 #   - a stopped neutron-server loses no traffic.
 set -euo pipefail
 [ "${DVR_NEUTRON_TIER:-}" = yes ] \
@@ -123,6 +127,48 @@ sb_assert_ping vm1 192.168.20.12
 sb_assert_ping vm1 203.0.113.1
 echo "east-west, SNAT and floating IP pings passed"
 
+# Port forwarding (the dvrflow-port-forwarding plugin): the external host
+# reaches vm1's TCP port 22 at a second floating IP's port 2201, only
+# once the forwarding exists.
+sb exec vm1 python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("", 22)); s.listen(8)
+while True:
+    c, a = s.accept()
+    c.sendall(("vm1 %s\n" % a[0]).encode()); c.close()
+' </dev/null >/dev/null 2>&1 &
+sb_wait_listen vm1 22
+# ask: what the external host gets from 203.0.113.160:2201, or "none".
+ask() {
+    sb exec ext python3 -c '
+import socket
+try:
+    s = socket.create_connection(("203.0.113.160", 2201), timeout=2)
+    print(s.recv(100).decode().strip())
+except OSError:
+    print("none")'
+}
+session pf <<'EOF' || sb_fail "floating IP through neutron-server"
+security group rule create --protocol tcp --dst-port 22 --ingress default
+floating ip create --floating-ip-address 203.0.113.160 public
+EOF
+got=$(ask)
+[ "$got" = none ] \
+    || sb_fail "203.0.113.160:2201 answered '$got' before the forwarding"
+session pf2 <<EOF || sb_fail "port forwarding through neutron-server"
+floating ip port forwarding create --internal-ip-address ${ip1%/*} --port vm1 --internal-protocol-port 22 --external-protocol-port 2201 --protocol tcp 203.0.113.160
+EOF
+for _ in $(seq 25); do
+    got=$(ask)
+    [ "$got" = "vm1 203.0.113.1" ] && break
+    sleep 0.2
+done
+[ "$got" = "vm1 203.0.113.1" ] \
+    || sb_fail "203.0.113.160:2201 got '$got', not 'vm1 203.0.113.1'"
+echo "port forwarding 203.0.113.160:2201 -> vm1:22 from the external host: ok"
+
 # Agents.
 nt_os network agent list -f value -c Host -c Alive -c 'Agent Type' \
     > "$SB_TMP/agents.out" || sb_fail "agent list"
@@ -152,6 +198,10 @@ nb_rows() {
 }
 nbd=/run/dvrsb/$SB_PREFIX/nb
 ports_before=$(curl -sf "$NEUTRON_URL/v2.0/ports" | jq '.ports | length')
+# Two floating IPs (vm2's, the port forwarding's) and one forwarding.
+[ "$(nb_rows Floating_IP)" = 2 ] && [ "$(nb_rows Port_Forwarding)" = 1 ] \
+    || sb_fail "NB has $(nb_rows Floating_IP) floating IPs and \
+$(nb_rows Port_Forwarding) forwardings before it is lost, not 2 and 1"
 [ "$(nb_rows Port)" = "$ports_before" ] \
     || sb_fail "NB has $(nb_rows Port) ports, Neutron $ports_before"
 [ -f "$nbd/nb.db" ] || sb_fail "no NB database file at $nbd/nb.db"
@@ -165,7 +215,8 @@ ovsdb-server --detach --no-chdir --pidfile="$nbd/nb.pid" \
     --unixctl="$nbd/nb.ctl" "$nbd/nb.db"
 t_lost=$(sb_ms)
 nb_rebuilt() {
-    [ "$(nb_rows Floating_IP)" = 1 ] && [ "$(nb_rows Router)" = 1 ] \
+    [ "$(nb_rows Floating_IP)" = 2 ] && [ "$(nb_rows Router)" = 1 ] \
+        && [ "$(nb_rows Port_Forwarding)" = 1 ] \
         && [ "$(nb_rows Port)" = "$ports_before" ]
 }
 sb_await 60000 nb_rebuilt >/dev/null \
@@ -179,6 +230,14 @@ sb_assert_ping vm1 192.168.20.12
 sb_assert_ping ext 203.0.113.150
 sb_assert_ping vm1 203.0.113.1
 echo "pings are back $(( $(sb_ms) - t_lost )) ms after the NB was lost"
+for _ in $(seq 25); do
+    got=$(ask)
+    [ "$got" = "vm1 203.0.113.1" ] && break
+    sleep 0.2
+done
+[ "$got" = "vm1 203.0.113.1" ] \
+    || sb_fail "after the NB rebuild, 203.0.113.160:2201 got '$got'"
+echo "port forwarding works again after the NB rebuild"
 
 # Unplugged, the port goes back to DOWN (the controller drops its
 # Port_Binding up; the worker sets the status and a new block).

@@ -189,5 +189,118 @@ class TestL3(unittest.TestCase):
         self.assertIsNone(row['fixed_ip_address'])
 
 
+QP = '44444444-4444-4444-8444-444444444444'
+FIP = '55555555-5555-4555-8555-555555555555'
+PORT = '66666666-6666-4666-8666-666666666666'
+
+
+class TestQos(unittest.TestCase):
+    def policy(self, *rules):
+        return {'id': QP, 'name': 'qp', 'project_id': 'p',
+                'description': 'd', 'shared': False, 'is_default': False,
+                'rules': list(rules)}
+
+    def test_both_rule_kinds(self):
+        row = mapping.qos_policy_row(self.policy(
+            {'id': 'b1', 'type': 'bandwidth_limit', 'max_kbps': 1000,
+             'max_burst_kbps': 100, 'direction': 'egress'},
+            {'id': 'b2', 'type': 'bandwidth_limit', 'max_kbps': 2000,
+             'max_burst_kbps': 0, 'direction': 'ingress'},
+            {'id': 'd1', 'type': 'dscp_marking', 'dscp_mark': 26}))
+        self.assertEqual(row['name'], 'qp')
+        self.assertFalse(row['shared'])
+        b1, b2, d1 = (row['rules'][r] for r in ('b1', 'b2', 'd1'))
+        self.assertEqual((b1['type'], b1['direction'], b1['max_kbps'],
+                          b1['max_burst_kbps'], b1['dscp_mark']),
+                         ('bandwidth_limit', 'egress', 1000, 100, None))
+        self.assertEqual((b2['direction'], b2['max_kbps'],
+                          b2['max_burst_kbps']), ('ingress', 2000, 0))
+        # dvr-api writes a DSCP rule with direction egress, no limits.
+        self.assertEqual((d1['type'], d1['direction'], d1['max_kbps'],
+                          d1['max_burst_kbps'], d1['dscp_mark']),
+                         ('dscp_marking', 'egress', None, None, 26))
+
+    def test_burst_defaults_to_zero(self):
+        row = mapping.qos_policy_row(self.policy(
+            {'id': 'b', 'type': 'bandwidth_limit', 'max_kbps': 5,
+             'max_burst_kbps': None, 'direction': None}))
+        self.assertEqual(row['rules']['b']['max_burst_kbps'], 0)
+        self.assertEqual(row['rules']['b']['direction'], 'egress')
+
+    def test_refused_rules(self):
+        check = mapping.check_qos_rule
+        self.assertIn('max_kbps', check({'type': 'bandwidth_limit',
+                                         'max_kbps': 0}))
+        self.assertIn('DSCP', check({'type': 'dscp_marking',
+                                     'dscp_mark': 13}))
+        self.assertIn('not supported', check({'type': 'minimum_bandwidth',
+                                              'min_kbps': 10}))
+        self.assertIsNone(check({'type': 'dscp_marking', 'dscp_mark': 0}))
+        # A rule dvrflow cannot carry never reaches the NB.
+        row = mapping.qos_policy_row(self.policy(
+            {'id': 'm', 'type': 'minimum_bandwidth', 'min_kbps': 10}))
+        self.assertEqual(row['rules'], {})
+
+    def test_port_and_network_policy(self):
+        port = {'id': 'x', 'network_id': NET, 'mac_address': 'fa:16:3e:0:0:1',
+                'qos_policy_id': QP}
+        self.assertEqual(mapping.port_row(port)['qos_policy'], QP)
+        port['qos_policy_id'] = None
+        self.assertIsNone(mapping.port_row(port)['qos_policy'])
+        net = {'id': NET, 'provider:network_type': 'vxlan',
+               'qos_policy_id': QP}
+        self.assertEqual(mapping.network_row(net)['qos_policy'], QP)
+        del net['qos_policy_id']
+        self.assertIsNone(mapping.network_row(net)['qos_policy'])
+
+
+class TestPortForwarding(unittest.TestCase):
+    def pf(self, **kw):
+        pf = {'id': 'f', 'floatingip_id': FIP, 'internal_port_id': PORT,
+              'internal_ip_address': '10.0.0.11', 'protocol': 'tcp',
+              'internal_port': 80, 'external_port': 8080,
+              'description': None}
+        pf.update(kw)
+        return pf
+
+    def test_single_ports(self):
+        row = mapping.pf_row(self.pf())
+        self.assertEqual(row['floating_ip'], FIP)
+        self.assertEqual(row['port'], PORT)
+        self.assertEqual((row['protocol'], row['internal_ip_address'],
+                          row['internal_port'], row['external_port']),
+                         ('tcp', '10.0.0.11', 80, 8080))
+        self.assertEqual(row['description'], '')
+
+    def test_one_port_ranges(self):
+        pf = self.pf(internal_port=None, external_port=None,
+                     internal_port_range='22:22', external_port_range='2222')
+        self.assertIsNone(mapping.check_port_forwarding(pf))
+        row = mapping.pf_row(pf)
+        self.assertEqual((row['internal_port'], row['external_port']),
+                         (22, 2222))
+
+    def test_refused(self):
+        self.assertIn('range', mapping.check_port_forwarding(self.pf(
+            internal_port=None, internal_port_range='80:90')))
+        self.assertIn('protocol', mapping.check_port_forwarding(self.pf(
+            protocol='sctp')))
+
+
+class TestTrunk(unittest.TestCase):
+    def test_subports_by_vlan(self):
+        row = mapping.trunk_row({
+            'id': 't', 'name': 'trunk1', 'project_id': 'p',
+            'admin_state_up': False, 'port_id': PORT,
+            'sub_ports': [{'port_id': 'a', 'segmentation_type': 'vlan',
+                           'segmentation_id': 100},
+                          {'port_id': 'b', 'segmentation_type': 'vlan',
+                           'segmentation_id': 200}]})
+        self.assertEqual(row['port'], PORT)
+        self.assertEqual(row['sub_ports'], {100: 'a', 200: 'b'})
+        self.assertFalse(row['admin_state_up'])
+        self.assertEqual(row['name'], 'trunk1')
+
+
 if __name__ == '__main__':
     unittest.main()

@@ -54,8 +54,9 @@ TESTS += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 EXTRA_DIST += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 	tests/system/controller-sg-fip.sh
 # Floating IP port forwarding (dvr/pf, api/portforwarding).
-TESTS += tests/component/pf-bad-input.sh tests/system/port-forwarding.sh
-EXTRA_DIST += tests/component/pf-bad-input.sh \
+TESTS += tests/component/pf-bad-input.sh tests/component/pf-range.sh \
+	tests/system/port-forwarding.sh
+EXTRA_DIST += tests/component/pf-bad-input.sh tests/component/pf-range.sh \
 	tests/system/port-forwarding.sh
 TESTS += tests/system/qos.sh
 EXTRA_DIST += tests/system/qos.sh

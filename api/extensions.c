@@ -42,6 +42,9 @@ static const struct api_extension extensions[] = {
       "adding/removing extra routes" },
     { "floating-ip-port-forwarding", "Floating IP Port Forwarding",
       "Allow port forwarding from floating IP port to an internal port" },
+    { "floating-ip-port-forwarding-port-ranges",
+      "Floating IP Port Forwarding support port ranges",
+      "Add suport to port ranges" },
     { "net-mtu", "Network MTU", "Provides MTU attribute for a network "
       "resource." },
     { "port-security", "Port Security",

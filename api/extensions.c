@@ -58,6 +58,8 @@ static const struct api_extension extensions[] = {
     { "qos-bw-limit-direction", "Direction for QoS bandwidth limit rule",
       "Allow to configure QoS bandwidth limit rule with specific "
       "direction: ingress or egress" },
+    { "qos-fip", "Floating IP QoS",
+      "The floating IP Quality of Service extension" },
     { "router", "Neutron L3 Router",
       "Router abstraction for basic L3 forwarding between L2 Neutron "
       "networks and access to external networks via a NAT gateway." },

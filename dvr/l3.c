@@ -654,6 +654,9 @@ l3_compile_fip(const struct l3_fip *f, struct l3_output *out)
     match_set_reg(&match, REG_ROUTER, r->lid);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_nw_dst(&match, f->fip);
+    if (f->ingress_meter) {
+        put_parsed(&ofpacts, "meter:%"PRIu32, f->ingress_meter);
+    }
     put_parsed(&ofpacts, "ct(commit,zone=%d,nat(dst="IP_FMT"),table=%d)",
                zone, IP_ARGS(f->vm_ip), T_L3_ROUTE);
     flow_list_add(&out->int_flows, T_L3_EXT_IN, 100, cookie, &match,
@@ -690,6 +693,9 @@ l3_compile_fip(const struct l3_fip *f, struct l3_output *out)
     match_set_reg(&match, REG_ROUTER, r->lid);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_nw_src(&match, f->vm_ip);
+    if (f->egress_meter) {
+        put_parsed(&ofpacts, "meter:%"PRIu32, f->egress_meter);
+    }
     put_parsed(&ofpacts, "dec_ttl,load:0->NXM_NX_REG%d[0],"
                "ct(commit,zone=%d,nat(src="IP_FMT"),table=%d)",
                REG_FLAGS, zone, IP_ARGS(f->fip), T_L3_NEXTHOP);

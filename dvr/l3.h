@@ -119,6 +119,9 @@ struct l3_fip {
     ofp_port_t vm_ofport;           /* its br-int port (NAT zone), */
     const struct l3_router *router; /* and the router that NATs it. */
     uint16_t ext_lvid;              /* The external network's local VLAN. */
+    uint32_t egress_meter;          /* Meter of what the VM sends out
+                                     * through it, or 0. */
+    uint32_t ingress_meter;         /* Meter of what it receives, or 0. */
 };
 
 /* A floating IP's flows: on its VM's chassis, ARP, DNAT, SNAT and its

@@ -60,6 +60,8 @@ static const struct api_extension extensions[] = {
       "direction: ingress or egress" },
     { "qos-fip", "Floating IP QoS",
       "The floating IP Quality of Service extension" },
+    { "qos-gateway-ip", "Router gateway IP QoS",
+      "The router gateway IP Quality of Service extension" },
     { "router", "Neutron L3 Router",
       "Router abstraction for basic L3 forwarding between L2 Neutron "
       "networks and access to external networks via a NAT gateway." },

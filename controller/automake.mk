@@ -58,8 +58,10 @@ TESTS += tests/component/pf-bad-input.sh tests/component/pf-range.sh \
 	tests/system/port-forwarding.sh
 EXTRA_DIST += tests/component/pf-bad-input.sh tests/component/pf-range.sh \
 	tests/system/port-forwarding.sh
-TESTS += tests/system/qos.sh tests/system/qos-fip.sh
-EXTRA_DIST += tests/system/qos.sh tests/system/qos-fip.sh
+TESTS += tests/system/qos.sh tests/system/qos-fip.sh \
+	tests/system/qos-gateway.sh
+EXTRA_DIST += tests/system/qos.sh tests/system/qos-fip.sh \
+	tests/system/qos-gateway.sh
 TESTS += tests/component/controller-qos.sh tests/component/qos-fip.sh
 EXTRA_DIST += tests/component/controller-qos.sh tests/component/qos-fip.sh
 

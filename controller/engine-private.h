@@ -308,5 +308,7 @@ engine_dirty_fn engine_nb_qos_dirty_ports;
 engine_dirty_fn engine_nb_qos_rule_dirty_ports;
 engine_dirty_fn engine_nb_qos_dirty_fips;
 engine_dirty_fn engine_nb_qos_rule_dirty_fips;
+engine_dirty_fn engine_nb_qos_dirty_routers;
+engine_dirty_fn engine_nb_qos_rule_dirty_routers;
 
 #endif /* controller/engine-private.h */

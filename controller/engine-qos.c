@@ -20,6 +20,8 @@
  * IP: a changed policy or rule dirties the floating IPs that use it
  * (engine_nb_qos_dirty_fips, engine_nb_qos_rule_dirty_fips); the
  * monitored floating IPs are those this node needs, so all are looked at.
+ * So is a router's gateway policy (dvr/engine-router.c), for the routers
+ * (engine_nb_qos_dirty_routers, engine_nb_qos_rule_dirty_routers).
  */
 
 #include <config.h>
@@ -122,6 +124,47 @@ engine_nb_qos_rule_dirty_fips(const struct engine *e,
                     .row = &policy->header_,
                 };
                 engine_nb_qos_dirty_fips(e, in, &c, dirty);
+                break;
+            }
+        }
+    }
+}
+
+/* Edge: the routers whose gateway uses a changed policy. */
+void
+engine_nb_qos_dirty_routers(const struct engine *e OVS_UNUSED,
+                            const struct engine_input *in,
+                            const struct engine_change *change,
+                            struct uuid_set *dirty)
+{
+    const struct nbrec_router *router;
+
+    NBREC_ROUTER_FOR_EACH (router, in->nb_idl) {
+        if (policy_is(router->gateway_qos_policy, change->uuid)) {
+            uuid_set_add(dirty, &router->header_.uuid);
+        }
+    }
+}
+
+/* Edge: the routers whose gateway policy has a changed rule. */
+void
+engine_nb_qos_rule_dirty_routers(const struct engine *e,
+                                 const struct engine_input *in,
+                                 const struct engine_change *change,
+                                 struct uuid_set *dirty)
+{
+    const struct nbrec_qos_policy *policy;
+
+    NBREC_QOS_POLICY_FOR_EACH (policy, in->nb_idl) {
+        for (size_t i = 0; i < policy->n_rules; i++) {
+            if (uuid_equals(&policy->rules[i]->header_.uuid,
+                            change->uuid)) {
+                struct engine_change c = {
+                    .source = ENGINE_SRC_NB_QOS,
+                    .uuid = &policy->header_.uuid,
+                    .row = &policy->header_,
+                };
+                engine_nb_qos_dirty_routers(e, in, &c, dirty);
                 break;
             }
         }

@@ -77,6 +77,9 @@ struct l3_router {
     const ofp_port_t *gw_tunnels;   /* REMOTE: br-tun ports to the gateway
                                      * chassis, best first. */
     size_t n_gw_tunnels;
+    uint32_t gw_egress_meter;       /* ACTIVE, STANDBY: meter of the SNAT
+                                     * (out), or 0... */
+    uint32_t gw_ingress_meter;      /* ...and of the un-SNAT (in), or 0. */
 };
 
 void l3_compile_skeleton(struct l3_output *);

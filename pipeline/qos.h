@@ -44,7 +44,7 @@ struct nbrec_qos_policy;
 struct svec;
 
 #define QOS_METER_MIN 0x20000
-#define QOS_METER_MAX 0x5ffff
+#define QOS_METER_MAX 0x7ffff
 #define QOS_EGRESS_METER(OFPORT) \
     ((uint32_t) (0x20000 + ofp_to_u16(OFPORT)))
 #define QOS_INGRESS_METER(OFPORT) \
@@ -58,6 +58,13 @@ struct svec;
     ((uint32_t) (0x40000 + ofp_to_u16(OFPORT)))
 #define QOS_FIP_INGRESS_METER(OFPORT) \
     ((uint32_t) (0x50000 + ofp_to_u16(OFPORT)))
+/* A router's gateway policy (Neutron's qos-gateway-ip), applied on its
+ * gateway chassis in the router's SNAT (egress: from the tenant networks
+ * out through the gateway address) and un-SNAT (ingress: to the gateway
+ * address) flows, keyed by the router's local id (below 0x4000, the SNAT
+ * zones' bound). */
+#define QOS_GW_EGRESS_METER(LID) ((uint32_t) (0x60000 + (LID)))
+#define QOS_GW_INGRESS_METER(LID) ((uint32_t) (0x70000 + (LID)))
 
 /* One direction's limit; 'kbps' 0 means none. */
 struct qos_limit {

@@ -102,6 +102,23 @@ run floating ip set --qos-policy fipbw "$fip" >/dev/null
     || ovs_fail "floating IP qos_policy_id after set"
 echo "floating IP policies through the client: ok"
 
+# Router gateways (qos-gateway-ip).
+os extension show qos-gateway-ip >/dev/null \
+    || ovs_fail "extension qos-gateway-ip not offered"
+run router create r1 >/dev/null
+run router set --external-gateway pub r1 >/dev/null
+run router set --qos-policy fipbw r1 >/dev/null
+[ "$(os router show r1 -f json | jq -r '.external_gateway_info.qos_policy_id')" \
+    = "$fpol" ] || ovs_fail "router gateway qos_policy_id after set"
+[ "$(nb_col Router gateway_qos_policy)" = "[\"uuid\", \"$fpol\"]" ] \
+    || ovs_fail "NB Router.gateway_qos_policy: $(nb_col Router gateway_qos_policy)"
+run router set --no-qos-policy r1 >/dev/null
+[ "$(nb_col Router gateway_qos_policy)" = '["set", []]' ] \
+    || ovs_fail "NB Router.gateway_qos_policy not cleared"
+run router set --qos-policy bw r1 >/dev/null
+r1=$(os router show r1 -f value -c id)
+echo "router gateway policies through the client: ok"
+
 # Bad input: 4xx, Neutron-style, nothing written.
 before=$(nb_dump)
 # expect STATUS TYPE METHOD PATH [BODY]
@@ -163,6 +180,12 @@ expect 400 HTTPBadRequest PUT "/v2.0/floatingips/$fip" \
 expect 400 HTTPBadRequest PUT "/v2.0/floatingips/$fip" \
     '{"floatingip": {"qos_policy_id": 5}}'
 pubid=$(os network show pub -f value -c id)
+expect 404 QosPolicyNotFound PUT "/v2.0/routers/$r1" \
+    "{\"router\": {\"external_gateway_info\": {\"network_id\": \"$pubid\",
+      \"qos_policy_id\": \"00000000-0000-4000-8000-000000000000\"}}}"
+expect 400 HTTPBadRequest PUT "/v2.0/routers/$r1" \
+    "{\"router\": {\"external_gateway_info\": {\"network_id\": \"$pubid\",
+      \"qos_policy_id\": \"not-a-uuid\"}}}"
 expect 404 QosPolicyNotFound POST /v2.0/floatingips \
     "{\"floatingip\": {\"floating_network_id\": \"$pubid\",
       \"qos_policy_id\": \"00000000-0000-4000-8000-000000000000\"}}"
@@ -182,6 +205,9 @@ echo "bad input refused, nothing written: ok"
 
 # Teardown through the client: unset, delete rules and policies.
 run floating ip unset --qos-policy "$fip" >/dev/null
+run router unset --qos-policy r1 >/dev/null
+run router unset --external-gateway r1 >/dev/null
+run router delete r1 >/dev/null
 run network qos policy delete fipbw >/dev/null
 run floating ip delete "$fip" >/dev/null
 run port unset --qos-policy vm1 >/dev/null

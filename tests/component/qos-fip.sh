@@ -14,7 +14,11 @@
 #     the floating IP: meters and meter actions gone; the floating IP of
 #     vif2 without a policy never has any;
 #   - a policy with a limit of 0 (bad) on vif2's floating IP: skipped with
-#     a log line, no meter.
+#     a log line, no meter;
+#   - the router's gateway policy (qos-gateway-ip): meters 0x60000 and
+#     0x70000 + the router's local id, named by its SNAT flow (l3_egress)
+#     and its un-SNAT flow (l3_ext_in, to the gateway address); removed
+#     with the policy.
 set -eu
 . "$abs_top_srcdir/tests/lib/ovs.sh"
 . "$abs_top_srcdir/tests/lib/nb.sh"
@@ -142,5 +146,30 @@ expect_meters
 [ "$(flows | grep -c -e "meter:$EG" -e "meter:$IN")" = 0 ] \
     || ovs_fail "meter actions left: $(flows | grep -e "meter:$EG" -e "meter:$IN")"
 echo "the policy removed: no meter, no meter action: ok"
+
+# The router's gateway policy.
+nb_transact "{\"op\":\"update\",\"table\":\"Router\",\"where\":[[\"_uuid\",
+    \"==\",[\"uuid\",\"$router\"]]],\"row\":{\"gateway_qos_policy\":
+    [\"uuid\",\"$P\"]}}" >/dev/null
+snat=$(flows table=l3_egress | grep "nat(src=" | grep -v "nw_src=")
+zone=$(echo "$snat" | sed -n 's/.*ct(commit,zone=\([0-9]*\).*/\1/p')
+[ -n "$zone" ] || ovs_fail "no router SNAT flow: $(flows table=l3_egress)"
+lid=$((zone - 0x8000))
+GE=$((0x60000 + lid)) GI=$((0x70000 + lid))
+expect_meters "$GE 40000 20000" "$GI 20000 2000"
+flows table=l3_egress | grep "nat(src=" | grep -v "nw_src=" \
+    | grep -q "actions=meter:$GE,dec_ttl" \
+    || ovs_fail "SNAT without the gateway's meter: $(flows table=l3_egress)"
+flows table=l3_ext_in | grep "ct(zone=$zone,nat" \
+    | grep -q "actions=meter:$GI,ct(" \
+    || ovs_fail "un-SNAT without the gateway's meter: $(flows table=l3_ext_in)"
+echo "router gateway policy: meters 0x60000/0x70000 + $lid in SNAT and un-SNAT: ok"
+nb_transact "{\"op\":\"update\",\"table\":\"Router\",\"where\":[[\"_uuid\",
+    \"==\",[\"uuid\",\"$router\"]]],\"row\":{\"gateway_qos_policy\":
+    [\"set\",[]]}}" >/dev/null
+expect_meters
+[ "$(flows | grep -c -e "meter:$GE" -e "meter:$GI")" = 0 ] \
+    || ovs_fail "gateway meter actions left"
+echo "router gateway policy removed: no meter: ok"
 ovs_controller_ctl hv1 status >/dev/null || ovs_fail "the controller died"
 echo "qos-fip: ok"

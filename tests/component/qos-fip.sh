@@ -152,7 +152,7 @@ nb_transact "{\"op\":\"update\",\"table\":\"Router\",\"where\":[[\"_uuid\",
     \"==\",[\"uuid\",\"$router\"]]],\"row\":{\"gateway_qos_policy\":
     [\"uuid\",\"$P\"]}}" >/dev/null
 snat=$(flows table=l3_egress | grep "nat(src=" | grep -v "nw_src=")
-zone=$(echo "$snat" | sed -n 's/.*ct(commit,zone=\([0-9]*\).*/\1/p')
+zone=$(echo "$snat" | sed -n 's/.*ct(commit,.*zone=\([0-9]*\).*/\1/p')
 [ -n "$zone" ] || ovs_fail "no router SNAT flow: $(flows table=l3_egress)"
 lid=$((zone - 0x8000))
 GE=$((0x60000 + lid)) GI=$((0x70000 + lid))
@@ -160,7 +160,7 @@ expect_meters "$GE 40000 20000" "$GI 20000 2000"
 flows table=l3_egress | grep "nat(src=" | grep -v "nw_src=" \
     | grep -q "actions=meter:$GE,dec_ttl" \
     || ovs_fail "SNAT without the gateway's meter: $(flows table=l3_egress)"
-flows table=l3_ext_in | grep "ct(zone=$zone,nat" \
+flows table=l3_ext_in | grep "zone=$zone,nat)" \
     | grep -q "actions=meter:$GI,ct(" \
     || ovs_fail "un-SNAT without the gateway's meter: $(flows table=l3_ext_in)"
 echo "router gateway policy: meters 0x60000/0x70000 + $lid in SNAT and un-SNAT: ok"

@@ -52,7 +52,7 @@ sb_assert_ping vm1 203.0.113.1
 echo "vm1 reaches the external host through the router's SNAT"
 
 sb exec ext iperf3 -s -D -p 7811
-sb_wait_listen ext 7810
+sb_wait_listen ext 7811
 # mbps [ARGS]: iperf3 from vm1 to the external host (-R: the external
 # host sends, to the floating IP); prints the Mbit/s the receiver
 # measured.

@@ -19,9 +19,10 @@
  * internal ranges of one address (400); a range is at most PF_MAX_RANGE
  * (256) ports long, dvrflow's bound (dvr/pf.h), and longer ones are
  * refused (400).  A range given overrides the single port of its side; a
- * single port given alone makes that side one port.  Every write also re-stamps the floating IP with a verify of
- * its external_ids, so that two concurrent writes to one floating IP's
- * forwardings cannot both pass the checks (the second is retried).
+ * single port given alone makes that side one port.  Every write also
+ * re-stamps the floating IP with a verify of its external_ids, so that two
+ * concurrent writes to one floating IP's forwardings cannot both pass the
+ * checks (the second is retried).
  */
 
 #include <config.h>

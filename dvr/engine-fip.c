@@ -304,7 +304,7 @@ fip_compile(struct engine *e, const struct uuid *uuid, struct l3_fip *fp,
         }
     }
 
-    if (f.local && row->qos_policy) {
+    if (f.local && row->qos_policy && f.router->gw_role != L3_GW_NONE) {
         fip_qos(e, row, &f, limits);
     }
 

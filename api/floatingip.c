@@ -9,6 +9,8 @@
  * router is derived: the one with an interface on that address's subnet
  * and its gateway on the floating IP's network (404 when there is none, as
  * Neutron).  "status" is ACTIVE when the associated port is ACTIVE.
+ * "qos_policy_id" (extension "qos-fip") is Floating_IP.qos_policy: a
+ * policy the project can see, else 404 QosPolicyNotFound.
  */
 
 #include <config.h>

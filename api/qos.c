@@ -2,13 +2,14 @@
  * api/qos: Neutron's QoS extension ("qos", "qos-bw-limit-direction"): the
  * resources qos/policies, qos/policies/ID/bandwidth_limit_rules and
  * qos/policies/ID/dscp_marking_rules on the NB QoS_Policy and QoS_Rule
- * tables, and the "qos_policy_id" attribute of ports, networks and
- * floating IPs (api_qos_policy_attr(), used by api/port.c, api/network.c
- * and api/floatingip.c, extension "qos-fip").
+ * tables, and the "qos_policy_id" attribute of ports, networks, floating
+ * IPs (extension "qos-fip") and router gateways ("qos-gateway-ip")
+ * (api_qos_policy_attr(), used by api/port.c, api/network.c,
+ * api/floatingip.c and api/router.c).
  *
  * Rules are non-root rows owned by their policy (QoS_Policy.rules), so
- * deleting a policy deletes its rules.  Ports and networks refer to a
- * policy strongly: a policy in use cannot be deleted (409, as Neutron's
+ * deleting a policy deletes its rules.  Ports, networks, floating IPs and
+ * router gateways refer to a policy strongly: a policy in use cannot be deleted (409, as Neutron's
  * QosPolicyInUse).  Refused, writing nothing: a bandwidth limit of 0, a
  * negative or non-integer value, a DSCP mark outside Neutron's list, a
  * second bandwidth limit rule of the same direction or a second DSCP rule

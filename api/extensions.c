@@ -42,6 +42,9 @@ static const struct api_extension extensions[] = {
       "adding/removing extra routes" },
     { "floating-ip-port-forwarding", "Floating IP Port Forwarding",
       "Allow port forwarding from floating IP port to an internal port" },
+    { "floating-ip-port-forwarding-port-ranges",
+      "Floating IP Port Forwarding support port ranges",
+      "Add suport to port ranges" },
     { "net-mtu", "Network MTU", "Provides MTU attribute for a network "
       "resource." },
     { "port-security", "Port Security",
@@ -55,6 +58,10 @@ static const struct api_extension extensions[] = {
     { "qos-bw-limit-direction", "Direction for QoS bandwidth limit rule",
       "Allow to configure QoS bandwidth limit rule with specific "
       "direction: ingress or egress" },
+    { "qos-fip", "Floating IP QoS",
+      "The floating IP Quality of Service extension" },
+    { "qos-gateway-ip", "Router gateway IP QoS",
+      "The router gateway IP Quality of Service extension" },
     { "router", "Neutron L3 Router",
       "Router abstraction for basic L3 forwarding between L2 Neutron "
       "networks and access to external networks via a NAT gateway." },

@@ -9,6 +9,8 @@
  * router is derived: the one with an interface on that address's subnet
  * and its gateway on the floating IP's network (404 when there is none, as
  * Neutron).  "status" is ACTIVE when the associated port is ACTIVE.
+ * "qos_policy_id" (extension "qos-fip") is Floating_IP.qos_policy: a
+ * policy the project can see, else 404 QosPolicyNotFound.
  */
 
 #include <config.h>
@@ -37,6 +39,8 @@ static const struct attr_spec fip_attrs[] = {
     { "fixed_ip_address", ATTR_IP, ATTR_POST | ATTR_PUT | ATTR_NULLABLE, 0,
       0, NULL, NULL },
     { "description", ATTR_STRING, ATTR_POST | ATTR_PUT, 0, 255, NULL, NULL },
+    { "qos_policy_id", ATTR_UUID, ATTR_POST | ATTR_PUT | ATTR_NULLABLE, 0,
+      0, NULL, NULL },
     { "project_id", ATTR_STRING, ATTR_POST, 0, 255, NULL, NULL },
     { "tenant_id", ATTR_STRING, ATTR_POST, 0, 255, NULL, NULL },
 };
@@ -86,7 +90,8 @@ fip_render(struct api_ctx *ctx, const struct ovsdb_idl_row *row_)
     }
     json_object_set_new(obj, "dns_domain", json_string(""));
     json_object_set_new(obj, "dns_name", json_string(""));
-    json_object_set_new(obj, "qos_policy_id", json_null());
+    api_set_uuid(obj, "qos_policy_id",
+                 fip->qos_policy ? &fip->qos_policy->header_ : NULL);
     json_object_set_new(obj, "port_forwardings",
                         api_fip_port_forwardings_json(ctx, fip));
     api_add_std_attrs(obj, &fip->external_ids, fip->project_id);
@@ -244,6 +249,11 @@ fip_create(struct api_ctx *ctx)
     if (!obj) {
         return;
     }
+    const struct nbrec_qos_policy *qos;
+    bool qos_given;
+    if (!api_qos_policy_attr(ctx, obj, &qos, &qos_given)) {
+        return;
+    }
     const char *net_id = api_json_string(obj, "floating_network_id", "");
     const struct nbrec_network *net = api_get_network(ctx, net_id);
     if (!net) {
@@ -343,6 +353,9 @@ fip_create(struct api_ctx *ctx)
     nbrec_floating_ip_set_floating_network(fip, net);
     nbrec_floating_ip_set_floating_port(fip, port);
     nbrec_floating_ip_set_floating_ip_address(fip, addr_s);
+    if (qos) {
+        nbrec_floating_ip_set_qos_policy(fip, qos);
+    }
     apply_association(fip, &a);
     nbrec_floating_ip_set_external_ids(fip, &ids);
     smap_destroy(&ids);
@@ -359,6 +372,11 @@ fip_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
         return;
     }
 
+    const struct nbrec_qos_policy *qos;
+    bool qos_given;
+    if (!api_qos_policy_attr(ctx, obj, &qos, &qos_given)) {
+        return;
+    }
     const json_t *port_json = json_object_get(obj, "port_id");
     const json_t *fixed_json = json_object_get(obj, "fixed_ip_address");
     bool change = port_json || fixed_json;
@@ -386,6 +404,9 @@ fip_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
     api_txn(ctx);
     if (change) {
         apply_association(fip, a.port ? &a : NULL);
+    }
+    if (qos_given) {
+        nbrec_floating_ip_set_qos_policy(fip, qos);
     }
     if (json_object_get(obj, "description")) {
         nbrec_floating_ip_set_description(

@@ -11,16 +11,26 @@
  * floating IP's network (400; the first forwarding sets the floating IP's
  * router, the others must use it), and two forwardings of one floating IP
  * and protocol may not share an external port, nor an internal address
- * and port (400).  Single ports only: the port-range extension is not
- * offered.  Every write also re-stamps the floating IP with a verify of
- * its external_ids, so that two concurrent writes to one floating IP's
- * forwardings cannot both pass the checks (the second is retried).
+ * and port (400).  Port ranges (extension
+ * "floating-ip-port-forwarding-port-ranges"): external_port_range and
+ * internal_port_range "N:M" (or "N"), internal a range of the external's
+ * length or a single port, as Neutron; two forwardings of one floating IP
+ * and protocol may not overlap in their external ranges, nor in their
+ * internal ranges of one address (400); a range is at most PF_MAX_RANGE
+ * (256) ports long, dvrflow's bound (dvr/pf.h), and longer ones are
+ * refused (400).  A range given overrides the single port of its side; a
+ * single port given alone makes that side one port.  Every write also
+ * re-stamps the floating IP with a verify of its external_ids, so that two
+ * concurrent writes to one floating IP's forwardings cannot both pass the
+ * checks (the second is retried).
  */
 
 #include <config.h>
 
 #include "api/json-compat.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,20 +39,77 @@
 #include "util.h"
 #include "uuid.h"
 #include "api/core.h"
+#include "dvr/pf.h"
 
 VLOG_DEFINE_THIS_MODULE(api_portforwarding);
 
 static const char *const pf_protocols[] = { "tcp", "udp", NULL };
+
+/* Parses a port range as Neutron's validator accepts it: an integer, or a
+ * string "N" or "N:M" with 1 <= N <= M <= 65535.  Returns NULL and sets
+ * '*lo' and '*hi', or the reason it is invalid. */
+static char *
+pf_parse_range(const json_t *v, int64_t *lo, int64_t *hi)
+{
+    if (json_is_integer(v)) {
+        *lo = *hi = json_integer_value(v);
+    } else if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        const char *colon = strchr(s, ':');
+        char *end;
+
+        if (!*s || colon == s || (colon && !colon[1])
+            || (colon && strchr(colon + 1, ':'))) {
+            return xstrdup("Port range must be two integers separated by "
+                           "a colon");
+        }
+        for (const char *p = s; *p; p++) {
+            if (*p != ':' && (*p < '0' || *p > '9')) {
+                return xasprintf("Invalid port: %s", s);
+            }
+        }
+        errno = 0;
+        *lo = strtoll(s, &end, 10);
+        *hi = colon ? strtoll(colon + 1, &end, 10) : *lo;
+        if (errno) {
+            return xasprintf("Invalid port: %s", s);
+        }
+    } else {
+        return xstrdup("Port range must be two integers separated by a "
+                       "colon");
+    }
+    if (*lo < 1 || *lo > 65535 || *hi < 1 || *hi > 65535) {
+        return xasprintf("Invalid port: %"PRId64", the port must be in the "
+                         "range [1, 65535]", *lo < 1 || *lo > 65535
+                         ? *lo : *hi);
+    }
+    if (*lo > *hi) {
+        return xstrdup("First port in a port range must be lower than the "
+                       "second port");
+    }
+    return NULL;
+}
+
+static char *
+pf_check_range(const json_t *v)
+{
+    int64_t lo, hi;
+    return pf_parse_range(v, &lo, &hi);
+}
 
 static const struct attr_spec pf_attrs[] = {
     { "protocol", ATTR_ENUM, ATTR_POST | ATTR_PUT | ATTR_REQUIRED, 0, 0,
       pf_protocols, NULL },
     { "internal_ip_address", ATTR_IP, ATTR_POST | ATTR_PUT | ATTR_REQUIRED,
       0, 0, NULL, NULL },
-    { "internal_port", ATTR_INT, ATTR_POST | ATTR_PUT | ATTR_REQUIRED, 1,
+    { "internal_port", ATTR_INT, ATTR_POST | ATTR_PUT | ATTR_NULLABLE, 1,
       65535, NULL, NULL },
-    { "external_port", ATTR_INT, ATTR_POST | ATTR_PUT | ATTR_REQUIRED, 1,
+    { "external_port", ATTR_INT, ATTR_POST | ATTR_PUT | ATTR_NULLABLE, 1,
       65535, NULL, NULL },
+    { "internal_port_range", ATTR_ANY, ATTR_POST | ATTR_PUT | ATTR_NULLABLE,
+      0, 0, NULL, pf_check_range },
+    { "external_port_range", ATTR_ANY, ATTR_POST | ATTR_PUT | ATTR_NULLABLE,
+      0, 0, NULL, pf_check_range },
     { "internal_port_id", ATTR_UUID, ATTR_POST | ATTR_PUT | ATTR_REQUIRED, 0,
       0, NULL, NULL },
     { "description", ATTR_STRING, ATTR_POST | ATTR_PUT, 0, 255, NULL, NULL },
@@ -61,10 +128,23 @@ pf_render(struct api_ctx *ctx OVS_UNUSED, const struct ovsdb_idl_row *row_)
     json_object_set_new(obj, "protocol", json_string(pf->protocol));
     json_object_set_new(obj, "internal_ip_address",
                         json_string(pf->internal_ip_address));
+    int64_t int_end = (pf->n_internal_port_end ? pf->internal_port_end[0]
+                       : pf->internal_port);
+    int64_t ext_end = (pf->n_external_port_end ? pf->external_port_end[0]
+                       : pf->external_port);
     json_object_set_new(obj, "internal_port",
-                        json_integer(pf->internal_port));
+                        int_end == pf->internal_port
+                        ? json_integer(pf->internal_port) : json_null());
     json_object_set_new(obj, "external_port",
-                        json_integer(pf->external_port));
+                        ext_end == pf->external_port
+                        ? json_integer(pf->external_port) : json_null());
+    char *range = xasprintf("%"PRId64":%"PRId64, pf->internal_port,
+                            int_end);
+    json_object_set_new(obj, "internal_port_range", json_string(range));
+    free(range);
+    range = xasprintf("%"PRId64":%"PRId64, pf->external_port, ext_end);
+    json_object_set_new(obj, "external_port_range", json_string(range));
+    free(range);
     api_set_uuid(obj, "internal_port_id",
                  pf->port ? &pf->port->header_ : NULL);
     json_object_set_new(obj, "description", json_string(pf->description));
@@ -127,8 +207,8 @@ api_fip_has_port_forwardings(struct api_ctx *ctx,
 struct pf_values {
     const char *protocol;
     char internal_ip[IPAM_ADDR_STRLEN];
-    int64_t internal_port;
-    int64_t external_port;
+    int64_t internal_port, internal_port_end;
+    int64_t external_port, external_port_end;
     const struct nbrec_port *port;
     const struct nbrec_router *router;
 };
@@ -147,6 +227,29 @@ pf_check(struct api_ctx *ctx, const struct nbrec_floating_ip *fip,
          const struct nbrec_port_forwarding *self, const char *port_id,
          struct pf_values *v)
 {
+    if (!v->external_port || !v->internal_port) {
+        return api_error(ctx, 400, "HTTPBadRequest", "Invalid input for "
+                         "operation: %s or its range is required.",
+                         v->external_port ? "internal_port"
+                                          : "external_port");
+    }
+    if (v->internal_port_end > v->internal_port
+        && (v->internal_port_end - v->internal_port
+            != v->external_port_end - v->external_port)) {
+        return pf_bad_request(ctx, "Invalid ranges of internal and/or "
+                              "external ports. The relation between "
+                              "internal and external ports must be N-N or "
+                              "1-N");
+    }
+    if (v->external_port_end - v->external_port >= PF_MAX_RANGE) {
+        char *msg = xasprintf("external_port_range %"PRId64":%"PRId64" is "
+                              "longer than %d ports, this cloud's limit",
+                              v->external_port, v->external_port_end,
+                              PF_MAX_RANGE);
+        pf_bad_request(ctx, msg);
+        free(msg);
+        return false;
+    }
     if (fip->port) {
         return api_conflict(ctx, "FloatingIPPortAlreadyAssociated",
                             "Cannot create port forwarding to floating IP "
@@ -224,6 +327,39 @@ pf_check(struct api_ctx *ctx, const struct nbrec_floating_ip *fip,
             || strcmp(other->protocol, v->protocol)) {
             continue;
         }
+        int64_t o_ext_end = (other->n_external_port_end
+                             ? other->external_port_end[0]
+                             : other->external_port);
+        int64_t o_int_end = (other->n_internal_port_end
+                             ? other->internal_port_end[0]
+                             : other->internal_port);
+        if ((v->external_port_end > v->external_port
+             || o_ext_end > other->external_port)
+            && other->external_port <= v->external_port_end
+            && v->external_port <= o_ext_end) {
+            char *msg = xasprintf(
+                "There is a port collision with the external_port_range. "
+                "The following ranges collides: %"PRId64":%"PRId64" and "
+                "%"PRId64":%"PRId64, other->external_port, o_ext_end,
+                v->external_port, v->external_port_end);
+            pf_bad_request(ctx, msg);
+            free(msg);
+            return false;
+        }
+        if ((v->internal_port_end > v->internal_port
+             || o_int_end > other->internal_port)
+            && !strcmp(other->internal_ip_address, v->internal_ip)
+            && other->internal_port <= v->internal_port_end
+            && v->internal_port <= o_int_end) {
+            char *msg = xasprintf(
+                "There is a port collision with the internal_port_range. "
+                "The following ranges collides: %"PRId64":%"PRId64" and "
+                "%"PRId64":%"PRId64, other->internal_port, o_int_end,
+                v->internal_port, v->internal_port_end);
+            pf_bad_request(ctx, msg);
+            free(msg);
+            return false;
+        }
         if (other->external_port == v->external_port
             || (other->internal_port == v->internal_port
                 && !strcmp(other->internal_ip_address, v->internal_ip))) {
@@ -255,12 +391,26 @@ pf_read(const json_t *obj, struct pf_values *v, const char *port_id)
                     api_json_string(obj, "internal_ip_address", ""),
                     sizeof v->internal_ip);
     }
-    int64_t n;
+    int64_t n, lo, hi;
     if (validate_get_int(json_object_get(obj, "internal_port"), &n)) {
-        v->internal_port = n;
+        v->internal_port = v->internal_port_end = n;
     }
     if (validate_get_int(json_object_get(obj, "external_port"), &n)) {
-        v->external_port = n;
+        v->external_port = v->external_port_end = n;
+    }
+    const json_t *range = json_object_get(obj, "internal_port_range");
+    if (range && !json_is_null(range)) {
+        char *error = pf_parse_range(range, &lo, &hi);
+        ovs_assert(!error);     /* validate_body() checked it. */
+        v->internal_port = lo;
+        v->internal_port_end = hi;
+    }
+    range = json_object_get(obj, "external_port_range");
+    if (range && !json_is_null(range)) {
+        char *error = pf_parse_range(range, &lo, &hi);
+        ovs_assert(!error);
+        v->external_port = lo;
+        v->external_port_end = hi;
     }
     return api_json_string(obj, "internal_port_id", port_id);
 }
@@ -290,6 +440,12 @@ pf_write(const struct nbrec_port_forwarding *pf, const struct pf_values *v)
     nbrec_port_forwarding_set_internal_ip_address(pf, v->internal_ip);
     nbrec_port_forwarding_set_internal_port(pf, v->internal_port);
     nbrec_port_forwarding_set_external_port(pf, v->external_port);
+    nbrec_port_forwarding_set_internal_port_end(
+        pf, &v->internal_port_end,
+        v->internal_port_end != v->internal_port);
+    nbrec_port_forwarding_set_external_port_end(
+        pf, &v->external_port_end,
+        v->external_port_end != v->external_port);
     nbrec_port_forwarding_set_port(pf, v->port);
 }
 
@@ -344,7 +500,13 @@ pf_update(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
     struct pf_values v = {
         .protocol = pf->protocol,
         .internal_port = pf->internal_port,
+        .internal_port_end = (pf->n_internal_port_end
+                              ? pf->internal_port_end[0]
+                              : pf->internal_port),
         .external_port = pf->external_port,
+        .external_port_end = (pf->n_external_port_end
+                              ? pf->external_port_end[0]
+                              : pf->external_port),
     };
     ovs_strlcpy(v.internal_ip, pf->internal_ip_address,
                 sizeof v.internal_ip);

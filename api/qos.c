@@ -2,12 +2,14 @@
  * api/qos: Neutron's QoS extension ("qos", "qos-bw-limit-direction"): the
  * resources qos/policies, qos/policies/ID/bandwidth_limit_rules and
  * qos/policies/ID/dscp_marking_rules on the NB QoS_Policy and QoS_Rule
- * tables, and the "qos_policy_id" attribute of ports and networks
- * (api_qos_policy_attr(), used by api/port.c and api/network.c).
+ * tables, and the "qos_policy_id" attribute of ports, networks, floating
+ * IPs (extension "qos-fip") and router gateways ("qos-gateway-ip")
+ * (api_qos_policy_attr(), used by api/port.c, api/network.c,
+ * api/floatingip.c and api/router.c).
  *
  * Rules are non-root rows owned by their policy (QoS_Policy.rules), so
- * deleting a policy deletes its rules.  Ports and networks refer to a
- * policy strongly: a policy in use cannot be deleted (409, as Neutron's
+ * deleting a policy deletes its rules.  Ports, networks, floating IPs and
+ * router gateways refer to a policy strongly: a policy in use cannot be deleted (409, as Neutron's
  * QosPolicyInUse).  Refused, writing nothing: a bandwidth limit of 0, a
  * negative or non-integer value, a DSCP mark outside Neutron's list, a
  * second bandwidth limit rule of the same direction or a second DSCP rule
@@ -218,6 +220,26 @@ policy_delete(struct api_ctx *ctx, const struct ovsdb_idl_row *row)
                          "used by network "UUID_FMT".",
                          UUID_ARGS(&p->header_.uuid),
                          UUID_ARGS(&net->header_.uuid));
+            return;
+        }
+    }
+    const struct nbrec_floating_ip *fip;
+    NBREC_FLOATING_IP_FOR_EACH (fip, ctx->idl) {
+        if (fip->qos_policy == p) {
+            api_conflict(ctx, "QosPolicyInUse", "QoS Policy "UUID_FMT" is "
+                         "used by floatingip "UUID_FMT".",
+                         UUID_ARGS(&p->header_.uuid),
+                         UUID_ARGS(&fip->header_.uuid));
+            return;
+        }
+    }
+    const struct nbrec_router *router;
+    NBREC_ROUTER_FOR_EACH (router, ctx->idl) {
+        if (router->gateway_qos_policy == p) {
+            api_conflict(ctx, "QosPolicyInUse", "QoS Policy "UUID_FMT" is "
+                         "used by router "UUID_FMT".",
+                         UUID_ARGS(&p->header_.uuid),
+                         UUID_ARGS(&router->header_.uuid));
             return;
         }
     }

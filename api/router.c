@@ -76,6 +76,9 @@ router_render(struct api_ctx *ctx OVS_UNUSED,
         json_object_set_new(info, "external_fixed_ips",
                             api_fixed_ips_json(gw->fixed_ips,
                                                gw->n_fixed_ips));
+        api_set_uuid(info, "qos_policy_id",
+                     router->gateway_qos_policy
+                     ? &router->gateway_qos_policy->header_ : NULL);
         json_object_set_new(obj, "external_gateway_info", info);
     } else {
         json_object_set_new(obj, "external_gateway_info", json_null());
@@ -227,6 +230,8 @@ set_gateway(struct api_ctx *ctx, const struct nbrec_router *router,
         { "enable_snat", ATTR_BOOL, ATTR_POST, 0, 0, NULL, NULL },
         { "external_fixed_ips", ATTR_LIST, ATTR_POST | ATTR_NULLABLE, 0, 0,
           NULL, NULL },
+        { "qos_policy_id", ATTR_UUID, ATTR_POST | ATTR_NULLABLE, 0, 0, NULL,
+          NULL },
     };
     const struct nbrec_port *old = creating ? NULL : router->gateway_port;
 
@@ -241,6 +246,7 @@ set_gateway(struct api_ctx *ctx, const struct nbrec_router *router,
                                     UUID_ARGS(&old->network->header_.uuid));
             }
             nbrec_router_set_gateway_port(router, NULL);
+            nbrec_router_set_gateway_qos_policy(router, NULL);
             nbrec_port_delete(old);
         }
         return true;
@@ -264,11 +270,19 @@ set_gateway(struct api_ctx *ctx, const struct nbrec_router *router,
                          "Network %s is not a valid external network.",
                          net_id);
     }
+    const struct nbrec_qos_policy *qos;
+    bool qos_given;
+    if (!api_qos_policy_attr(ctx, info, &qos, &qos_given)) {
+        return false;
+    }
     bool enable_snat = api_json_bool(info, "enable_snat", true);
     const json_t *ext_ips = json_object_get(info, "external_fixed_ips");
 
     if (old && old->network == net && !ext_ips) {
         nbrec_router_set_enable_snat(router, enable_snat);
+        if (qos_given) {
+            nbrec_router_set_gateway_qos_policy(router, qos);
+        }
         return true;
     }
     if (old) {
@@ -307,6 +321,9 @@ set_gateway(struct api_ctx *ctx, const struct nbrec_router *router,
 
     nbrec_router_set_gateway_port(router, port);
     nbrec_router_set_enable_snat(router, enable_snat);
+    if (qos_given) {
+        nbrec_router_set_gateway_qos_policy(router, qos);
+    }
     return true;
 }
 

@@ -61,13 +61,16 @@ TESTS += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 EXTRA_DIST += tests/system/controller-sg.sh tests/system/controller-sg-live.sh \
 	tests/system/controller-sg-fip.sh
 # Floating IP port forwarding (dvr/pf, api/portforwarding).
-TESTS += tests/component/pf-bad-input.sh tests/system/port-forwarding.sh
-EXTRA_DIST += tests/component/pf-bad-input.sh \
+TESTS += tests/component/pf-bad-input.sh tests/component/pf-range.sh \
 	tests/system/port-forwarding.sh
-TESTS += tests/system/qos.sh
-EXTRA_DIST += tests/system/qos.sh
-TESTS += tests/component/controller-qos.sh
-EXTRA_DIST += tests/component/controller-qos.sh
+EXTRA_DIST += tests/component/pf-bad-input.sh tests/component/pf-range.sh \
+	tests/system/port-forwarding.sh
+TESTS += tests/system/qos.sh tests/system/qos-fip.sh \
+	tests/system/qos-gateway.sh
+EXTRA_DIST += tests/system/qos.sh tests/system/qos-fip.sh \
+	tests/system/qos-gateway.sh
+TESTS += tests/component/controller-qos.sh tests/component/qos-fip.sh
+EXTRA_DIST += tests/component/controller-qos.sh tests/component/qos-fip.sh
 
 # The metrics endpoint's content (metrics/, doc/metrics.md).
 libdvrflow_la_SOURCES += controller/exporter.c controller/exporter.h

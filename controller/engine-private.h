@@ -309,5 +309,9 @@ void engine_qos_compile_port(struct engine *, const struct nbrec_port *,
 void engine_qos_remove_port(struct engine *, uint64_t cookie);
 engine_dirty_fn engine_nb_qos_dirty_ports;
 engine_dirty_fn engine_nb_qos_rule_dirty_ports;
+engine_dirty_fn engine_nb_qos_dirty_fips;
+engine_dirty_fn engine_nb_qos_rule_dirty_fips;
+engine_dirty_fn engine_nb_qos_dirty_routers;
+engine_dirty_fn engine_nb_qos_rule_dirty_routers;
 
 #endif /* controller/engine-private.h */

@@ -15,6 +15,13 @@
  * edge already does; they keep the dependency explicit in engine_edges[].
  * tests/component/test-engine-diff.c generates QoS changes and compares
  * the meters too.
+ *
+ * A floating IP's policy (dvr/engine-fip.c) is compiled with the floating
+ * IP: a changed policy or rule dirties the floating IPs that use it
+ * (engine_nb_qos_dirty_fips, engine_nb_qos_rule_dirty_fips); the
+ * monitored floating IPs are those this node needs, so all are looked at.
+ * So is a router's gateway policy (dvr/engine-router.c), for the routers
+ * (engine_nb_qos_dirty_routers, engine_nb_qos_rule_dirty_routers).
  */
 
 #include <config.h>
@@ -76,6 +83,88 @@ engine_nb_qos_rule_dirty_ports(const struct engine *e,
                     .row = &policy->header_,
                 };
                 engine_nb_qos_dirty_ports(e, in, &c, dirty);
+                break;
+            }
+        }
+    }
+}
+
+/* Edge: the floating IPs that use a changed policy. */
+void
+engine_nb_qos_dirty_fips(const struct engine *e OVS_UNUSED,
+                         const struct engine_input *in,
+                         const struct engine_change *change,
+                         struct uuid_set *dirty)
+{
+    const struct nbrec_floating_ip *fip;
+
+    NBREC_FLOATING_IP_FOR_EACH (fip, in->nb_idl) {
+        if (policy_is(fip->qos_policy, change->uuid)) {
+            uuid_set_add(dirty, &fip->header_.uuid);
+        }
+    }
+}
+
+/* Edge: the floating IPs whose policy has a changed rule. */
+void
+engine_nb_qos_rule_dirty_fips(const struct engine *e,
+                              const struct engine_input *in,
+                              const struct engine_change *change,
+                              struct uuid_set *dirty)
+{
+    const struct nbrec_qos_policy *policy;
+
+    NBREC_QOS_POLICY_FOR_EACH (policy, in->nb_idl) {
+        for (size_t i = 0; i < policy->n_rules; i++) {
+            if (uuid_equals(&policy->rules[i]->header_.uuid,
+                            change->uuid)) {
+                struct engine_change c = {
+                    .source = ENGINE_SRC_NB_QOS,
+                    .uuid = &policy->header_.uuid,
+                    .row = &policy->header_,
+                };
+                engine_nb_qos_dirty_fips(e, in, &c, dirty);
+                break;
+            }
+        }
+    }
+}
+
+/* Edge: the routers whose gateway uses a changed policy. */
+void
+engine_nb_qos_dirty_routers(const struct engine *e OVS_UNUSED,
+                            const struct engine_input *in,
+                            const struct engine_change *change,
+                            struct uuid_set *dirty)
+{
+    const struct nbrec_router *router;
+
+    NBREC_ROUTER_FOR_EACH (router, in->nb_idl) {
+        if (policy_is(router->gateway_qos_policy, change->uuid)) {
+            uuid_set_add(dirty, &router->header_.uuid);
+        }
+    }
+}
+
+/* Edge: the routers whose gateway policy has a changed rule. */
+void
+engine_nb_qos_rule_dirty_routers(const struct engine *e,
+                                 const struct engine_input *in,
+                                 const struct engine_change *change,
+                                 struct uuid_set *dirty)
+{
+    const struct nbrec_qos_policy *policy;
+
+    NBREC_QOS_POLICY_FOR_EACH (policy, in->nb_idl) {
+        for (size_t i = 0; i < policy->n_rules; i++) {
+            if (uuid_equals(&policy->rules[i]->header_.uuid,
+                            change->uuid)) {
+                struct engine_change c = {
+                    .source = ENGINE_SRC_NB_QOS,
+                    .uuid = &policy->header_.uuid,
+                    .row = &policy->header_,
+                };
+                engine_nb_qos_dirty_routers(e, in, &c, dirty);
                 break;
             }
         }

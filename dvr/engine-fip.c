@@ -15,6 +15,13 @@
  * port's compile dirty it (ENGINE_SRC_NB_PF, ENGINE_SRC_PORT_COMPILED).
  * It is "local" on the active gateway chassis of its router, which
  * answers ARP for it.
+ *
+ * A floating IP's QoS policy (Floating_IP.qos_policy, Neutron's qos-fip)
+ * meters its NAT flows on its VM's node (dvr/l3): the engine keeps the two
+ * meters (QOS_FIP_EGRESS_METER and QOS_FIP_INGRESS_METER of the VM's
+ * ofport, pipeline/qos.h) in its desired meter set under the floating IP's
+ * cookie.  A changed policy or rule dirties the floating IPs that use it
+ * (ENGINE_SRC_NB_QOS, ENGINE_SRC_NB_QOS_RULE, controller/engine-qos.c).
  */
 
 #include <config.h>
@@ -26,6 +33,8 @@
 
 #include "controller/nb-monitor.h"
 #include "dvr/pf.h"
+#include "pipeline/qos.h"
+#include "svec.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
 #include "util.h"
@@ -174,8 +183,61 @@ compile_forwardings(struct engine *e, const struct nbrec_floating_ip *row,
     return active;
 }
 
+/* Sets f->egress_meter and f->ingress_meter, and 'limits', from the
+ * policy of floating IP 'row', local here.  A meter id that another
+ * floating IP of the same VIF has already (a port with two floating IPs
+ * with a policy) skips this one's policy with an error. */
+static void
+fip_qos(struct engine *e, const struct nbrec_floating_ip *row,
+        struct l3_fip *f, struct qos_limits *limits)
+{
+    struct svec errors = SVEC_EMPTY_INITIALIZER;
+    uint64_t cookie = flow_cookie_from_uuid(&row->header_.uuid);
+
+    if (qos_policy_limits(row->qos_policy, limits, &errors)) {
+        uint32_t eg = QOS_FIP_EGRESS_METER(f->vm_ofport);
+        uint32_t in = QOS_FIP_INGRESS_METER(f->vm_ofport);
+        const struct qos_meter *a = qos_meters_find(&e->qos_meters, eg);
+        const struct qos_meter *b = qos_meters_find(&e->qos_meters, in);
+        if ((a && a->cookie != cookie) || (b && b->cookie != cookie)) {
+            svec_add_nocopy(&errors, xasprintf(
+                "floating IP "UUID_FMT": its port's other floating IP has "
+                "a QoS policy on this node, so its own is skipped",
+                UUID_ARGS(&row->header_.uuid)));
+        } else {
+            f->egress_meter = limits->egress.kbps ? eg : 0;
+            f->ingress_meter = limits->ingress.kbps ? in : 0;
+        }
+    }
+    for (size_t i = 0; i < errors.n; i++) {
+        engine_log_error(e, errors.names[i]);
+        errors.names[i] = NULL;
+    }
+    svec_destroy(&errors);
+}
+
+static void fip_compile(struct engine *, const struct uuid *,
+                        struct l3_fip *, struct qos_limits *);
+
 void
 engine_fip_compile(struct engine *e, const struct uuid *uuid)
+{
+    struct qos_limits limits;
+    struct l3_fip f;
+
+    memset(&f, 0, sizeof f);
+    memset(&limits, 0, sizeof limits);
+    fip_compile(e, uuid, &f, &limits);
+    qos_meters_set(&e->qos_meters, flow_cookie_from_uuid(uuid),
+                   f.egress_meter, f.ingress_meter,
+                   f.egress_meter || f.ingress_meter ? &limits : NULL);
+}
+
+/* Compiles floating IP 'uuid' with 'f' (zeroed) and 'limits' as
+ * scratch: on return, f's meters are those its flows use. */
+static void
+fip_compile(struct engine *e, const struct uuid *uuid, struct l3_fip *fp,
+            struct qos_limits *limits)
 {
     const struct engine_input *in = e->in;
     uint64_t cookie = flow_cookie_from_uuid(uuid);
@@ -187,6 +249,8 @@ engine_fip_compile(struct engine *e, const struct uuid *uuid)
     ofp_port_t *tunnels = NULL;
     struct l3_router r;
     struct l3_fip f;
+
+    fp->egress_meter = fp->ingress_meter = 0;
 
     engine_remove_owner_everywhere(e, cookie);
     if (!row) {
@@ -240,12 +304,17 @@ engine_fip_compile(struct engine *e, const struct uuid *uuid)
         }
     }
 
+    if (f.local && row->qos_policy && f.router->gw_role != L3_GW_NONE) {
+        fip_qos(e, row, &f, limits);
+    }
+
     struct l3_output out;
     l3_output_init(&out);
     char *error = l3_compile_fip(&f, &out);
     if (error) {
         engine_log_error(e, error);
         f.local = false;
+        f.egress_meter = f.ingress_meter = 0;
     } else {
         if (compile_forwardings(e, row, &f, &out)) {
             f.local = true;
@@ -259,6 +328,8 @@ engine_fip_compile(struct engine *e, const struct uuid *uuid)
         engine_queue_garp(e, f.ext_lvid, f.fip, f.mac);
     }
     fs->local = f.local;
+    fp->egress_meter = f.egress_meter;
+    fp->ingress_meter = f.ingress_meter;
     l3_output_destroy(&out);
     free(ifaces);
     free(tunnels);

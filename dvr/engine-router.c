@@ -27,6 +27,8 @@
 #include "flow.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/nb-idl.h"
+#include "pipeline/qos.h"
+#include "svec.h"
 #include "util.h"
 #include "uuid.h"
 
@@ -377,6 +379,7 @@ engine_router_compile(struct engine *e, const struct uuid *uuid)
         if (rs) {
             rs->announced = false;
         }
+        qos_meters_set(&e->qos_meters, cookie, 0, 0, NULL);
         engine_remove_owner_everywhere(e, cookie);
         free(ifaces);
         free(tunnels);
@@ -386,6 +389,27 @@ engine_router_compile(struct engine *e, const struct uuid *uuid)
     struct l3_output out;
     const char *error;
     size_t i;
+
+    /* The gateway's QoS, where the router SNATs. */
+    struct qos_limits limits;
+    bool qos = false;
+    if ((r.gw_role == L3_GW_ACTIVE || r.gw_role == L3_GW_STANDBY)
+        && r.nb->gateway_qos_policy && r.nb->enable_snat) {
+        struct svec errors = SVEC_EMPTY_INITIALIZER;
+        qos = qos_policy_limits(r.nb->gateway_qos_policy, &limits, &errors);
+        SVEC_FOR_EACH (i, error, &errors) {
+            engine_log_error(e, xstrdup(error));
+        }
+        svec_destroy(&errors);
+        if (qos && limits.egress.kbps) {
+            r.gw_egress_meter = QOS_GW_EGRESS_METER(r.lid);
+        }
+        if (qos && limits.ingress.kbps) {
+            r.gw_ingress_meter = QOS_GW_INGRESS_METER(r.lid);
+        }
+    }
+    qos_meters_set(&e->qos_meters, cookie, QOS_GW_EGRESS_METER(r.lid),
+                   QOS_GW_INGRESS_METER(r.lid), qos ? &limits : NULL);
 
     l3_output_init(&out);
     l3_compile_router(&r, &out);

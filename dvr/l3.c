@@ -755,6 +755,9 @@ compile_gateway(const struct l3_router *r, uint64_t cookie,
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_nw_dst(&match, gw->ip);
     if (r->nb->enable_snat) {
+        if (r->gw_ingress_meter) {
+            put_parsed(&ofpacts, "meter:%"PRIu32, r->gw_ingress_meter);
+        }
         put_parsed(&ofpacts, "ct(zone=%d,nat,table=%d)", zone, T_L3_ROUTE);
     }
     flow_list_add(&out->int_flows, T_L3_EXT_IN, 100, cookie, &match,
@@ -784,6 +787,9 @@ compile_gateway(const struct l3_router *r, uint64_t cookie,
         match_set_metadata(&match, htonll(gw->lvid));
         match_set_reg(&match, REG_ROUTER, r->lid);
         match_set_dl_type(&match, htons(ETH_TYPE_IP));
+        if (r->gw_egress_meter) {
+            put_parsed(&ofpacts, "meter:%"PRIu32, r->gw_egress_meter);
+        }
         put_parsed(&ofpacts, "dec_ttl,load:0->NXM_NX_REG%d[0],"
                    "ct(commit,zone=%d,nat(src="IP_FMT"),table=%d)",
                    REG_FLAGS, zone, IP_ARGS(gw->ip), T_L3_NEXTHOP);
@@ -935,6 +941,9 @@ l3_compile_fip(const struct l3_fip *f, struct l3_output *out)
     match_set_reg(&match, REG_ROUTER, r->lid);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_nw_dst(&match, f->fip);
+    if (f->ingress_meter) {
+        put_parsed(&ofpacts, "meter:%"PRIu32, f->ingress_meter);
+    }
     put_parsed(&ofpacts, "ct(commit,zone=%d,nat(dst="IP_FMT"),table=%d)",
                zone, IP_ARGS(f->vm_ip), T_L3_ROUTE);
     flow_list_add(&out->int_flows, T_L3_EXT_IN, 100, cookie, &match,
@@ -971,6 +980,9 @@ l3_compile_fip(const struct l3_fip *f, struct l3_output *out)
     match_set_reg(&match, REG_ROUTER, r->lid);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_nw_src(&match, f->vm_ip);
+    if (f->egress_meter) {
+        put_parsed(&ofpacts, "meter:%"PRIu32, f->egress_meter);
+    }
     put_parsed(&ofpacts, "dec_ttl,load:0->NXM_NX_REG%d[0],"
                "ct(commit,zone=%d,nat(src="IP_FMT"),table=%d)",
                REG_FLAGS, zone, IP_ARGS(f->fip), T_L3_NEXTHOP);

@@ -83,6 +83,9 @@ struct l3_router {
     const ofp_port_t *gw_tunnels;   /* REMOTE: br-tun ports to the gateway
                                      * chassis, best first. */
     size_t n_gw_tunnels;
+    uint32_t gw_egress_meter;       /* ACTIVE, STANDBY: meter of the SNAT
+                                     * (out), or 0... */
+    uint32_t gw_ingress_meter;      /* ...and of the un-SNAT (in), or 0. */
 };
 
 void l3_compile_skeleton(struct l3_output *);
@@ -145,6 +148,9 @@ struct l3_fip {
     ofp_port_t vm_ofport;           /* its br-int port (NAT zone), */
     const struct l3_router *router; /* and the router that NATs it. */
     uint16_t ext_lvid;              /* The external network's local VLAN. */
+    uint32_t egress_meter;          /* Meter of what the VM sends out
+                                     * through it, or 0. */
+    uint32_t ingress_meter;         /* Meter of what it receives, or 0. */
 };
 
 /* A floating IP's flows: on its VM's chassis, ARP, DNAT, SNAT and its

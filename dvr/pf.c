@@ -58,6 +58,33 @@ pf_parse(const struct nbrec_port_forwarding *nb, const struct l3_router *r,
     }
     rule->ext_port = nb->external_port;
     rule->int_port = nb->internal_port;
+    int64_t ext_end = (nb->n_external_port_end ? nb->external_port_end[0]
+                       : nb->external_port);
+    int64_t int_end = (nb->n_internal_port_end ? nb->internal_port_end[0]
+                       : nb->internal_port);
+    if (ext_end < nb->external_port || ext_end > 65535
+        || int_end < nb->internal_port || int_end > 65535) {
+        return xasprintf("port forwarding "UUID_FMT": port range ends "
+                         "%"PRId64" and %"PRId64" not in %"PRId64"..65535 "
+                         "and %"PRId64"..65535", UUID_ARGS(uuid), ext_end,
+                         int_end, nb->external_port, nb->internal_port);
+    }
+    if (int_end != nb->internal_port
+        && int_end - nb->internal_port != ext_end - nb->external_port) {
+        return xasprintf("port forwarding "UUID_FMT": internal range "
+                         "%"PRId64":%"PRId64" is neither one port nor as "
+                         "long as external range %"PRId64":%"PRId64,
+                         UUID_ARGS(uuid), nb->internal_port, int_end,
+                         nb->external_port, ext_end);
+    }
+    if (ext_end - nb->external_port >= PF_MAX_RANGE) {
+        return xasprintf("port forwarding "UUID_FMT": external range "
+                         "%"PRId64":%"PRId64" is longer than %d ports",
+                         UUID_ARGS(uuid), nb->external_port, ext_end,
+                         PF_MAX_RANGE);
+    }
+    rule->ext_port_end = ext_end;
+    rule->int_port_end = int_end;
     if (!nb->port) {
         return xasprintf("port forwarding "UUID_FMT": no internal port",
                          UUID_ARGS(uuid));
@@ -139,19 +166,21 @@ compile_gateway(const struct pf_fip *f, const bool *skip, uint64_t cookie,
             continue;
         }
         ofpbuf_clear(&ofpacts);
-        match_init_catchall(&match);
-        match_set_metadata(&match, htonll(f->ext_lvid));
-        match_set_reg(&match, REG_ROUTER, r->lid);
-        match_rule(&match, rule);
-        match_set_nw_dst(&match, f->fip);
-        match_set_tp_dst(&match, htons(rule->ext_port));
         put_load_bits(&ofpacts, MFF_REG0 + REG_FLAGS, 0, 1, 0);
         put_load(&ofpacts, MFF_METADATA, rule->lvid);
         put_load_mac(&ofpacts, MFF_ETH_SRC, rule->router_mac);
         put_load_mac(&ofpacts, MFF_ETH_DST, rule->vm_mac);
         put_resubmit(&ofpacts, T_L2_LOOKUP);
-        flow_list_add(&out->int_flows, T_L3_EXT_IN, PF_PRIO_FORWARD, cookie,
-                      &match, &ofpacts);
+        for (int port = rule->ext_port; port <= rule->ext_port_end; port++) {
+            match_init_catchall(&match);
+            match_set_metadata(&match, htonll(f->ext_lvid));
+            match_set_reg(&match, REG_ROUTER, r->lid);
+            match_rule(&match, rule);
+            match_set_nw_dst(&match, f->fip);
+            match_set_tp_dst(&match, htons(port));
+            flow_list_add(&out->int_flows, T_L3_EXT_IN, PF_PRIO_FORWARD,
+                          cookie, &match, &ofpacts);
+        }
     }
 
     /* Nothing else to the floating IP goes anywhere. */
@@ -219,23 +248,35 @@ compile_local(const struct pf_fip *f, const struct pf_rule *rule,
                       &match, &ofpacts);
     }
 
+    /* Each external port to its internal one: N + i to M + i, or every
+     * one to M when the internal side is one port. */
     match_rule(&match, rule);
-    match_set_tp_dst(&match, htons(rule->ext_port));
-    put_parsed(&ofpacts, "ct(commit,zone=%d,nat(dst="IP_FMT":%d),table=%d)",
-               zone, IP_ARGS(rule->vm_ip), rule->int_port, T_L3_ROUTE);
-    flow_list_add(&out->int_flows, T_L3_INPUT, PF_PRIO_NAT, cookie, &match,
-                  &ofpacts);
+    for (int port = rule->ext_port; port <= rule->ext_port_end; port++) {
+        int int_port = (rule->int_port_end == rule->int_port
+                        ? rule->int_port
+                        : rule->int_port + (port - rule->ext_port));
+        ofpbuf_clear(&ofpacts);
+        match_set_tp_dst(&match, htons(port));
+        put_parsed(&ofpacts,
+                   "ct(commit,zone=%d,nat(dst="IP_FMT":%d),table=%d)",
+                   zone, IP_ARGS(rule->vm_ip), int_port, T_L3_ROUTE);
+        flow_list_add(&out->int_flows, T_L3_INPUT, PF_PRIO_NAT, cookie,
+                      &match, &ofpacts);
+    }
 
+    /* The replies, from each internal port. */
     ofpbuf_clear(&ofpacts);
-    match_init_catchall(&match);
-    match_set_reg(&match, REG_ROUTER, r->lid);
-    match_set_metadata(&match, htonll(rule->lvid));
-    match_rule(&match, rule);
-    match_set_nw_src(&match, rule->vm_ip);
-    match_set_tp_src(&match, htons(rule->int_port));
     put_parsed(&ofpacts, "ct(zone=%d,nat,table=%d)", zone, T_L3_ROUTE);
-    flow_list_add(&out->int_flows, T_L3_INPUT, PF_PRIO_NAT, cookie, &match,
-                  &ofpacts);
+    for (int port = rule->int_port; port <= rule->int_port_end; port++) {
+        match_init_catchall(&match);
+        match_set_reg(&match, REG_ROUTER, r->lid);
+        match_set_metadata(&match, htonll(rule->lvid));
+        match_rule(&match, rule);
+        match_set_nw_src(&match, rule->vm_ip);
+        match_set_tp_src(&match, htons(port));
+        flow_list_add(&out->int_flows, T_L3_INPUT, PF_PRIO_NAT, cookie,
+                      &match, &ofpacts);
+    }
     ofpbuf_uninit(&ofpacts);
 }
 
@@ -251,13 +292,15 @@ pf_compile(const struct pf_fip *f, struct l3_output *out)
         for (size_t j = 0; j < i && !skip[i]; j++) {
             const struct pf_rule *other = &f->rules[j];
             if (!skip[j] && other->proto == rule->proto
-                && other->ext_port == rule->ext_port) {
+                && other->ext_port <= rule->ext_port_end
+                && rule->ext_port <= other->ext_port_end) {
                 skip[i] = true;
                 svec_add_nocopy(&out->errors, xasprintf(
-                    "port forwarding "UUID_FMT": external port %d/%s of "
-                    "floating IP "UUID_FMT" is port forwarding "UUID_FMT"'s",
-                    UUID_ARGS(&rule->nb->header_.uuid), rule->ext_port,
-                    rule->nb->protocol, UUID_ARGS(&f->nb->header_.uuid),
+                    "port forwarding "UUID_FMT": external ports %d:%d/%s "
+                    "of floating IP "UUID_FMT" overlap port forwarding "
+                    UUID_FMT"'s", UUID_ARGS(&rule->nb->header_.uuid),
+                    rule->ext_port, rule->ext_port_end, rule->nb->protocol,
+                    UUID_ARGS(&f->nb->header_.uuid),
                     UUID_ARGS(&other->nb->header_.uuid)));
             }
         }

@@ -20,7 +20,12 @@
  *     subnets, an external port another forwarding of the same floating IP
  *     and protocol already has) is skipped and described in 'errors'; the
  *     others are compiled.
- *   - IPv4, TCP and UDP, single ports (no ranges).
+ *   - IPv4, TCP and UDP, single ports or port ranges (Neutron's
+ *     floating-ip-port-forwarding-port-ranges): external ports
+ *     ext_port..ext_port_end map to int_port + i, or all to int_port when
+ *     the internal side is a single port; one flow per port (as OVN's one
+ *     load-balancer VIP per port), so a range is at most PF_MAX_RANGE
+ *     ports long and a longer one is skipped.
  */
 
 #ifndef DVR_PF_H
@@ -36,12 +41,17 @@
 
 struct nbrec_port_forwarding;
 
+/* The longest port range of one forwarding (dvr-api refuses longer). */
+#define PF_MAX_RANGE 256
+
 /* One forwarding as this chassis sees it. */
 struct pf_rule {
     const struct nbrec_port_forwarding *nb;
     uint8_t proto;                  /* IPPROTO_TCP or IPPROTO_UDP. */
-    uint16_t ext_port;              /* The floating IP's port... */
-    uint16_t int_port;              /* ...to the VM's. */
+    uint16_t ext_port;              /* The floating IP's ports... */
+    uint16_t ext_port_end;          /* ...ext_port..ext_port_end... */
+    uint16_t int_port;              /* ...to the VM's int_port.. */
+    uint16_t int_port_end;          /* ...int_port_end (or int_port). */
     ovs_be32 vm_ip;                 /* The internal address, */
     struct eth_addr vm_mac;         /* its port's MAC, */
     uint16_t lvid;                  /* its network's local VLAN, */
@@ -70,8 +80,8 @@ struct pf_fip {
 
 /* Adds the flows of 'f''s forwardings to 'out': the gateway chassis' part
  * if this chassis is one of the router's, each local VM's part.  A
- * forwarding whose protocol and external port an earlier one has is
- * skipped with an error. */
+ * forwarding whose protocol and one of its external ports an earlier one
+ * has is skipped with an error. */
 void pf_compile(const struct pf_fip *, struct l3_output *);
 
 #endif /* dvr/pf.h */

@@ -268,15 +268,23 @@ void
 qos_meters_set_port(struct qos_meters *m, uint64_t cookie,
                     ofp_port_t ofport, const struct qos_limits *limits)
 {
+    qos_meters_set(m, cookie, QOS_EGRESS_METER(ofport),
+                   QOS_INGRESS_METER(ofport), limits);
+}
+
+void
+qos_meters_set(struct qos_meters *m, uint64_t cookie, uint32_t egress_id,
+               uint32_t ingress_id, const struct qos_limits *limits)
+{
     uint32_t keep[2] = { 0, 0 };
     bool changed = false;
 
     if (limits && limits->egress.kbps) {
-        keep[0] = QOS_EGRESS_METER(ofport);
+        keep[0] = egress_id;
         changed |= qos_meters_put(m, keep[0], &limits->egress, cookie);
     }
     if (limits && limits->ingress.kbps) {
-        keep[1] = QOS_INGRESS_METER(ofport);
+        keep[1] = ingress_id;
         changed |= qos_meters_put(m, keep[1], &limits->ingress, cookie);
     }
 

@@ -44,11 +44,27 @@ struct nbrec_qos_policy;
 struct svec;
 
 #define QOS_METER_MIN 0x20000
-#define QOS_METER_MAX 0x3ffff
+#define QOS_METER_MAX 0x7ffff
 #define QOS_EGRESS_METER(OFPORT) \
     ((uint32_t) (0x20000 + ofp_to_u16(OFPORT)))
 #define QOS_INGRESS_METER(OFPORT) \
     ((uint32_t) (0x30000 + ofp_to_u16(OFPORT)))
+/* A floating IP's policy (Neutron's qos-fip), applied on its VM's node in
+ * the floating IP's SNAT (egress: from the VM out through the floating IP)
+ * and DNAT (ingress: to the floating IP) flows.  The meters are keyed by
+ * the VM's OpenFlow port: a port has at most one floating IP with a
+ * policy on a node (a second one is skipped with an error). */
+#define QOS_FIP_EGRESS_METER(OFPORT) \
+    ((uint32_t) (0x40000 + ofp_to_u16(OFPORT)))
+#define QOS_FIP_INGRESS_METER(OFPORT) \
+    ((uint32_t) (0x50000 + ofp_to_u16(OFPORT)))
+/* A router's gateway policy (Neutron's qos-gateway-ip), applied on its
+ * gateway chassis in the router's SNAT (egress: from the tenant networks
+ * out through the gateway address) and un-SNAT (ingress: to the gateway
+ * address) flows, keyed by the router's local id (below 0x4000, the SNAT
+ * zones' bound). */
+#define QOS_GW_EGRESS_METER(LID) ((uint32_t) (0x60000 + (LID)))
+#define QOS_GW_INGRESS_METER(LID) ((uint32_t) (0x70000 + (LID)))
 
 /* One direction's limit; 'kbps' 0 means none. */
 struct qos_limit {
@@ -110,5 +126,11 @@ bool qos_meters_put(struct qos_meters *, uint32_t id,
  * ('limits' NULL: none). */
 void qos_meters_set_port(struct qos_meters *, uint64_t cookie,
                          ofp_port_t ofport, const struct qos_limits *);
+/* Replaces the meters of 'cookie' with meter 'egress_id' for
+ * limits->egress and 'ingress_id' for limits->ingress, each if its kbps is
+ * not 0 ('limits' NULL: none). */
+void qos_meters_set(struct qos_meters *, uint64_t cookie,
+                    uint32_t egress_id, uint32_t ingress_id,
+                    const struct qos_limits *);
 
 #endif /* pipeline/qos.h */

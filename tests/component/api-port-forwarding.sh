@@ -6,9 +6,13 @@
 # forwarding of the floating IP and protocol has, an internal address not
 # on the port, a floating IP associated with a port (and the reverse: a
 # floating IP with forwardings associated with a port), ports outside
-# 1..65535, a port range (not offered), an unknown protocol, a port with
-# a floating IP of its own, a floating IP or forwarding that does not
-# exist.
+# 1..65535, an unknown protocol, a port with a floating IP of its own, a
+# floating IP or forwarding that does not exist.  Port ranges (extension
+# floating-ip-port-forwarding-port-ranges, through the REST API: Debian
+# 12's client parses --external-protocol-port as an integer): N-N and 1-N
+# created, shown and updated; refused: a range overlapping another
+# forwarding's, internal and external ranges of different lengths, a
+# range longer than 256 ports, malformed ranges.
 set -eu
 . "$abs_top_srcdir/tests/lib/ovs.sh"
 . "$abs_top_srcdir/tests/component/api/lib.sh"
@@ -109,8 +113,6 @@ refused 400 HTTPBadRequest POST "$PF" \
     "$(body "$p1" 192.168.10.11 65536 2204 tcp '')"
 refused 400 HTTPBadRequest POST "$PF" \
     "$(body "$p1" 192.168.10.11 24 2204 sctp '')"
-refused 400 HTTPBadRequest POST "$PF" "$(body "$p1" 192.168.10.11 24 2204 tcp \
-    ', "external_port_range": "2204:2205"')"
 refused 409 FloatingIPPortAlreadyAssociated POST \
     "/v2.0/floatingips/$fip2id/port_forwardings" \
     "$(body "$p1" 192.168.10.11 24 2204 tcp '')"
@@ -128,6 +130,72 @@ refused 404 FloatingIPNotFound GET \
 refused 404 PortForwardingNotFound GET \
     "/v2.0/floatingips/$fip2id/port_forwardings/$pf1"
 echo "bad input refused with Neutron errors, nothing written: ok"
+
+# Port ranges.
+os extension show floating-ip-port-forwarding-port-ranges >/dev/null \
+    || ovs_fail "extension floating-ip-port-forwarding-port-ranges not offered"
+rbody() {
+    printf '{"port_forwarding": {"internal_port_id": "%s",
+      "internal_ip_address": "%s", "internal_port_range": "%s",
+      "external_port_range": "%s", "protocol": "%s"}}' "$@"
+}
+out=$(api_curl POST "$PF" "$(rbody "$p1" 192.168.10.11 2300:2309 2300:2309 tcp)")
+[ "${out%% *}" = 201 ] || ovs_fail "create range 2300:2309: $out"
+echo "${out#* }" | jq -e '.port_forwarding | .external_port == null
+    and .internal_port == null and .external_port_range == "2300:2309"
+    and .internal_port_range == "2300:2309"' >/dev/null \
+    || ovs_fail "range rendered: $out"
+rpf=$(echo "${out#* }" | jq -r .port_forwarding.id)
+out=$(api_curl POST "$PF" "$(rbody "$p2" 192.168.10.12 53 2400:2404 udp)")
+[ "${out%% *}" = 201 ] || ovs_fail "create 1-N range 2400:2404: $out"
+echo "${out#* }" | jq -e '.port_forwarding | .external_port == null
+    and .internal_port == 53 and .external_port_range == "2400:2404"
+    and .internal_port_range == "53:53"' >/dev/null \
+    || ovs_fail "1-N range rendered: $out"
+rpf2=$(echo "${out#* }" | jq -r .port_forwarding.id)
+n=$(ovsdb-client -f json transact "$NB_REMOTE" \
+    "[\"DVRFLOW_Northbound\", {\"op\": \"select\", \"table\": \"Port_Forwarding\",
+      \"where\": [[\"_uuid\", \"==\", [\"uuid\", \"$rpf\"]]]}]" \
+    | jq -c '.[0].rows[0] | [.external_port, .external_port_end,
+                              .internal_port, .internal_port_end]')
+[ "$n" = '[2300,2309,2300,2309]' ] || ovs_fail "NB row of the range: $n"
+refused 400 BadRequest POST "$PF" \
+    "$(rbody "$p2" 192.168.10.12 2305:2310 2305:2310 tcp)"
+refused 400 BadRequest POST "$PF" "$(body "$p2" 192.168.10.12 22 2309 tcp '')"
+refused 400 BadRequest POST "$PF" \
+    "$(rbody "$p2" 192.168.10.12 22:23 2500:2509 tcp)"
+refused 400 BadRequest POST "$PF" \
+    "$(rbody "$p2" 192.168.10.12 2500:2509 2500 tcp)"
+refused 400 BadRequest POST "$PF" \
+    "$(rbody "$p2" 192.168.10.12 3000:3300 3000:3300 tcp)"
+refused 400 BadRequest POST "$PF" \
+    "$(rbody "$p1" 192.168.10.11 2300:2301 2600:2601 tcp)"
+for bad in 2600:2500 abc 1:2:3 0:5 2600:65536 : 2600: :2600; do
+    refused 400 HTTPBadRequest POST "$PF" \
+        "$(rbody "$p2" 192.168.10.12 "$bad" 2600:2601 tcp)"
+done
+refused 400 HTTPBadRequest POST "$PF" \
+    '{"port_forwarding": {"internal_port_id": "'"$p2"'",
+      "internal_ip_address": "192.168.10.12", "internal_port": 22,
+      "protocol": "tcp"}}'
+refused 400 BadRequest PUT "$PF/$rpf2" \
+    '{"port_forwarding": {"external_port_range": "2201:2202"}}'
+out=$(api_curl PUT "$PF/$rpf" \
+      '{"port_forwarding": {"external_port_range": "2320:2329",
+        "internal_port_range": "2320:2329"}}')
+[ "${out%% *}" = 200 ] || ovs_fail "update of the range: $out"
+echo "${out#* }" | jq -e '.port_forwarding.external_port_range
+    == "2320:2329"' >/dev/null || ovs_fail "range not updated: $out"
+out=$(api_curl PUT "$PF/$rpf" \
+      '{"port_forwarding": {"external_port": 2330, "internal_port": 2330}}')
+echo "${out#* }" | jq -e '.port_forwarding | .external_port == 2330
+    and .external_port_range == "2330:2330"' >/dev/null \
+    || ovs_fail "a single port does not replace the range: $out"
+for id in "$rpf" "$rpf2"; do
+    out=$(api_curl DELETE "$PF/$id")
+    [ "${out%% *}" = 204 ] || ovs_fail "delete $id: $out"
+done
+echo "port ranges: N-N and 1-N created, updated; overlaps and bad ranges refused: ok"
 
 # Delete: one by the client; the rest with its floating IP, as Neutron.
 os floating ip port forwarding delete "$fip" "$pf1" \

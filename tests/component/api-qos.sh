@@ -77,6 +77,48 @@ run network set --qos-policy dscp net1 >/dev/null
     || ovs_fail "NB Network.qos_policy"
 echo "port and network policies through the client: ok"
 
+# Floating IPs (qos-fip): created with a policy, changed, removed, set
+# again with the client.
+os extension show qos-fip >/dev/null || ovs_fail "extension qos-fip not offered"
+run network create pub --external >/dev/null
+run subnet create --network pub --subnet-range 203.0.113.0/24 --no-dhcp \
+    pubsub >/dev/null
+run network qos policy create fipbw >/dev/null
+fpol=$(os network qos policy show fipbw -f value -c id)
+fip=$(os floating ip create --qos-policy fipbw pub -f value -c id) \
+    || ovs_fail "floating ip create --qos-policy"
+[ "$(os floating ip show "$fip" -f value -c qos_policy_id)" = "$fpol" ] \
+    || ovs_fail "floating IP qos_policy_id after create"
+[ "$(nb_col Floating_IP qos_policy)" = "[\"uuid\", \"$fpol\"]" ] \
+    || ovs_fail "NB Floating_IP.qos_policy: $(nb_col Floating_IP qos_policy)"
+run floating ip set --no-qos-policy "$fip" >/dev/null
+[ "$(os floating ip show "$fip" -f value -c qos_policy_id)" = None ] \
+    || ovs_fail "floating IP qos_policy_id after --no-qos-policy"
+[ "$(nb_col Floating_IP qos_policy)" = '["set", []]' ] \
+    || ovs_fail "NB Floating_IP.qos_policy not cleared"
+run floating ip set --qos-policy bw "$fip" >/dev/null
+run floating ip set --qos-policy fipbw "$fip" >/dev/null
+[ "$(os floating ip show "$fip" -f value -c qos_policy_id)" = "$fpol" ] \
+    || ovs_fail "floating IP qos_policy_id after set"
+echo "floating IP policies through the client: ok"
+
+# Router gateways (qos-gateway-ip).
+os extension show qos-gateway-ip >/dev/null \
+    || ovs_fail "extension qos-gateway-ip not offered"
+run router create r1 >/dev/null
+run router set --external-gateway pub r1 >/dev/null
+run router set --qos-policy fipbw r1 >/dev/null
+[ "$(os router show r1 -f json | jq -r '.external_gateway_info.qos_policy_id')" \
+    = "$fpol" ] || ovs_fail "router gateway qos_policy_id after set"
+[ "$(nb_col Router gateway_qos_policy)" = "[\"uuid\", \"$fpol\"]" ] \
+    || ovs_fail "NB Router.gateway_qos_policy: $(nb_col Router gateway_qos_policy)"
+run router set --no-qos-policy r1 >/dev/null
+[ "$(nb_col Router gateway_qos_policy)" = '["set", []]' ] \
+    || ovs_fail "NB Router.gateway_qos_policy not cleared"
+run router set --qos-policy bw r1 >/dev/null
+r1=$(os router show r1 -f value -c id)
+echo "router gateway policies through the client: ok"
+
 # Bad input: 4xx, Neutron-style, nothing written.
 before=$(nb_dump)
 # expect STATUS TYPE METHOD PATH [BODY]
@@ -130,6 +172,23 @@ expect 404 QosPolicyNotFound POST /v2.0/networks \
 expect 400 HTTPBadRequest PUT "/v2.0/ports/$port" \
     '{"port": {"qos_policy_id": "not-a-uuid"}}'
 expect 409 QosPolicyInUse DELETE "/v2.0/qos/policies/$pol"
+expect 409 QosPolicyInUse DELETE "/v2.0/qos/policies/$fpol"
+expect 404 QosPolicyNotFound PUT "/v2.0/floatingips/$fip" \
+    '{"floatingip": {"qos_policy_id": "00000000-0000-4000-8000-000000000000"}}'
+expect 400 HTTPBadRequest PUT "/v2.0/floatingips/$fip" \
+    '{"floatingip": {"qos_policy_id": "not-a-uuid"}}'
+expect 400 HTTPBadRequest PUT "/v2.0/floatingips/$fip" \
+    '{"floatingip": {"qos_policy_id": 5}}'
+pubid=$(os network show pub -f value -c id)
+expect 404 QosPolicyNotFound PUT "/v2.0/routers/$r1" \
+    "{\"router\": {\"external_gateway_info\": {\"network_id\": \"$pubid\",
+      \"qos_policy_id\": \"00000000-0000-4000-8000-000000000000\"}}}"
+expect 400 HTTPBadRequest PUT "/v2.0/routers/$r1" \
+    "{\"router\": {\"external_gateway_info\": {\"network_id\": \"$pubid\",
+      \"qos_policy_id\": \"not-a-uuid\"}}}"
+expect 404 QosPolicyNotFound POST /v2.0/floatingips \
+    "{\"floatingip\": {\"floating_network_id\": \"$pubid\",
+      \"qos_policy_id\": \"00000000-0000-4000-8000-000000000000\"}}"
 expect 409 QosPolicyInUse DELETE "/v2.0/qos/policies/$dpol"
 [ "$(nb_dump)" = "$before" ] || ovs_fail "a refused request wrote to the NB"
 # The client reports the errors too.
@@ -145,6 +204,12 @@ fi
 echo "bad input refused, nothing written: ok"
 
 # Teardown through the client: unset, delete rules and policies.
+run floating ip unset --qos-policy "$fip" >/dev/null
+run router unset --qos-policy r1 >/dev/null
+run router unset --external-gateway r1 >/dev/null
+run router delete r1 >/dev/null
+run network qos policy delete fipbw >/dev/null
+run floating ip delete "$fip" >/dev/null
 run port unset --qos-policy vm1 >/dev/null
 run network set --no-qos-policy net1 >/dev/null
 run network qos rule delete bw "$rule" >/dev/null

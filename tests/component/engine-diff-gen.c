@@ -1268,12 +1268,25 @@ qos_change(struct ediff_run *run)
                 nbrec_network_set_qos_policy(n, NULL);
             }
         }
+        const struct nbrec_floating_ip *f;
+        NBREC_FLOATING_IP_FOR_EACH (f, run->w) {
+            if (f->qos_policy == q) {
+                nbrec_floating_ip_set_qos_policy(f, NULL);
+            }
+        }
+        const struct nbrec_router *r;
+        NBREC_ROUTER_FOR_EACH (r, run->w) {
+            if (r->gateway_qos_policy == q) {
+                nbrec_router_set_gateway_qos_policy(r, NULL);
+            }
+        }
         nbrec_qos_policy_delete(q);
         run->deleted = true;
     }
 }
 
-/* Gives a VM port or a network a policy, or takes it away. */
+/* Gives a VM port, a network, a floating IP or a router's gateway a
+ * policy, or takes it away. */
 static void
 qos_assign(struct ediff_run *run)
 {
@@ -1285,11 +1298,24 @@ qos_assign(struct ediff_run *run)
             NOTE(run, "port %08x qos %08x", ID(p), q ? ID(q) : 0);
             nbrec_port_set_qos_policy(p, q);
         }
-    } else {
+    } else if (chance(50)) {
         const struct nbrec_network *n = pick_network(run, NULL);
         if (n) {
             NOTE(run, "net %08x qos %08x", ID(n), q ? ID(q) : 0);
             nbrec_network_set_qos_policy(n, q);
+        }
+    } else if (chance(60)) {
+        const struct nbrec_floating_ip *f = pick_fip(run, NULL);
+        if (f) {
+            NOTE(run, "fip %08x qos %08x", ID(f), q ? ID(q) : 0);
+            nbrec_floating_ip_set_qos_policy(f, q);
+        }
+    } else {
+        const struct nbrec_router *r = pick_router(run, NULL);
+        if (r) {
+            NOTE(run, "router %08x gateway qos %08x", ID(r),
+                 q ? ID(q) : 0);
+            nbrec_router_set_gateway_qos_policy(r, q);
         }
     }
 }

@@ -79,7 +79,7 @@ expect() {
     ovs_wait_until 5 grep -q "$1" "$log" || ovs_fail "no log line: $1"
     [ "$(grep -c "$1" "$log")" -ge 1 ] || ovs_fail "log: $1"
 }
-expect "port forwarding $loser: external port 2201/tcp of floating IP $f is port forwarding $winner's"
+expect "port forwarding $loser: external ports 2201:2201/tcp of floating IP $f overlap port forwarding $winner's"
 expect "port forwarding $noaddr: internal address '10.0.1.99' is not an IPv4 address of port $p1"
 expect "port forwarding $icmp: protocol 'icmp' is neither tcp nor udp"
 expect "port forwarding $zero: ports 0 and 22 not both in 1..65535"

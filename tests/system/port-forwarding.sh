@@ -13,7 +13,12 @@
 #   - a forwarding deleted stops its traffic (both protocols), the other
 #     one still works;
 #   - an external port that overlaps another forwarding of the floating IP
-#     is refused by the API (400) and writes nothing.
+#     is refused by the API (400) and writes nothing;
+#   - port ranges (floating-ip-port-forwarding-port-ranges): tcp 2300:2309
+#     -> vm1:7000:7009 reaches vm1's servers on 7003 and 7007 through
+#     2303 and 2307, not through 2299 or 2310; udp 2400:2409 -> vm2:22
+#     (1-N) reaches vm2 through 2400 and 2409, not through 2410; a range
+#     overlapping 2300:2309 is refused (400).
 set -euo pipefail
 . "$abs_top_srcdir/tests/system/lib.sh"
 sb_init
@@ -77,25 +82,26 @@ n=$(sb_api GET "/floatingips/$fipid/port_forwardings" \
 [ "$n" = 4 ] || sb_fail "$n forwardings after the refused one, not 4"
 echo "overlapping external port refused (400), nothing written: ok"
 
-# serve NAME: on port 22 of VM NAME, a TCP server and a UDP server that
-# answer their peer's address prefixed with NAME.
+# serve NAME [PORT]: on PORT (22) of VM NAME, a TCP server and a UDP
+# server that answer their peer's address prefixed with NAME.
 serve() {
     sb exec "$1" python3 -c '
 import socket, sys, threading
 def tcp():
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("", 22)); s.listen(8)
+    s.bind(("", int(sys.argv[2]))); s.listen(8)
     while True:
         c, a = s.accept()
         c.sendall(("%s %s\n" % (sys.argv[1], a[0])).encode()); c.close()
 threading.Thread(target=tcp, daemon=True).start()
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("", 22))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("", int(sys.argv[2])))
 while True:
     d, a = u.recvfrom(100)
     u.sendto(("%s %s\n" % (sys.argv[1], a[0])).encode(), a)
-' "$1" </dev/null >/dev/null 2>&1 &
-    sb_wait_listen "$1" 22
+' "$1" "${2:-22}" </dev/null >/dev/null 2>&1 &
+    sb_wait_listen "$1" "${2:-22}"
 }
 # ask PROTO PORT: what the external host gets from the floating IP's PORT
 # (from the floating IP's address), or "none".
@@ -172,4 +178,41 @@ sb_api PUT "/floatingips/$fipid/port_forwardings/$t1" \
 assert_ask tcp 2201 "vm2 203.0.113.1"
 assert_ask udp 2201 "vm1 203.0.113.1"
 echo "2201/tcp moved to vm2 by an update: ok"
-echo "port forwarding: ok ($u1 kept)"
+
+# Port ranges: N-N shifted (tcp) and 1-N (udp).
+r1=$(sb_api_id POST "/floatingips/$fipid/port_forwardings" \
+    "{\"port_forwarding\": {\"internal_port_id\": \"$p1\",
+      \"internal_ip_address\": \"192.168.10.11\",
+      \"internal_port_range\": \"7000:7009\",
+      \"external_port_range\": \"2300:2309\", \"protocol\": \"tcp\"}}")
+sb_api_id POST "/floatingips/$fipid/port_forwardings" \
+    "{\"port_forwarding\": {\"internal_port_id\": \"$p2\",
+      \"internal_ip_address\": \"192.168.10.12\", \"internal_port\": 22,
+      \"external_port_range\": \"2400:2409\", \"protocol\": \"udp\"}}" \
+    >/dev/null
+serve vm1 7003
+serve vm1 7007
+assert_ask tcp 2303 "vm1 203.0.113.1"
+assert_ask tcp 2307 "vm1 203.0.113.1"
+assert_ask udp 2400 "vm2 203.0.113.1"
+assert_ask udp 2409 "vm2 203.0.113.1"
+for p in 2299 2310; do
+    [ "$(ask tcp $p)" = none ] || sb_fail "tcp $p, outside 2300:2309, got in"
+done
+[ "$(ask udp 2410)" = none ] || sb_fail "udp 2410, outside 2400:2409, got in"
+n=$(flow_packets hv1 "table=l3_input,tcp,nw_dst=$fip,tp_dst=2303")
+[ "$n" -gt 0 ] || sb_fail "hv1's DNAT of $fip:2303 counted nothing"
+echo "port ranges: 2303, 2307 -> vm1:7003, 7007; 2400, 2409/udp -> vm2:22;" \
+     "2299, 2310, 2410 not forwarded: ok"
+code=$(curl -sS -o "$SB_TMP/dup" -w '%{http_code}' -X POST \
+    -H 'Content-Type: application/json' \
+    "http://127.0.0.1:$port/v2.0/floatingips/$fipid/port_forwardings" \
+    --data "{\"port_forwarding\": {\"internal_port_id\": \"$p2\",
+      \"internal_ip_address\": \"192.168.10.12\",
+      \"internal_port_range\": \"2305:2315\",
+      \"external_port_range\": \"2305:2315\", \"protocol\": \"tcp\"}}")
+[ "$code" = 400 ] && jq -e '.NeutronError.type == "BadRequest"' \
+    "$SB_TMP/dup" >/dev/null \
+    || sb_fail "an overlapping range got $code: $(cat "$SB_TMP/dup")"
+echo "a range overlapping 2300:2309 refused (400): ok"
+echo "port forwarding: ok ($u1, $r1 kept)"

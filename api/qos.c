@@ -9,8 +9,9 @@
  *
  * Rules are non-root rows owned by their policy (QoS_Policy.rules), so
  * deleting a policy deletes its rules.  Ports, networks, floating IPs and
- * router gateways refer to a policy strongly: a policy in use cannot be deleted (409, as Neutron's
- * QosPolicyInUse).  Refused, writing nothing: a bandwidth limit of 0, a
+ * router gateways refer to a policy strongly: a policy in use cannot be
+ * deleted (409, as Neutron's QosPolicyInUse).  Refused, writing nothing: a
+ * bandwidth limit of 0, a
  * negative or non-integer value, a DSCP mark outside Neutron's list, a
  * second bandwidth limit rule of the same direction or a second DSCP rule
  * in one policy (409), a policy id that does not exist (404).

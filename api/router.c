@@ -238,7 +238,8 @@ set_gateway(struct api_ctx *ctx, const struct nbrec_router *router,
     if (!info || json_is_null(info) || !json_object_size(info)) {
         if (old) {
             if (router_has_fips(ctx, router)) {
-                return api_conflict(ctx, "RouterExternalGatewayInUseByFloatingIp",
+                return api_conflict(ctx,
+                                    "RouterExternalGatewayInUseByFloatingIp",
                                     "Gateway cannot be updated for router "
                                     "%s, since a gateway to external "
                                     "network "UUID_FMT" is required by one "

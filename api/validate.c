@@ -646,8 +646,9 @@ validate_protocol(const json_t *v, const char *ethertype, char **out)
     if (json_is_integer(v)) {
         json_int_t n = json_integer_value(v);
         if (n < 0 || n > 255) {
-            return xasprintf("Security group rule protocol %"JSON_INTEGER_FORMAT
-                             " not supported. Only protocol values [%s] and "
+            return xasprintf("Security group rule protocol "
+                             "%"JSON_INTEGER_FORMAT" not supported. Only "
+                             "protocol values [%s] and "
                              "integer representations [0 to 255] are "
                              "supported.", n, "tcp, udp, icmp, ...");
         }

@@ -8,7 +8,8 @@
  *
  *   system-id             chassis name                (required)
  *   hostname              chassis hostname            (system hostname)
- *   dvr-nb-remote         NB database                 (unix:/var/run/dvrflow/nb.sock)
+ *   dvr-nb-remote         NB database
+ *                         (unix:/var/run/dvrflow/nb.sock)
  *   dvr-encap-ip          tunnel endpoint IP          (required for tunnels)
  *   dvr-encap-type        geneve | vxlan              (geneve)
  *   dvr-bridge-mappings   physnet:bridge,...          (none)

@@ -63,13 +63,13 @@ engine_nb_qos_dirty_ports(const struct engine *e,
     }
 }
 
-/* Edge: a changed rule's policies (a rule changed in place may not track
- * its policy in every IDL version). */
-void
-engine_nb_qos_rule_dirty_ports(const struct engine *e,
-                               const struct engine_input *in,
-                               const struct engine_change *change,
-                               struct uuid_set *dirty)
+/* Walks 'policy_edge' for the policies that hold the changed rule of
+ * 'change' (a rule changed in place may not track its policy in every IDL
+ * version). */
+static void
+rule_dirties_as_policy(const struct engine *e, const struct engine_input *in,
+                       const struct engine_change *change,
+                       struct uuid_set *dirty, engine_dirty_fn *policy_edge)
 {
     const struct nbrec_qos_policy *policy;
 
@@ -82,11 +82,22 @@ engine_nb_qos_rule_dirty_ports(const struct engine *e,
                     .uuid = &policy->header_.uuid,
                     .row = &policy->header_,
                 };
-                engine_nb_qos_dirty_ports(e, in, &c, dirty);
+                policy_edge(e, in, &c, dirty);
                 break;
             }
         }
     }
+}
+
+/* Edge: the ports whose policy has a changed rule. */
+void
+engine_nb_qos_rule_dirty_ports(const struct engine *e,
+                               const struct engine_input *in,
+                               const struct engine_change *change,
+                               struct uuid_set *dirty)
+{
+    rule_dirties_as_policy(e, in, change, dirty,
+                           engine_nb_qos_dirty_ports);
 }
 
 /* Edge: the floating IPs that use a changed policy. */
@@ -112,22 +123,8 @@ engine_nb_qos_rule_dirty_fips(const struct engine *e,
                               const struct engine_change *change,
                               struct uuid_set *dirty)
 {
-    const struct nbrec_qos_policy *policy;
-
-    NBREC_QOS_POLICY_FOR_EACH (policy, in->nb_idl) {
-        for (size_t i = 0; i < policy->n_rules; i++) {
-            if (uuid_equals(&policy->rules[i]->header_.uuid,
-                            change->uuid)) {
-                struct engine_change c = {
-                    .source = ENGINE_SRC_NB_QOS,
-                    .uuid = &policy->header_.uuid,
-                    .row = &policy->header_,
-                };
-                engine_nb_qos_dirty_fips(e, in, &c, dirty);
-                break;
-            }
-        }
-    }
+    rule_dirties_as_policy(e, in, change, dirty,
+                           engine_nb_qos_dirty_fips);
 }
 
 /* Edge: the routers whose gateway uses a changed policy. */
@@ -153,22 +150,8 @@ engine_nb_qos_rule_dirty_routers(const struct engine *e,
                                  const struct engine_change *change,
                                  struct uuid_set *dirty)
 {
-    const struct nbrec_qos_policy *policy;
-
-    NBREC_QOS_POLICY_FOR_EACH (policy, in->nb_idl) {
-        for (size_t i = 0; i < policy->n_rules; i++) {
-            if (uuid_equals(&policy->rules[i]->header_.uuid,
-                            change->uuid)) {
-                struct engine_change c = {
-                    .source = ENGINE_SRC_NB_QOS,
-                    .uuid = &policy->header_.uuid,
-                    .row = &policy->header_,
-                };
-                engine_nb_qos_dirty_routers(e, in, &c, dirty);
-                break;
-            }
-        }
-    }
+    rule_dirties_as_policy(e, in, change, dirty,
+                           engine_nb_qos_dirty_routers);
 }
 
 void

@@ -53,13 +53,13 @@
  * needs and must not be compiled (flows installed before a restart stay
  * as they are).  nb_monitor_run() returns true once the server has
  * applied a condition change whose rows the engine has not compiled yet
- * (the caller then binds the VIFs whose ports arrived; the rows are
- * tracked changes like any other, and the IDL reports the rows that refer
- * to an arriving row as changed too).  nb_monitor_converged() is true when the server
- * has applied the conditions that the current view implies: only then
+ * (the caller then binds the VIFs whose ports arrived; the rows are tracked
+ * changes like any other, and the IDL reports the rows that refer to an
+ * arriving row as changed too).  nb_monitor_converged() is true when the
+ * server has applied the conditions that the current view implies: only then
  * does the node hold every row its ports need, and only then may it
- * acknowledge an nb_cfg (a view between two rounds compiles to a part of
- * the node's flows).  Lookups by UUID use NB_GET(), and the engine
+ * acknowledge an nb_cfg (a view between two rounds compiles to a part of the
+ * node's flows).  Lookups by UUID use NB_GET(), and the engine
  * treats a row whose mandatory reference is not (yet) monitored as
  * absent.
  */

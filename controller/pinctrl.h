@@ -115,8 +115,8 @@ const struct pinctrl_stats *pinctrl_get_stats(const struct pinctrl *);
 const char *pinctrl_op_name(uint8_t op);
 
 /* Asks the switch for every meter's statistics, unless a request is in
- * flight (and less than 10 s old) or the connection is down.  The reply (read by pinctrl_run())
- * replaces what pinctrl_meter_drops() reports. */
+ * flight (and less than 10 s old) or the connection is down.  The reply (read
+ * by pinctrl_run()) replaces what pinctrl_meter_drops() reports. */
 void pinctrl_request_meter_stats(struct pinctrl *);
 
 /* Sets '*drops' to the packets meter 'meter_id' dropped, as of the last

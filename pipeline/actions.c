@@ -118,7 +118,8 @@ match_vlan(struct match *match, uint16_t vid)
 void
 match_untagged(struct match *match)
 {
-    match_set_vlan_vid_masked(match, htons(0), htons(VLAN_CFI | VLAN_VID_MASK));
+    match_set_vlan_vid_masked(match, htons(0),
+                              htons(VLAN_CFI | VLAN_VID_MASK));
 }
 
 void

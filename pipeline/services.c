@@ -286,9 +286,9 @@ services_compile_skeleton(const struct services_chassis *sc,
 }
 
 /* A packet-in of opcode 'op' for port 'nb': through the meter of VIF
- * 'meter' (a subport's is its parent's), then PIN_METER_ID.  The port's UUID follows the opcode (its 16
- * bytes in the order of its text form), so that the service finds the
- * port at once. */
+ * 'meter' (a subport's is its parent's), then PIN_METER_ID.  The port's UUID
+ * follows the opcode (its 16 bytes in the order of its text form), so that the
+ * service finds the port at once. */
 static void
 put_port_pin(const struct services_chassis *sc, const struct nbrec_port *nb,
              ofp_port_t meter, enum pin_op op, struct ofpbuf *ofpacts)

@@ -361,41 +361,56 @@ def qos_policy_row(policy):
 PF_PROTOCOLS = ('tcp', 'udp')
 
 
-def _pf_port(pf, key):
-    """A forwarding's internal or external port: the single one, or its
-    range when that is one port ("80:80"); None for a real range."""
+PF_MAX_RANGE = 256     # dvr/pf.h: a range is unrolled, one flow per port
+
+
+def pf_range(pf, key):
+    """A forwarding's internal or external ports ('key' is 'internal_port'
+    or 'external_port'): (first, last), from the single port or from the
+    range "N:M"; (None, None) without either."""
+    text = pf.get(key + '_range')
+    if text is not None:
+        lo, _, hi = str(text).partition(':')
+        return int(lo), int(hi or lo)
     port = pf.get(key)
     if port is not None:
-        return int(port)
-    text = pf.get(key + '_range')
-    if text is None:
-        return None
-    lo, _, hi = str(text).partition(':')
-    if not hi or int(lo) == int(hi):
-        return int(lo)
-    return None
+        return int(port), int(port)
+    return None, None
 
 
 def check_port_forwarding(pf):
-    """None if dvrflow carries 'pf', else the reason it does not."""
+    """None if dvrflow carries 'pf', else the reason it does not (as
+    dvr-api refuses it, api/portforwarding.c)."""
     if pf.get('protocol') not in PF_PROTOCOLS:
         return 'protocol %s is not supported' % pf.get('protocol')
-    for key in ('internal_port', 'external_port'):
-        if _pf_port(pf, key) is None:
-            return 'port ranges are not supported (%s_range %s)' % (
-                key, pf.get(key + '_range'))
+    ext_lo, ext_hi = pf_range(pf, 'external_port')
+    int_lo, int_hi = pf_range(pf, 'internal_port')
+    if ext_lo is None or int_lo is None:
+        return 'a forwarding needs an internal and an external port'
+    if int_hi != int_lo and int_hi - int_lo != ext_hi - ext_lo:
+        return ('internal_port_range %s and external_port_range %s differ '
+                'in length' % (pf.get('internal_port_range'),
+                               pf.get('external_port_range')))
+    if ext_hi - ext_lo >= PF_MAX_RANGE:
+        return ('external_port_range %d:%d: dvrflow forwards at most %d '
+                'ports per forwarding' % (ext_lo, ext_hi, PF_MAX_RANGE))
     return None
 
 
 def pf_row(pf):
-    """The Port_Forwarding row of 'pf' (check_port_forwarding() passed)."""
+    """The Port_Forwarding row of 'pf' (check_port_forwarding() passed):
+    a range's first port and, if it has more than one, its last."""
+    ext_lo, ext_hi = pf_range(pf, 'external_port')
+    int_lo, int_hi = pf_range(pf, 'internal_port')
     return {
         'floating_ip': pf['floatingip_id'],
         'port': pf.get('internal_port_id') or None,
         'internal_ip_address': _addr(pf['internal_ip_address']),
         'protocol': pf['protocol'],
-        'internal_port': _pf_port(pf, 'internal_port'),
-        'external_port': _pf_port(pf, 'external_port'),
+        'internal_port': int_lo,
+        'external_port': ext_lo,
+        'internal_port_end': int_hi if int_hi != int_lo else None,
+        'external_port_end': ext_hi if ext_hi != ext_lo else None,
         'description': pf.get('description') or '',
         'external_ids': stamps(pf),
     }

@@ -59,16 +59,28 @@ def all_port_forwardings(context):
 
 
 def _check_ranges(body):
-    for key in ('internal_port_range', 'external_port_range'):
-        text = body.get(key)
-        if text is None:
-            continue
-        lo, _, hi = str(text).partition(':')
-        if hi and lo != hi:
-            raise n_exc.BadRequest(
-                resource='port_forwarding',
-                msg='dvrflow forwards single ports: %s %s is a range'
-                % (key, text))
+    """Refuses (400) the ranges dvrflow does not carry: longer than
+    mapping.PF_MAX_RANGE ports, or of two lengths (Neutron maps external
+    port N+i to internal port M+i, or a range to one port)."""
+    ranges = {}
+    for key in ('internal_port', 'external_port'):
+        if body.get(key + '_range') is not None:
+            ranges[key] = mapping.pf_range(body, key)
+    ext = ranges.get('external_port')
+    if ext and ext[1] - ext[0] >= mapping.PF_MAX_RANGE:
+        raise n_exc.BadRequest(
+            resource='port_forwarding',
+            msg='dvrflow forwards at most %d ports per forwarding: '
+            'external_port_range %s' % (mapping.PF_MAX_RANGE,
+                                        body['external_port_range']))
+    internal = ranges.get('internal_port')
+    if (ext and internal and internal[1] != internal[0]
+            and internal[1] - internal[0] != ext[1] - ext[0]):
+        raise n_exc.BadRequest(
+            resource='port_forwarding',
+            msg='internal_port_range %s and external_port_range %s differ '
+            'in length' % (body['internal_port_range'],
+                           body['external_port_range']))
 
 
 class DvrflowPortForwardingPlugin(pf_plugin.PortForwardingPlugin):

@@ -182,7 +182,8 @@ done
 echo "rows keyed by Neutron's UUIDs: ok"
 
 # Refused by neutron-server, nothing written: a bandwidth limit of 0 (the
-# QoS driver's precommit), a forwarding of a port range (the plugin).
+# QoS driver's precommit), a forwarding of a range longer than dvrflow
+# unrolls (257 ports; the plugin).
 snap() {
     $COMPARE "$NB_NEUTRON" "$NB_NEUTRON" | tail -1
     for t in QoS_Policy QoS_Rule Port_Forwarding Trunk; do
@@ -199,14 +200,48 @@ code=$(curl -s -o "$OVS_TEST_DIR/neg2" -w '%{http_code}' -X POST \
     "$N/v2.0/floatingips/$fip/port_forwardings" -d "{\"port_forwarding\":
       {\"protocol\":\"tcp\",\"internal_ip_address\":\"10.0.0.11\",
        \"internal_port_id\":\"$(port_id web)\",
-       \"internal_port_range\":\"1000:1010\",
-       \"external_port_range\":\"2000:2010\"}}")
+       \"internal_port_range\":\"1000:1256\",
+       \"external_port_range\":\"2000:2256\"}}")
 [ "$code" = 400 ] || { cat "$OVS_TEST_DIR/neg2"; \
-                       ovs_fail "port range forwarding: $code, not 400"; }
+                       ovs_fail "257-port range forwarding: $code, not 400"; }
 snap > "$OVS_TEST_DIR/after"
 diff "$OVS_TEST_DIR/before" "$OVS_TEST_DIR/after" \
     || ovs_fail "a refused request changed the NB"
 echo "refused input wrote nothing: ok"
+
+# A port range (external port 2300+i to internal port 7000+i) through both
+# sides with the REST API (Debian's client takes one port only): the same
+# rows, then deleted again.
+pf_range() {
+    local url=$1 f p
+    f=$(fip_id "$url")
+    p=$(curl -sf "$url/v2.0/ports?name=web" | jq -r '.ports[0].id')
+    curl -sf -X POST -H 'Content-Type: application/json' \
+        "$url/v2.0/floatingips/$f/port_forwardings" -d "{\"port_forwarding\":
+          {\"protocol\":\"tcp\",\"internal_ip_address\":\"10.0.0.11\",
+           \"internal_port_id\":\"$p\",
+           \"internal_port_range\":\"7000:7009\",
+           \"external_port_range\":\"2300:2309\"}}" \
+        | jq -r .port_forwarding.id
+}
+range_a=$(pf_range "$API_URL")
+range_n=$(pf_range "$NEUTRON_URL")
+[ -n "$range_a" ] && [ -n "$range_n" ] \
+    || ovs_fail "a port range forwarding was refused (dvr-api '$range_a', neutron-server '$range_n')"
+compare range
+counts "Port_Forwarding=3"
+for col in external_port:2300 external_port_end:2309 internal_port:7000 \
+           internal_port_end:7009; do
+    [ "$(nb_get "$NB_NEUTRON" Port_Forwarding "$range_n" "${col%:*}")" \
+      = "${col#*:}" ] || ovs_fail "range forwarding: ${col%:*} is not ${col#*:}"
+done
+curl -sf -X DELETE "$API_URL/v2.0/floatingips/$(fip_id "$API_URL")/port_forwardings/$range_a" \
+    || ovs_fail "cannot delete the range forwarding through dvr-api"
+curl -sf -X DELETE "$NEUTRON_URL/v2.0/floatingips/$(fip_id "$NEUTRON_URL")/port_forwardings/$range_n" \
+    || ovs_fail "cannot delete the range forwarding through neutron-server"
+compare range-deleted
+counts "Port_Forwarding=2"
+echo "port range forwarding through neutron-server: ok"
 
 both update <<'EOF'
 port set --qos-policy qp2 vm1

@@ -280,9 +280,38 @@ class TestPortForwarding(unittest.TestCase):
         self.assertEqual((row['internal_port'], row['external_port']),
                          (22, 2222))
 
+    def test_ranges(self):
+        # As dvr-api writes them: the first port, and the last when the
+        # range has more than one.
+        pf = self.pf(internal_port=None, external_port=None,
+                     internal_port_range='6000:6009',
+                     external_port_range='2300:2309')
+        self.assertIsNone(mapping.check_port_forwarding(pf))
+        row = mapping.pf_row(pf)
+        self.assertEqual((row['internal_port'], row['internal_port_end'],
+                          row['external_port'], row['external_port_end']),
+                         (6000, 6009, 2300, 2309))
+        pf = self.pf(internal_port=None, external_port=None,
+                     internal_port_range='22:22',
+                     external_port_range='2400:2409')
+        self.assertIsNone(mapping.check_port_forwarding(pf))
+        row = mapping.pf_row(pf)
+        self.assertEqual((row['internal_port'], row['internal_port_end'],
+                          row['external_port'], row['external_port_end']),
+                         (22, None, 2400, 2409))
+        row = mapping.pf_row(self.pf())
+        self.assertIsNone(row['internal_port_end'])
+        self.assertIsNone(row['external_port_end'])
+
     def test_refused(self):
         self.assertIn('range', mapping.check_port_forwarding(self.pf(
             internal_port=None, internal_port_range='80:90')))
+        self.assertIn('at most 256', mapping.check_port_forwarding(self.pf(
+            internal_port=None, external_port=None,
+            internal_port_range='22', external_port_range='1000:1256')))
+        self.assertIsNone(mapping.check_port_forwarding(self.pf(
+            internal_port=None, external_port=None,
+            internal_port_range='22', external_port_range='1000:1255')))
         self.assertIn('protocol', mapping.check_port_forwarding(self.pf(
             protocol='sctp')))
 

@@ -19,9 +19,11 @@ from neutron_lib.plugins import directory
 from neutron_lib.services import base as service_base
 
 from neutron.db import extraroute_db
-from neutron.db import l3_gwmode_db
+from neutron.db import l3_fip_qos
+from neutron.db import l3_gateway_ip_qos
 from neutron.db.models import l3 as l3_models
 from neutron.quota import resource_registry
+from neutron.services.l3_router import l3_router_plugin
 
 from networking_dvrflow import mapping
 from networking_dvrflow import mech_driver
@@ -31,10 +33,12 @@ LOG = logging.getLogger(__name__)
 
 class DvrflowL3RouterPlugin(service_base.ServicePluginBase,
                             extraroute_db.ExtraRoute_dbonly_mixin,
-                            l3_gwmode_db.L3_NAT_dbonly_mixin):
+                            l3_gateway_ip_qos.L3_gw_ip_qos_dbonly_mixin,
+                            l3_fip_qos.FloatingQoSDbMixin):
 
-    supported_extension_aliases = ['router', 'ext-gw-mode', 'extraroute',
-                                   'extraroute-atomic']
+    _supported_extension_aliases = ['router', 'ext-gw-mode', 'extraroute',
+                                    'extraroute-atomic', 'qos-fip',
+                                    'qos-gateway-ip']
     __filter_validation_support = True
 
     @resource_registry.tracked_resources(router=l3_models.Router,
@@ -42,6 +46,18 @@ class DvrflowL3RouterPlugin(service_base.ServicePluginBase,
     def __init__(self):
         LOG.info('Starting the dvrflow L3 router plugin')
         super().__init__()
+
+    @property
+    def supported_extension_aliases(self):
+        """QoS on floating IPs and router gateways only with Neutron's QoS
+        plugin loaded (as Neutron's own L3 plugin)."""
+        if not hasattr(self, '_aliases'):
+            aliases = list(self._supported_extension_aliases)
+            for ext in ('qos-fip', 'qos-gateway-ip'):
+                l3_router_plugin.disable_l3_qos_extension_by_plugins(
+                    ext, aliases)
+            self._aliases = aliases
+        return self._aliases
 
     def get_plugin_type(self):
         return plugin_constants.L3

@@ -276,6 +276,7 @@ def router_row(router, interface_port_ids):
         'interfaces': sorted(interface_port_ids),
         'routes': {_network_prefix(r['destination']): _addr(r['nexthop'])
                    for r in router.get('routes') or []},
+        'gateway_qos_policy': gw.get('qos_policy_id') or None,
         'external_ids': stamps(router),
     }
 
@@ -291,6 +292,7 @@ def fip_row(fip, floating_port_id):
         'port': fip.get('port_id') or None,
         'fixed_ip_address': _addr(fixed) if fixed else None,
         'router': fip.get('router_id') or None,
+        'qos_policy': fip.get('qos_policy_id') or None,
         'status': 'DOWN',
         'external_ids': stamps(fip),
     }

@@ -270,6 +270,28 @@ counts "QoS_Policy=2 QoS_Rule=4 Port_Forwarding=2 Trunk=1"
 [ "$(nb_get "$NB_NEUTRON" Port "$vm1" qos_policy)" != "[\"uuid\",\"$qp1\"]" ] \
     || ovs_fail "port vm1 kept policy qp1"
 
+# QoS on the floating IP and on the router's gateway (qos-fip,
+# qos-gateway-ip, through Neutron's own L3 mixins): set, then cleared.
+both fip-gw-qos <<'EOF'
+floating ip set --qos-policy qp2 203.0.113.60
+router set --qos-policy qp2 r1
+EOF
+compare fip-gw-qos
+qp2=$(curl -sf "$N/v2.0/qos/policies?name=qp2" | jq -r '.policies[0].id')
+r1=$(curl -sf "$N/v2.0/routers?name=r1" | jq -r '.routers[0].id')
+[ "$(nb_get "$NB_NEUTRON" Floating_IP "$fip" qos_policy)" \
+  = "[\"uuid\",\"$qp2\"]" ] || ovs_fail "the floating IP's policy is not qp2"
+[ "$(nb_get "$NB_NEUTRON" Router "$r1" gateway_qos_policy)" \
+  = "[\"uuid\",\"$qp2\"]" ] || ovs_fail "the router's gateway policy is not qp2"
+both fip-gw-qos-unset <<'EOF'
+floating ip unset --qos-policy 203.0.113.60
+router unset --qos-policy r1
+EOF
+compare fip-gw-qos-unset
+[ "$(nb_get "$NB_NEUTRON" Router "$r1" gateway_qos_policy)" = '["set",[]]' ] \
+    || ovs_fail "the router's gateway policy was not cleared"
+echo "floating IP and gateway QoS through neutron-server: ok"
+
 # The comparison fails when one QoS column differs.
 ovsdb-client transact "$NB_NEUTRON" "[\"DVRFLOW_Northbound\",
     {\"op\":\"update\",\"table\":\"QoS_Rule\",

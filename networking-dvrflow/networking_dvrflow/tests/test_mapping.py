@@ -188,6 +188,21 @@ class TestL3(unittest.TestCase):
         self.assertIsNone(row['port'])
         self.assertIsNone(row['fixed_ip_address'])
 
+    def test_floating_ip_and_gateway_qos(self):
+        row = mapping.fip_row({
+            'id': 'f', 'floating_network_id': NET,
+            'floating_ip_address': '203.0.113.5', 'qos_policy_id': QP},
+            'fp')
+        self.assertEqual(row['qos_policy'], QP)
+        row = mapping.router_row({
+            'id': 'r', 'gw_port_id': 'gp',
+            'external_gateway_info': {'network_id': NET,
+                                      'qos_policy_id': QP}}, [])
+        self.assertEqual(row['gateway_qos_policy'], QP)
+        row = mapping.router_row({'id': 'r', 'gw_port_id': None,
+                                  'external_gateway_info': None}, [])
+        self.assertIsNone(row['gateway_qos_policy'])
+
 
 QP = '44444444-4444-4444-8444-444444444444'
 FIP = '55555555-5555-4555-8555-555555555555'

@@ -273,6 +273,15 @@ services_compile_skeleton(const struct services_chassis *sc,
     add_arp_answer(&match, htonl(META_CLIENT_BASE), htonl(META_CLIENT_MASK),
                    T_PUNT, 100, COOKIE_STATIC, flows);
 
+    /* Every VM resolves the metadata address, below a real port that owns
+     * it (priority 100).  One flow for all: only a local VIF's traffic
+     * reaches arp_responder (what comes from the tunnels and provider
+     * networks goes to l2_lookup at once, the metadata port's stays in
+     * punt). */
+    match_init_catchall(&match);
+    add_arp_answer(&match, htonl(SERVICES_META_IP), OVS_BE32_MAX,
+                   T_ARP_RESP, 90, COOKIE_STATIC, flows);
+
     /* ... and their IPv6 ones. */
     if (sc->meta_ip6) {
         struct in6_addr base, mask = ipv6_create_mask(112);
@@ -635,7 +644,8 @@ compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
         add_arp_answer(&match, server, OVS_BE32_MAX, T_ARP_RESP, 90, cookie,
                        flows);
     }
-    if (fip || sc->meta_ofport != OFPP_NONE) {
+    if (fip && sc->meta_ofport == OFPP_NONE) {
+        /* (With the metadata port, one static flow answers every VIF.) */
         match_init_catchall(&match);
         match_set_in_port(&match, ofport);
         add_arp_answer(&match, htonl(SERVICES_META_IP), OVS_BE32_MAX,

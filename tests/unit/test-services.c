@@ -184,9 +184,12 @@ Test(services, metadata_flows)
                "reg0=0x10000/0x10000,reg7=0x7,in_port=3,tp_src=80 actions="
                "set_field:02:00:a9:fe:a9:fe->eth_src,set_field:fa:16:3e:00:"
                "00:01->eth_dst,goto_table:70");
-    /* ARP: the metadata address for the VIF, the clients for the host. */
-    assert_has(t, "table=40, priority=90,arp,in_port=7,"
-               "arp_tpa=169.254.169.254,arp_op=1");
+    /* ARP: the metadata address for every VIF (one static flow, not one
+     * per VIF), the clients for the host. */
+    assert_has(t, "table=40, priority=90,arp,arp_tpa=169.254.169.254,"
+               "arp_op=1");
+    assert_has_not(t, "table=40, priority=90,arp,in_port=7,"
+                   "arp_tpa=169.254.169.254");
     assert_has(t, "table=30, priority=100,arp,in_port=3,"
                "arp_tpa=169.254.64.0/18,arp_op=1");
     free(t);

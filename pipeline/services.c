@@ -243,6 +243,17 @@ services_compile_skeleton(const struct services_chassis *sc,
     struct match match;
 
     /* (T_PUNT's default, on to the ARP responder, is pipeline/l2's.) */
+
+    /* Every VM resolves the metadata address, which is also the DHCP
+     * server's on a subnet without a gateway (a client renews by unicast),
+     * below a real port that owns it (priority 100).  One flow for all:
+     * only a local VIF's traffic reaches arp_responder (what comes from the
+     * tunnels and provider networks goes to l2_lookup at once, the
+     * metadata port's stays in punt). */
+    match_init_catchall(&match);
+    add_arp_answer(&match, htonl(SERVICES_META_IP), OVS_BE32_MAX,
+                   T_ARP_RESP, 90, COOKIE_STATIC, flows);
+
     if (sc->meta_ofport == OFPP_NONE) {
         ofpbuf_uninit(&ofpacts);
         return;
@@ -272,15 +283,6 @@ services_compile_skeleton(const struct services_chassis *sc,
     match_set_in_port(&match, sc->meta_ofport);
     add_arp_answer(&match, htonl(META_CLIENT_BASE), htonl(META_CLIENT_MASK),
                    T_PUNT, 100, COOKIE_STATIC, flows);
-
-    /* Every VM resolves the metadata address, below a real port that owns
-     * it (priority 100).  One flow for all: only a local VIF's traffic
-     * reaches arp_responder (what comes from the tunnels and provider
-     * networks goes to l2_lookup at once, the metadata port's stays in
-     * punt). */
-    match_init_catchall(&match);
-    add_arp_answer(&match, htonl(SERVICES_META_IP), OVS_BE32_MAX,
-                   T_ARP_RESP, 90, COOKIE_STATIC, flows);
 
     /* ... and their IPv6 ones. */
     if (sc->meta_ip6) {
@@ -626,8 +628,8 @@ compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
     }
 
     /* The DHCP server's address (the gateway, for a port without a router
-     * there) and the metadata address (on link without a gateway) answer
-     * ARP, below a real port that owns them (priority 100, any in_port).
+     * there) answers ARP, below a real port that owns it (priority 100, any
+     * in_port); the metadata address has a static flow (above).
      * But on a provider network (flat, vlan) the gateway may be a physical
      * router: its address is answered only by what owns it, a router's
      * interface or the physical gateway itself.  An answer with
@@ -643,13 +645,6 @@ compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
         match_set_in_port(&match, ofport);
         add_arp_answer(&match, server, OVS_BE32_MAX, T_ARP_RESP, 90, cookie,
                        flows);
-    }
-    if (fip && sc->meta_ofport == OFPP_NONE) {
-        /* (With the metadata port, one static flow answers every VIF.) */
-        match_init_catchall(&match);
-        match_set_in_port(&match, ofport);
-        add_arp_answer(&match, htonl(SERVICES_META_IP), OVS_BE32_MAX,
-                       T_ARP_RESP, 90, cookie, flows);
     }
 }
 

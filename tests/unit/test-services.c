@@ -121,10 +121,12 @@ Test(services, dhcp_flow_only_with_enable_dhcp)
                "cc.cc.dd.dd.ee.ee.ee.ee.ee.ee,meter_id=1)");
     /* On a provider network the gateway is answered only by what owns it
      * (issue 14: a physical gateway must get its own ARP requests); the
-     * metadata address is answered here. */
+     * metadata address is answered, for every VIF by one static flow
+     * (without a gateway it is the DHCP server's address). */
     assert_has_not(t, "arp_tpa=10.0.0.1");
-    assert_has(t, "table=40, priority=90,arp,in_port=7,"
-               "arp_tpa=169.254.169.254,arp_op=1");
+    assert_has(t, "table=40, priority=90,arp,arp_tpa=169.254.169.254,"
+               "arp_op=1");
+    assert_has_not(t, "in_port=7,arp_tpa=169.254.169.254");
     free(t);
     /* On a tunnelled network no physical gateway can be: answered. */
     fx.net.provider_network_type = "geneve";

@@ -372,13 +372,17 @@ static void
 add_fip_of_floating_port(const struct engine_input *in,
                          const struct uuid *uuid, struct uuid_set *set)
 {
-    const struct nbrec_port *port = nbrec_port_get_for_uuid(in->nb_idl, uuid);
+    /* NB_GET(), not nbrec_port_get_for_uuid(): with conditional
+     * monitoring the port may be the IDL's empty placeholder for a row
+     * that is referred to but not monitored, whose columns are not valid
+     * (ASan: a use after free, found by engine-diff.sh --conditional). */
+    const struct nbrec_port *port = NB_GET(port, in->nb_idl, uuid);
     const struct nbrec_floating_ip *fip;
     struct uuid fip_uuid;
 
     if (port && !strcmp(port->device_owner, "network:floatingip")
         && uuid_from_string(&fip_uuid, port->device_id)
-        && (fip = nbrec_floating_ip_get_for_uuid(in->nb_idl, &fip_uuid))
+        && (fip = NB_GET(floating_ip, in->nb_idl, &fip_uuid))
         && fip->floating_port == port) {
         uuid_set_add(set, &fip_uuid);
     }

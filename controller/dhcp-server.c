@@ -30,7 +30,6 @@
 VLOG_DEFINE_THIS_MODULE(dhcp_server);
 
 #define DEFAULT_LEASE_TIME 86400
-#define DEFAULT_DNS_DOMAIN "openstacklocal"
 
 /* Why a message got no answer. */
 enum drop_reason {
@@ -186,15 +185,7 @@ dhcp_server_lease_for_port(const struct nbrec_port *port,
         }
         snprintf(lease->hostname, sizeof lease->hostname, "host-%s", ip);
     }
-    const char *domain = global ? smap_get(&global->options, "dns_domain")
-                                : NULL;
-    ovs_strlcpy(lease->domain, domain ? domain : DEFAULT_DNS_DOMAIN,
-                sizeof lease->domain);
-    /* A trailing dot is DNS syntax, not part of the domain name. */
-    size_t n = strlen(lease->domain);
-    if (n && lease->domain[n - 1] == '.') {
-        lease->domain[n - 1] = '\0';
-    }
+    services_dns_domain(global, lease->domain, sizeof lease->domain);
     return true;
 }
 

@@ -31,7 +31,6 @@
 VLOG_DEFINE_THIS_MODULE(dhcp6_server);
 
 #define DEFAULT_LEASE_TIME 86400
-#define DEFAULT_DNS_DOMAIN "openstacklocal"
 
 /* Why a message got no answer. */
 enum drop_reason {
@@ -166,15 +165,7 @@ dhcp6_server_lease_for_port(struct ovsdb_idl *idl,
     lease->t1 = lease_time / 2;
     lease->t2 = (uint32_t) ((uint64_t) lease_time * 4 / 5);
 
-    const char *domain = global ? smap_get(&global->options, "dns_domain")
-                                : NULL;
-    ovs_strlcpy(lease->domain, domain ? domain : DEFAULT_DNS_DOMAIN,
-                sizeof lease->domain);
-    /* A trailing dot is DNS syntax, not part of the domain name. */
-    size_t n = strlen(lease->domain);
-    if (n && lease->domain[n - 1] == '.') {
-        lease->domain[n - 1] = '\0';
-    }
+    services_dns_domain(global, lease->domain, sizeof lease->domain);
     return true;
 }
 

@@ -18,6 +18,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
 #include "ovsdb/nb-idl.h"
+#include "smap.h"
 #include "packets.h"
 #include "pipeline/actions.h"
 #include "pipeline/tables.h"
@@ -135,6 +136,20 @@ services_chassis_format(const struct services_chassis *sc, struct ds *s)
     ds_put_format(s, ";meta=%d,"ETH_ADDR_FMT",%d,%d",
                   ofp_to_u16(sc->meta_ofport), ETH_ADDR_ARGS(sc->meta_mac),
                   sc->use_meters, sc->meta_ip6);
+}
+
+void
+services_dns_domain(const struct nbrec_nb_global *global, char *buf,
+                    size_t size)
+{
+    const char *domain = global ? smap_get(&global->options, "dns_domain")
+                                : NULL;
+    ovs_strlcpy(buf, domain ? domain : "openstacklocal", size);
+    /* A trailing dot is DNS syntax, not part of the domain name. */
+    size_t n = strlen(buf);
+    if (n && buf[n - 1] == '.') {
+        buf[n - 1] = '\0';
+    }
 }
 
 bool

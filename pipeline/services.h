@@ -49,6 +49,7 @@
 
 struct ds;
 struct nbrec_fixed_ip;
+struct nbrec_nb_global;
 struct nbrec_network;
 struct nbrec_port;
 struct nbrec_subnet;
@@ -113,6 +114,12 @@ ovs_be32 services_dhcp_server_ip(const struct nbrec_fixed_ip *);
 /* Appends to 's' what the chassis-wide facts are, for a signature that
  * changes when they do (the caller then recompiles everything). */
 void services_chassis_format(const struct services_chassis *, struct ds *);
+/* Writes to 'buf' (of 'size' bytes) the domain the DHCP servers hand
+ * out: NB_Global options:dns_domain ("openstacklocal" without one, "" when
+ * it is empty), without its trailing dot. */
+void services_dns_domain(const struct nbrec_nb_global *, char *buf,
+                         size_t size);
+
 /* True if 'a' and 'b' hold the same values (services_chassis_format()
  * formats each field). */
 bool services_chassis_equal(const struct services_chassis *,

@@ -18,32 +18,9 @@ set -eu
 . "$abs_top_srcdir/tests/lib/ovs.sh"
 . "$abs_top_srcdir/tests/lib/nb.sh"
 ovs_test_init
-ovs_start_nb nb
-ovs_start_switch hv1
-ovs-vsctl set open . external_ids:system-id=hv1 \
-    external_ids:dvr-nb-remote="$NB_REMOTE" \
-    external_ids:dvr-encap-ip=192.168.100.1 \
-    external_ids:dvr-bridge-mappings=physnet1:br-ex \
-    external_ids:dvr-datapath-type=dummy external_ids:dvr-gateway=true
-nb_transact '{"op":"insert","table":"NB_Global","row":{}}' >/dev/null
-load() { python3 "$abs_top_srcdir/bench/routing-load.py" "${NB_REMOTE#unix:}" "$@"; }
-ports=$(load base 2)
-load router
-ovs_start_controller hv1
-ovs_wait_until 10 ovs-vsctl br-exists br-int || ovs_fail "no br-int"
-i=0
-for u in $ports; do
-    i=$((i + 1))
-    ovs-vsctl add-port br-int "vif$i" -- set interface "vif$i" type=dummy \
-        ofport_request=$((10 + i)) external_ids:iface-id="$u"
-done
-set -- $ports
-p1=$1 p2=$2
-log=$OVS_TEST_DIR/hv1/log/dvr-controller.log
-router=$(ovsdb-client dump "$NB_REMOTE" DVRFLOW_Northbound Router _uuid \
-         | tail -1 | tr -d ' ')
-ext=$(ovsdb-client dump "$NB_REMOTE" DVRFLOW_Northbound Network _uuid name \
-      | awk '$2 == "public" {print $1}')
+# hv1, a gateway with two ports of a routed network plugged: $p1 $p2,
+# $router, $ext, $log.
+nb_gateway_bed
 
 # fip ADDR [PORT]: a floating IP of the router (associated with PORT).
 fip() {

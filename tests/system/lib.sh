@@ -195,14 +195,30 @@ sb_port() {
         || sb_fail "cannot insert port $4"
 }
 
+# sb_api_url: the sandbox's dvr-api URL.
+sb_api_url() {
+    echo "http://127.0.0.1:$(. "/run/dvrsb/$SB_PREFIX/config"; \
+                             echo "$SB_API_PORT")"
+}
+
+# sb_os_session: runs the openstack client commands on stdin in one
+# process against dvr-api; fails the test if any failed.
+sb_os_session() {
+    openstack --os-auth-type none --os-endpoint "$(sb_api_url)" \
+        >"$SB_TMP/os.out" 2>&1 || sb_fail "openstack client exited $?"
+    if grep -Eiq "error|fail|traceback|not found|usage:" "$SB_TMP/os.out"; then
+        cat "$SB_TMP/os.out" >&2
+        sb_fail "an openstack command failed"
+    fi
+}
+
 # sb_api METHOD PATH [BODY]: a dvr-api request; prints the response body;
 # fails the test on an HTTP error.
 sb_api() {
-    local port out code
-    port=$(. "/run/dvrsb/$SB_PREFIX/config"; echo "$SB_API_PORT")
+    local out code
     out=$(curl -sS -X "$1" -H 'Content-Type: application/json' \
               -w '\n%{http_code}' ${3:+--data "$3"} \
-              "http://127.0.0.1:$port/v2.0$2") || sb_fail "dvr-api $1 $2: no answer"
+              "$(sb_api_url)/v2.0$2") || sb_fail "dvr-api $1 $2: no answer"
     code=${out##*$'\n'}
     out=${out%$'\n'*}
     [ "$code" -lt 400 ] || sb_fail "dvr-api $1 $2: HTTP $code: $out"

@@ -18,17 +18,6 @@ command -v openstack >/dev/null || { echo "skip: no openstack client"; exit 77; 
 sb_init
 sb_up --computes 1 --gateways 1
 
-API_URL=http://127.0.0.1:$(. "/run/dvrsb/$SB_PREFIX/config"; echo "$SB_API_PORT")
-# session: runs the openstack client commands on stdin in one process;
-# fails the test if any failed.
-session() {
-    openstack --os-auth-type none --os-endpoint "$API_URL" \
-        >"$SB_TMP/os.out" 2>&1 || sb_fail "openstack client exited $?"
-    if grep -Eiq "error|fail|traceback|not found|usage:" "$SB_TMP/os.out"; then
-        cat "$SB_TMP/os.out" >&2
-        sb_fail "an openstack command failed"
-    fi
-}
 
 pub=$(sb_api_id POST /networks '{"network": {"name": "public-net",
     "router:external": true, "provider:network_type": "flat",
@@ -93,7 +82,7 @@ n_meters() {
 above "unlimited egress through the floating IP" "$(mbps)"
 above "unlimited ingress through the floating IP" "$(mbps -R)"
 
-session <<EOF2
+sb_os_session <<EOF2
 network qos policy create bw
 network qos rule create --type bandwidth-limit --max-kbps 50000 --max-burst-kbits 20000 --egress bw
 network qos rule create --type bandwidth-limit --max-kbps 50000 --max-burst-kbits 20000 --ingress bw
@@ -112,7 +101,7 @@ ovs-ofctl -O OpenFlow13 dump-flows br-int "table=l3_ext_in,ip,nw_dst=$fip" \
 near50 "floating IP limited: egress" "$(mbps)"
 near50 "floating IP limited: ingress" "$(mbps -R)"
 
-session <<EOF2
+sb_os_session <<EOF2
 floating ip set --no-qos-policy $fip
 EOF2
 sb_await 5000 n_meters 0 >/dev/null || sb_fail "meters left: $(meters)"

@@ -16,17 +16,6 @@ command -v openstack >/dev/null || { echo "skip: no openstack client"; exit 77; 
 sb_init
 sb_up --computes 1 --gateways 1
 
-API_URL=http://127.0.0.1:$(. "/run/dvrsb/$SB_PREFIX/config"; echo "$SB_API_PORT")
-# session: runs the openstack client commands on stdin in one process;
-# fails the test if any failed.
-session() {
-    openstack --os-auth-type none --os-endpoint "$API_URL" \
-        >"$SB_TMP/os.out" 2>&1 || sb_fail "openstack client exited $?"
-    if grep -Eiq "error|fail|traceback|not found|usage:" "$SB_TMP/os.out"; then
-        cat "$SB_TMP/os.out" >&2
-        sb_fail "an openstack command failed"
-    fi
-}
 
 pub=$(sb_api_id POST /networks '{"network": {"name": "public-net",
     "router:external": true, "provider:network_type": "flat",
@@ -82,7 +71,7 @@ n_meters() {
     [ "$(meters | wc -l)" = "$1" ]
 }
 
-session <<EOF2
+sb_os_session <<EOF2
 network qos policy create bw
 network qos rule create --type bandwidth-limit --max-kbps 50000 --max-burst-kbits 20000 --egress bw
 network qos rule create --type bandwidth-limit --max-kbps 50000 --max-burst-kbits 20000 --ingress bw
@@ -92,7 +81,7 @@ sb_await 5000 n_meters 2 >/dev/null || sb_fail "no meters on gw1: $(meters)"
 near50 "gateway limited: egress" "$(mbps)"
 near50 "gateway limited: ingress" "$(mbps -R)"
 
-session <<EOF2
+sb_os_session <<EOF2
 router set --no-qos-policy myrouter
 EOF2
 sb_await 5000 n_meters 0 >/dev/null || sb_fail "meters left: $(meters)"

@@ -22,17 +22,6 @@ command -v openstack >/dev/null || { echo "skip: no openstack client"; exit 77; 
 sb_init
 sb_up --computes 1 --gateways 0
 
-API_URL=http://127.0.0.1:$(. "/run/dvrsb/$SB_PREFIX/config"; echo "$SB_API_PORT")
-# session: runs the openstack client commands on stdin in one process;
-# fails the test if any failed.
-session() {
-    openstack --os-auth-type none --os-endpoint "$API_URL" \
-        >"$SB_TMP/os.out" 2>&1 || sb_fail "openstack client exited $?"
-    if grep -Eiq "error|fail|traceback|not found|usage:" "$SB_TMP/os.out"; then
-        cat "$SB_TMP/os.out" >&2
-        sb_fail "an openstack command failed"
-    fi
-}
 
 net=$(sb_network A geneve 300)
 sub=$(sb_subnet "$net" 10.0.0.0/24 10.0.0.1)
@@ -84,7 +73,7 @@ above "unlimited ingress" "$(mbps a1 7301 -R)"
 
 # A port policy "bw": 50 Mbit/s each way; a network policy "netbw" for
 # later.
-session <<EOF2
+sb_os_session <<EOF2
 network qos policy create bw
 network qos rule create --type bandwidth-limit --max-kbps 50000 --max-burst-kbits 20000 --egress bw
 network qos rule create --type bandwidth-limit --max-kbps 50000 --max-burst-kbits 20000 --ingress bw

@@ -63,6 +63,8 @@
 
 : "${abs_top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${DVRFLOW_CACHE:=/var/cache/dvrflow}"
+. "$abs_top_srcdir/tests/lib/osc.sh"
+
 NT_PY=/usr/bin/python3
 NT_PIDS=()
 NEUTRON_KEYSTONE_PASSWORD=${NEUTRON_KEYSTONE_PASSWORD:-dvrflow-neutron}
@@ -368,7 +370,7 @@ neutron_down() {
 
 nt_os() {
     if [ "${NEUTRON_AUTH:-noauth}" = noauth ]; then
-        openstack --os-auth-type none --os-endpoint "$NEUTRON_URL" "$@"
+        osc "$NEUTRON_URL" "$@"
     else
         (eval "$(ks_env admin "$KS_ADMIN_PASSWORD" admin)"
          openstack "$@")

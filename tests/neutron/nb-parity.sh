@@ -32,6 +32,7 @@ command -v neutron-server >/dev/null || { echo "no neutron-server"; exit 77; }
 . "$abs_top_srcdir/tests/lib/ovs.sh"
 . "$abs_top_srcdir/tests/component/api/lib.sh"
 . "$abs_top_srcdir/tests/lib/neutron.sh"
+. "$abs_top_srcdir/tests/lib/osc.sh"
 ovs_test_init
 trap 'rc=$?; neutron_down; _ovs_cleanup $rc' EXIT
 COMPARE="/usr/bin/python3 $abs_top_srcdir/tests/neutron/nb-compare.py"
@@ -49,18 +50,9 @@ neutron_up "$OVS_TEST_DIR" "unix:$OVS_TEST_DIR/nb-down.sock,$NB_NEUTRON" \
     || ovs_fail "neutron-server"
 echo "servers up in $(( $(date +%s) - T0 )) s"
 
-# session NAME URL: the commands on stdin, in one client process (its
-# interactive mode); fails if any of them printed an error.
+# session NAME URL: the commands in NAME.cmds in one client process.
 session() {
-    local name=$1 url=$2
-    openstack --os-auth-type none --os-endpoint "$url" \
-        >"$OVS_TEST_DIR/$name.out" 2>&1 < "$OVS_TEST_DIR/$name.cmds" \
-        || { cat "$OVS_TEST_DIR/$name.out" >&2; return 1; }
-    if grep -Eiq "error|fail|traceback|not found|conflict|usage:" \
-            "$OVS_TEST_DIR/$name.out"; then
-        cat "$OVS_TEST_DIR/$name.out" >&2
-        return 1
-    fi
+    osc_session "$OVS_TEST_DIR/$1.out" "$2" < "$OVS_TEST_DIR/$1.cmds"
 }
 # both NAME: the commands on stdin against dvr-api and neutron-server at
 # once.

@@ -47,12 +47,9 @@ echo "sandbox and neutron-server up in $(( $(date +%s) - T0 )) s"
 # The openstack client, commands on stdin in one process; fails if one of
 # them printed an error.
 session() {
-    nt_os > "$SB_TMP/$1.out" 2>&1 || { cat "$SB_TMP/$1.out"; return 1; }
-    if grep -Eiq "error|fail|traceback|not found|conflict|usage:" \
-            "$SB_TMP/$1.out"; then
-        cat "$SB_TMP/$1.out"
-        return 1
-    fi
+    local rc=0
+    nt_os > "$SB_TMP/$1.out" 2>&1 || rc=$?
+    osc_check "$SB_TMP/$1.out" "$rc"
 }
 # api GET PATH: Neutron's REST API (noauth), for fast polling.
 api() {

@@ -149,7 +149,7 @@ echo "port security off: ok"
 # Neutron's default group, through dvr-api and the openstack client.
 . "/run/dvrsb/$P/env"
 os() {
-    openstack --os-auth-type none --os-endpoint "$OS_ENDPOINT" "$@"
+    osc "$OS_ENDPOINT" "$@"
 }
 os network create dnet -f value -c id >/dev/null
 os subnet create --network dnet --subnet-range 10.1.0.0/24 --no-dhcp \

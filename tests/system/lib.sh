@@ -55,6 +55,7 @@
 SANDBOX=$abs_top_srcdir/tools/sandbox
 # shellcheck source=tests/lib/nb.sh
 . "$abs_top_srcdir/tests/lib/nb.sh"
+. "$abs_top_srcdir/tests/lib/osc.sh"
 PATH=$PATH:/usr/sbin:/sbin
 SB_PREFIX=
 SB_PREFIXES=()
@@ -204,12 +205,8 @@ sb_api_url() {
 # sb_os_session: runs the openstack client commands on stdin in one
 # process against dvr-api; fails the test if any failed.
 sb_os_session() {
-    openstack --os-auth-type none --os-endpoint "$(sb_api_url)" \
-        >"$SB_TMP/os.out" 2>&1 || sb_fail "openstack client exited $?"
-    if grep -Eiq "error|fail|traceback|not found|usage:" "$SB_TMP/os.out"; then
-        cat "$SB_TMP/os.out" >&2
-        sb_fail "an openstack command failed"
-    fi
+    osc_session "$SB_TMP/os.out" "$(sb_api_url)" \
+        || sb_fail "an openstack command failed"
 }
 
 # sb_api METHOD PATH [BODY]: a dvr-api request; prints the response body;

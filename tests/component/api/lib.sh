@@ -10,6 +10,8 @@
 #   api_curl METHOD PATH [BODY]      prints "STATUS BODY"
 #   nb_dump                          a canonical dump of the NB database
 
+. "$abs_top_srcdir/tests/lib/osc.sh"
+
 : "${abs_top_builddir:=$abs_top_srcdir}"
 DVR_API=${DVR_API:-$abs_top_builddir/api/dvr-api}
 # --auth for api_start: none unless set ("" gives no --auth at all).
@@ -47,7 +49,7 @@ api_start() {
 }
 
 os() {
-    openstack --os-auth-type none --os-endpoint "$API_URL" "$@"
+    osc "$API_URL" "$@"
 }
 
 api_curl() {

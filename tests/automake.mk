@@ -13,7 +13,8 @@ AM_TESTS_ENVIRONMENT = \
 	export DVR_NB_SCHEMA;
 
 EXTRA_DIST += tests/lib/ovs.sh tests/lib/nb.sh tests/lib/dhcp.py \
-	tests/lib/keystone.sh tests/lib/timed.sh tests/lib/osc.sh
+	tests/lib/keystone.sh tests/lib/timed.sh tests/lib/osc.sh \
+	tests/lib/osc-server.py
 
 # Unit tests.
 UNIT_LDADD = libdvrflow.la $(OVS_LIBS) $(CRITERION_LIBS)

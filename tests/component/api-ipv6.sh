@@ -11,6 +11,7 @@ set -eu
 command -v openstack >/dev/null || { echo "no openstack client"; exit 77; }
 ovs_test_init
 api_start
+api_client_start
 
 os network create net6 -f value -c id >/dev/null || ovs_fail "network create"
 os subnet create --network net6 --ip-version 6 --subnet-range 2001:db8:1::/64 \

@@ -16,17 +16,14 @@ set -eu
 command -v openstack >/dev/null || { echo "no openstack client"; exit 77; }
 ovs_test_init
 api_start
+api_client_start
 CHECK="python3 $abs_top_srcdir/tests/component/api/workflow-check.py"
 
 # session NAME: runs the commands on stdin in one client process; fails if
 # any of them printed an error.
 session() {
-    os >"$API_DIR/$1.out" 2>&1 || ovs_fail "session $1: client exited $?"
-    if grep -Eiq "error|fail|traceback|not found|conflict|usage:" \
-            "$API_DIR/$1.out"; then
-        cat "$API_DIR/$1.out" >&2
-        ovs_fail "session $1: a command failed"
-    fi
+    osc_session "$API_DIR/$1.out" "$API_URL" \
+        || ovs_fail "session $1: a command failed"
 }
 nbcfg() {
     ovsdb-client -f json transact "$NB_REMOTE" \

@@ -19,6 +19,7 @@ set -eu
 command -v openstack >/dev/null || { echo "no openstack client"; exit 77; }
 ovs_test_init
 api_start
+api_client_start
 
 os network create private-net >/dev/null
 os subnet create --network private-net --subnet-range 192.168.10.0/24 \

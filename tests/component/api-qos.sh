@@ -14,6 +14,7 @@ set -eu
 command -v openstack >/dev/null || { echo "no openstack client"; exit 77; }
 ovs_test_init
 api_start
+api_client_start
 
 # run CMD...: one client command; fails the test if it fails.
 run() {

@@ -13,6 +13,7 @@ set -eu
 command -v openstack >/dev/null || { echo "no openstack client"; exit 77; }
 ovs_test_init
 api_start
+api_client_start
 
 out=$(os network create pnet -f value -c id) || ovs_fail "network create"
 os subnet create --network pnet --subnet-range 10.0.0.0/24 psub >/dev/null

@@ -7,6 +7,9 @@
 #   api_start [DVR-API OPTIONS...]   sets API_URL, API_DIR, API_PORT
 #                                    (--auth=$API_AUTH, default none)
 #   os ARGS...                       the openstack client against API_URL
+#   api_client_start                 later os calls run in one client
+#                                    process (osc_start): for tests with
+#                                    many of them
 #   api_curl METHOD PATH [BODY]      prints "STATUS BODY"
 #   nb_dump                          a canonical dump of the NB database
 
@@ -50,6 +53,11 @@ api_start() {
 
 os() {
     osc "$API_URL" "$@"
+}
+
+api_client_start() {
+    osc_start "$API_DIR" || ovs_fail "cannot start the openstack client"
+    _ovs_track_pidfile "$API_DIR/osc.pid"
 }
 
 api_curl() {

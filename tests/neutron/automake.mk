@@ -15,7 +15,7 @@ NEUTRON_DRIVER_TESTS = \
 # Nova's side: the users' workflow with server create, vif-plugged.
 NEUTRON_NOVA_TESTS = tests/neutron/workflow.sh
 
-NEUTRON_TESTS = $(NEUTRON_DRIVER_TESTS) $(NEUTRON_NOVA_TESTS)
+NEUTRON_TESTS = $(NEUTRON_NOVA_TESTS) $(NEUTRON_DRIVER_TESTS)
 TESTS += $(NEUTRON_TESTS)
 EXTRA_DIST += $(NEUTRON_TESTS) tests/neutron/automake.mk \
 	tests/neutron/nb-compare.py tests/lib/neutron.sh \

@@ -126,7 +126,9 @@ print(eval(sys.argv[1]) if sys.argv[1] else json.dumps(d))' "${3:-}"
 }
 port_field() { api GET "$NEUTRON_URL/v2.0/ports/$1" "d['port']['$2']"; }
 
-# The user's workflow: networks, subnets, router.
+# The user's workflow: networks, subnets, router.  The router's gateway
+# address is given: one picked at random from the pool would be the
+# floating IP's below (.150) about once in 100 runs.
 batch network <<'EOF'
 network create --external --provider-network-type flat --provider-physical-network physnet1 public
 subnet create --network public --subnet-range 203.0.113.0/24 --gateway 203.0.113.1 --no-dhcp --allocation-pool start=203.0.113.100,end=203.0.113.199 public-sub
@@ -135,7 +137,7 @@ subnet create --network private1 --subnet-range 10.10.0.0/24 sub1
 network create private2
 subnet create --network private2 --subnet-range 10.20.0.0/24 sub2
 router create r1
-router set --external-gateway public r1
+router set --external-gateway public --fixed-ip subnet=public-sub,ip-address=203.0.113.137 r1
 router add subnet r1 sub1
 router add subnet r1 sub2
 EOF

@@ -78,6 +78,18 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
     match_init_catchall(&match);
     flow_list_add(&out->int_flows, T_CLASSIFY, 0, COOKIE_STATIC, &match,
                   &ofpacts);
+
+    /* br-int: a VIF is an access port: a frame with an 802.1Q or 802.1ad
+     * tag (OVS parses both into vlan_tci, with the CFI bit set) never
+     * enters the pipeline, whatever port security says, so that no VM
+     * reaches a VLAN of a trunk (VLAN hopping).  A VIF's own classify flow
+     * matches untagged frames only; this one flow, below the uplinks'
+     * tagged frames and a trunk's subports, drops the others and its
+     * counters show the attempts. */
+    match_set_dl_tci_masked(&match, htons(VLAN_CFI), htons(VLAN_CFI));
+    flow_list_add(&out->int_flows, T_CLASSIFY, L2_PRIO_TAGGED, COOKIE_STATIC,
+                  &match, &ofpacts);
+    match_init_catchall(&match);
     flow_list_add(&out->int_flows, T_PORT_SEC, 0, COOKIE_STATIC, &match,
                   &ofpacts);
     flow_list_add(&out->int_flows, T_L2_LOOKUP, 0, COOKIE_STATIC, &match,
@@ -844,21 +856,13 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
     if (port->location == L2_PORT_LOCAL) {
         bool up = l2_port_is_up(nb);
 
-        /* A VIF is an access port: a frame with an 802.1Q or 802.1ad tag
-         * (OVS parses both into vlan_tci, with the CFI bit set) never
-         * enters the pipeline, whatever port security says, so that no VM
-         * reaches a VLAN of a trunk (VLAN hopping).  The drop has a flow
-         * of its own, whose counters show the attempts. */
+        /* Only untagged frames: a VIF is an access port (the skeleton
+         * drops the tagged ones).  A port or network that is
+         * administratively down drops what the port sends here and, below,
+         * what it would receive. */
         match_init_catchall(&match);
         match_set_in_port(&match, port->ofport);
-        match_set_dl_tci_masked(&match, htons(VLAN_CFI), htons(VLAN_CFI));
-        flow_list_add(&out->int_flows, T_CLASSIFY, L2_PRIO_VIF_TAGGED,
-                      cookie, &match, &ofpacts);
-
-        /* A port or network that is administratively down drops what the
-         * port sends here and, below, what it would receive. */
-        match_init_catchall(&match);
-        match_set_in_port(&match, port->ofport);
+        match_set_dl_tci_masked(&match, htons(0), htons(VLAN_CFI));
         if (up) {
             put_load(&ofpacts, MFF_METADATA, net->lvid);
             put_goto(&ofpacts, T_QOS_EGRESS);

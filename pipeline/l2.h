@@ -91,6 +91,9 @@ char *l2_compile_port(const struct l2_port *, const struct l2_network *,
  * uplinks' tagged frames (100) and a trunk's subports; a VIF's own flow
  * (100) matches untagged frames only. */
 #define L2_PRIO_TAGGED 50
+/* port_security: a VIF's source MAC, on to its IPv4 and ARP checks, below
+ * its IPv6 sources (100). */
+#define L2_PRIO_MAC_SOURCE 90
 /* arp_responder: neighbour solicitations passed on unanswered. */
 #define L2_PRIO_ND_PASS 105
 

@@ -235,10 +235,10 @@ engine_port_compile(struct engine *e, const struct uuid *uuid)
     if (!error && port.location == L2_PORT_LOCAL) {
         if (port.subport) {
             services_compile_subport(in->services, row, port.ofport,
-                                     sp.parent, &out.int_flows);
+                                     sp.parent, l2net.lvid, &out.int_flows);
         } else {
             services_compile_port(in->services, row, port.ofport,
-                                  &out.int_flows);
+                                  l2net.lvid, &out.int_flows);
         }
         engine_qos_compile_port(e, row, port.ofport, cookie, &out.int_flows);
     } else {

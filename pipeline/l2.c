@@ -78,6 +78,18 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
     match_init_catchall(&match);
     flow_list_add(&out->int_flows, T_CLASSIFY, 0, COOKIE_STATIC, &match,
                   &ofpacts);
+
+    /* br-int: a VIF is an access port: a frame with an 802.1Q or 802.1ad
+     * tag (OVS parses both into vlan_tci, with the CFI bit set) never
+     * enters the pipeline, whatever port security says, so that no VM
+     * reaches a VLAN of a trunk (VLAN hopping).  A VIF's own classify flow
+     * matches untagged frames only; this one flow, below the uplinks'
+     * tagged frames and a trunk's subports, drops the others and its
+     * counters show the attempts. */
+    match_set_dl_tci_masked(&match, htons(VLAN_CFI), htons(VLAN_CFI));
+    flow_list_add(&out->int_flows, T_CLASSIFY, L2_PRIO_TAGGED, COOKIE_STATIC,
+                  &match, &ofpacts);
+    match_init_catchall(&match);
     flow_list_add(&out->int_flows, T_PORT_SEC, 0, COOKIE_STATIC, &match,
                   &ofpacts);
     flow_list_add(&out->int_flows, T_L2_LOOKUP, 0, COOKIE_STATIC, &match,
@@ -136,6 +148,47 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
         flow_list_add(&out->int_flows, T_PORT_SEC, 200, COOKIE_STATIC,
                       &match, &ofpacts);
     }
+
+    /* br-int: port_security_load, where IPv4 and ARP from a VIF with port
+     * security go once their source MAC passed: the source address and
+     * MAC into registers, for port_security_addr's one flow per address
+     * (pipeline/tables.h); DHCP from an unconfigured client (0.0.0.0 to
+     * the broadcast address) from the port's own MAC needs no address;
+     * anything else (an IPv6 source that no flow of port_security let
+     * through, another ethertype) is dropped here and there. */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    flow_list_add(&out->int_flows, T_PORT_SEC_LOAD, 0, COOKIE_STATIC,
+                  &match, &ofpacts);
+    flow_list_add(&out->int_flows, T_PORT_SEC_ADDR, 0, COOKIE_STATIC,
+                  &match, &ofpacts);
+    match_set_reg_masked(&match, REG_SRC_MAC_HI, FLAG_OWN_MAC,
+                         FLAG_OWN_MAC);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_src(&match, htonl(0));
+    match_set_nw_dst(&match, OVS_BE32_MAX);
+    match_set_nw_proto(&match, IPPROTO_UDP);
+    match_set_tp_src(&match, htons(68));
+    match_set_tp_dst(&match, htons(67));
+    put_goto(&ofpacts, T_SG_EGRESS);
+    flow_list_add(&out->int_flows, T_PORT_SEC_LOAD, 110, COOKIE_STATIC,
+                  &match, &ofpacts);
+    for (int arp = 0; arp < 2; arp++) {
+        const char *ip = arp ? "NXM_OF_ARP_SPA" : "NXM_OF_IP_SRC";
+        const char *mac = arp ? "NXM_NX_ARP_SHA" : "NXM_OF_ETH_SRC";
+
+        ofpbuf_clear(&ofpacts);
+        put_parsed(&ofpacts, "move:%s[]->NXM_NX_REG%d[],"
+                   "move:%s[32..47]->NXM_NX_REG%d[0..15],"
+                   "move:%s[0..31]->NXM_NX_REG%d[],goto_table:%d",
+                   ip, REG_SRC_IP4, mac, REG_SRC_MAC_HI, mac,
+                   REG_SRC_MAC_LO, T_PORT_SEC_ADDR);
+        match_init_catchall(&match);
+        match_set_dl_type(&match, htons(arp ? ETH_TYPE_ARP : ETH_TYPE_IP));
+        flow_list_add(&out->int_flows, T_PORT_SEC_LOAD, 100, COOKIE_STATIC,
+                      &match, &ofpacts);
+    }
+    ofpbuf_clear(&ofpacts);
 
     /* br-int: ipv6_security, where the IPv6 of a VIF with port security
      * goes once its source passed: no DHCPv6 server replies, router
@@ -514,31 +567,50 @@ l2_add_nd_responder(struct flow_list *flows, uint64_t cookie, uint16_t lvid,
     ofpbuf_uninit(&ofpacts);
 }
 
-/* Port security: what 'ofport' may send from 'mac' and 'ip'/'mask'. */
+/* Port security: 'ofport' may send IPv4 and ARP from 'mac' and
+ * 'ip'/'mask'.  One flow for both: port_security_load copied the source
+ * address (nw_src, arp_spa) and MAC (dl_src, arp_sha) into registers. */
 static void
 add_ip4_source(ofp_port_t ofport, struct eth_addr mac, ovs_be32 ip,
                ovs_be32 mask, uint64_t cookie, struct flow_list *flows)
 {
     uint64_t stub[64 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    uint64_t mac64 = eth_addr_to_uint64(mac);
     struct match match;
 
     put_goto(&ofpacts, T_SG_EGRESS);
-
     match_init_catchall(&match);
     match_set_in_port(&match, ofport);
     match_set_dl_src(&match, mac);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_nw_src_masked(&match, ip, mask);
-    flow_list_add(flows, T_PORT_SEC, 100, cookie, &match, &ofpacts);
+    match_set_reg_masked(&match, REG_SRC_IP4, ntohl(ip), ntohl(mask));
+    match_set_reg_masked(&match, REG_SRC_MAC_HI, mac64 >> 32, 0xffff);
+    match_set_reg(&match, REG_SRC_MAC_LO, mac64 & UINT32_MAX);
+    flow_list_add(flows, T_PORT_SEC_ADDR, 100, cookie, &match, &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
 
+/* Port security: frames from 'ofport' with source 'mac' go on to have
+ * their IPv4 or ARP source checked (port_security_load, then
+ * port_security_addr), marked FLAG_OWN_MAC if 'own'. */
+static void
+add_mac_source(ofp_port_t ofport, struct eth_addr mac, bool own,
+               uint64_t cookie, struct flow_list *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    if (own) {
+        put_parsed(&ofpacts, "set_field:%#x/%#x->reg%d,", FLAG_OWN_MAC,
+                   FLAG_OWN_MAC, REG_SRC_MAC_HI);
+    }
+    put_goto(&ofpacts, T_PORT_SEC_LOAD);
     match_init_catchall(&match);
     match_set_in_port(&match, ofport);
     match_set_dl_src(&match, mac);
-    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-    match_set_nw_src_masked(&match, ip, mask);
-    match_set_arp_sha(&match, mac);
-    flow_list_add(flows, T_PORT_SEC, 100, cookie, &match, &ofpacts);
+    flow_list_add(flows, T_PORT_SEC, L2_PRIO_MAC_SOURCE, cookie, &match,
+                  &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }
 
@@ -616,6 +688,22 @@ pair_mac_seen(const struct port_addrs *pa, size_t n, struct eth_addr mac,
     return false;
 }
 
+/* True if 'mac' is the port's or that of an IPv4 address pair before
+ * pair 'n'. */
+static bool
+pair_mac_seen4(const struct port_addrs *pa, size_t n, struct eth_addr mac)
+{
+    if (eth_addr_equals(mac, pa->mac)) {
+        return true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!pa->pairs[i].ipv6 && eth_addr_equals(pa->pairs[i].mac, mac)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void
 add_nd_security(const struct port_addrs *pa, ofp_port_t ofport,
                 uint64_t cookie, struct flow_list *flows)
@@ -667,6 +755,16 @@ add_port_security(const struct nbrec_port *nb, const struct port_addrs *pa,
         return;
     }
 
+    /* IPv4 and ARP: the MAC first (its own, marked for DHCP from 0.0.0.0,
+     * and those of its IPv4 address pairs), then each address with its
+     * MAC. */
+    add_mac_source(ofport, pa->mac, true, cookie, flows);
+    for (size_t i = 0; i < pa->n_pairs; i++) {
+        const struct addr_pair *p = &pa->pairs[i];
+        if (!p->ipv6 && !pair_mac_seen4(pa, i, p->mac)) {
+            add_mac_source(ofport, p->mac, false, cookie, flows);
+        }
+    }
     for (size_t i = 0; i < pa->n_ip4s; i++) {
         add_ip4_source(ofport, pa->mac, pa->ip4s[i], OVS_BE32_MAX, cookie,
                        flows);
@@ -687,17 +785,8 @@ add_port_security(const struct nbrec_port *nb, const struct port_addrs *pa,
     }
     add_nd_security(pa, ofport, cookie, flows);
 
-    /* DHCP from an unconfigured client. */
-    match_init_catchall(&match);
-    match_set_in_port(&match, ofport);
-    match_set_dl_src(&match, pa->mac);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_nw_src(&match, htonl(0));
-    match_set_nw_dst(&match, OVS_BE32_MAX);
-    match_set_nw_proto(&match, IPPROTO_UDP);
-    match_set_tp_src(&match, htons(68));
-    match_set_tp_dst(&match, htons(67));
-    flow_list_add(flows, T_PORT_SEC, 100, cookie, &match, &ofpacts);
+    /* (DHCP from an unconfigured client: a static flow of
+     * port_security_load, for a frame from the port's own MAC.) */
 
     /* Allowed address pairs: an address or prefix, with a MAC of their
      * own or the port's. */
@@ -844,21 +933,13 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
     if (port->location == L2_PORT_LOCAL) {
         bool up = l2_port_is_up(nb);
 
-        /* A VIF is an access port: a frame with an 802.1Q or 802.1ad tag
-         * (OVS parses both into vlan_tci, with the CFI bit set) never
-         * enters the pipeline, whatever port security says, so that no VM
-         * reaches a VLAN of a trunk (VLAN hopping).  The drop has a flow
-         * of its own, whose counters show the attempts. */
+        /* Only untagged frames: a VIF is an access port (the skeleton
+         * drops the tagged ones).  A port or network that is
+         * administratively down drops what the port sends here and, below,
+         * what it would receive. */
         match_init_catchall(&match);
         match_set_in_port(&match, port->ofport);
-        match_set_dl_tci_masked(&match, htons(VLAN_CFI), htons(VLAN_CFI));
-        flow_list_add(&out->int_flows, T_CLASSIFY, L2_PRIO_VIF_TAGGED,
-                      cookie, &match, &ofpacts);
-
-        /* A port or network that is administratively down drops what the
-         * port sends here and, below, what it would receive. */
-        match_init_catchall(&match);
-        match_set_in_port(&match, port->ofport);
+        match_set_dl_tci_masked(&match, htons(0), htons(VLAN_CFI));
         if (up) {
             put_load(&ofpacts, MFF_METADATA, net->lvid);
             put_goto(&ofpacts, T_QOS_EGRESS);

@@ -87,10 +87,13 @@ char *l2_compile_network(const struct l2_network *, struct l2_output *)
 char *l2_compile_port(const struct l2_port *, const struct l2_network *,
                       struct l2_output *) OVS_WARN_UNUSED_RESULT;
 
-/* Priorities of the port flows that override the others: a tagged frame
- * from a VIF (T_CLASSIFY) and delivery to a port that is down
- * (T_SG_INGRESS, above the security groups' entry). */
-#define L2_PRIO_VIF_TAGGED 110
+/* Priority of the skeleton's drop of tagged frames (T_CLASSIFY): below the
+ * uplinks' tagged frames (100) and a trunk's subports; a VIF's own flow
+ * (100) matches untagged frames only. */
+#define L2_PRIO_TAGGED 50
+/* port_security: a VIF's source MAC, on to its IPv4 and ARP checks, below
+ * its IPv6 sources (100). */
+#define L2_PRIO_MAC_SOURCE 90
 /* arp_responder: neighbour solicitations passed on unanswered. */
 #define L2_PRIO_ND_PASS 105
 
@@ -104,6 +107,8 @@ char *l2_compile_port(const struct l2_port *, const struct l2_network *,
 void l2_add_nd_responder(struct flow_list *, uint64_t cookie, uint16_t lvid,
                          const struct in6_addr *ip, struct eth_addr mac,
                          bool router);
+/* Priority of delivery to a port that is down (T_SG_INGRESS, above the
+ * security groups' entry). */
 #define L2_PRIO_PORT_DOWN 110
 
 /* True if 'port' and its network are administratively up (Neutron's

@@ -622,8 +622,8 @@ add_metadata6(const struct services_chassis *sc, ofp_port_t ofport,
 
 static void
 compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
-             ofp_port_t ofport, ofp_port_t meter, bool metadata,
-             struct flow_list *flows)
+             ofp_port_t ofport, ofp_port_t meter, uint16_t lvid,
+             bool metadata, struct flow_list *flows)
 {
     uint64_t cookie = flow_cookie_from_uuid(&nb->header_.uuid);
     struct eth_addr mac;
@@ -644,7 +644,11 @@ compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
 
     /* The DHCP server's address (the gateway, for a port without a router
      * there) answers ARP, below a real port that owns it (priority 100, any
-     * in_port); the metadata address has a static flow (above).
+     * in_port); the metadata address has a static flow (above).  The flow
+     * matches the network ('lvid'), not the VIF: every local port of the
+     * network whose DHCP subnet it serves compiles the same flow, and the
+     * switch gets one (pipeline/flow.h: the smallest cookie's), which stays
+     * as long as one of those ports does.
      * But on a provider network (flat, vlan) the gateway may be a physical
      * router: its address is answered only by what owns it, a router's
      * interface or the physical gateway itself.  An answer with
@@ -657,7 +661,7 @@ compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
     if (server && server != htonl(SERVICES_META_IP)
         && services_network_is_virtual(nb->network)) {
         match_init_catchall(&match);
-        match_set_in_port(&match, ofport);
+        match_set_metadata(&match, htonll(lvid));
         add_arp_answer(&match, server, OVS_BE32_MAX, T_ARP_RESP, 90, cookie,
                        flows);
     }
@@ -666,15 +670,16 @@ compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
 void
 services_compile_port(const struct services_chassis *sc,
                       const struct nbrec_port *nb, ofp_port_t ofport,
-                      struct flow_list *flows)
+                      uint16_t lvid, struct flow_list *flows)
 {
-    compile_port(sc, nb, ofport, ofport, true, flows);
+    compile_port(sc, nb, ofport, ofport, lvid, true, flows);
 }
 
 void
 services_compile_subport(const struct services_chassis *sc,
                          const struct nbrec_port *nb, ofp_port_t ofport,
-                         ofp_port_t parent, struct flow_list *flows)
+                         ofp_port_t parent, uint16_t lvid,
+                         struct flow_list *flows)
 {
-    compile_port(sc, nb, ofport, parent, false, flows);
+    compile_port(sc, nb, ofport, parent, lvid, false, flows);
 }

@@ -135,10 +135,10 @@ void services_compile_skeleton(const struct services_chassis *,
                                struct flow_list *int_flows);
 
 /* A local port's flows (the caller knows that 'nb' is bound here on
- * 'ofport'). */
+ * 'ofport', on the network whose local VLAN, its metadata, is 'lvid'). */
 void services_compile_port(const struct services_chassis *,
                            const struct nbrec_port *nb, ofp_port_t ofport,
-                           struct flow_list *int_flows);
+                           uint16_t lvid, struct flow_list *int_flows);
 
 /* A local trunk subport's flows: as services_compile_port() for its pseudo
  * port 'ofport' (pipeline/trunk.h), but its packet-ins go through the
@@ -146,6 +146,7 @@ void services_compile_port(const struct services_chassis *,
  * knows a VM by its VIF, is its parent's only. */
 void services_compile_subport(const struct services_chassis *,
                               const struct nbrec_port *nb, ofp_port_t ofport,
-                              ofp_port_t parent, struct flow_list *int_flows);
+                              ofp_port_t parent, uint16_t lvid,
+                              struct flow_list *int_flows);
 
 #endif /* pipeline/services.h */

@@ -469,9 +469,22 @@ add_direction_skeleton(bool ingress, uint8_t base, uint8_t next,
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
-    /* Entry: only known ports have flows here. */
+    /* Entry: a filtered VIF's packets (every packet here is a local VIF's:
+     * what it sends comes from port_security, what it receives has its
+     * port in reg7) are judged in its zone, its ofport; one static flow
+     * for every filtered VIF, below the flows of the VIFs that are not
+     * (sg_compile_port()). */
     match_init_catchall(&match);
+    struct ofpact_reg_move *entry = ofpact_put_REG_MOVE(&ofpacts);
+    entry->src = (ingress
+                  ? (struct mf_subfield) { mf_from_id(MFF_REG0 + REG_OUTPORT),
+                                           0, 32 }
+                  : (struct mf_subfield) { mf_from_id(MFF_IN_PORT), 0, 16 });
+    entry->dst = (struct mf_subfield) { mf_from_id(MFF_REG0 + REG_SG_PORT),
+                                        0, ingress ? 32 : 16 };
+    put_goto(&ofpacts, ct_table);
     flow_list_add(flows, base, 0, COOKIE_STATIC, &match, &ofpacts);
+    ofpbuf_clear(&ofpacts);
 
     /* Into conntrack: IP; everything else (ARP) passes. */
     add_infrastructure(ingress, ct_table, next, flows);
@@ -578,28 +591,22 @@ sg_compile_port(const struct sg_port *port, struct flow_list *flows)
     uint32_t ofport = (OVS_FORCE uint16_t) port->ofport;
     struct match match;
 
-    /* What the port sends. */
-    if (port->filtered) {
-        put_load(&ofpacts, MFF_REG0 + REG_SG_PORT, ofport);
-        put_goto(&ofpacts, T_SG_EGRESS_CT);
-    } else {
+    /* What a filtered port sends and receives enters its zone by the
+     * skeleton's entry flows; a port that is not filtered passes by. */
+    if (!port->filtered) {
         put_goto(&ofpacts, T_SG_EGRESS_NEXT);
-    }
-    match_init_catchall(&match);
-    match_set_in_port(&match, port->ofport);
-    flow_list_add(flows, T_SG_EGRESS, 100, port->cookie, &match, &ofpacts);
+        match_init_catchall(&match);
+        match_set_in_port(&match, port->ofport);
+        flow_list_add(flows, T_SG_EGRESS, 100, port->cookie, &match,
+                      &ofpacts);
 
-    /* What it receives. */
-    ofpbuf_clear(&ofpacts);
-    if (port->filtered) {
-        put_load(&ofpacts, MFF_REG0 + REG_SG_PORT, ofport);
-        put_goto(&ofpacts, T_SG_INGRESS_CT);
-    } else {
+        ofpbuf_clear(&ofpacts);
         put_goto(&ofpacts, T_QOS_INGRESS);
+        match_init_catchall(&match);
+        match_set_reg(&match, REG_OUTPORT, ofport);
+        flow_list_add(flows, T_SG_INGRESS, 100, port->cookie, &match,
+                      &ofpacts);
     }
-    match_init_catchall(&match);
-    match_set_reg(&match, REG_OUTPORT, ofport);
-    flow_list_add(flows, T_SG_INGRESS, 100, port->cookie, &match, &ofpacts);
 
     /* Its groups, one after the other. */
     if (port->filtered && port->n_groups) {

@@ -15,6 +15,8 @@ static const struct table_name int_tables[] = {
     { T_QOS_EGRESS, "qos_egress" },
     { T_PORT_SEC, "port_security" },
     { T_IP6_SEC, "ipv6_security" },
+    { T_PORT_SEC_LOAD, "port_security_load" },
+    { T_PORT_SEC_ADDR, "port_security_addr" },
     { T_SG_EGRESS, "sg_egress" },
     { T_SG_EGRESS_CT, "sg_egress_ct" },
     { T_SG_EGRESS_STATE, "sg_egress_state" },

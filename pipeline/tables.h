@@ -10,6 +10,9 @@
  *   ipv6_security (11) IPv6 from a VIF with port security: no router
  *                     advertisement, redirect or DHCPv6 server reply;
  *                     neighbour discovery only for its own addresses
+ *   port_security_load (12) IPv4 and ARP: the source address and MAC into
+ *                     registers (static); DHCP from 0.0.0.0
+ *   port_security_addr (13) one flow per IPv4 address of a VIF
  *   sg_egress (20-29) security groups on what a VIF sends
  *   punt (30)         DHCP and metadata traffic to the controller's services
  *   arp_responder (40) ARP requests for known addresses answered here
@@ -55,6 +58,10 @@
  *   reg7              the output port (l2_lookup -> sg_ingress -> output)
  *   reg8              security groups: the local id of the network the
  *                     packet's peer is on (pipeline/sg.h)
+ *   reg9, reg10, reg11  port security: the IPv4 source address and MAC
+ *                     of what a VIF sends (port_security_load to
+ *                     port_security_addr), reg10 bit 16 "the port's own
+ *                     MAC"
  *   xxreg3 (reg12-15) routing, IPv6: the router's IPv6 address on the
  *                     ingress network (l2_lookup to l3_mtu: the source of
  *                     the ICMPv6 errors it sends), then the next hop
@@ -82,6 +89,8 @@ enum {
     T_QOS_EGRESS = 5,
     T_PORT_SEC = 10,
     T_IP6_SEC = 11,
+    T_PORT_SEC_LOAD = 12,
+    T_PORT_SEC_ADDR = 13,
     T_SG_EGRESS = 20,
     T_PUNT = 30,
     T_ARP_RESP = 40,
@@ -125,6 +134,15 @@ enum {
 #define REG_ROUTER_IP 4
 #define REG_OUTPORT 7
 #define REG_NEXTHOP6 12         /* xxreg3: reg12 (high) to reg15 (low). */
+/* Port security (port_security_load -> port_security_addr): the IPv4
+ * source address (nw_src or arp_spa) and the source MAC (dl_src or
+ * arp_sha: its high 16 bits in REG_SRC_MAC_HI[0..15], its low 32 bits in
+ * REG_SRC_MAC_LO); FLAG_OWN_MAC in REG_SRC_MAC_HI: the frame came from the
+ * port's own MAC (not an address pair's). */
+#define REG_SRC_IP4 9
+#define REG_SRC_MAC_HI 10
+#define REG_SRC_MAC_LO 11
+#define FLAG_OWN_MAC 0x10000
 
 /* Conntrack zone bases. */
 #define ZONE_FIP_BASE 0x4000

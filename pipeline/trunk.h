@@ -38,7 +38,7 @@ struct ofpbuf;
 #define TRUNK_OFPORT(ID) u16_to_ofp(TRUNK_OFPORT_BASE + (ID))
 
 /* Priorities: a subport's tagged frames on the parent's VIF, above the
- * VIF's drop of tagged frames (L2_PRIO_VIF_TAGGED); the no-hairpin drop in
+ * skeleton's drop of tagged frames (L2_PRIO_TAGGED); the no-hairpin drop in
  * output, above the port's own flows there; the subport's broadcast and
  * multicast delivery, below its unicast security (100, 110). */
 #define TRUNK_PRIO_TAGGED 120

@@ -30,7 +30,8 @@
  *
  * 3. Anti-spoofing: for every bound VIF with port security, frames with
  *    another MAC (and its own IP) and with another IP (and its own MAC),
- *    as ICMP and as ARP, must be dropped in classify or port_security,
+ *    as ICMP and as ARP, must be dropped in classify or port_security
+ *    (with port_security_load and port_security_addr),
  *    and its own ICMP and ARP frames must get past those tables (else one
  *    of its port-security flows is missing).  A port whose allowed
  *    address pairs admit the probe addresses is skipped, and said so.
@@ -417,7 +418,9 @@ probe_vif(const struct vif *v)
 static bool
 is_port_security(const char *table)
 {
-    return !strcmp(table, "classify") || !strcmp(table, "port_security");
+    return (!strcmp(table, "classify") || !strcmp(table, "port_security")
+            || !strcmp(table, "port_security_load")
+            || !strcmp(table, "port_security_addr"));
 }
 
 /* A spoofed frame from 'v' must be dropped, by the port security

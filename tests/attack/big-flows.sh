@@ -90,7 +90,7 @@ attack groups 2100 "$P2" || ovs_fail "inserting the groups failed"
 ovs_wait_until 30 grep -q "br-int: table 25 priority 100 cookie .*: flow refused: flow_mod of [0-9]* bytes exceeds" "$log" \
     || ovs_fail "no log line for the port's over-long flow"
 has table=0 in_port=12 || ovs_fail "vif2's classify flow is gone"
-has table=20 in_port=12 || ovs_fail "vif2's sg_egress flow is gone"
+has table=13 in_port=12 || ovs_fail "vif2's port security flow is gone"
 attack_check_alive hv1 "$NA" "$SA" 22 fa:16:3e:00:00:22 10.0.0.22
 
 # And across a restart.

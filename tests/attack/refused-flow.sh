@@ -47,9 +47,9 @@ ovs_wait_until 5 grep -q "br-int: the switch refused (OFPFMFC_TABLE_FULL) to ins
 grep "refused (OFPFMFC_TABLE_FULL)" "$log" | head -1
 has table=0 in_port=13 && ovs_fail "table 0 took more than its limit?"
 
-# Removals go through: vif1 and vif2 go, freeing 4 slots of table 0 (a
+# Removals go through: vif1 and vif2 go, freeing 2 slots of table 0 (a
 # full compile, e.g. when conditional monitoring's view shrinks, may give
-# two of them to vif3's refused flows, as it retries them).
+# one of them to vif3's refused flow, as it retries it).
 for p in "$P1:vif1:01:11" "$P2:vif2:02:12"; do
     IFS=: read -r uuid vif m ofport <<<"$p"
     nb_transact "{\"op\":\"delete\",\"table\":\"Port\",

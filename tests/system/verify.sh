@@ -20,7 +20,7 @@
 #     vm3 (hv2, net2), with a counterexample that crosses the tunnel;
 #   - vm1's IPv4 port-security flow deleted by hand: reported as compiled
 #     but not installed, and vm1's own IPv4 frame as dropped in
-#     port_security;
+#     port_security_addr;
 #   - a catch-all flow that admits any source in port_security: spoofed
 #     frames (another IP, another MAC) from vm1 and vm4 are reported as
 #     not dropped by port security;
@@ -193,26 +193,27 @@ sb ovs hv2 ovs-appctl -t "$D/hv2/run/dvr-controller.ctl" recompute
 until_ok 30 no_added_hv2 || sb_fail "hv2's controller did not repair its flows"
 echo "vm1's broadcasts delivered to vm3 on hv2 by hand: reported across the tunnel: ok"
 
-# 2. vm1's IPv4 port-security flow deleted.
-sb ovs hv1 ovs-ofctl -O OpenFlow13 del-flows --strict br-int \
-    "table=10,priority=100,ip,in_port=$o1,dl_src=$mac1,nw_src=192.168.10.11"
+# 2. vm1's IPv4 port-security flow deleted (port_security_addr: its
+# address 192.168.10.11 = reg9 0xc0a80a0b with its MAC, for IPv4 and ARP).
+sb ovs hv1 ovs-ofctl -O OpenFlow13 del-flows br-int \
+    "table=13,in_port=$o1,dl_src=$mac1"
 verify nospoof
 [ "$RC" = 3 ] || sb_fail "verify exited $RC without vm1's IPv4 flow"
-expect nospoof "^FAIL anti-spoofing: port vm1 on hv1: its own icmp frame is dropped in port_security" \
+expect nospoof "^FAIL anti-spoofing: port vm1 on hv1: its own icmp frame is dropped in port_security_addr" \
     "vm1's missing port-security flow is not reported"
-expect nospoof "^  compiled but not installed: .*table=10, priority=100,ip,in_port=$o1,dl_src=$mac1,nw_src=192\.168\.10\.11 " \
+expect nospoof "^  compiled but not installed: .*table=13, priority=100,reg9=0xc0a80a0b,.*in_port=$o1,dl_src=$mac1 " \
     "the deleted flow is not reported as compiled but not installed"
 has_ps() {
-    hv1_flows "table=10,ip,in_port=$o1" | sb_has "nw_src=192.168.10.11"
+    hv1_flows "table=13,in_port=$o1" | sb_has "reg9=0xc0a80a0b"
 }
 recompute_hv1 has_ps
 verify repaired2
 [ "$RC" = 0 ] || sb_fail "verify exited $RC after the second recompute"
 echo "vm1's port-security flow deleted: reported: ok"
 
-# 3. Port security admits any source.
+# 3. Port security admits any source (above the VIFs' MAC flows, 90).
 sb ovs hv1 ovs-ofctl -O OpenFlow13 add-flow br-int \
-    "cookie=0x5e1f,table=10,priority=1,actions=goto_table:20"
+    "cookie=0x5e1f,table=10,priority=95,actions=goto_table:20"
 verify open
 [ "$RC" = 3 ] || sb_fail "verify exited $RC with port security open"
 for vm in vm1 vm4; do

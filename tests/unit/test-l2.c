@@ -116,9 +116,17 @@ Test(l2, local_port)
     LIST_FOR_EACH (f, owner_node, &out.int_flows.flows) {
         cr_assert_eq(f->cookie, 0xaaaaaaaabbbbccccULL);
     }
-    assert_has(t, "table=0, priority=100,in_port=7 actions=set_field:0x5->metadata,goto_table:5");
-    assert_has(t, "priority=100,ip,in_port=7,dl_src=fa:16:3e:00:00:01,nw_src=10.0.0.11 actions=goto_table:20");
-    assert_has(t, "arp,in_port=7,dl_src=fa:16:3e:00:00:01,arp_spa=10.0.0.11,arp_sha=fa:16:3e:00:00:01");
+    assert_has(t, "table=0, priority=100,in_port=7,vlan_tci=0x0000/0x1000 actions=set_field:0x5->metadata,goto_table:5");
+    /* Port security: its MAC (marked as its own), then its address with
+     * that MAC, one flow for IPv4 and ARP (port_security_load copied
+     * nw_src or arp_spa into reg9, dl_src or arp_sha into reg10/reg11). */
+    assert_has(t, "table=10, priority=90,in_port=7,dl_src=fa:16:3e:00:00:01 "
+               "actions=load:0x1->NXM_NX_REG10[16],goto_table:12");
+    assert_has(t, "table=13, priority=100,reg9=0xa00000b,"
+               "reg10=0xfa16/0xffff,reg11=0x3e000001,in_port=7,"
+               "dl_src=fa:16:3e:00:00:01 actions=goto_table:20");
+    cr_assert_null(strstr(t, "nw_src="), "%s", t);
+    cr_assert_null(strstr(t, "arp_spa="), "%s", t);
     assert_has(t, "table=40, priority=100,arp,metadata=0x5,arp_tpa=10.0.0.11,arp_op=1");
     assert_has(t, "table=60, priority=100,metadata=0x5,dl_dst=fa:16:3e:00:00:01 actions=set_field:0x7->reg7,goto_table:70");
     cr_assert(flow_list_size(&out.tun_flows) == 0);
@@ -135,9 +143,11 @@ Test(l2, first_hop_security)
     fx.ip.ip_address = "fd00::11";
     compile(&fx, L2_PORT_LOCAL, 7, 0, &out);
     char *t = flows_text(&out.int_flows);
-    /* Tagged frames are dropped, counted by their own flow. */
-    assert_has(t, "table=0, priority=110,in_port=7,vlan_tci=0x1000/0x1000 "
-               "actions=drop");
+    /* Only untagged frames enter (the skeleton drops the tagged ones,
+     * below), with no per-VIF drop of them. */
+    assert_has(t, "table=0, priority=100,in_port=7,vlan_tci=0x0000/0x1000 "
+               "actions=");
+    cr_assert_null(strstr(t, "vlan_tci=0x1000/0x1000"), "%s", t);
     /* Only its own link-local source (EUI-64), into ipv6_security. */
     assert_has(t, "ipv6,in_port=7,dl_src=fa:16:3e:00:00:01,"
                "ipv6_src=fe80::f816:3eff:fe00:1 actions=goto_table:11");
@@ -162,7 +172,7 @@ Test(l2, first_hop_security)
     fx.port.admin_state_up = false;
     compile(&fx, L2_PORT_LOCAL, 7, 0, &out);
     t = flows_text(&out.int_flows);
-    assert_has(t, "table=0, priority=100,in_port=7 actions=drop");
+    assert_has(t, "table=0, priority=100,in_port=7,vlan_tci=0x0000/0x1000 actions=drop");
     assert_has(t, "table=70, priority=110,reg7=0x7 actions=drop");
     free(t);
     l2_output_destroy(&out);
@@ -228,6 +238,24 @@ Test(l2, nd_responder)
     assert_has(t, "table=40, priority=105,icmp6,icmp_type=135,"
                "nd_sll=00:00:00:00:00:00 actions=goto_table:60");
     assert_has(t, "table=80, priority=0 actions=output:NXM_NX_REG7[]");
+    /* port_security_load: the source address and MAC of IPv4 and ARP
+     * into registers; DHCP from 0.0.0.0 from the port's own MAC. */
+    assert_has(t, "table=12, priority=100,ip actions="
+               "move:NXM_OF_IP_SRC[]->NXM_NX_REG9[],"
+               "move:NXM_OF_ETH_SRC[32..47]->NXM_NX_REG10[0..15],"
+               "move:NXM_OF_ETH_SRC[0..31]->NXM_NX_REG11[],goto_table:13");
+    assert_has(t, "table=12, priority=100,arp actions="
+               "move:NXM_OF_ARP_SPA[]->NXM_NX_REG9[],"
+               "move:NXM_NX_ARP_SHA[32..47]->NXM_NX_REG10[0..15],"
+               "move:NXM_NX_ARP_SHA[0..31]->NXM_NX_REG11[],goto_table:13");
+    assert_has(t, "table=12, priority=110,udp,reg10=0x10000/0x10000,"
+               "nw_src=0.0.0.0,nw_dst=255.255.255.255,tp_src=68,tp_dst=67 "
+               "actions=goto_table:20");
+    assert_has(t, "table=12, priority=0 actions=drop");
+    assert_has(t, "table=13, priority=0 actions=drop");
+    /* Tagged frames from any VIF: one drop, below the uplinks' (100). */
+    assert_has(t, "table=0, priority=50,vlan_tci=0x1000/0x1000 "
+               "actions=drop");
     free(t);
     l2_output_destroy(&out);
 }
@@ -255,7 +283,8 @@ Test(l2, port_security_off)
     compile(&fx, L2_PORT_LOCAL, 7, 0, &out);
     char *t = flows_text(&out.int_flows);
     assert_has(t, "table=10, priority=100,in_port=7 actions=goto_table:20");
-    cr_assert_null(strstr(t, "nw_src=10.0.0.11"));
+    cr_assert_null(strstr(t, "reg9="), "%s", t);
+    cr_assert_null(strstr(t, "goto_table:12"), "%s", t);
     free(t);
     l2_output_destroy(&out);
 }
@@ -269,7 +298,13 @@ Test(l2, allowed_address_pairs)
     struct l2_output out;
     compile(&fx, L2_PORT_LOCAL, 7, 0, &out);
     char *t = flows_text(&out.int_flows);
-    assert_has(t, "ip,in_port=7,dl_src=fa:16:3e:00:00:99,nw_src=10.0.5.0/24");
+    /* The pair's own MAC (not marked as the port's), then its prefix
+     * with that MAC. */
+    assert_has(t, "table=10, priority=90,in_port=7,dl_src=fa:16:3e:00:00:99 "
+               "actions=goto_table:12");
+    assert_has(t, "table=13, priority=100,reg9=0xa000500/0xffffff00,"
+               "reg10=0xfa16/0xffff,reg11=0x3e000099,in_port=7,"
+               "dl_src=fa:16:3e:00:00:99 actions=goto_table:20");
     free(t);
     l2_output_destroy(&out);
     smap_destroy(&fx.port.allowed_address_pairs);
@@ -518,12 +553,14 @@ Test(l2, trunk_subport)
     assert_has(t, "table=0, priority=120,in_port=7,dl_vlan=101 "
                "actions=pop_vlan,load:0x3002->NXM_OF_IN_PORT[],"
                "resubmit(,0)");
-    assert_has(t, "table=0, priority=100,in_port=12290 "
+    /* Its own classify takes untagged frames only: a second tag falls to
+     * the skeleton's drop. */
+    assert_has(t, "table=0, priority=100,in_port=12290,"
+               "vlan_tci=0x0000/0x1000 "
                "actions=set_field:0x5->metadata,goto_table:5");
-    assert_has(t, "priority=110,in_port=12290,vlan_tci=0x1000/0x1000 "
-               "actions=drop");
-    assert_has(t, "ip,in_port=12290,dl_src=fa:16:3e:00:00:01,"
-               "nw_src=10.0.0.11 actions=goto_table:20");
+    assert_has(t, "table=13, priority=100,reg9=0xa00000b,"
+               "reg10=0xfa16/0xffff,reg11=0x3e000001,in_port=12290,"
+               "dl_src=fa:16:3e:00:00:01 actions=goto_table:20");
     /* Out: tagged on the parent, never back to itself. */
     struct ds want = DS_EMPTY_INITIALIZER;
     ds_put_format(&want, "table=80, priority=110,reg7=0x3002,"

@@ -85,7 +85,7 @@ compile(const struct fixture *fx, uint16_t meta_ofport)
 
     flow_list_init(&flows);
     services_compile_skeleton(&sc, &flows);
-    services_compile_port(&sc, &fx->port, u16_to_ofp(7), &flows);
+    services_compile_port(&sc, &fx->port, u16_to_ofp(7), 5, &flows);
     LIST_FOR_EACH (f, owner_node, &flows.flows) {
         dvr_flow_format(f, NULL, NULL, &s);
         ds_put_char(&s, '\n');
@@ -128,11 +128,13 @@ Test(services, dhcp_flow_only_with_enable_dhcp)
                "arp_op=1");
     assert_has_not(t, "in_port=7,arp_tpa=169.254.169.254");
     free(t);
-    /* On a tunnelled network no physical gateway can be: answered. */
+    /* On a tunnelled network no physical gateway can be: answered, once
+     * per network (its metadata), not per VIF. */
     fx.net.provider_network_type = "geneve";
     t = compile(&fx, 0);
-    assert_has(t, "table=40, priority=90,arp,in_port=7,arp_tpa=10.0.0.1,"
+    assert_has(t, "table=40, priority=90,arp,metadata=0x5,arp_tpa=10.0.0.1,"
                "arp_op=1");
+    assert_has_not(t, "in_port=7,arp_tpa=10.0.0.1");
     /* The VIF's other packet-ins go through its meter too. */
     assert_has(t, "table=150, priority=100,in_port=7 actions=meter:65543,"
                "goto_table:151");

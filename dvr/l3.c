@@ -646,6 +646,49 @@ compile_iface6(const struct l3_router *r, const struct l3_iface *iface,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* On a compute chassis, whatever an interface's IP versions: l3_to_gw
+ * sends the unrouted packet to the gateway chassis on its own network... */
+static void
+compile_to_gw(const struct l3_router *r, const struct l3_iface *iface,
+              uint64_t cookie, struct l3_output *out)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_metadata(&match, htonll(iface->lvid));
+    put_push_vlan(&ofpacts, iface->lvid);
+    put_output(&ofpacts, r->int_patch_tun);
+    flow_list_add(&out->int_flows, T_L3_TO_GW, 100, cookie, &match,
+                  &ofpacts);
+
+    /* ...where br-tun sends it to the first live gateway. */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_vlan(&match, iface->lvid);
+    match_set_dl_dst(&match, iface->mac);
+    put_pop_vlan(&ofpacts);
+    put_load(&ofpacts, MFF_TUN_ID, iface->vni);
+    if (r->n_gw_tunnels) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        ds_put_cstr(&s, "bundle(eth_src,0,active_backup,ofport,members:");
+        for (size_t i = 0; i < r->n_gw_tunnels; i++) {
+            ds_put_format(&s, "%s%d", i ? "," : "",
+                          ofp_to_u16(r->gw_tunnels[i]));
+        }
+        ds_put_char(&s, ')');
+        put_parsed(&ofpacts, "%s", ds_cstr(&s));
+        ds_destroy(&s);
+    } else {
+        ofpbuf_clear(&ofpacts);
+    }
+    flow_list_add(&out->tun_flows, T_TUN_OUT, 110, cookie, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
 static void
 compile_iface(const struct l3_router *r, const struct l3_iface *iface,
               uint64_t cookie, struct l3_output *out)
@@ -665,6 +708,9 @@ compile_iface(const struct l3_router *r, const struct l3_iface *iface,
     flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
                   &ofpacts);
 
+    if (r->gw_role == L3_GW_REMOTE && iface->tunnelled) {
+        compile_to_gw(r, iface, cookie, out);
+    }
     if (l3_iface_has_ip6(iface)) {
         compile_iface6(r, iface, cookie, out);
     }
@@ -708,41 +754,6 @@ compile_iface(const struct l3_router *r, const struct l3_iface *iface,
     flow_list_add(&out->int_flows, T_L3_INPUT, L3_PRIO_SPOOFED + 10, cookie,
                   &match, &ofpacts);
 
-    if (r->gw_role == L3_GW_REMOTE && iface->tunnelled) {
-        /* l3_to_gw: the unrouted packet goes to the gateway chassis on its
-         * own network... */
-        ofpbuf_clear(&ofpacts);
-        match_init_catchall(&match);
-        match_set_reg(&match, REG_ROUTER, r->lid);
-        match_set_metadata(&match, htonll(iface->lvid));
-        put_push_vlan(&ofpacts, iface->lvid);
-        put_output(&ofpacts, r->int_patch_tun);
-        flow_list_add(&out->int_flows, T_L3_TO_GW, 100, cookie, &match,
-                      &ofpacts);
-
-        /* ...where br-tun sends it to the first live gateway. */
-        ofpbuf_clear(&ofpacts);
-        match_init_catchall(&match);
-        match_vlan(&match, iface->lvid);
-        match_set_dl_dst(&match, iface->mac);
-        put_pop_vlan(&ofpacts);
-        put_load(&ofpacts, MFF_TUN_ID, iface->vni);
-        if (r->n_gw_tunnels) {
-            struct ds s = DS_EMPTY_INITIALIZER;
-            ds_put_cstr(&s, "bundle(eth_src,0,active_backup,ofport,members:");
-            for (size_t i = 0; i < r->n_gw_tunnels; i++) {
-                ds_put_format(&s, "%s%d", i ? "," : "",
-                              ofp_to_u16(r->gw_tunnels[i]));
-            }
-            ds_put_char(&s, ')');
-            put_parsed(&ofpacts, "%s", ds_cstr(&s));
-            ds_destroy(&s);
-        } else {
-            ofpbuf_clear(&ofpacts);
-        }
-        flow_list_add(&out->tun_flows, T_TUN_OUT, 110, cookie, &match,
-                      &ofpacts);
-    }
     ofpbuf_uninit(&ofpacts);
 }
 

@@ -77,7 +77,6 @@ sb_await 30000 ready >/dev/null \
 echo "gateway $gw4 and $gw6 ($gwmac), vm1 $ip1: ok"
 
 ext6=2001:db8:ff::1
-[ -z "${V6G_PAUSE:-}" ] || { echo "PAUSE $SB_PREFIX $ip1" >&2; sleep "$V6G_PAUSE"; }
 for _ in 1 2 3 4 5 6 7 8 9 10; do
     sb exec vm1 ping -6 -q -c 1 -W 1 "$ext6" >/dev/null 2>&1 && break
 done

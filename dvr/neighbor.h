@@ -10,10 +10,10 @@
  *     hops (xxreg3) the same way by neighbour solicitation, from the
  *     link-local address of the MAC the packet leaves with (the packet's
  *     own source is a tenant's address: IPv6 is not NATed), learned from
- *     the neighbour advertisement; with the same bounds and expiry.  The packets
- *     that found no next hop are held meanwhile (at most 4 per next hop,
- *     256 on the node, 3 s each) and sent on with the learned MAC, so the
- *     first packets to a next hop are not lost to its ARP.  Known next
+ *     the neighbour advertisement; with the same bounds and expiry.  The
+ *     packets that found no next hop are held meanwhile (at most 4 per
+ *     next hop, 256 on the node, 3 s each) and sent on with the learned
+ *     MAC, so the first packets to a next hop are not lost to its ARP.  Known next
  *     hops are asked again every third of the timeout (30 s by default),
  *     so a changed MAC is learned, and so is a gratuitous ARP from a next
  *     hop.  Only addresses that were asked for are learned.  A next hop

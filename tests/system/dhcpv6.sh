@@ -188,7 +188,14 @@ echo "release: ok ($st)"
 # listener moves to the new link and vm2 fetches metadata over IPv6 again.
 # (Before, it stayed bound to the old link's scope and never answered.)
 idx0=$(sb exec hv1 cat /sys/class/net/dvr-meta/ifindex)
+vs_pid=$(cat "$D/hv1/run/ovs-vswitchd.pid")
 sb ovs hv1 ovs-appctl -t ovs-vswitchd exit --cleanup
+# Gone (a zombie counts: PID 1 reaps late) and its device with it.
+vs_gone() {
+    ! grep -q '^State:[[:space:]]*[^Z]' "/proc/$vs_pid/status" 2>/dev/null
+}
+sb_await 10000 vs_gone >/dev/null \
+    || sb_fail "ovs-vswitchd $vs_pid does not exit"
 sb_await 5000 sh -c "! ip netns exec $SB_PREFIX-hv1 test -e /sys/class/net/dvr-meta" \
     >/dev/null || sb_fail "dvr-meta stays after ovs-vswitchd exit --cleanup"
 (

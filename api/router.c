@@ -124,8 +124,8 @@ compare_subnets(const void *a_, const void *b_)
 }
 
 /* Allocates the gateway port's addresses on external network 'net': the
- * requested 'external_fixed_ips' or one IPv4 address from the first subnet
- * with a free one. */
+ * requested 'external_fixed_ips', or one IPv4 address and (dual stack)
+ * one IPv6 address. */
 static bool
 gateway_fixed_ips(struct api_ctx *ctx, const struct nbrec_network *net,
                   const json_t *requested, struct nbrec_fixed_ip ***rows,
@@ -181,41 +181,56 @@ gateway_fixed_ips(struct api_ctx *ctx, const struct nbrec_network *net,
         return true;
     }
 
-    const struct nbrec_subnet **subnets = NULL;
-    size_t n = 0, allocated = 0;
-    const struct nbrec_subnet *s;
-    NBREC_SUBNET_FOR_EACH (s, ctx->idl) {
-        if (s->network == net && s->ip_version == 4) {
-            if (n >= allocated) {
-                subnets = x2nrealloc(subnets, &allocated, sizeof *subnets);
+    /* One IPv4 address (required) and, on a dual-stack external network,
+     * one IPv6 address, each from the first subnet of its version (by
+     * UUID) with a free one, as Neutron gives a gateway port one address
+     * of each version. */
+    *rows = xcalloc(2, sizeof **rows);
+    for (int version = 4; version <= 6; version += 2) {
+        const struct nbrec_subnet **subnets = NULL;
+        size_t n = 0, allocated = 0;
+        const struct nbrec_subnet *s;
+        bool done = false;
+
+        NBREC_SUBNET_FOR_EACH (s, ctx->idl) {
+            if (s->network == net && s->ip_version == version) {
+                if (n >= allocated) {
+                    subnets = x2nrealloc(subnets, &allocated,
+                                         sizeof *subnets);
+                }
+                subnets[n++] = s;
             }
-            subnets[n++] = s;
+        }
+        if (n) {
+            qsort(subnets, n, sizeof *subnets, compare_subnets);
+        }
+        for (size_t i = 0; i < n && !done; i++) {
+            struct ipam_addr addr;
+            if (api_allocate_ip(ctx, subnets[i], NULL, false, &addr)) {
+                (*rows)[(*n_rows)++] = api_insert_fixed_ip(ctx, subnets[i],
+                                                           &addr);
+                done = true;
+                break;
+            }
+            json_decref(ctx->reply);
+            ctx->reply = NULL;
+            ctx->status = 0;
+        }
+        free(subnets);
+        if (!done && version == 4) {
+            free(*rows);
+            *rows = NULL;
+            *n_rows = 0;
+            return api_error(ctx, n ? 409 : 400,
+                             n ? "IpAddressGenerationFailure" : "BadRequest",
+                             n ? "No more IP addresses available on "
+                                 "external network "UUID_FMT"."
+                               : "Bad router request: external network "
+                                 UUID_FMT" has no IPv4 subnet.",
+                             UUID_ARGS(&net->header_.uuid));
         }
     }
-    if (n) {
-        qsort(subnets, n, sizeof *subnets, compare_subnets);
-    }
-    for (size_t i = 0; i < n; i++) {
-        struct ipam_addr addr;
-        if (api_allocate_ip(ctx, subnets[i], NULL, false, &addr)) {
-            *rows = xmalloc(sizeof **rows);
-            (*rows)[0] = api_insert_fixed_ip(ctx, subnets[i], &addr);
-            *n_rows = 1;
-            free(subnets);
-            return true;
-        }
-        json_decref(ctx->reply);
-        ctx->reply = NULL;
-        ctx->status = 0;
-    }
-    free(subnets);
-    return api_error(ctx, n ? 409 : 400,
-                     n ? "IpAddressGenerationFailure" : "BadRequest",
-                     n ? "No more IP addresses available on external "
-                         "network "UUID_FMT"."
-                       : "Bad router request: external network "UUID_FMT
-                         " has no IPv4 subnet.",
-                     UUID_ARGS(&net->header_.uuid));
+    return true;
 }
 
 /* Applies external_gateway_info 'info' (an object, possibly empty, or

@@ -49,6 +49,8 @@ EXTRA_DIST += tests/component/controller-ipv6.sh tests/lib/nd.py
 # IPv6 routing, ICMPv6 errors (issue 18).
 TESTS += tests/component/routing-ipv6.sh
 EXTRA_DIST += tests/component/routing-ipv6.sh
+TESTS += tests/component/gateway-ipv6.sh
+EXTRA_DIST += tests/component/gateway-ipv6.sh
 # The DHCPv6 server (issue 18).
 TESTS += tests/component/controller-dhcp6.sh
 EXTRA_DIST += tests/component/controller-dhcp6.sh tests/lib/dhcp6.py

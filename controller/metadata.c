@@ -125,6 +125,8 @@ struct metadata {
     struct event *sweep_event;
     struct hmap conns;
     uint16_t *client_conns;             /* By client, ZONE_MAX_OFPORT + 1. */
+    struct evhttp_bound_socket *bound6; /* The IPv6 listener, if any... */
+    int bound6_ifindex;                 /* ...bound on this link. */
 
     /* Shared. */
     struct ovs_mutex mutex;
@@ -138,6 +140,11 @@ struct metadata {
     size_t n_conns OVS_GUARDED;         /* Open connections. */
     uint64_t n_refused OVS_GUARDED;     /* Connections over a limit. */
     uint64_t n_expired OVS_GUARDED;     /* Closed for their age. */
+    int ifindex6 OVS_GUARDED;           /* The link SERVICES_META_IP6 is on
+                                         * now (a restarted ovs-vswitchd
+                                         * makes the port anew)... */
+    uint64_t n_rebound6 OVS_GUARDED;    /* ...and the IPv6 listener moved
+                                         * to a new one. */
     uint64_t n_bad_method OVS_GUARDED;  /* Neither GET nor HEAD. */
 };
 
@@ -333,7 +340,7 @@ configure_address(struct metadata *m)
  * so that the service can listen at once).  Without it the service is
  * IPv4 only. */
 static bool
-configure_address6(struct metadata *m)
+configure_address6(struct metadata *m, int *ifindexp)
 {
     struct in6_addr addr;
     struct netdev *netdev;
@@ -381,6 +388,7 @@ configure_address6(struct metadata *m)
                               ovs_strerror(error)));
         return false;
     }
+    *ifindexp = ifindex;
     return true;
 }
 
@@ -1030,6 +1038,52 @@ handle_request(struct evhttp_request *req, void *m_)
     ovs_mutex_unlock(&m->mutex);
 }
 
+/* Binds the IPv6 listener: the link-local address on the metadata port's
+ * link, whose index the kernel takes when binding (the scope).  Returns
+ * the listener or NULL. */
+static struct evhttp_bound_socket *
+bind6(struct metadata *m)
+{
+    char addr6[64];
+
+    snprintf(addr6, sizeof addr6, "%s%%%s", SERVICES_META_IP6,
+             METADATA_PORT_NAME);
+    return evhttp_bind_socket_with_handle(m->http, addr6, m->http_port);
+}
+
+/* HTTP thread: a listener bound to a link that is gone (ovs-vswitchd
+ * restarted and made the metadata port anew, with a new index) would
+ * never accept again: it moves to the new link. */
+static void
+rebind6(struct metadata *m)
+{
+    int ifindex;
+
+    ovs_mutex_lock(&m->mutex);
+    ifindex = m->ifindex6;
+    ovs_mutex_unlock(&m->mutex);
+    if (!m->bound6_ifindex || ifindex <= 0 || ifindex == m->bound6_ifindex) {
+        return;
+    }
+    if (m->bound6) {
+        evhttp_del_accept_socket(m->http, m->bound6);
+    }
+    m->bound6 = bind6(m);
+    if (!m->bound6) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "cannot listen on [%s%%%s]:%"PRIu16" again (%s)",
+                     SERVICES_META_IP6, METADATA_PORT_NAME, m->http_port,
+                     ovs_strerror(errno));
+        return;
+    }
+    VLOG_INFO("metadata service over IPv6 moved to the new %s (index %d, "
+              "was %d)", METADATA_PORT_NAME, ifindex, m->bound6_ifindex);
+    m->bound6_ifindex = ifindex;
+    ovs_mutex_lock(&m->mutex);
+    m->n_rebound6++;
+    ovs_mutex_unlock(&m->mutex);
+}
+
 static void
 check_exit(evutil_socket_t fd OVS_UNUSED, short what OVS_UNUSED, void *m_)
 {
@@ -1039,7 +1093,9 @@ check_exit(evutil_socket_t fd OVS_UNUSED, short what OVS_UNUSED, void *m_)
     atomic_read(&m->exiting, &exiting);
     if (exiting) {
         event_base_loopbreak(m->base);
+        return;
     }
+    rebind6(m);
 }
 
 static void *
@@ -1098,14 +1154,16 @@ start_server(struct metadata *m)
     }
     if (m->addr6_ok) {
         /* The link-local address, on the metadata port's link. */
-        char addr6[64];
-        snprintf(addr6, sizeof addr6, "%s%%%s", SERVICES_META_IP6,
-                 METADATA_PORT_NAME);
-        if (evhttp_bind_socket(m->http, addr6, m->http_port)) {
-            log_once(m, xasprintf("cannot listen on [%s]:%"PRIu16" (%s): "
-                                  "IPv4 only", addr6, m->http_port,
+        m->bound6 = bind6(m);
+        if (!m->bound6) {
+            log_once(m, xasprintf("cannot listen on [%s%%%s]:%"PRIu16" (%s): "
+                                  "IPv4 only", SERVICES_META_IP6,
+                                  METADATA_PORT_NAME, m->http_port,
                                   ovs_strerror(errno)));
         } else {
+            ovs_mutex_lock(&m->mutex);
+            m->bound6_ifindex = m->ifindex6;
+            ovs_mutex_unlock(&m->mutex);
             m->serving6 = true;
         }
     }
@@ -1145,7 +1203,14 @@ metadata_run(struct metadata *m, struct ovsdb_idl_txn *ovs_txn,
         m->addr_ok = configure_address(m);
         if (m->addr_ok && (!m->started || m->serving6)) {
             /* (Once the server listens, only again on the same link.) */
-            m->addr6_ok = configure_address6(m);
+            int ifindex;
+            m->addr6_ok = configure_address6(m, &ifindex);
+            if (m->addr6_ok) {
+                /* The HTTP thread moves its listener if the link is new. */
+                ovs_mutex_lock(&m->mutex);
+                m->ifindex6 = ifindex;
+                ovs_mutex_unlock(&m->mutex);
+            }
         }
         m->next_check = time_msec() + (m->addr_ok ? 5 * RETRY_MSEC
                                                   : RETRY_MSEC);
@@ -1183,6 +1248,10 @@ metadata_format_status(struct metadata *m, struct ds *s)
                   m->proxy_url ? m->proxy_url : "from NB",
                   hmap_count(&m->instances), m->n_requests, m->n_unknown,
                   m->n_not_found, m->n_proxied, m->n_proxy_errors);
+    if (m->serving6) {
+        ds_put_format(s, "metadata over IPv6: on index %d, listener moved "
+                      "%"PRIu64" times\n", m->ifindex6, m->n_rebound6);
+    }
     ds_put_format(s, "metadata connections: %"PRIuSIZE" open (at most %d, "
                   "%d per client), %"PRIu64" refused, %"PRIu64" expired; "
                   "%"PRIu64" requests neither GET nor HEAD; %"PRIuSIZE

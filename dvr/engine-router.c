@@ -270,22 +270,6 @@ describe_iface(struct engine *e, const struct nbrec_port *port,
     return true;
 }
 
-/* The external gateway is IPv4 (SNAT, floating IPs); one without an IPv4
- * address is skipped with a log line (an IPv6 gateway is not done). */
-static bool
-gateway_has_ip4(struct engine *e, const struct nbrec_router *row,
-                const struct l3_iface *gw)
-{
-    if (l3_iface_has_ip4(gw)) {
-        return true;
-    }
-    engine_log_error(e, xasprintf("router "UUID_FMT": gateway port "UUID_FMT
-                                  " has no IPv4 address: gateway skipped",
-                                  UUID_ARGS(&row->header_.uuid),
-                                  UUID_ARGS(&gw->nb->header_.uuid)));
-    return false;
-}
-
 /* Fills 'r' for router state 'rs' ('*ifacesp' and '*tunnelsp' to be freed
  * by the caller).  Returns false if the router has no flows here. */
 bool
@@ -336,15 +320,28 @@ engine_router_describe(struct engine *e, const struct router_state *rs,
 
     r->gw_role = L3_GW_NONE;
     if (row->gateway_port
-        && describe_iface(e, row->gateway_port, &r->gw)
-        && gateway_has_ip4(e, row, &r->gw)) {
+        && describe_iface(e, row->gateway_port, &r->gw)) {
+        /* An IPv4 gateway address (SNAT, floating IPs), an IPv6 one
+         * (routed) or both; the default routes via the gateway_ip of the
+         * subnets they are on. */
         const struct nbrec_port *gp = row->gateway_port;
         r->gw_role = rs->role;
         for (size_t j = 0; j < gp->n_fixed_ips; j++) {
             const struct nbrec_subnet *sn = gp->fixed_ips[j]->subnet;
-            if (sn && sn->gateway_ip && ip_parse(sn->gateway_ip,
-                                                 &r->gw_nexthop)) {
-                break;
+            struct in6_addr ip6;
+            ovs_be32 ip;
+
+            if (!sn || !sn->gateway_ip) {
+                continue;
+            }
+            if (!r->gw_nexthop && ip_parse(sn->gateway_ip, &ip)
+                && l3_iface_has_ip4(&r->gw)) {
+                r->gw_nexthop = ip;
+            } else if (!ipv6_addr_is_set(&r->gw_nexthop6)
+                       && ipv6_parse(sn->gateway_ip, &ip6)
+                       && l3_iface_has_ip6(&r->gw)
+                       && !ipv6_addr_is_multicast(&ip6)) {
+                r->gw_nexthop6 = ip6;
             }
         }
         if (r->gw_role == L3_GW_REMOTE) {
@@ -418,7 +415,7 @@ engine_router_compile(struct engine *e, const struct uuid *uuid)
     }
     /* Announce the gateway IP when this chassis becomes active. */
     bool active = r.gw_role == L3_GW_ACTIVE;
-    if (active && !rs->announced) {
+    if (active && !rs->announced && l3_iface_has_ip4(&r.gw)) {
         engine_queue_garp(e, r.gw.lvid, r.gw.ip, r.gw.mac);
     }
     rs->announced = active;

@@ -26,6 +26,11 @@
 #include "smap.h"
 #include "util.h"
 
+/* l3_ext_in: neighbour advertisements to learn (and, one below,
+ * link-local and multicast destinations dropped), above the gateway's own
+ * address (100) and the routing of tenant prefixes (90). */
+#define L3_PRIO_EXT_ND 105
+
 static uint16_t
 route_priority(ovs_be32 mask, bool fip)
 {
@@ -225,10 +230,8 @@ l3_compile_skeleton(struct l3_output *out)
     flow_list_add(&out->int_flows, T_L3_NEXTHOP, 0, COOKIE_STATIC, &match,
                   &ofpacts);
 
-    /* An IPv6 next hop that no port has is dropped (the tenant subnets'
-     * addresses are all known; neighbour resolution of external next hops
-     * is not done). */
-    ofpbuf_clear(&ofpacts);
+    /* An IPv6 next hop that no port has (the external network's router)
+     * is resolved by neighbour solicitation, the same way. */
     match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
     flow_list_add(&out->int_flows, T_L3_NEXTHOP, 0, COOKIE_STATIC, &match,
                   &ofpacts);
@@ -268,6 +271,30 @@ l3_compile_skeleton(struct l3_output *out)
     put_pin(&ofpacts, PIN_ARP_LEARN);
     flow_list_add(&out->int_flows, T_L3_EXT_IN, 50, COOKIE_STATIC, &match,
                   &ofpacts);
+
+    /* l3_ext_in: so do neighbour advertisements (to the gateway's MAC,
+     * from the external network's IPv6 router); IPv6 multicast and
+     * link-local destinations from outside are never routed. */
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_ICMPV6);
+    match_set_icmp_type(&match, ND_NEIGHBOR_ADVERT);
+    match_set_icmp_code(&match, 0);
+    flow_list_add(&out->int_flows, T_L3_EXT_IN, L3_PRIO_EXT_ND, COOKIE_STATIC,
+                  &match, &ofpacts);
+    ofpbuf_clear(&ofpacts);
+    for (int i = 0; i < 2; i++) {
+        /* ff00::/8 and fe80::/10. */
+        struct in6_addr net = in6addr_any, mask;
+        net.s6_addr[0] = i ? 0xfe : 0xff;
+        net.s6_addr[1] = i ? 0x80 : 0;
+        mask = ipv6_create_mask(i ? 10 : 8);
+        match_init_catchall(&match);
+        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+        match_set_ipv6_dst_masked(&match, &net, &mask);
+        flow_list_add(&out->int_flows, T_L3_EXT_IN, L3_PRIO_EXT_ND - 1,
+                      COOKIE_STATIC, &match, &ofpacts);
+    }
     ofpbuf_uninit(&ofpacts);
 }
 
@@ -362,6 +389,65 @@ l3_add_ext_arp_responder(struct flow_list *flows, uint64_t cookie,
 }
 
 void
+l3_add_ext_nd_responder(struct flow_list *flows, uint64_t cookie,
+                        uint16_t lvid, const struct in6_addr *ip6,
+                        struct eth_addr mac)
+{
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    char ip_s[INET6_ADDRSTRLEN];
+    struct match match;
+
+    ipv6_string_mapped(ip_s, ip6);
+    for (int from_remote = 0; from_remote < 2; from_remote++) {
+        /* The solicitation becomes the advertisement, as in pipeline/l2's
+         * responder: solicited, override and router flags, the target
+         * link-layer address option in the place of the source one, set
+         * in a second pass (FLAG_ND_REPLY). */
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_set_metadata(&match, htonll(lvid));
+        match_set_reg_masked(&match, REG_FLAGS,
+                             from_remote ? FLAG_FROM_REMOTE : 0,
+                             FLAG_FROM_REMOTE | FLAG_ND_REPLY);
+        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+        match_set_nw_proto(&match, IPPROTO_ICMPV6);
+        match_set_icmp_type(&match, ND_NEIGHBOR_SOLICIT);
+        match_set_icmp_code(&match, 0);
+        match_set_nd_target(&match, ip6);
+        put_parsed(&ofpacts,
+                   "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+                   "set_field:"ETH_ADDR_FMT"->eth_src,"
+                   "move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
+                   "set_field:%s->ipv6_src,"
+                   "set_field:255->nw_ttl,"
+                   "set_field:%d->icmpv6_type,"
+                   "set_field:0xe0000000->nd_reserved,"
+                   "set_field:2->nd_options_type,"
+                   "set_field:%#x/%#x->reg%d,"
+                   "resubmit(,%d)",
+                   ETH_ADDR_ARGS(mac), ip_s, ND_NEIGHBOR_ADVERT,
+                   FLAG_ND_REPLY, FLAG_ND_REPLY, REG_FLAGS, T_L2_LOOKUP);
+        flow_list_add(flows, T_L2_LOOKUP, 110, cookie, &match, &ofpacts);
+
+        ofpbuf_clear(&ofpacts);
+        match_set_icmp_type(&match, ND_NEIGHBOR_ADVERT);
+        match_set_reg_masked(&match, REG_FLAGS,
+                             (from_remote ? FLAG_FROM_REMOTE : 0)
+                             | FLAG_ND_REPLY,
+                             FLAG_FROM_REMOTE | FLAG_ND_REPLY);
+        put_parsed(&ofpacts, "set_field:"ETH_ADDR_FMT"->nd_tll",
+                   ETH_ADDR_ARGS(mac));
+        if (from_remote) {
+            put_push_vlan(&ofpacts, lvid);
+        }
+        put_to_sender(&ofpacts);
+        flow_list_add(flows, T_L2_LOOKUP, 110, cookie, &match, &ofpacts);
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+void
 l3_add_nexthop(struct flow_list *flows, uint64_t cookie, uint16_t priority,
                uint16_t lvid, ovs_be32 ip, struct eth_addr mac)
 {
@@ -406,7 +492,7 @@ ip6_in_subnet(const struct in6_addr *ip6, const struct l3_iface *iface)
     return ipv6_addr_equals(&a, &b);
 }
 
-/* Finds the tenant interface whose IPv6 subnet holds 'ip6'. */
+/* Finds the interface (or the gateway) whose IPv6 subnet holds 'ip6'. */
 static const struct l3_iface *
 find_connected6(const struct l3_router *r, const struct in6_addr *ip6)
 {
@@ -414,6 +500,9 @@ find_connected6(const struct l3_router *r, const struct in6_addr *ip6)
         if (ip6_in_subnet(ip6, &r->ifaces[i])) {
             return &r->ifaces[i];
         }
+    }
+    if (r->gw_role != L3_GW_NONE && ip6_in_subnet(ip6, &r->gw)) {
+        return &r->gw;
     }
     return NULL;
 }
@@ -466,6 +555,11 @@ add_route6(const struct l3_router *r, uint64_t cookie,
     match_set_reg(&match, REG_ROUTER, r->lid);
     match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
     match_set_ipv6_dst_masked(&match, dst, mask);
+    if (egress == &r->gw && r->gw_role == L3_GW_REMOTE) {
+        /* External traffic leaves through a gateway chassis. */
+        put_goto(&ofpacts, T_L3_TO_GW);
+        goto add;
+    }
     put_load_bits(&ofpacts, MFF_REG0 + REG_MTU, 0, 16, egress->mtu);
     put_parsed(&ofpacts, "check_pkt_larger(%d)->NXM_NX_REG%d[1]",
                egress->mtu + ETH_HEADER_LEN, REG_FLAGS);
@@ -478,6 +572,7 @@ add_route6(const struct l3_router *r, uint64_t cookie,
     put_load(&ofpacts, MFF_METADATA, egress->lvid);
     put_load_mac(&ofpacts, MFF_ETH_SRC, egress->mac);
     put_goto(&ofpacts, T_L3_EGRESS);
+add:
     flow_list_add(&out->int_flows, T_L3_ROUTE,
                   10 + 2 * ipv6_count_cidr_bits(mask), cookie, &match,
                   &ofpacts);
@@ -551,6 +646,49 @@ compile_iface6(const struct l3_router *r, const struct l3_iface *iface,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* On a compute chassis, whatever an interface's IP versions: l3_to_gw
+ * sends the unrouted packet to the gateway chassis on its own network... */
+static void
+compile_to_gw(const struct l3_router *r, const struct l3_iface *iface,
+              uint64_t cookie, struct l3_output *out)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_metadata(&match, htonll(iface->lvid));
+    put_push_vlan(&ofpacts, iface->lvid);
+    put_output(&ofpacts, r->int_patch_tun);
+    flow_list_add(&out->int_flows, T_L3_TO_GW, 100, cookie, &match,
+                  &ofpacts);
+
+    /* ...where br-tun sends it to the first live gateway. */
+    ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_vlan(&match, iface->lvid);
+    match_set_dl_dst(&match, iface->mac);
+    put_pop_vlan(&ofpacts);
+    put_load(&ofpacts, MFF_TUN_ID, iface->vni);
+    if (r->n_gw_tunnels) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        ds_put_cstr(&s, "bundle(eth_src,0,active_backup,ofport,members:");
+        for (size_t i = 0; i < r->n_gw_tunnels; i++) {
+            ds_put_format(&s, "%s%d", i ? "," : "",
+                          ofp_to_u16(r->gw_tunnels[i]));
+        }
+        ds_put_char(&s, ')');
+        put_parsed(&ofpacts, "%s", ds_cstr(&s));
+        ds_destroy(&s);
+    } else {
+        ofpbuf_clear(&ofpacts);
+    }
+    flow_list_add(&out->tun_flows, T_TUN_OUT, 110, cookie, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
 static void
 compile_iface(const struct l3_router *r, const struct l3_iface *iface,
               uint64_t cookie, struct l3_output *out)
@@ -570,6 +708,9 @@ compile_iface(const struct l3_router *r, const struct l3_iface *iface,
     flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
                   &ofpacts);
 
+    if (r->gw_role == L3_GW_REMOTE && iface->tunnelled) {
+        compile_to_gw(r, iface, cookie, out);
+    }
     if (l3_iface_has_ip6(iface)) {
         compile_iface6(r, iface, cookie, out);
     }
@@ -613,41 +754,6 @@ compile_iface(const struct l3_router *r, const struct l3_iface *iface,
     flow_list_add(&out->int_flows, T_L3_INPUT, L3_PRIO_SPOOFED + 10, cookie,
                   &match, &ofpacts);
 
-    if (r->gw_role == L3_GW_REMOTE && iface->tunnelled) {
-        /* l3_to_gw: the unrouted packet goes to the gateway chassis on its
-         * own network... */
-        ofpbuf_clear(&ofpacts);
-        match_init_catchall(&match);
-        match_set_reg(&match, REG_ROUTER, r->lid);
-        match_set_metadata(&match, htonll(iface->lvid));
-        put_push_vlan(&ofpacts, iface->lvid);
-        put_output(&ofpacts, r->int_patch_tun);
-        flow_list_add(&out->int_flows, T_L3_TO_GW, 100, cookie, &match,
-                      &ofpacts);
-
-        /* ...where br-tun sends it to the first live gateway. */
-        ofpbuf_clear(&ofpacts);
-        match_init_catchall(&match);
-        match_vlan(&match, iface->lvid);
-        match_set_dl_dst(&match, iface->mac);
-        put_pop_vlan(&ofpacts);
-        put_load(&ofpacts, MFF_TUN_ID, iface->vni);
-        if (r->n_gw_tunnels) {
-            struct ds s = DS_EMPTY_INITIALIZER;
-            ds_put_cstr(&s, "bundle(eth_src,0,active_backup,ofport,members:");
-            for (size_t i = 0; i < r->n_gw_tunnels; i++) {
-                ds_put_format(&s, "%s%d", i ? "," : "",
-                              ofp_to_u16(r->gw_tunnels[i]));
-            }
-            ds_put_char(&s, ')');
-            put_parsed(&ofpacts, "%s", ds_cstr(&s));
-            ds_destroy(&s);
-        } else {
-            ofpbuf_clear(&ofpacts);
-        }
-        flow_list_add(&out->tun_flows, T_TUN_OUT, 110, cookie, &match,
-                      &ofpacts);
-    }
     ofpbuf_uninit(&ofpacts);
 }
 
@@ -707,9 +813,11 @@ compile_own_ip6(const struct l3_router *r, const struct in6_addr *ip6,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* The gateway's IPv4 address: SNAT (or routing without it), its ARP and
+ * echo replies, the external subnet and the default route. */
 static void
-compile_gateway(const struct l3_router *r, uint64_t cookie,
-                struct l3_output *out)
+compile_gateway4(const struct l3_router *r, uint64_t cookie,
+                 struct l3_output *out)
 {
     const struct l3_iface *gw = &r->gw;
     uint64_t stub[512 / 8];
@@ -731,14 +839,6 @@ compile_gateway(const struct l3_router *r, uint64_t cookie,
         return;
     }
 
-    /* A gateway chassis: packets to the gateway MAC enter the router. */
-    match_init_catchall(&match);
-    match_set_metadata(&match, htonll(gw->lvid));
-    match_set_dl_dst(&match, gw->mac);
-    put_load(&ofpacts, MFF_REG0 + REG_ROUTER, r->lid);
-    put_goto(&ofpacts, T_L3_EXT_IN);
-    flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
-                  &ofpacts);
     if (r->gw_role == L3_GW_ACTIVE) {
         l3_add_ext_arp_responder(&out->int_flows, cookie, gw->lvid, gw->ip,
                                  gw->mac);
@@ -797,6 +897,148 @@ compile_gateway(const struct l3_router *r, uint64_t cookie,
                       &ofpacts);
     }
     ofpbuf_uninit(&ofpacts);
+}
+
+
+/* An ICMPv6 echo reply from the gateway's IPv6 address 'ip6' to a request
+ * from the external network (tagged back for br-ex if it came from the
+ * physical network). */
+static void
+add_ext_echo_reply6(const struct l3_router *r, uint64_t cookie,
+                    struct l3_output *out)
+{
+    const struct l3_iface *gw = &r->gw;
+    uint64_t stub[512 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    for (int from_remote = 0; from_remote < 2; from_remote++) {
+        ofpbuf_clear(&ofpacts);
+        match_init_catchall(&match);
+        match_set_metadata(&match, htonll(gw->lvid));
+        match_set_reg(&match, REG_ROUTER, r->lid);
+        match_set_reg_masked(&match, REG_FLAGS,
+                             from_remote ? FLAG_FROM_REMOTE : 0,
+                             FLAG_FROM_REMOTE);
+        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+        match_set_nw_proto(&match, IPPROTO_ICMPV6);
+        match_set_ipv6_dst(&match, &gw->ip6);
+        match_set_icmp_type(&match, ICMP6_ECHO_REQUEST);
+        match_set_icmp_code(&match, 0);
+        put_parsed(&ofpacts,
+                   "push:NXM_OF_ETH_SRC[],"
+                   "move:NXM_OF_ETH_DST[]->NXM_OF_ETH_SRC[],"
+                   "pop:NXM_OF_ETH_DST[],"
+                   "push:NXM_NX_IPV6_SRC[],"
+                   "move:NXM_NX_IPV6_DST[]->NXM_NX_IPV6_SRC[],"
+                   "pop:NXM_NX_IPV6_DST[],"
+                   "set_field:64->nw_ttl,set_field:%d->icmpv6_type",
+                   ICMP6_ECHO_REPLY);
+        if (from_remote) {
+            put_push_vlan(&ofpacts, gw->lvid);
+        }
+        put_to_sender(&ofpacts);
+        flow_list_add(&out->int_flows, T_L3_EXT_IN, 120, cookie, &match,
+                      &ofpacts);
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* The gateway's IPv6 address: routed both ways without NAT, as Neutron
+ * does (the external network's router routes the tenant prefixes via the
+ * gateway's address).  Neighbour discovery for it (and its link-local
+ * address) is answered on the active gateway chassis; the external next
+ * hop is resolved by neighbour solicitation (dvr/neighbor). */
+static void
+compile_gateway6(const struct l3_router *r, uint64_t cookie,
+                 struct l3_output *out)
+{
+    const struct l3_iface *gw = &r->gw;
+    uint64_t stub[128 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct in6_addr net = ipv6_addr_bitand(&gw->ip6, &gw->mask6);
+    struct match match;
+
+    /* Every node: the gateway's MAC; the external subnet and the default
+     * route. */
+    l3_add_nexthop6(&out->int_flows, cookie, L3_NEXTHOP_KNOWN, gw->lvid,
+                    &gw->ip6, gw->mac);
+    add_route6(r, cookie, &net, &gw->mask6, NULL, gw, out);
+    if (ipv6_addr_is_set(&r->gw_nexthop6)) {
+        add_route6(r, cookie, &in6addr_any, &in6addr_any, &r->gw_nexthop6,
+                   gw, out);
+    }
+    if (r->gw_role == L3_GW_REMOTE) {
+        ofpbuf_uninit(&ofpacts);
+        return;
+    }
+
+    /* A gateway chassis. */
+    if (r->gw_role == L3_GW_ACTIVE) {
+        struct in6_addr lla;
+
+        in6_generate_lla(gw->mac, &lla);
+        l3_add_ext_nd_responder(&out->int_flows, cookie, gw->lvid, &gw->ip6,
+                                gw->mac);
+        l3_add_ext_nd_responder(&out->int_flows, cookie, gw->lvid, &lla,
+                                gw->mac);
+    }
+    add_ext_echo_reply6(r, cookie, out);
+
+    /* Nothing else to the gateway's address is forwarded; everything
+     * else from outside is routed (the tenant prefixes; the source check
+     * above keeps tenant sources out). */
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(gw->lvid));
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_ipv6_dst(&match, &gw->ip6);
+    flow_list_add(&out->int_flows, T_L3_EXT_IN, 100, cookie, &match,
+                  &ofpacts);
+    match_init_catchall(&match);
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_ipv6_dst(&match, &gw->ip6);
+    flow_list_add(&out->int_flows, T_L3_ROUTE, 200, cookie, &match,
+                  &ofpacts);
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(gw->lvid));
+    match_set_reg(&match, REG_ROUTER, r->lid);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    put_resubmit(&ofpacts, T_L3_ROUTE);
+    flow_list_add(&out->int_flows, T_L3_EXT_IN, 90, cookie, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+static void
+compile_gateway(const struct l3_router *r, uint64_t cookie,
+                struct l3_output *out)
+{
+    const struct l3_iface *gw = &r->gw;
+
+    if (r->gw_role != L3_GW_REMOTE) {
+        /* A gateway chassis: packets to the gateway MAC enter the
+         * router. */
+        uint64_t stub[64 / 8];
+        struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+        struct match match;
+
+        match_init_catchall(&match);
+        match_set_metadata(&match, htonll(gw->lvid));
+        match_set_dl_dst(&match, gw->mac);
+        put_load(&ofpacts, MFF_REG0 + REG_ROUTER, r->lid);
+        put_goto(&ofpacts, T_L3_EXT_IN);
+        flow_list_add(&out->int_flows, T_L2_LOOKUP, 100, cookie, &match,
+                      &ofpacts);
+        ofpbuf_uninit(&ofpacts);
+    }
+    if (l3_iface_has_ip4(gw)) {
+        compile_gateway4(r, cookie, out);
+    }
+    if (l3_iface_has_ip6(gw)) {
+        compile_gateway6(r, cookie, out);
+    }
 }
 
 /* An extra route with an IPv6 destination 'key' via 'value', a next hop
@@ -861,7 +1103,12 @@ l3_compile_router(const struct l3_router *r, struct l3_output *out)
                             &out->int_flows);
     free(peers);
     if (r->gw_role != L3_GW_NONE) {
-        compile_own_ip(r, r->gw.ip, cookie, out);
+        if (l3_iface_has_ip4(&r->gw)) {
+            compile_own_ip(r, r->gw.ip, cookie, out);
+        }
+        if (l3_iface_has_ip6(&r->gw)) {
+            compile_own_ip6(r, &r->gw.ip6, cookie, out);
+        }
         compile_gateway(r, cookie, out);
     }
 
@@ -911,6 +1158,11 @@ l3_compile_fip(const struct l3_fip *f, struct l3_output *out)
     if (!f->local || !f->router || f->router->gw_role == L3_GW_NONE) {
         ofpbuf_uninit(&ofpacts);
         return NULL;
+    }
+    if (!l3_iface_has_ip4(&f->router->gw)) {
+        ofpbuf_uninit(&ofpacts);
+        return xasprintf("floating IP "UUID_FMT": its router's gateway has "
+                         "no IPv4 address", UUID_ARGS(&f->nb->header_.uuid));
     }
     if (ofp_to_u16(f->vm_ofport) > ZONE_MAX_OFPORT) {
         ofpbuf_uninit(&ofpacts);

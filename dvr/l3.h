@@ -19,6 +19,9 @@
  *   - IPv4 and IPv6: an interface has an IPv4 address, an IPv6 address
  *     or both (dual stack); IPv6 is routed without NAT, the next hop in
  *     xxreg3 (REG_NEXTHOP6), the hop limit decremented as IPv4's TTL.
+ *     So is the external gateway's IPv6 address (routed both ways
+ *     through the gateway chassis, no NAT, as Neutron does); SNAT and
+ *     floating IPs need its IPv4 address.
  */
 
 #ifndef DVR_L3_H
@@ -79,6 +82,8 @@ struct l3_router {
     enum l3_gw_role gw_role;
     struct l3_iface gw;             /* The gateway port, unless NONE. */
     ovs_be32 gw_nexthop;            /* The external subnet's gateway, or 0. */
+    struct in6_addr gw_nexthop6;    /* The external IPv6 subnet's gateway,
+                                     * or zero. */
     ofp_port_t int_patch_tun;       /* br-int -> br-tun. */
     const ofp_port_t *gw_tunnels;   /* REMOTE: br-tun ports to the gateway
                                      * chassis, best first. */
@@ -138,6 +143,14 @@ l3_iface_has_ip6(const struct l3_iface *iface)
 void l3_add_ext_arp_responder(struct flow_list *, uint64_t cookie,
                               uint16_t lvid, ovs_be32 ip,
                               struct eth_addr mac);
+
+/* Adds to 'flows' the neighbour advertisements for an IPv6 address of the
+ * external network ('ip6' at 'mac', on local VLAN 'lvid', with the router
+ * flag), from this node only: to local solicitations and to those from
+ * the physical network. */
+void l3_add_ext_nd_responder(struct flow_list *, uint64_t cookie,
+                             uint16_t lvid, const struct in6_addr *ip6,
+                             struct eth_addr mac);
 
 struct l3_fip {
     const struct nbrec_floating_ip *nb;

@@ -53,10 +53,11 @@ struct held_packet {
 struct neighbor_entry {
     struct hmap_node node;
     uint16_t lvid;                  /* The network, by local VLAN. */
-    ovs_be32 ip;                    /* The next hop... */
+    struct in6_addr ip;             /* The next hop (IPv4: mapped)... */
     struct eth_addr mac;            /* ...its MAC, zero until learned. */
     struct eth_addr our_mac;        /* What we ask from. */
-    ovs_be32 our_ip;
+    struct in6_addr our_ip;         /* (IPv6: the link-local address of
+                                     * 'our_mac'.) */
     long long int created;          /* First asked for by a packet. */
     long long int asked;            /* Last request sent. */
     long long int learned;          /* Last reply seen. */
@@ -128,22 +129,30 @@ neighbor_destroy(struct neighbor *n)
 }
 
 static uint32_t
-entry_hash(uint16_t lvid, ovs_be32 ip)
+entry_hash(uint16_t lvid, const struct in6_addr *ip)
 {
-    return hash_2words(lvid, (OVS_FORCE uint32_t) ip);
+    return hash_bytes(ip, sizeof *ip, lvid);
 }
 
 static struct neighbor_entry *
-find_entry(const struct neighbor *n, uint16_t lvid, ovs_be32 ip)
+find_entry(const struct neighbor *n, uint16_t lvid, const struct in6_addr *ip)
 {
     struct neighbor_entry *e;
 
     HMAP_FOR_EACH_WITH_HASH (e, node, entry_hash(lvid, ip), &n->entries) {
-        if (e->lvid == lvid && e->ip == ip) {
+        if (e->lvid == lvid && ipv6_addr_equals(&e->ip, ip)) {
             return e;
         }
     }
     return NULL;
+}
+
+/* 'ip' as text (an IPv4 address without its mapping prefix). */
+static const char *
+entry_ip_string(const struct in6_addr *ip, char buf[INET6_ADDRSTRLEN])
+{
+    ipv6_string_mapped(buf, ip);
+    return buf;
 }
 
 void
@@ -274,31 +283,73 @@ hold(struct neighbor *n, struct neighbor_entry *e,
     n->next_hold_expiry = MIN(n->next_hold_expiry, h->since + HOLD_MSEC);
 }
 
+/* Sends a neighbour solicitation for 'target' (to its solicited-node
+ * address) from 'sha' and its link-local address 'spa'. */
+static void
+send_ns(struct neighbor *n, uint16_t lvid, struct eth_addr sha,
+        const struct in6_addr *spa, const struct in6_addr *target)
+{
+    struct dp_packet pkt;
+
+    dp_packet_init(&pkt, 128);
+    compose_nd_ns(&pkt, sha, spa, target);
+    send_on_network(n, &pkt, lvid);
+    dp_packet_uninit(&pkt);
+}
+
 static void
 ask(struct neighbor *n, struct neighbor_entry *e)
 {
     e->asked = time_msec();
     n->n_requests++;
-    send_arp(n, e->lvid, e->our_mac, e->our_ip, e->ip);
+    if (IN6_IS_ADDR_V4MAPPED(&e->ip)) {
+        send_arp(n, e->lvid, e->our_mac, in6_addr_get_mapped_ipv4(&e->our_ip),
+                 in6_addr_get_mapped_ipv4(&e->ip));
+    } else {
+        send_ns(n, e->lvid, e->our_mac, &e->our_ip, &e->ip);
+    }
 }
 
-/* A packet found no next hop for the address in reg2: ask for it from
- * the address and MAC the packet would leave with. */
+/* The next hop in 'pp''s registers: reg2 (IPv4) or xxreg3 (IPv6). */
+static struct in6_addr
+resolve_target(const struct pinctrl_packet *pp, bool v6)
+{
+    struct in6_addr ip;
+
+    if (!v6) {
+        return in6_addr_mapped_ipv4(htonl(pp->md->regs[REG_NEXTHOP]));
+    }
+    for (int i = 0; i < 4; i++) {
+        put_16aligned_be32((ovs_16aligned_be32 *) &ip.s6_addr[4 * i],
+                           htonl(pp->md->regs[REG_NEXTHOP6 + i]));
+    }
+    return ip;
+}
+
+/* A packet found no next hop for the address in reg2 (IPv4) or xxreg3
+ * (IPv6): ask for it from the address and MAC the packet would leave with
+ * (IPv6: from the link-local address of that MAC, as the packet's own
+ * source is a tenant's address). */
 static void
 handle_resolve(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
                void *n_)
 {
     struct neighbor *n = n_;
     uint16_t lvid = ntohll(pp->md->metadata);
-    ovs_be32 ip = htonl(pp->md->regs[REG_NEXTHOP]);
     const struct flow *h = pp->headers;
+    bool v6 = h->dl_type == htons(ETH_TYPE_IPV6);
+    struct in6_addr ip = resolve_target(pp, v6);
 
-    if (!ip || !lvid || h->dl_type != htons(ETH_TYPE_IP) || !h->nw_src
-        || eth_addr_is_multicast(h->dl_src)) {
+    if (!lvid || (h->dl_type != htons(ETH_TYPE_IP) && !v6)
+        || eth_addr_is_multicast(h->dl_src) || eth_addr_is_zero(h->dl_src)
+        || (v6 ? (!ipv6_addr_is_set(&ip) || ipv6_addr_is_multicast(&ip)
+                  || !ipv6_addr_is_set(&h->ipv6_src)
+                  || IN6_IS_ADDR_V4MAPPED(&ip))
+               : (!in6_addr_get_mapped_ipv4(&ip) || !h->nw_src))) {
         n->n_ignored++;
         return;
     }
-    struct neighbor_entry *e = find_entry(n, lvid, ip);
+    struct neighbor_entry *e = find_entry(n, lvid, &ip);
     if (!e) {
         if (hmap_count(&n->entries) >= MAX_ENTRIES && !evict_unresolved(n)) {
             n->n_ignored++;
@@ -309,10 +360,14 @@ handle_resolve(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
         e->ip = ip;
         e->created = time_msec();
         ovs_list_init(&e->held);
-        hmap_insert(&n->entries, &e->node, entry_hash(lvid, ip));
+        hmap_insert(&n->entries, &e->node, entry_hash(lvid, &ip));
     }
     e->our_mac = h->dl_src;
-    e->our_ip = h->nw_src;
+    if (v6) {
+        in6_generate_lla(h->dl_src, &e->our_ip);
+    } else {
+        e->our_ip = in6_addr_mapped_ipv4(h->nw_src);
+    }
     hold(n, e, pp);
     if (eth_addr_is_zero(e->mac)
         && time_msec() - e->asked >= RESOLVE_INTERVAL_MSEC) {
@@ -320,8 +375,35 @@ handle_resolve(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
     }
 }
 
-/* An ARP reply (or gratuitous ARP) to a router or floating-IP MAC: learn
- * it if its sender is a next hop we asked for. */
+/* The next hop and its MAC that ARP packet or neighbour advertisement 'h'
+ * tells, or false: an ARP reply or gratuitous ARP (the sender); a
+ * neighbour advertisement with hop limit 255 (the target, at its target
+ * link-layer address or, without the option, its Ethernet source). */
+static bool
+learn_parse(const struct flow *h, struct in6_addr *ip, struct eth_addr *mac)
+{
+    if (h->dl_type == htons(ETH_TYPE_ARP)) {
+        if (h->nw_proto != ARP_OP_REPLY && h->nw_src != h->nw_dst) {
+            return false;
+        }
+        *ip = in6_addr_mapped_ipv4(h->nw_src);
+        *mac = h->arp_sha;
+    } else if (h->dl_type == htons(ETH_TYPE_IPV6)
+               && h->nw_proto == IPPROTO_ICMPV6
+               && h->tp_src == htons(ND_NEIGHBOR_ADVERT)
+               && h->tp_dst == htons(0) && h->nw_ttl == 255
+               && !IN6_IS_ADDR_V4MAPPED(&h->nd_target)) {
+        *ip = h->nd_target;
+        *mac = eth_addr_is_zero(h->arp_tha) ? h->dl_src : h->arp_tha;
+    } else {
+        return false;
+    }
+    return !eth_addr_is_multicast(*mac) && !eth_addr_is_zero(*mac);
+}
+
+/* An ARP reply (or gratuitous ARP) or a neighbour advertisement to a
+ * router or floating-IP MAC: learn it if it tells a next hop we asked
+ * for. */
 static void
 handle_learn(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
              void *n_)
@@ -330,20 +412,19 @@ handle_learn(struct pinctrl *p OVS_UNUSED, const struct pinctrl_packet *pp,
     const struct flow *h = pp->headers;
     uint16_t lvid = ntohll(pp->md->metadata);
     struct neighbor_entry *e;
+    struct eth_addr mac;
+    struct in6_addr ip;
 
-    if (h->dl_type != htons(ETH_TYPE_ARP)
-        || (h->nw_proto != ARP_OP_REPLY && h->nw_src != h->nw_dst)
-        || !(e = find_entry(n, lvid, h->nw_src))
-        || eth_addr_is_multicast(h->arp_sha)
-        || eth_addr_is_zero(h->arp_sha)) {
+    if (!learn_parse(h, &ip, &mac) || !(e = find_entry(n, lvid, &ip))) {
         n->n_ignored++;
         return;
     }
     e->learned = time_msec();
-    if (!eth_addr_equals(e->mac, h->arp_sha)) {
-        VLOG_INFO("next hop "IP_FMT" on local VLAN %d is at "ETH_ADDR_FMT,
-                  IP_ARGS(e->ip), lvid, ETH_ADDR_ARGS(h->arp_sha));
-        e->mac = h->arp_sha;
+    if (!eth_addr_equals(e->mac, mac)) {
+        char buf[INET6_ADDRSTRLEN];
+        VLOG_INFO("next hop %s on local VLAN %d is at "ETH_ADDR_FMT,
+                  entry_ip_string(&e->ip, buf), lvid, ETH_ADDR_ARGS(mac));
+        e->mac = mac;
         n->changed = true;
         n->n_learned++;
     }
@@ -529,8 +610,9 @@ neighbor_run(struct neighbor *n)
          * that the next packet for it resolves it afresh. */
         if (now - MAX(e->learned, e->created) >= n->timeout) {
             if (!eth_addr_is_zero(e->mac)) {
-                VLOG_INFO("next hop "IP_FMT" on local VLAN %d at "
-                          ETH_ADDR_FMT" expired", IP_ARGS(e->ip), e->lvid,
+                char buf[INET6_ADDRSTRLEN];
+                VLOG_INFO("next hop %s on local VLAN %d at "ETH_ADDR_FMT
+                          " expired", entry_ip_string(&e->ip, buf), e->lvid,
                           ETH_ADDR_ARGS(e->mac));
             }
             remove_entry(n, e);
@@ -561,9 +643,16 @@ neighbor_install(struct neighbor *n, struct flow_set *int_flows)
 
     flow_list_init(&flows);
     HMAP_FOR_EACH (e, node, &n->entries) {
-        if (!eth_addr_is_zero(e->mac)) {
+        if (eth_addr_is_zero(e->mac)) {
+            continue;
+        }
+        if (IN6_IS_ADDR_V4MAPPED(&e->ip)) {
             l3_add_nexthop(&flows, COOKIE_NEIGHBOR, L3_NEXTHOP_LEARNED,
-                           e->lvid, e->ip, e->mac);
+                           e->lvid, in6_addr_get_mapped_ipv4(&e->ip),
+                           e->mac);
+        } else {
+            l3_add_nexthop6(&flows, COOKIE_NEIGHBOR, L3_NEXTHOP_LEARNED,
+                            e->lvid, &e->ip, e->mac);
         }
     }
     flow_set_replace_owner(int_flows, COOKIE_NEIGHBOR, &flows);
@@ -587,8 +676,9 @@ neighbor_format(const struct neighbor *n, struct ds *s)
                   n->timeout / 1000, n->n_held, n->n_held_sent,
                   n->n_held_dropped);
     HMAP_FOR_EACH (e, node, &n->entries) {
-        ds_put_format(s, "  local VLAN %d "IP_FMT" -> ", e->lvid,
-                      IP_ARGS(e->ip));
+        char buf[INET6_ADDRSTRLEN];
+        ds_put_format(s, "  local VLAN %d %s -> ", e->lvid,
+                      entry_ip_string(&e->ip, buf));
         if (eth_addr_is_zero(e->mac)) {
             ds_put_cstr(s, "(unresolved)\n");
         } else {

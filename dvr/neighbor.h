@@ -6,10 +6,14 @@
  *     resolved by ARP: a packet that finds no next hop in l3_nexthop comes
  *     here (PIN_ARP_RESOLVE), an ARP request goes out from the address and
  *     MAC the packet leaves with (a floating IP or a router's gateway);
- *     the reply (PIN_ARP_LEARN) becomes an l3_nexthop flow.  The packets
- *     that found no next hop are held meanwhile (at most 4 per next hop,
- *     256 on the node, 3 s each) and sent on with the learned MAC, so the
- *     first packets to a next hop are not lost to its ARP.  Known next
+ *     the reply (PIN_ARP_LEARN) becomes an l3_nexthop flow.  IPv6 next
+ *     hops (xxreg3) the same way by neighbour solicitation, from the
+ *     link-local address of the MAC the packet leaves with (the packet's
+ *     own source is a tenant's address: IPv6 is not NATed), learned from
+ *     the neighbour advertisement; with the same bounds and expiry.  The
+ *     packets that found no next hop are held meanwhile (at most 4 per
+ *     next hop, 256 on the node, 3 s each) and sent on with the learned
+ *     MAC, so the first packets to a next hop are not lost to its ARP.  Known next
  *     hops are asked again every third of the timeout (30 s by default),
  *     so a changed MAC is learned, and so is a gratuitous ARP from a next
  *     hop.  Only addresses that were asked for are learned.  A next hop

@@ -58,6 +58,12 @@ tests_unit_test_l2_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_l2_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test-l2
 
+check_PROGRAMS += tests/unit/test-l3
+tests_unit_test_l3_SOURCES = tests/unit/test-l3.c
+tests_unit_test_l3_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_l3_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test-l3
+
 check_PROGRAMS += tests/unit/test-icmp
 tests_unit_test_icmp_SOURCES = tests/unit/test-icmp.c
 tests_unit_test_icmp_CFLAGS = $(UNIT_CFLAGS)

@@ -7,7 +7,11 @@ and an interface on the subnet, P VM ports bound on one compute node, F of
 them with a floating IP, and one security group: Neutron's two default
 egress rules (IPv4 and IPv6 to anywhere, which dvr-api, like Neutron, adds
 to every new group), ingress ICMP and R-1 ingress TCP ports from
-0.0.0.0/0.
+0.0.0.0/0.  With dual_stack (bench/run --dual-stack, dvrflow only), every
+tenant network also has an IPv6 SLAAC subnet 2001:db8:T::/64 on the same
+router interface port, every VM port its EUI-64 address there, and the
+external network an IPv6 subnet 2001:db8:ffff::/64 on which every router
+gateway gets an address, as dvr-api allocates them (issue 18).
 
 Every identifier is derived deterministically (uuid5), so a VIF's
 iface-id (the Neutron port UUID, the same for both systems) is known
@@ -17,6 +21,7 @@ secgroup.c and common.c): device owners, device ids, statuses, the
 neutron:* stamps in external_ids, fixed IPs as Fixed_IP rows, Floating_IP
 with its floating_port.
 """
+import ipaddress
 import time
 import uuid
 
@@ -35,6 +40,8 @@ SIZES = {
 CURVE = ["small", "t50", "medium", "t200", "t400"]
 EXT_CIDR = "172.16.0.0/16"
 EXT_GW = "172.16.0.1"
+EXT_CIDR6 = "2001:db8:ffff::/64"
+EXT_GW6 = "2001:db8:ffff::1"
 PHYSNET = "physnet1"
 HV = "hv1"
 GW = "gw1"
@@ -53,6 +60,20 @@ def mac(kind, t, p):
 
 def tenant_cidr(t):
     return "10.%d.%d" % (1 + t // 256, t % 256)
+
+
+def tenant_prefix6(t):
+    return "2001:db8:%x::" % (t + 1)
+
+
+def eui64(prefix, mac_):
+    """The EUI-64 address of 'mac_' in /64 'prefix' (dvr-api's
+    ipam_eui64(), Neutron's)."""
+    b = [int(x, 16) for x in mac_.split(":")]
+    b[0] ^= 0x02
+    iid = int.from_bytes(bytes(b[:3] + [0xff, 0xfe] + b[3:]), "big")
+    return str(ipaddress.IPv6Address(int(ipaddress.IPv6Address(prefix))
+                                     | iid))
 
 
 def fip_ip(t, p):
@@ -84,10 +105,12 @@ class Port:
 
 
 class Topology:
-    def __init__(self, T, P, F, R):
+    def __init__(self, T, P, F, R, dual_stack=False):
         self.T, self.P, self.F, self.R = T, P, F, R
+        self.dual_stack = dual_stack
         self.ext_net = uid("net", "public")
         self.ext_subnet = uid("subnet", "public")
+        self.ext_subnet6 = uid("subnet6", "public")
         self.ports = [Port(t, p, p < F) for t in range(T) for p in range(P)]
 
     def project(self, t):
@@ -98,6 +121,12 @@ class Topology:
 
     def subnet(self, t):
         return uid("subnet", t)
+
+    def subnet6(self, t):
+        return uid("subnet6", t)
+
+    def gw_ip6(self, t):
+        return "2001:db8:ffff::%x" % (t + 2)
 
     def router(self, t):
         return uid("router", t)
@@ -178,7 +207,7 @@ class DvrNB:
 
     def external_ops(self):
         t = self.topo
-        return [
+        ops = [
             {"op": "insert", "table": "Network", "uuid": t.ext_net,
              "row": {"name": "public", "project_id": "admin",
                      "provider_network_type": "flat",
@@ -194,13 +223,31 @@ class DvrNB:
                                                "172.16.255.254"}),
                      "enable_dhcp": False, "external_ids": _stamp()}},
         ]
+        if t.dual_stack:
+            ops.append({"op": "insert", "table": "Subnet",
+                        "uuid": t.ext_subnet6,
+                        "row": {"name": "public-subnet6",
+                                "project_id": "admin",
+                                "network": _ref(t.ext_net),
+                                "cidr": EXT_CIDR6, "ip_version": 6,
+                                "gateway_ip": EXT_GW6,
+                                "allocation_pools": _map({
+                                    "2001:db8:ffff::2":
+                                    "2001:db8:ffff::ffff:ffff:ffff:fffe"}),
+                                "enable_dhcp": False,
+                                "external_ids": _stamp()}})
+        return ops
 
     def vm_port_ops(self, ops, port):
         """A VM port (and its floating IP) of an existing tenant."""
         t = self.topo
         pr = t.project(port.t)
-        ip = self._fixed_ip(ops, _ref(t.subnet(port.t)), port.ip)
-        self._port(ops, port.id, _ref(t.net(port.t)), port.mac, [ip],
+        ips = [self._fixed_ip(ops, _ref(t.subnet(port.t)), port.ip)]
+        if t.dual_stack:
+            ips.append(self._fixed_ip(ops, _ref(t.subnet6(port.t)),
+                                      eui64(tenant_prefix6(port.t),
+                                            port.mac)))
+        self._port(ops, port.id, _ref(t.net(port.t)), port.mac, ips,
                    "compute:nova", port.vm, pr, True, [t.sg(port.t)], HV)
         if port.fip:
             f = port.fip
@@ -238,6 +285,22 @@ class DvrNB:
                      "allocation_pools": _map({base + ".2": base + ".254"}),
                      "enable_dhcp": True, "external_ids": _stamp()}},
         ]
+        if t.dual_stack:
+            p6 = tenant_prefix6(ti)
+            ids = _stamp()
+            ids[1] += [["neutron:ipv6_address_mode", "slaac"],
+                       ["neutron:ipv6_ra_mode", "slaac"]]
+            ids[1].sort()
+            ops.append({"op": "insert", "table": "Subnet",
+                        "uuid": t.subnet6(ti),
+                        "row": {"name": "subnet6-%d" % ti, "project_id": pr,
+                                "network": _ref(t.net(ti)),
+                                "cidr": p6 + "/64", "ip_version": 6,
+                                "gateway_ip": p6 + "1",
+                                "allocation_pools": _map({
+                                    p6 + "2":
+                                    p6 + "ffff:ffff:ffff:fffe"}),
+                                "enable_dhcp": True, "external_ids": ids}})
         # The security group: dvr-api's default egress pair, then the
         # rules the tenant adds.
         rules = [dict(direction="egress", ethertype="IPv4"),
@@ -266,13 +329,18 @@ class DvrNB:
                             "external_ids": _stamp()}})
         # The router: gateway port on public, interface on the subnet's
         # gateway address.
-        gw_ip = self._fixed_ip(ops, _ref(t.ext_subnet), t.gw_ip(ti))
+        gw_ips = [self._fixed_ip(ops, _ref(t.ext_subnet), t.gw_ip(ti))]
+        if_ips = [self._fixed_ip(ops, _ref(t.subnet(ti)), base + ".1")]
+        if t.dual_stack:
+            gw_ips.append(self._fixed_ip(ops, _ref(t.ext_subnet6),
+                                         t.gw_ip6(ti)))
+            if_ips.append(self._fixed_ip(ops, _ref(t.subnet6(ti)),
+                                         tenant_prefix6(ti) + "1"))
         self._port(ops, t.rgw(ti), _ref(t.ext_net), mac(0x01, ti, 0),
-                   [gw_ip], "network:router_gateway", t.router(ti), "",
+                   gw_ips, "network:router_gateway", t.router(ti), "",
                    False)
-        if_ip = self._fixed_ip(ops, _ref(t.subnet(ti)), base + ".1")
         self._port(ops, t.rif(ti), _ref(t.net(ti)), mac(0x02, ti, 0),
-                   [if_ip], "network:router_interface_distributed",
+                   if_ips, "network:router_interface_distributed",
                    t.router(ti), pr, False)
         ops.append({"op": "insert", "table": "Router", "uuid": t.router(ti),
                     "row": {"name": "router%d" % ti, "project_id": pr,

@@ -791,18 +791,33 @@ router_set_gw(struct ediff_run *run, const struct nbrec_router *r)
     struct nbrec_port *p = insert_port(run, ext, "network:router_gateway",
                                        id);
     char *ip = address_in(run, s, 0);
-    struct nbrec_fixed_ip *fip = insert_fixed_ip(run, s, ip);
+    struct nbrec_fixed_ip *fips[2];
+    size_t n_fips = 0;
     const struct nbrec_port *old = r->gateway_port;
 
-    nbrec_port_set_fixed_ips(p, &fip, 1);
+    fips[n_fips++] = insert_fixed_ip(run, s, ip);
+    NOTE(run, "router %08x gateway %08x on %08x ip %s", ID(r), ID(p),
+         ID(ext), ip);
+    free(ip);
+
+    /* Dual stack (issue 18): often a second address of the other IP
+     * version, from another subnet of the external network. */
+    for (int i = 0; i < 4 && chance(60); i++) {
+        const struct nbrec_subnet *s2 = pick_subnet_of(run, ext);
+        if (s2 && s2->ip_version != s->ip_version) {
+            ip = address_in(run, s2, 0);
+            fips[n_fips++] = insert_fixed_ip(run, s2, ip);
+            NOTE(run, " and %s", ip);
+            free(ip);
+            break;
+        }
+    }
+    nbrec_port_set_fixed_ips(p, fips, n_fips);
     nbrec_router_set_gateway_port(r, p);
     if (old) {
         nbrec_port_delete(old);
         run->deleted = true;
     }
-    NOTE(run, "router %08x gateway %08x on %08x ip %s", ID(r), ID(p),
-         ID(ext), ip);
-    free(ip);
     free(id);
 }
 

@@ -24,6 +24,7 @@ SANDBOX_TESTS = \
 	tests/system/dhcp.sh \
 	tests/system/ipv6.sh \
 	tests/system/ipv6-routing.sh \
+	tests/system/ipv6-gateway.sh \
 	tests/system/dhcpv6.sh \
 	tests/system/metadata.sh \
 	tests/system/dhcp-flood.sh \

@@ -182,3 +182,38 @@ case "$st" in
     *) sb_fail "no Release seen: $st" ;;
 esac
 echo "release: ok ($st)"
+
+# ovs-vswitchd restarted (with --cleanup, so that it makes the metadata
+# port dvr-meta anew, with a new interface index): the controller's IPv6
+# listener moves to the new link and vm2 fetches metadata over IPv6 again.
+# (Before, it stayed bound to the old link's scope and never answered.)
+idx0=$(sb exec hv1 cat /sys/class/net/dvr-meta/ifindex)
+vs_pid=$(cat "$D/hv1/run/ovs-vswitchd.pid")
+sb ovs hv1 ovs-appctl -t ovs-vswitchd exit --cleanup
+# Gone (a zombie counts: PID 1 reaps late) and its device with it.
+vs_gone() {
+    ! grep -q '^State:[[:space:]]*[^Z]' "/proc/$vs_pid/status" 2>/dev/null
+}
+sb_await 10000 vs_gone >/dev/null \
+    || sb_fail "ovs-vswitchd $vs_pid does not exit"
+sb_await 5000 sh -c "! ip netns exec $SB_PREFIX-hv1 test -e /sys/class/net/dvr-meta" \
+    >/dev/null || sb_fail "dvr-meta stays after ovs-vswitchd exit --cleanup"
+(
+    sb_node_env hv1
+    ip netns exec "$SB_PREFIX-hv1" env OVS_RUNDIR="$OVS_RUNDIR" \
+        OVS_DBDIR="$OVS_DBDIR" OVS_LOGDIR="$OVS_LOGDIR" \
+        OVS_SYSCONFDIR="$OVS_SYSCONFDIR" ovs-vswitchd --detach --no-chdir \
+        --disable-system --pidfile="$OVS_RUNDIR/ovs-vswitchd.pid" \
+        --log-file="$OVS_LOGDIR/ovs-vswitchd.log" "unix:$OVS_RUNDIR/db.sock"
+) || sb_fail "cannot restart hv1's ovs-vswitchd"
+t0=$(sb_ms)
+fetched6() {
+    get6 vm2 /openstack/latest/meta_data.json 2>/dev/null | grep -q "$iid2"
+}
+sb_await 30000 fetched6 >/dev/null \
+    || sb_fail "no metadata over IPv6 after ovs-vswitchd restarted: $(ctl hv1 status | grep -i metadata)"
+idx1=$(sb exec hv1 cat /sys/class/net/dvr-meta/ifindex)
+[ "$idx1" != "$idx0" ] || sb_fail "dvr-meta kept its index $idx0"
+ctl hv1 status | grep -q "^metadata over IPv6: on index $idx1, listener moved [1-9]" \
+    || sb_fail "$(ctl hv1 status | grep -i metadata)"
+echo "ovs-vswitchd restarted, dvr-meta index $idx0 -> $idx1: metadata over IPv6 again in $(( $(sb_ms) - t0 )) ms: ok"

@@ -73,6 +73,20 @@ class TestSubnet(unittest.TestCase):
         self.assertIsNone(row['gateway_ip'])
         self.assertEqual(row['external_ids']['neutron:ipv6_ra_mode'],
                          'slaac')
+        self.assertEqual(row['external_ids']['neutron:ipv6_address_mode'],
+                         'slaac')
+
+    def test_ipv6_modes_as_dvr_api(self):
+        # Issue 18: each mode alone, as dvr-api stores it; none unset.
+        row = mapping.subnet_row({
+            'id': SUB, 'network_id': NET, 'cidr': '2001:db8::/64',
+            'ip_version': 6, 'gateway_ip': '2001:db8::1',
+            'ipv6_ra_mode': None, 'ipv6_address_mode': 'dhcpv6-stateful'})
+        ids = row['external_ids']
+        self.assertEqual(ids['neutron:ipv6_address_mode'], 'dhcpv6-stateful')
+        self.assertNotIn('neutron:ipv6_ra_mode', ids)
+        self.assertEqual(row['gateway_ip'], '2001:db8::1')
+        self.assertEqual(row['ip_version'], 6)
 
 
 class TestPort(unittest.TestCase):

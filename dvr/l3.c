@@ -778,6 +778,21 @@ compile_own_ip(const struct l3_router *r, ovs_be32 ip, uint64_t cookie,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* Turns an ICMPv6 echo request into its reply, in place: the Ethernet and
+ * IPv6 addresses swapped, hop limit 64. */
+static void
+put_echo_reply6(struct ofpbuf *ofpacts)
+{
+    put_parsed(ofpacts,
+               "push:NXM_OF_ETH_SRC[],move:NXM_OF_ETH_DST[]->NXM_OF_ETH_SRC[],"
+               "pop:NXM_OF_ETH_DST[],"
+               "push:NXM_NX_IPV6_SRC[],"
+               "move:NXM_NX_IPV6_DST[]->NXM_NX_IPV6_SRC[],"
+               "pop:NXM_NX_IPV6_DST[],"
+               "set_field:64->nw_ttl,set_field:%d->icmpv6_type",
+               ICMP6_ECHO_REPLY);
+}
+
 /* The router's own IPv6 address: an ICMPv6 echo request to it is
  * answered, anything else to it dropped. */
 static void
@@ -799,14 +814,7 @@ compile_own_ip6(const struct l3_router *r, const struct in6_addr *ip6,
     match_set_nw_proto(&match, IPPROTO_ICMPV6);
     match_set_icmp_type(&match, ICMP6_ECHO_REQUEST);
     match_set_icmp_code(&match, 0);
-    put_parsed(&ofpacts,
-               "push:NXM_OF_ETH_SRC[],move:NXM_OF_ETH_DST[]->NXM_OF_ETH_SRC[],"
-               "pop:NXM_OF_ETH_DST[],"
-               "push:NXM_NX_IPV6_SRC[],"
-               "move:NXM_NX_IPV6_DST[]->NXM_NX_IPV6_SRC[],"
-               "pop:NXM_NX_IPV6_DST[],"
-               "set_field:64->nw_ttl,set_field:%d->icmpv6_type",
-               ICMP6_ECHO_REPLY);
+    put_echo_reply6(&ofpacts);
     put_to_sender(&ofpacts);
     flow_list_add(&out->int_flows, T_L3_INPUT, 120, cookie, &match,
                   &ofpacts);
@@ -899,7 +907,6 @@ compile_gateway4(const struct l3_router *r, uint64_t cookie,
     ofpbuf_uninit(&ofpacts);
 }
 
-
 /* An ICMPv6 echo reply from the gateway's IPv6 address 'ip6' to a request
  * from the external network (tagged back for br-ex if it came from the
  * physical network). */
@@ -925,15 +932,7 @@ add_ext_echo_reply6(const struct l3_router *r, uint64_t cookie,
         match_set_ipv6_dst(&match, &gw->ip6);
         match_set_icmp_type(&match, ICMP6_ECHO_REQUEST);
         match_set_icmp_code(&match, 0);
-        put_parsed(&ofpacts,
-                   "push:NXM_OF_ETH_SRC[],"
-                   "move:NXM_OF_ETH_DST[]->NXM_OF_ETH_SRC[],"
-                   "pop:NXM_OF_ETH_DST[],"
-                   "push:NXM_NX_IPV6_SRC[],"
-                   "move:NXM_NX_IPV6_DST[]->NXM_NX_IPV6_SRC[],"
-                   "pop:NXM_NX_IPV6_DST[],"
-                   "set_field:64->nw_ttl,set_field:%d->icmpv6_type",
-                   ICMP6_ECHO_REPLY);
+        put_echo_reply6(&ofpacts);
         if (from_remote) {
             put_push_vlan(&ofpacts, gw->lvid);
         }

@@ -72,6 +72,7 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
     uint64_t stub[64 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
+    const struct eth_addr unicast_mask = ETH_ADDR_C(01, 00, 00, 00, 00, 00);
 
     /* br-int: anything unclassified, unvalidated or unknown is dropped;
      * the ARP responder passes what it does not answer to l2_lookup. */
@@ -122,8 +123,15 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
     }
 
     /* br-int: local delivery ends here, after sg_ingress, at the port that
-     * l2_lookup chose. */
+     * l2_lookup chose.  A unicast frame goes out only by a flow of its
+     * port (add_unicast_security()): a frame to a MAC that no port of the
+     * network has (a physical host, say the upstream gateway) is flooded,
+     * and must not reach every VM with port security. */
     ofpbuf_clear(&ofpacts);
+    match_init_catchall(&match);
+    match_set_dl_dst_masked(&match, eth_addr_zero, unicast_mask);
+    flow_list_add(&out->int_flows, T_OUTPUT, L2_PRIO_UNICAST_DROP,
+                  COOKIE_STATIC, &match, &ofpacts);
     match_init_catchall(&match);
     put_output_reg7(&ofpacts);
     flow_list_add(&out->int_flows, T_OUTPUT, 0, COOKIE_STATIC, &match,
@@ -802,13 +810,13 @@ add_port_security(const struct nbrec_port *nb, const struct port_addrs *pa,
 }
 
 /* A VIF with port security receives only unicast frames to its own MACs
- * (its own and its address pairs'), besides broadcast and multicast: a
- * frame to a MAC that no port of the network has (a physical host, say
- * the upstream gateway) is flooded, and must not reach every VM. */
+ * (its own and its address pairs'), besides broadcast and multicast: the
+ * skeleton drops the rest (L2_PRIO_UNICAST_DROP).  A VIF without port
+ * security receives any unicast frame. */
 static void
-add_unicast_security(const struct port_addrs *pa, ofp_port_t ofport,
-                     const struct trunk_subport *sp, uint64_t cookie,
-                     struct flow_list *flows)
+add_unicast_security(const struct port_addrs *pa, bool port_security,
+                     ofp_port_t ofport, const struct trunk_subport *sp,
+                     uint64_t cookie, struct flow_list *flows)
 {
     uint64_t stub[64 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
@@ -817,13 +825,17 @@ add_unicast_security(const struct port_addrs *pa, ofp_port_t ofport,
 
     match_init_catchall(&match);
     match_set_reg(&match, REG_OUTPORT, ofp_to_u16(ofport));
-    match_set_dl_dst_masked(&match, eth_addr_zero, unicast);
-    flow_list_add(flows, T_OUTPUT, 100, cookie, &match, &ofpacts);
-
     if (sp) {
         trunk_put_output(&ofpacts, sp);
     } else {
         put_output_reg7(&ofpacts);
+    }
+    if (!port_security) {
+        match_set_dl_dst_masked(&match, eth_addr_zero, unicast);
+        flow_list_add(flows, T_OUTPUT, L2_PRIO_UNICAST_ANY, cookie, &match,
+                      &ofpacts);
+        ofpbuf_uninit(&ofpacts);
+        return;
     }
     for (size_t i = 0; i <= pa->n_pairs; i++) {
         struct eth_addr mac = i ? pa->pairs[i - 1].mac : pa->mac;
@@ -831,7 +843,8 @@ add_unicast_security(const struct port_addrs *pa, ofp_port_t ofport,
             continue;
         }
         match_set_dl_dst(&match, mac);
-        flow_list_add(flows, T_OUTPUT, 110, cookie, &match, &ofpacts);
+        flow_list_add(flows, T_OUTPUT, L2_PRIO_OWN_MAC, cookie, &match,
+                      &ofpacts);
     }
     ofpbuf_uninit(&ofpacts);
 }
@@ -971,10 +984,8 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
                           &ofpacts);
         }
 
-        if (nb->port_security_enabled) {
-            add_unicast_security(&pa, port->ofport, port->subport, cookie,
-                                 &out->int_flows);
-        }
+        add_unicast_security(&pa, nb->port_security_enabled, port->ofport,
+                             port->subport, cookie, &out->int_flows);
 
         ofpbuf_clear(&ofpacts);
         match_init_catchall(&match);

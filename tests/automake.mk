@@ -53,13 +53,15 @@ TESTS += tests/build/packages.sh tests/build/install-dirs.sh
 EXTRA_DIST += tests/build/packages.sh tests/build/install-dirs.sh
 
 check_PROGRAMS += tests/unit/test-l2
-tests_unit_test_l2_SOURCES = tests/unit/test-l2.c
+tests_unit_test_l2_SOURCES = tests/unit/test-l2.c \
+	tests/unit/flow-text.c tests/unit/flow-text.h
 tests_unit_test_l2_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_l2_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test-l2
 
 check_PROGRAMS += tests/unit/test-l3
-tests_unit_test_l3_SOURCES = tests/unit/test-l3.c
+tests_unit_test_l3_SOURCES = tests/unit/test-l3.c \
+	tests/unit/flow-text.c tests/unit/flow-text.h
 tests_unit_test_l3_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_l3_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test-l3
@@ -71,7 +73,8 @@ tests_unit_test_icmp_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test-icmp
 
 check_PROGRAMS += tests/unit/test-sg
-tests_unit_test_sg_SOURCES = tests/unit/test-sg.c
+tests_unit_test_sg_SOURCES = tests/unit/test-sg.c \
+	tests/unit/flow-text.c tests/unit/flow-text.h
 tests_unit_test_sg_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sg_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test-sg

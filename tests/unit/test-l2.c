@@ -12,6 +12,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb/nb-idl.h"
 #include "pipeline/flow.h"
+#include "tests/unit/flow-text.h"
 #include "pipeline/l2.h"
 #include "pipeline/tables.h"
 #include "pipeline/trunk.h"
@@ -81,26 +82,6 @@ compile(const struct fixture *fx, enum l2_port_location location,
     l2_output_init(out);
     char *error = l2_compile_port(&port, &net, out);
     cr_assert_null(error, "%s", error);
-}
-
-/* All flows of 'list' as text, one per line, in order. */
-static char *
-flows_text(const struct flow_list *list)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-    const struct dvr_flow *f;
-
-    LIST_FOR_EACH (f, owner_node, &list->flows) {
-        dvr_flow_format(f, NULL, NULL, &s);
-        ds_put_char(&s, '\n');
-    }
-    return ds_steal_cstr(&s);
-}
-
-static void
-assert_has(const char *text, const char *needle)
-{
-    cr_assert(strstr(text, needle), "expected \"%s\" in:\n%s", needle, text);
 }
 
 Test(l2, local_port)

@@ -14,6 +14,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb/nb-idl.h"
 #include "pipeline/flow.h"
+#include "tests/unit/flow-text.h"
 #include "smap.h"
 #include "util.h"
 #include "uuid.h"
@@ -91,26 +92,6 @@ fixture_init(struct fixture *fx, enum l3_gw_role role, bool gw_ip4)
     fx->tunnels[0] = u16_to_ofp(5);
     fx->r.gw_tunnels = fx->tunnels;
     fx->r.n_gw_tunnels = role == L3_GW_REMOTE;
-}
-
-/* All flows of 'list' as text, one per line, in order. */
-static char *
-flows_text(const struct flow_list *list)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-    const struct dvr_flow *f;
-
-    LIST_FOR_EACH (f, owner_node, &list->flows) {
-        dvr_flow_format(f, NULL, NULL, &s);
-        ds_put_char(&s, '\n');
-    }
-    return ds_steal_cstr(&s);
-}
-
-static void
-assert_has(const char *text, const char *needle)
-{
-    cr_assert(strstr(text, needle), "expected \"%s\" in:\n%s", needle, text);
 }
 
 static void

@@ -17,6 +17,7 @@
 #include "packets.h"
 #include "pipeline/actions.h"
 #include "pipeline/flow.h"
+#include "tests/unit/flow-text.h"
 #include "pipeline/sg.h"
 #include "smap.h"
 #include "svec.h"
@@ -260,26 +261,6 @@ Test(sg, good_rules)
     cr_assert(r.has_remote_group);
     cr_assert(uuid_equals(&r.remote_group, &fx.remote.header_.uuid));
     fixture_destroy(&fx);
-}
-
-/* Flows as text, one per line. */
-static char *
-flows_text(const struct flow_list *list)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-    const struct dvr_flow *f;
-
-    LIST_FOR_EACH (f, owner_node, &list->flows) {
-        dvr_flow_format(f, NULL, NULL, &s);
-        ds_put_char(&s, '\n');
-    }
-    return ds_steal_cstr(&s);
-}
-
-static void
-assert_has(const char *text, const char *needle)
-{
-    cr_assert(strstr(text, needle), "expected \"%s\" in:\n%s", needle, text);
 }
 
 static size_t

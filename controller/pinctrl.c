@@ -38,13 +38,11 @@
 #include "openvswitch/rconn.h"
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
-#include "pipeline/services.h"
 #include "pipeline/tables.h"
 #include "simap.h"
 #include "socket-util.h"
 #include "timeval.h"
 #include "util.h"
-#include "uuid.h"
 
 VLOG_DEFINE_THIS_MODULE(pinctrl);
 
@@ -565,13 +563,6 @@ pinctrl_wait(struct pinctrl *p)
 bool
 pinctrl_packet_uuid(const struct pinctrl_packet *pp, struct uuid *uuid)
 {
-    if (!pp->userdata_len) {
-        /* A static flow's packet-in: pin_meter named the port. */
-        for (size_t i = 0; i < 4; i++) {
-            uuid->parts[i] = pp->md->regs[SERVICES_REG_PORT + i];
-        }
-        return !uuid_is_zero(uuid);
-    }
     if (pp->userdata_len != sizeof *uuid) {
         return false;
     }

@@ -100,10 +100,7 @@ void pinctrl_wait(struct pinctrl *);
 
 /* The port UUID that a per-VIF packet-in carries after its opcode (as
  * pipeline/services.c puts it: its 16 bytes in the order of its text
- * form) or, for a packet-in without more than its opcode (a static flow's,
- * through the VIF's flow in pin_meter), in SERVICES_REG_PORT (reg8 to
- * reg11) into '*uuid'; false if the userdata is not one UUID or no
- * register names a port. */
+ * form) into '*uuid'; false if the userdata is not one UUID. */
 bool pinctrl_packet_uuid(const struct pinctrl_packet *, struct uuid *);
 
 /* Sends 'frame' ('len' bytes) into br-int as if received on 'in_port'

@@ -259,43 +259,6 @@ services_compile_skeleton(const struct services_chassis *sc,
 
     /* (T_PUNT's default, on to the ARP responder, is pipeline/l2's.) */
 
-    /* A VIF's IPv6 router solicitations go to controller/ra-server and its
-     * DHCPv6 client messages to controller/dhcp6-server, whatever the
-     * port's security and subnets: dvrflow is the only router and DHCPv6
-     * server of its networks, and they go nowhere else.  One static flow
-     * each (only a VIF's frames reach port_security): the VIF's flow in
-     * pin_meter meters them and names the port (add_pin_meter()), pin_out
-     * makes the packet-in. */
-    for (int i = 0; i < 2; i++) {
-        uint8_t op = i ? PIN_DHCP6 : PIN_ND_RS;
-
-        ofpbuf_clear(&ofpacts);
-        put_pin(&ofpacts, op);
-        match_init_catchall(&match);
-        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
-        if (op == PIN_ND_RS) {
-            match_set_nw_proto(&match, IPPROTO_ICMPV6);
-            match_set_icmp_type(&match, ND_ROUTER_SOLICIT);
-            match_set_icmp_code(&match, 0);
-        } else {
-            match_set_nw_proto(&match, IPPROTO_UDP);
-            match_set_tp_src(&match, htons(546));
-            match_set_tp_dst(&match, htons(547));
-        }
-        flow_list_add(flows, T_PORT_SEC,
-                      op == PIN_ND_RS ? SERVICES_PRIO_RS : SERVICES_PRIO_DHCP6,
-                      COOKIE_STATIC, &match, &ofpacts);
-
-        ofpbuf_clear(&ofpacts);
-        put_controller(&ofpacts, op, NULL, 0);
-        match_init_catchall(&match);
-        match_set_reg_masked(&match, REG_FLAGS, (uint32_t) op << PIN_OP_SHIFT,
-                             0xffu << PIN_OP_SHIFT);
-        flow_list_add(flows, T_PIN_OUT, 100, COOKIE_STATIC, &match,
-                      &ofpacts);
-    }
-    ofpbuf_clear(&ofpacts);
-
     /* Every VM resolves the metadata address, which is also the DHCP
      * server's on a subnet without a gateway (a client renews by unicast),
      * below a real port that owns it (priority 100).  One flow for all:
@@ -373,6 +336,56 @@ put_port_pin(const struct services_chassis *sc, const struct nbrec_port *nb,
     ds_destroy(&userdata);
 }
 
+/* IPv6 router solicitations go to controller/ra-server, whatever the
+ * port's security: dvrflow is the only router of its networks, and the
+ * solicitation goes nowhere else. */
+static void
+add_router_solicitation(const struct services_chassis *sc,
+                        const struct nbrec_port *nb, ofp_port_t ofport,
+                        ofp_port_t meter, uint64_t cookie,
+                        struct flow_list *flows)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    put_port_pin(sc, nb, meter, PIN_ND_RS, &ofpacts);
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_ICMPV6);
+    match_set_icmp_type(&match, 133);
+    match_set_icmp_code(&match, 0);
+    flow_list_add(flows, T_PORT_SEC, SERVICES_PRIO_RS, cookie, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* DHCPv6 client messages go to controller/dhcp6-server, whatever the
+ * port's security and subnets (the server answers those on a network with
+ * a DHCPv6 subnet and counts the others): dvrflow is the only DHCPv6
+ * server of its networks, and the message goes nowhere else. */
+static void
+add_dhcp6(const struct services_chassis *sc, const struct nbrec_port *nb,
+          ofp_port_t ofport, ofp_port_t meter, uint64_t cookie,
+          struct flow_list *flows)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    put_port_pin(sc, nb, meter, PIN_DHCP6, &ofpacts);
+    match_init_catchall(&match);
+    match_set_in_port(&match, ofport);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_UDP);
+    match_set_tp_src(&match, htons(546));
+    match_set_tp_dst(&match, htons(547));
+    flow_list_add(flows, T_PORT_SEC, SERVICES_PRIO_DHCP6, cookie, &match,
+                  &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+}
+
 static void
 add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
          ofp_port_t ofport, ofp_port_t meter, uint64_t cookie,
@@ -398,32 +411,20 @@ add_dhcp(const struct services_chassis *sc, const struct nbrec_port *nb,
     ofpbuf_uninit(&ofpacts);
 }
 
-/* Every other packet-in the VIF causes (its router solicitations and
- * DHCPv6 messages, dvr/l3's, by put_pin()) goes through the VIF's own
- * meter too, and carries the port's UUID in SERVICES_REG_PORT (in a
- * clone: a flow that resubmitted here goes on with its registers as they
- * were). */
+/* Every other packet-in the VIF causes (dvr/l3's, by put_pin()) goes
+ * through the VIF's own meter too. */
 static void
-add_pin_meter(const struct services_chassis *sc, const struct nbrec_port *nb,
-              ofp_port_t ofport, ofp_port_t meter, uint64_t cookie,
-              struct flow_list *flows)
+add_pin_meter(const struct services_chassis *sc, ofp_port_t ofport,
+              ofp_port_t meter, uint64_t cookie, struct flow_list *flows)
 {
-    uint64_t stub[256 / 8];
+    uint64_t stub[64 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
     if (sc->use_meters) {
         put_parsed(&ofpacts, "meter:%"PRIu32",", PIN_PORT_METER(meter));
     }
-    struct ds clone = DS_EMPTY_INITIALIZER;
-    ds_put_cstr(&clone, "clone(");
-    for (size_t i = 0; i < 4; i++) {
-        ds_put_format(&clone, "load:%#"PRIx32"->NXM_NX_REG%d[],",
-                      nb->header_.uuid.parts[i], SERVICES_REG_PORT + (int) i);
-    }
-    ds_put_format(&clone, "resubmit(,%d))", T_PIN_OUT);
-    put_parsed(&ofpacts, "%s", ds_cstr(&clone));
-    ds_destroy(&clone);
+    put_parsed(&ofpacts, "goto_table:%d", T_PIN_OUT);
     match_init_catchall(&match);
     match_set_in_port(&match, ofport);
     flow_list_add(flows, T_PIN_METER, 100, cookie, &match, &ofpacts);
@@ -631,7 +632,9 @@ compile_port(const struct services_chassis *sc, const struct nbrec_port *nb,
         return;                 /* l2_compile_port() reports it. */
     }
     add_dhcp(sc, nb, ofport, meter, cookie, flows);
-    add_pin_meter(sc, nb, ofport, meter, cookie, flows);
+    add_router_solicitation(sc, nb, ofport, meter, cookie, flows);
+    add_dhcp6(sc, nb, ofport, meter, cookie, flows);
+    add_pin_meter(sc, ofport, meter, cookie, flows);
     if (metadata && sc->meta_ofport != OFPP_NONE) {
         add_metadata(sc, ofport, mac, cookie, flows);
         if (sc->meta_ip6 && has_ipv6(nb)) {

@@ -18,16 +18,13 @@
  *     gateway may be a physical router, the gateway is never answered
  *     here: only what owns it does.  Any other port gets none of that:
  *     its requests reach no server.
- *   - Router solicitations: a local port's go to the controller (a static
- *     flow of table port_security, SERVICES_PRIO_RS) as PIN_ND_RS
- *     packet-ins, through the same meters (the port's flow in pin_meter),
- *     with the port's UUID in SERVICES_REG_PORT; they go nowhere else.
+ *   - Router solicitations: a local port's go to the controller (table
+ *     port_security, SERVICES_PRIO_RS) as PIN_ND_RS packet-ins with its
+ *     UUID, through the same meters; they go nowhere else.
  *   - DHCPv6: likewise a local port's client messages (UDP 546 -> 547) go
  *     to the controller as PIN_DHCP6 packet-ins (controller/dhcp6-server,
  *     which answers only ports on a network with a DHCPv6 subnet), at the
  *     same priority, and nowhere else.
- *   - Every packet-in a local port causes, through put_pin(), goes through
- *     its meters and carries its UUID in SERVICES_REG_PORT (pin_meter).
  *   - Metadata: once the metadata port exists ('meta_ofport'), a local
  *     port's TCP to SERVICES_META_IP:80 is source-NATed in conntrack zone
  *     ZONE_META_BASE | ofport to services_meta_client_ip(ofport) and sent
@@ -71,15 +68,10 @@ struct nbrec_subnet;
 /* reg0 bit 16: the packet has been through the metadata NAT. */
 #define SERVICES_FLAG_META 0x10000
 
-/* reg8 to reg11 (xxreg2) in a packet-in that a VIF caused: the port's
- * UUID, its parts in the order of its text form (pin_meter loads them; a
- * subport's are its own, its meter its parent's). */
-#define SERVICES_REG_PORT 8
-
-/* The priority, in table port_security, of the static flow that sends a
- * VIF's IPv6 router solicitations (ICMPv6 type 133, code 0) to the
- * controller as PIN_ND_RS packet-ins, through its meters
- * (controller/ra-server), above the port's own flows. */
+/* The priority, in table port_security, of the flow that sends a VIF's
+ * IPv6 router solicitations (ICMPv6 type 133, code 0) to the controller
+ * as PIN_ND_RS packet-ins, through its meters (controller/ra-server),
+ * above the port's own flows. */
 #define SERVICES_PRIO_RS 150
 /* The same for a VIF's DHCPv6 client messages (UDP 546 -> 547), as
  * PIN_DHCP6 packet-ins (controller/dhcp6-server). */

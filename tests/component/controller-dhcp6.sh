@@ -69,16 +69,12 @@ plug vif-a2 12 "$A2" fa:16:3e:00:00:a2
 plug vif-b1 13 "$B1" fa:16:3e:00:00:b1
 plug vif-c1 14 "$C1" fa:16:3e:00:00:c1
 plug vif-c2 15 "$C2" fa:16:3e:00:00:c2
-ovs_wait_until 10 sh -c "ovs-ofctl -O OpenFlow13 dump-flows br-int table=150 | grep -q 'in_port=15 '" \
-    || { ovs-ofctl -O OpenFlow13 dump-flows br-int table=150; ovs_fail "no pin_meter flows"; }
-# One static flow (issue 16), through the VIF's own meter in pin_meter
-# (which names the port in reg8-reg11), then the controller's.
+ovs_wait_until 10 sh -c "ovs-ofctl -O OpenFlow13 dump-flows br-int table=10 | grep -q 'in_port=15.*tp_src=546,tp_dst=547'" \
+    || { ovs-ofctl -O OpenFlow13 dump-flows br-int table=10; ovs_fail "no DHCPv6 flows"; }
+# Through the VIF's own meter, then the controller's.
 ovs-ofctl -O OpenFlow13 dump-flows br-int table=10 \
-    | grep 'udp6,tp_src=546,tp_dst=547' | grep -q 'resubmit(,150)' \
-    || { ovs-ofctl -O OpenFlow13 dump-flows br-int table=10; ovs_fail "no static DHCPv6 flow"; }
-ovs-ofctl -O OpenFlow13 dump-flows br-int table=150 \
-    | grep 'in_port=11 ' | grep -q 'meter:65547' \
-    || { ovs-ofctl -O OpenFlow13 dump-flows br-int table=150; ovs_fail "DHCPv6 not through the VIF meter"; }
+    | grep 'in_port=11,tp_src=546,tp_dst=547' | grep -q 'meter:65547' \
+    || { ovs-ofctl -O OpenFlow13 dump-flows br-int table=10; ovs_fail "DHCPv6 not through the VIF meter"; }
 sleep 1
 server_id="hwaddr type 1 0200a9fea9fe"
 

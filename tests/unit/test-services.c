@@ -135,29 +135,18 @@ Test(services, dhcp_flow_only_with_enable_dhcp)
     assert_has(t, "table=40, priority=90,arp,metadata=0x5,arp_tpa=10.0.0.1,"
                "arp_op=1");
     assert_has_not(t, "in_port=7,arp_tpa=10.0.0.1");
-    /* The VIF's other packet-ins go through its meter too, and carry the
-     * port's UUID in reg8 to reg11 (in a clone: the flow that resubmitted
-     * to pin_meter keeps its registers). */
+    /* The VIF's other packet-ins go through its meter too. */
     assert_has(t, "table=150, priority=100,in_port=7 actions=meter:65543,"
-               "clone(load:0xaaaaaaaa->NXM_NX_REG8[],"
-               "load:0xbbbbcccc->NXM_NX_REG9[],"
-               "load:0xddddeeee->NXM_NX_REG10[],"
-               "load:0xeeeeeeee->NXM_NX_REG11[],resubmit(,151))");
+               "goto_table:151");
     /* No metadata port, no metadata flows. */
     assert_has_not(t, "ct(");
     free(t);
 
-    /* Router solicitations go to the controller, above port security,
-     * by one static flow through pin_meter (the VIF's meter and UUID,
-     * above), and pin_out. */
+    /* Router solicitations go to the controller, above port security. */
     t = compile(&fx, 0);
-    assert_has(t, "table=10, priority=150,icmp6,icmp_type=133,"
-               "icmp_code=0 actions=load:0x7->NXM_NX_REG0[24..31],"
-               "resubmit(,150)");
-    assert_has(t, "table=151, priority=100,reg0=0x7000000/0xff000000 "
-               "actions=controller(userdata=07,meter_id=1)");
-    assert_has_not(t, "in_port=7,icmp_type=133");
-    assert_has_not(t, "controller(userdata=07.");
+    assert_has(t, "table=10, priority=150,icmp6,in_port=7,icmp_type=133,"
+               "icmp_code=0 actions=meter:65543,controller(userdata=07.aa.aa."
+               "aa.aa.bb.bb.cc.cc.dd.dd.ee.ee.ee.ee.ee.ee,meter_id=1)");
     free(t);
 
     fx.subnet.enable_dhcp = false;
@@ -232,12 +221,9 @@ Test(services, dhcp6_flow)
      * above port security, through the VIF's meter. */
     fixture_init(&fx, false, NULL);
     t = compile(&fx, 0);
-    assert_has(t, "table=10, priority=150,udp6,tp_src=546,tp_dst=547 "
-               "actions=load:0xb->NXM_NX_REG0[24..31],"
-               "resubmit(,150)");
-    assert_has(t, "table=151, priority=100,reg0=0xb000000/0xff000000 "
-               "actions=controller(userdata=0b,meter_id=1)");
-    assert_has_not(t, "in_port=7,tp_src=546");
+    assert_has(t, "table=10, priority=150,udp6,in_port=7,tp_src=546,"
+               "tp_dst=547 actions=meter:65543,controller(userdata=0b.aa.aa."
+               "aa.aa.bb.bb.cc.cc.dd.dd.ee.ee.ee.ee.ee.ee,meter_id=1)");
     free(t);
     fixture_destroy(&fx);
 }

@@ -72,7 +72,6 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
     uint64_t stub[64 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
-    const struct eth_addr unicast_mask = ETH_ADDR_C(01, 00, 00, 00, 00, 00);
 
     /* br-int: anything unclassified, unvalidated or unknown is dropped;
      * the ARP responder passes what it does not answer to l2_lookup. */
@@ -123,15 +122,8 @@ l2_compile_skeleton(const struct l2_bridges *br, struct l2_output *out)
     }
 
     /* br-int: local delivery ends here, after sg_ingress, at the port that
-     * l2_lookup chose.  A unicast frame goes out only by a flow of its
-     * port (add_unicast_security()): a frame to a MAC that no port of the
-     * network has (a physical host, say the upstream gateway) is flooded,
-     * and must not reach every VM with port security. */
+     * l2_lookup chose. */
     ofpbuf_clear(&ofpacts);
-    match_init_catchall(&match);
-    match_set_dl_dst_masked(&match, eth_addr_zero, unicast_mask);
-    flow_list_add(&out->int_flows, T_OUTPUT, L2_PRIO_UNICAST_DROP,
-                  COOKIE_STATIC, &match, &ofpacts);
     match_init_catchall(&match);
     put_output_reg7(&ofpacts);
     flow_list_add(&out->int_flows, T_OUTPUT, 0, COOKIE_STATIC, &match,
@@ -810,13 +802,13 @@ add_port_security(const struct nbrec_port *nb, const struct port_addrs *pa,
 }
 
 /* A VIF with port security receives only unicast frames to its own MACs
- * (its own and its address pairs'), besides broadcast and multicast: the
- * skeleton drops the rest (L2_PRIO_UNICAST_DROP).  A VIF without port
- * security receives any unicast frame. */
+ * (its own and its address pairs'), besides broadcast and multicast: a
+ * frame to a MAC that no port of the network has (a physical host, say
+ * the upstream gateway) is flooded, and must not reach every VM. */
 static void
-add_unicast_security(const struct port_addrs *pa, bool port_security,
-                     ofp_port_t ofport, const struct trunk_subport *sp,
-                     uint64_t cookie, struct flow_list *flows)
+add_unicast_security(const struct port_addrs *pa, ofp_port_t ofport,
+                     const struct trunk_subport *sp, uint64_t cookie,
+                     struct flow_list *flows)
 {
     uint64_t stub[64 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
@@ -825,17 +817,13 @@ add_unicast_security(const struct port_addrs *pa, bool port_security,
 
     match_init_catchall(&match);
     match_set_reg(&match, REG_OUTPORT, ofp_to_u16(ofport));
+    match_set_dl_dst_masked(&match, eth_addr_zero, unicast);
+    flow_list_add(flows, T_OUTPUT, 100, cookie, &match, &ofpacts);
+
     if (sp) {
         trunk_put_output(&ofpacts, sp);
     } else {
         put_output_reg7(&ofpacts);
-    }
-    if (!port_security) {
-        match_set_dl_dst_masked(&match, eth_addr_zero, unicast);
-        flow_list_add(flows, T_OUTPUT, L2_PRIO_UNICAST_ANY, cookie, &match,
-                      &ofpacts);
-        ofpbuf_uninit(&ofpacts);
-        return;
     }
     for (size_t i = 0; i <= pa->n_pairs; i++) {
         struct eth_addr mac = i ? pa->pairs[i - 1].mac : pa->mac;
@@ -843,8 +831,7 @@ add_unicast_security(const struct port_addrs *pa, bool port_security,
             continue;
         }
         match_set_dl_dst(&match, mac);
-        flow_list_add(flows, T_OUTPUT, L2_PRIO_OWN_MAC, cookie, &match,
-                      &ofpacts);
+        flow_list_add(flows, T_OUTPUT, 110, cookie, &match, &ofpacts);
     }
     ofpbuf_uninit(&ofpacts);
 }
@@ -984,8 +971,10 @@ l2_compile_port(const struct l2_port *port, const struct l2_network *net,
                           &ofpacts);
         }
 
-        add_unicast_security(&pa, nb->port_security_enabled, port->ofport,
-                             port->subport, cookie, &out->int_flows);
+        if (nb->port_security_enabled) {
+            add_unicast_security(&pa, port->ofport, port->subport, cookie,
+                                 &out->int_flows);
+        }
 
         ofpbuf_clear(&ofpacts);
         match_init_catchall(&match);

@@ -96,14 +96,6 @@ char *l2_compile_port(const struct l2_port *, const struct l2_network *,
 #define L2_PRIO_MAC_SOURCE 90
 /* arp_responder: neighbour solicitations passed on unanswered. */
 #define L2_PRIO_ND_PASS 105
-/* output: the skeleton drops every unicast frame (L2_PRIO_UNICAST_DROP)
- * but those to a port with port security's own MACs (L2_PRIO_OWN_MAC, one
- * flow per MAC) and any unicast to a port without port security
- * (L2_PRIO_UNICAST_ANY, one flow per port); broadcast and multicast go out
- * at priority 0 (or a subport's TRUNK_PRIO_OUTPUT). */
-#define L2_PRIO_UNICAST_DROP 100
-#define L2_PRIO_UNICAST_ANY 105
-#define L2_PRIO_OWN_MAC 110
 
 /* Neighbour solicitations for 'ip' on the network with local VLAN 'lvid'
  * are answered in table arp_responder with an advertisement from 'mac'

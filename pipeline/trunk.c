@@ -60,8 +60,8 @@ trunk_compile_subport(const struct trunk_subport *sp, uint64_t cookie,
     flow_list_add(flows, T_TO_SENDER, 100, cookie, &match, &ofpacts);
 
     /* output: never back to the subport that sent it (a flood); else
-     * broadcast and multicast tagged out the parent (unicast: the port's
-     * own flows, pipeline/l2.c's add_unicast_security()). */
+     * broadcast and multicast (and, without port security, any frame)
+     * tagged out the parent. */
     ofpbuf_clear(&ofpacts);
     match_init_catchall(&match);
     match_set_reg(&match, REG_OUTPORT, ofp_to_u16(sp->ofport));

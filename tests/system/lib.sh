@@ -196,6 +196,43 @@ sb_port() {
         || sb_fail "cannot insert port $4"
 }
 
+# sb_rate_near WHAT RATE CMD...: CMD prints rates in Mbit/s, one a line;
+# each must be within 10% of RATE.  A rate above that fails at once (the
+# limit does not hold); a rate below it runs CMD again, 3 times at most:
+# on a loaded machine the userspace datapath may not reach the rate, but
+# it never exceeds a limit that holds.
+sb_rate_near() {
+    local what=$1 rate=$2 out i
+    shift 2
+    for i in 1 2 3; do
+        out=$("$@") || sb_fail "$what: the measurement failed"
+        echo "$what: $(echo $out) Mbit/s"
+        case $(echo "$out" | awk -v r="$rate" '
+                !($1 <= r * 1.1) { over = 1 }
+                $1 < r * 0.9 { under = 1 }
+                END { print over ? "over" : under ? "under" : "ok" }') in
+        over) sb_fail "$what: $(echo $out) Mbit/s, more than 10% above" \
+                  "$rate: the limit does not hold" ;;
+        ok) return 0 ;;
+        esac
+    done
+    sb_fail "$what: $(echo $out) Mbit/s, more than 10% below $rate in 3 runs"
+}
+
+# sb_rate_above WHAT MIN CMD...: CMD prints rates in Mbit/s, one a line;
+# each must be above MIN (no limit applies); 3 runs at most, as above.
+sb_rate_above() {
+    local what=$1 min=$2 out i
+    shift 2
+    for i in 1 2 3; do
+        out=$("$@") || sb_fail "$what: the measurement failed"
+        echo "$what: $(echo $out) Mbit/s"
+        echo "$out" | awk -v m="$min" '!($1 > m) { low = 1 } END { exit low }' \
+            && return 0
+    done
+    sb_fail "$what: $(echo $out) Mbit/s, not above $min in 3 runs"
+}
+
 # sb_api_url: the sandbox's dvr-api URL.
 sb_api_url() {
     echo "http://127.0.0.1:$(. "/run/dvrsb/$SB_PREFIX/config"; \

@@ -55,16 +55,6 @@ mbps() {
     sb exec vm1 iperf3 -c 203.0.113.1 -p 7810 -t 6 -O 2 -J "$@" \
         | jq '.end.sum_received.bits_per_second / 1e6'
 }
-near50() {
-    echo "$1: $2 Mbit/s"
-    awk -v v="$2" 'BEGIN { exit !(v >= 45 && v <= 55) }' \
-        || sb_fail "$1: $2 Mbit/s, not within 10% of 50"
-}
-above() {
-    echo "$1: $2 Mbit/s"
-    awk -v v="$2" 'BEGIN { exit !(v > 75) }' \
-        || sb_fail "$1: $2 Mbit/s, not above 75 (unlimited)"
-}
 sb_node_env hv1
 ofport=$(ovs-vsctl --bare --columns=ofport find interface \
          "external_ids:iface-id=$p1")
@@ -79,8 +69,8 @@ n_meters() {
     [ "$(meters | wc -l)" = "$1" ]
 }
 
-above "unlimited egress through the floating IP" "$(mbps)"
-above "unlimited ingress through the floating IP" "$(mbps -R)"
+sb_rate_above "unlimited egress through the floating IP" 75 mbps
+sb_rate_above "unlimited ingress through the floating IP" 75 mbps -R
 
 sb_os_session <<EOF2
 network qos policy create bw
@@ -98,13 +88,13 @@ ovs-ofctl -O OpenFlow13 dump-flows br-int "table=l3_ext_in,ip,nw_dst=$fip" \
     | grep -q "meter:$((0x50000 + ofport))" || sb_fail "no ingress meter flow"
 [ "$(sb_api GET "/floatingips/$fipid" | jq -r .floatingip.qos_policy_id)" \
     != null ] || sb_fail "the floating IP shows no policy"
-near50 "floating IP limited: egress" "$(mbps)"
-near50 "floating IP limited: ingress" "$(mbps -R)"
+sb_rate_near "floating IP limited: egress" 50 mbps
+sb_rate_near "floating IP limited: ingress" 50 mbps -R
 
 sb_os_session <<EOF2
 floating ip set --no-qos-policy $fip
 EOF2
 sb_await 5000 n_meters 0 >/dev/null || sb_fail "meters left: $(meters)"
-above "policy removed: egress" "$(mbps)"
-above "policy removed: ingress" "$(mbps -R)"
+sb_rate_above "policy removed: egress" 75 mbps
+sb_rate_above "policy removed: ingress" 75 mbps -R
 echo "qos-fip: ok"

@@ -49,16 +49,6 @@ mbps() {
     sb exec vm1 iperf3 -c 203.0.113.1 -p 7811 -t 6 -O 2 -J "$@" \
         | jq '.end.sum_received.bits_per_second / 1e6'
 }
-near50() {
-    echo "$1: $2 Mbit/s"
-    awk -v v="$2" 'BEGIN { exit !(v >= 45 && v <= 55) }' \
-        || sb_fail "$1: $2 Mbit/s, not within 10% of 50"
-}
-above() {
-    echo "$1: $2 Mbit/s"
-    awk -v v="$2" 'BEGIN { exit !(v > 75) }' \
-        || sb_fail "$1: $2 Mbit/s, not above 75 (unlimited)"
-}
 sb_node_env gw1
 # meters: the gateway QoS meters on gw1's br-int (0x60000-0x7ffff).
 meters() {
@@ -78,13 +68,13 @@ network qos rule create --type bandwidth-limit --max-kbps 50000 --max-burst-kbit
 router set --qos-policy bw myrouter
 EOF2
 sb_await 5000 n_meters 2 >/dev/null || sb_fail "no meters on gw1: $(meters)"
-near50 "gateway limited: egress" "$(mbps)"
-near50 "gateway limited: ingress" "$(mbps -R)"
+sb_rate_near "gateway limited: egress" 50 mbps
+sb_rate_near "gateway limited: ingress" 50 mbps -R
 
 sb_os_session <<EOF2
 router set --no-qos-policy myrouter
 EOF2
 sb_await 5000 n_meters 0 >/dev/null || sb_fail "meters left: $(meters)"
-above "gateway policy removed: egress" "$(mbps)"
-above "gateway policy removed: ingress" "$(mbps -R)"
+sb_rate_above "gateway policy removed: egress" 75 mbps
+sb_rate_above "gateway policy removed: ingress" 75 mbps -R
 echo "qos-gateway: ok"

@@ -44,18 +44,6 @@ mbps() {
     sb exec "$from" iperf3 -c 10.0.0.12 -p "$port" -t 6 -O 2 -J "$@" \
         | jq '.end.sum_received.bits_per_second / 1e6'
 }
-# near50 WHAT VALUE: VALUE within 10% of 50.
-near50() {
-    echo "$1: $2 Mbit/s"
-    awk -v v="$2" 'BEGIN { exit !(v >= 45 && v <= 55) }' \
-        || sb_fail "$1: $2 Mbit/s, not within 10% of 50"
-}
-# above WHAT VALUE: VALUE above 1.5 x 50.
-above() {
-    echo "$1: $2 Mbit/s"
-    awk -v v="$2" 'BEGIN { exit !(v > 75) }' \
-        || sb_fail "$1: $2 Mbit/s, not above 75 (unlimited)"
-}
 sb_node_env hv1
 # meters: the QoS meters on hv1's br-int (ids 0x20000-0x3ffff).
 meters() {
@@ -68,8 +56,8 @@ n_meters() {
     [ "$(meters | wc -l)" = "$1" ]
 }
 
-above "unlimited egress" "$(mbps a1 7301)"
-above "unlimited ingress" "$(mbps a1 7301 -R)"
+sb_rate_above "unlimited egress" 75 mbps a1 7301
+sb_rate_above "unlimited ingress" 75 mbps a1 7301 -R
 
 # A port policy "bw": 50 Mbit/s each way; a network policy "netbw" for
 # later.
@@ -88,8 +76,8 @@ bw=$(pol bw)
 netbw=$(pol netbw)
 sb_await 5000 n_meters 2 >/dev/null || sb_fail "no meters: $(meters)"
 meters | sb_has "rate=50000" || sb_fail "meters: $(meters)"
-near50 "limited egress" "$(mbps a1 7301)"
-near50 "limited ingress" "$(mbps a1 7301 -R)"
+sb_rate_near "limited egress" 50 mbps a1 7301
+sb_rate_near "limited ingress" 50 mbps a1 7301 -R
 
 # Each rule deleted: its direction unlimited again.
 rule() {
@@ -98,11 +86,11 @@ rule() {
 }
 sb_api DELETE "/qos/policies/$bw/bandwidth_limit_rules/$(rule egress)" >/dev/null
 sb_await 5000 n_meters 1 >/dev/null || sb_fail "meters: $(meters)"
-above "egress rule deleted: egress" "$(mbps a1 7301)"
-near50 "egress rule deleted: ingress" "$(mbps a1 7301 -R)"
+sb_rate_above "egress rule deleted: egress" 75 mbps a1 7301
+sb_rate_near "egress rule deleted: ingress" 50 mbps a1 7301 -R
 sb_api DELETE "/qos/policies/$bw/bandwidth_limit_rules/$(rule ingress)" >/dev/null
 sb_await 5000 n_meters 0 >/dev/null || sb_fail "meters left: $(meters)"
-above "ingress rule deleted: ingress" "$(mbps a1 7301 -R)"
+sb_rate_above "ingress rule deleted: ingress" 75 mbps a1 7301 -R
 
 # DSCP marking: a2 sees a1's packets with TOS 26 << 2 = 0x68.
 # tos_seen: the TOS of the first ICMP echo request from a1 that a2 gets.
@@ -134,13 +122,17 @@ sb_api PUT "/ports/$a1" '{"port": {"qos_policy_id": null}}' >/dev/null
 sb_api PUT "/networks/$net" \
     "{\"network\": {\"qos_policy_id\": \"$netbw\"}}" >/dev/null
 sb_await 5000 n_meters 3 >/dev/null || sb_fail "meters: $(meters)"
-mbps a1 7301 >"$SB_TMP/a1" &
-p1=$!
-mbps a3 7302 >"$SB_TMP/a3" &
-p3=$!
-wait "$p1" "$p3" || sb_fail "iperf3 failed"
-near50 "network policy, a1 alongside a3" "$(cat "$SB_TMP/a1")"
-near50 "network policy, a3 alongside a1" "$(cat "$SB_TMP/a3")"
+# a1_and_a3: the rates of a1 and a3 sending at once, one a line.
+a1_and_a3() {
+    local p1 p3
+    mbps a1 7301 >"$SB_TMP/a1" &
+    p1=$!
+    mbps a3 7302 >"$SB_TMP/a3" &
+    p3=$!
+    wait "$p1" "$p3" || return 1
+    cat "$SB_TMP/a1" "$SB_TMP/a3"
+}
+sb_rate_near "network policy, a1 and a3 at once" 50 a1_and_a3
 sb_api PUT "/networks/$net" '{"network": {"qos_policy_id": null}}' \
     >/dev/null
 sb_await 5000 n_meters 0 >/dev/null || sb_fail "meters left: $(meters)"

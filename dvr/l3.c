@@ -395,15 +395,12 @@ l3_add_ext_nd_responder(struct flow_list *flows, uint64_t cookie,
 {
     uint64_t stub[512 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    char ip_s[INET6_ADDRSTRLEN];
     struct match match;
 
-    ipv6_string_mapped(ip_s, ip6);
     for (int from_remote = 0; from_remote < 2; from_remote++) {
-        /* The solicitation becomes the advertisement, as in pipeline/l2's
-         * responder: solicited, override and router flags, the target
-         * link-layer address option in the place of the source one, set
-         * in a second pass (FLAG_ND_REPLY). */
+        /* The solicitation becomes the advertisement (put_nd_advert(),
+         * as a router), the target link-layer address set in a second
+         * pass (FLAG_ND_REPLY). */
         ofpbuf_clear(&ofpacts);
         match_init_catchall(&match);
         match_set_metadata(&match, htonll(lvid));
@@ -415,19 +412,7 @@ l3_add_ext_nd_responder(struct flow_list *flows, uint64_t cookie,
         match_set_icmp_type(&match, ND_NEIGHBOR_SOLICIT);
         match_set_icmp_code(&match, 0);
         match_set_nd_target(&match, ip6);
-        put_parsed(&ofpacts,
-                   "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
-                   "set_field:"ETH_ADDR_FMT"->eth_src,"
-                   "move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
-                   "set_field:%s->ipv6_src,"
-                   "set_field:255->nw_ttl,"
-                   "set_field:%d->icmpv6_type,"
-                   "set_field:0xe0000000->nd_reserved,"
-                   "set_field:2->nd_options_type,"
-                   "set_field:%#x/%#x->reg%d,"
-                   "resubmit(,%d)",
-                   ETH_ADDR_ARGS(mac), ip_s, ND_NEIGHBOR_ADVERT,
-                   FLAG_ND_REPLY, FLAG_ND_REPLY, REG_FLAGS, T_L2_LOOKUP);
+        put_nd_advert(&ofpacts, mac, ip6, true, T_L2_LOOKUP);
         flow_list_add(flows, T_L2_LOOKUP, 110, cookie, &match, &ofpacts);
 
         ofpbuf_clear(&ofpacts);

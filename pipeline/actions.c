@@ -6,6 +6,7 @@
 
 #include "pipeline/actions.h"
 
+#include <netinet/icmp6.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -169,6 +170,37 @@ put_arp_reply(struct ofpbuf *ofpacts, struct eth_addr mac, ovs_be32 ip)
     put_load_mac(ofpacts, MFF_ARP_SHA, mac);
     put_move(ofpacts, MFF_ARP_SPA, MFF_ARP_TPA);
     put_load_ip(ofpacts, MFF_ARP_SPA, ip);
+}
+
+/* Turns a neighbour solicitation for 'ip' into the advertisement (the
+ * switch fixes the checksum): back to its sender, from 'ip' at 'mac',
+ * solicited and override (and router, if 'router'), with the target
+ * link-layer address option in the place of the source one.  The
+ * option's address can be set only once the packet is an advertisement
+ * (a prerequisite that OVS checks against the match), so the actions end
+ * by marking the packet FLAG_ND_REPLY and resubmitting it to 'table',
+ * whose flow for that mark sets nd_tll to 'mac' and sends it back. */
+void
+put_nd_advert(struct ofpbuf *ofpacts, struct eth_addr mac,
+              const struct in6_addr *ip, bool router, uint8_t table)
+{
+    char ip_s[INET6_ADDRSTRLEN];
+
+    ipv6_string_mapped(ip_s, ip);
+    put_parsed(ofpacts,
+               "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+               "set_field:"ETH_ADDR_FMT"->eth_src,"
+               "move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
+               "set_field:%s->ipv6_src,"
+               "set_field:255->nw_ttl,"
+               "set_field:%d->icmpv6_type,"
+               "set_field:%#"PRIx32"->nd_reserved,"
+               "set_field:2->nd_options_type,"
+               "set_field:%#x/%#x->reg%d,"
+               "resubmit(,%d)",
+               ETH_ADDR_ARGS(mac), ip_s, ND_NEIGHBOR_ADVERT,
+               router ? 0xe0000000u : 0x60000000u,
+               FLAG_ND_REPLY, FLAG_ND_REPLY, REG_FLAGS, table);
 }
 
 /* controller(userdata=OP DATA..., meter_id=PIN_METER_ID). */

@@ -38,6 +38,10 @@ void put_pop_vlan(struct ofpbuf *);
 /* Turns an ARP request into the reply that 'ip' is at 'mac' (the caller
  * adds the output). */
 void put_arp_reply(struct ofpbuf *, struct eth_addr mac, ovs_be32 ip);
+/* Turns a neighbour solicitation into the advertisement for 'ip' at 'mac'
+ * (pipeline/actions.c says how). */
+void put_nd_advert(struct ofpbuf *, struct eth_addr mac,
+                   const struct in6_addr *ip, bool router, uint8_t table);
 void put_controller(struct ofpbuf *, uint8_t op, const void *data,
                     size_t len);
 /* A packet-in with opcode 'op' that the packet's VIF caused: through

@@ -525,9 +525,7 @@ l2_add_nd_responder(struct flow_list *flows, uint64_t cookie, uint16_t lvid,
     uint64_t stub[512 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
-    char ip_s[INET6_ADDRSTRLEN];
 
-    ipv6_string_mapped(ip_s, ip);
     match_init_catchall(&match);
     match_set_metadata(&match, htonll(lvid));
     match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
@@ -536,26 +534,9 @@ l2_add_nd_responder(struct flow_list *flows, uint64_t cookie, uint16_t lvid,
     match_set_icmp_code(&match, 0);
     match_set_nd_target(&match, ip);
 
-    /* The solicitation becomes the advertisement (the switch fixes the
-     * checksum): back to its sender, from 'ip', solicited and override
-     * (and router), with the target link-layer address option in the
-     * place of the source one.  The option's address can be set only
-     * once the packet is an advertisement (a prerequisite that OVS checks
-     * against the match): a second pass, marked by FLAG_ND_REPLY. */
-    put_parsed(&ofpacts,
-               "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
-               "set_field:"ETH_ADDR_FMT"->eth_src,"
-               "move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
-               "set_field:%s->ipv6_src,"
-               "set_field:255->nw_ttl,"
-               "set_field:%d->icmpv6_type,"
-               "set_field:%#"PRIx32"->nd_reserved,"
-               "set_field:2->nd_options_type,"
-               "set_field:%#x/%#x->reg%d,"
-               "resubmit(,%d)",
-               ETH_ADDR_ARGS(mac), ip_s, ND_NEIGHBOR_ADVERT,
-               router ? 0xe0000000u : 0x60000000u,
-               FLAG_ND_REPLY, FLAG_ND_REPLY, REG_FLAGS, T_ARP_RESP);
+    /* The solicitation becomes the advertisement; a second pass sets the
+     * target link-layer address (put_nd_advert()). */
+    put_nd_advert(&ofpacts, mac, ip, router, T_ARP_RESP);
     flow_list_add(flows, T_ARP_RESP, 100, cookie, &match, &ofpacts);
 
     ofpbuf_clear(&ofpacts);

@@ -22,16 +22,7 @@ set -eu
 . "$abs_top_srcdir/tests/lib/nb.sh"
 . "$abs_top_srcdir/tests/lib/dummy.sh"
 ovs_test_init
-ovs_start_nb nb
-ovs_start_switch hv1
-ovs-vsctl set open . external_ids:system-id=hv1 \
-    external_ids:dvr-nb-remote="$NB_REMOTE" \
-    external_ids:dvr-encap-ip=192.168.100.1 \
-    external_ids:dvr-bridge-mappings=physnet1:br-ex \
-    external_ids:dvr-gateway=true \
-    external_ids:dvr-datapath-type=dummy
-nb_transact '{"op":"insert","table":"NB_Global","row":{}}' >/dev/null
-load() { python3 "$abs_top_srcdir/bench/routing-load.py" "${NB_REMOTE#unix:}" "$@"; }
+nb_gateway_chassis
 port=$(load base 1)
 load router
 uuid_of() {

@@ -178,13 +178,11 @@ nb_trunk_sub() {
         >/dev/null
 }
 
-# nb_gateway_bed: after ovs_test_init, an NB server and hv1, a gateway
-# chassis on the dummy datapath running dvr-controller, with
-# bench/routing-load.py's base (two ports of a tenant network) and router,
-# the two ports' VIFs plugged (vif1, vif2 on ofports 11, 12).  Sets
-# NB_REMOTE, p1 and p2 (the ports), router, ext (the external network) and
-# log (the controller's log).  Defines load() (routing-load.py).
-nb_gateway_bed() {
+# nb_gateway_chassis: after ovs_test_init, an NB server (NB_REMOTE) and
+# hv1, a gateway chassis on the dummy datapath with br-ex on physnet1, its
+# controller not started; NB_Global inserted.  Defines load()
+# (bench/routing-load.py against the NB).
+nb_gateway_chassis() {
     ovs_start_nb nb
     ovs_start_switch hv1
     ovs-vsctl set open . external_ids:system-id=hv1 \
@@ -197,6 +195,16 @@ nb_gateway_bed() {
         python3 "$abs_top_srcdir/bench/routing-load.py" "${NB_REMOTE#unix:}" \
             "$@"
     }
+}
+
+# nb_gateway_bed: after ovs_test_init, an NB server and hv1, a gateway
+# chassis on the dummy datapath running dvr-controller, with
+# bench/routing-load.py's base (two ports of a tenant network) and router,
+# the two ports' VIFs plugged (vif1, vif2 on ofports 11, 12).  Sets
+# NB_REMOTE, p1 and p2 (the ports), router, ext (the external network) and
+# log (the controller's log).  Defines load() (routing-load.py).
+nb_gateway_bed() {
+    nb_gateway_chassis
     local ports u i=0
     ports=$(load base 2)
     load router

@@ -80,16 +80,10 @@ ext6=2001:db8:ff::1
 for _ in 1 2 3 4 5 6 7 8 9 10; do
     sb exec vm1 ping -6 -q -c 1 -W 1 "$ext6" >/dev/null 2>&1 && break
 done
-out=$(sb exec vm1 ping -6 -c 3 -i 0.2 -W 1 "$ext6" 2>&1) \
-    || sb_fail "vm1 cannot ping6 ext through the gateway: $out"
-echo "$out" | grep -q "from $ext6: icmp_seq=.* ttl=63 " \
-    || sb_fail "ext's replies do not arrive with hop limit 63: $out"
+sb_ping6_routed vm1 "$ext6"
 echo "vm1 -> ext ($ext6) through the gateway, hop limit 63: ok"
 
-out=$(sb exec ext ping -6 -c 3 -i 0.2 -W 1 "$ip1" 2>&1) \
-    || sb_fail "ext cannot ping6 vm1's global address: $out"
-echo "$out" | grep -q "from $ip1: icmp_seq=.* ttl=63 " \
-    || sb_fail "vm1's replies do not arrive at ext with hop limit 63: $out"
+sb_ping6_routed ext "$ip1"
 sb exec ext ip -6 neigh show "$gw6" | grep -qi "lladdr $gwmac" \
     || sb_fail "ext's neighbour entry for $gw6: $(sb exec ext ip -6 neigh)"
 sb exec ext ping -6 -c 1 -W 2 "$gw6" >/dev/null \

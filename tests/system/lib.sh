@@ -196,6 +196,17 @@ sb_port() {
         || sb_fail "cannot insert port $4"
 }
 
+# sb_ping6_routed FROM ADDR: 3 pings from FROM to the IPv6 address ADDR
+# must all be answered, the replies arriving with hop limit 63 (one
+# router on the way).
+sb_ping6_routed() {
+    local out
+    out=$(sb exec "$1" ping -6 -c 3 -i 0.2 -W 1 "$2" 2>&1) \
+        || sb_fail "$1 cannot ping6 $2: $out"
+    echo "$out" | grep -q "from $2: icmp_seq=.* ttl=63 " \
+        || sb_fail "$2's replies do not arrive at $1 with hop limit 63: $out"
+}
+
 # sb_rate_near WHAT RATE CMD...: CMD prints rates in Mbit/s, one a line;
 # each must be within 10% of RATE.  A rate above that fails at once (the
 # limit does not hold); a rate below it runs CMD again, 3 times at most:

@@ -104,6 +104,8 @@ main(int argc, char *argv[])
         poll_block();
     }
 
+    bench_watch_chassis(idl, argv[2]);
+
     struct hmapx here = HMAPX_INITIALIZER(&here);
     struct hmapx elsewhere = HMAPX_INITIALIZER(&elsewhere);
     struct hmapx local_nets = HMAPX_INITIALIZER(&local_nets);

@@ -77,6 +77,7 @@ wait_connected(struct ovsdb_idl *idl, const char *chassis, const char *group)
         poll_timer_wait_until(deadline);
         poll_block();
     }
+    bench_watch_chassis(idl, chassis);
 }
 
 int

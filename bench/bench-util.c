@@ -29,6 +29,31 @@ bench_find_chassis(struct ovsdb_idl *idl, const char *name)
     return NULL;
 }
 
+void
+bench_watch_chassis(struct ovsdb_idl *idl, const char *name)
+{
+    struct ovsdb_idl_condition cond = OVSDB_IDL_CONDITION_INIT(&cond);
+
+    nbrec_chassis_private_add_clause_name(&cond, OVSDB_F_EQ, name);
+    unsigned int seqno = nbrec_chassis_private_set_condition(idl, &cond);
+    ovsdb_idl_condition_destroy(&cond);
+
+    long long int deadline = time_msec() + 10000;
+    for (;;) {
+        ovsdb_idl_run(idl);
+        if (ovsdb_idl_get_condition_seqno(idl) == seqno) {
+            return;
+        }
+        if (time_msec() > deadline) {
+            ovs_fatal(0, "the NB server did not apply the condition on "
+                      "Chassis_Private");
+        }
+        ovsdb_idl_wait(idl);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+}
+
 struct ovsdb_idl_txn *
 bench_txn_begin(struct ovsdb_idl *idl, int64_t *cfg)
 {

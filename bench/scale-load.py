@@ -19,6 +19,12 @@
       in their Chassis_Private rows (one transaction), as their
       controllers would after each change: the fan-in a real cloud puts on
       the NB server.
+  scale-load.py SOCKET acker
+      The same, as a long-lived client: it monitors NB_Global.nb_cfg and
+      acknowledges each new value as soon as it arrives, until killed.
+      (Polling with "ack" every 0.2 s cost a Python start and a select
+      five times a second, whether anything changed or not, and delayed
+      the acknowledgements by up to 0.2 s.)
 """
 import os
 import sys
@@ -189,12 +195,27 @@ def load(conn, n_hv, per_hv, real):
         print(name, uuid)
 
 
+def ack_cfg(conn, cfg):
+    run(conn, [{"op": "update", "table": "Chassis_Private",
+                "where": [["name", "!=", "hv1"]], "row": {"nb_cfg": cfg}}])
+
+
 def ack(conn):
     g = run(conn, [{"op": "select", "table": "NB_Global", "where": [],
                     "columns": ["nb_cfg"]}])[0]["rows"]
-    cfg = g[0]["nb_cfg"] if g else 0
-    run(conn, [{"op": "update", "table": "Chassis_Private",
-                "where": [["name", "!=", "hv1"]], "row": {"nb_cfg": cfg}}])
+    ack_cfg(conn, g[0]["nb_cfg"] if g else 0)
+
+
+def acker(conn):
+    rows = conn.monitor(DB, "acker", {"NB_Global": ["nb_cfg"]})
+    done = None
+    while True:
+        cfg = max((r.get("nb_cfg", 0)
+                   for r in rows.get("NB_Global", {}).values()), default=0)
+        if cfg != done:
+            ack_cfg(conn, cfg)
+            done = cfg
+        conn.poll(60)
 
 
 def main():
@@ -203,6 +224,8 @@ def main():
         load(conn, int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1")
     elif sys.argv[2] == "ack":
         ack(conn)
+    elif sys.argv[2] == "acker":
+        acker(conn)
     else:
         sys.exit("scale-load: unknown command %s" % sys.argv[2])
 

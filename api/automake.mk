@@ -81,12 +81,12 @@ EXTRA_DIST += tests/component/api-robustness.sh
 bin_PROGRAMS += tools/dvrctl
 tools_dvrctl_SOURCES = tools/dvrctl.c tools/dvrctl.h tools/dvrctl-trace.c \
 	tools/dvrctl-pipeline.c tools/dvrctl-status.c \
-	tools/dvrctl-verify.c
+	tools/dvrctl-verify.c tools/dvrctl-sync.c
 tools_dvrctl_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 tools_dvrctl_LDADD = libdvrflow.la $(OVS_LIBS) $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
-TESTS += tests/component/api-dvrctl.sh
-EXTRA_DIST += tests/component/api-dvrctl.sh
+TESTS += tests/component/api-dvrctl.sh tests/component/dvrctl-sync.sh
+EXTRA_DIST += tests/component/api-dvrctl.sh tests/component/dvrctl-sync.sh
 # dvrctl pipeline --dot, drawn from a dummy-datapath node.
 TESTS += tests/component/dvrctl-pipeline.sh
 EXTRA_DIST += tests/component/dvrctl-pipeline.sh

@@ -1002,15 +1002,13 @@ process(struct api_ctx *ctx)
         return;
     }
 
-    /* Every write increments NB_Global.nb_cfg, for the controllers to
-     * acknowledge. */
-    const struct nbrec_nb_global *global = nbrec_nb_global_first(ctx->idl);
-    if (global) {
-        ovsdb_idl_txn_increment(ctx->txn, &global->header_,
-                                &nbrec_nb_global_col_nb_cfg, false);
-    } else {
-        struct nbrec_nb_global *new = nbrec_nb_global_insert(ctx->txn);
-        nbrec_nb_global_set_nb_cfg(new, 1);
+    /* A write does not increment NB_Global.nb_cfg: every controller
+     * acknowledges each value, so at a thousand hypervisors each write
+     * would cost a thousand transactions, whichever nodes it concerns.
+     * "dvrctl sync" increments it when someone needs to know a change is
+     * installed everywhere.  The row itself is made by the first write. */
+    if (!nbrec_nb_global_first(ctx->idl)) {
+        nbrec_nb_global_insert(ctx->txn);
         /* Two first writers both insert the row: the loser retries. */
         ctx->retry_on_conflict = true;
     }

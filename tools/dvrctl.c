@@ -879,6 +879,7 @@ usage(void)
            "  status [--rundir DIR] [--ovs-rundir DIR] [dvr-controller] "
            "[dvr-api]\n"
            "  verify --node NAME=RUNDIR... [--verbose]\n"
+           "  sync [--nb REMOTE] [--timeout SECONDS]\n"
            "\n"
            "OBJECT: network, subnet, port, router, floating ip, security "
            "group,\nsecurity group rule.  The URL defaults to $OS_ENDPOINT, "
@@ -926,6 +927,9 @@ main(int argc, char *argv[])
     }
     if (i < argc && !strcmp(argv[i], "verify")) {
         return dvrctl_verify(argc - i - 1, argv + i + 1);
+    }
+    if (i < argc && !strcmp(argv[i], "sync")) {
+        return dvrctl_sync(argc - i - 1, argv + i + 1);
     }
 
     /* The object: one, two or three words. */

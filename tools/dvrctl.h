@@ -37,6 +37,9 @@ int dvrctl_pipeline(int argc, char *argv[]);
 /* "dvrctl status ARGS...": see dvrctl-status.c. */
 int dvrctl_status(int argc, char *argv[]);
 
+/* "dvrctl sync ARGS...": see dvrctl-sync.c. */
+int dvrctl_sync(int argc, char *argv[]);
+
 /* "dvrctl verify ARGS...": see dvrctl-verify.c. */
 int dvrctl_verify(int argc, char *argv[]);
 

@@ -63,17 +63,6 @@ def ensure_nb_global(idl, txn):
     return glob
 
 
-def bump_nb_cfg(idl, txn):
-    """A write that changed rows increments NB_Global.nb_cfg, for the
-    controllers to acknowledge, as dvr-api does (api/server.c).  One that
-    changed nothing (Neutron reports a port's status, the row is the same)
-    writes nothing."""
-    glob = ensure_nb_global(idl, txn)
-    if glob._data is not None and any(
-            row is not glob for row in txn._txn_rows.values()):
-        glob.increment('nb_cfg')
-
-
 class DvrflowClient(object):
     def __init__(self, nb_client):
         self.nb = nb_client
@@ -91,13 +80,11 @@ class DvrflowClient(object):
             ensure_nb_global(idl, txn)
             for table, uuid, cols in rows:
                 _put(idl, txn, table, uuid, cols)
-            bump_nb_cfg(idl, txn)
         self.nb.transact(fn)
 
     def delete(self, table, uuid):
         def fn(idl, txn):
-            if _delete(idl, txn, table, uuid):
-                bump_nb_cfg(idl, txn)
+            _delete(idl, txn, table, uuid)
         self.nb.transact(fn)
 
     # Objects.
@@ -161,7 +148,6 @@ class DvrflowClient(object):
                      mapping.port_row(fip_port, mapping.project_of(fip)))
                 _put(idl, txn, 'Floating_IP', fip['id'],
                      mapping.fip_row(fip, fip_port['id']))
-            bump_nb_cfg(idl, txn)
         self.nb.transact(fn)
 
     def write_trunk(self, trunk):
@@ -352,7 +338,6 @@ def sync(nb_client, context, core, l3, mode, **services):
         if mode == 'repair' and drift:
             ensure_nb_global(idl, txn)
             repair(idl, txn, state, drift)
-            bump_nb_cfg(idl, txn)
 
     nb_client.transact(fn)
     drift = result.get('drift', [])

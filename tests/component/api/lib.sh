@@ -6,6 +6,7 @@
 #
 #   api_start [DVR-API OPTIONS...]   sets API_URL, API_DIR, API_PORT
 #                                    (--auth=$API_AUTH, default none)
+#   api_start_on REMOTE [OPTIONS...] the same on an NB already running
 #   os ARGS...                       the openstack client against API_URL
 #   api_client_start                 later os calls run in one client
 #                                    process (osc_start): for tests with
@@ -28,14 +29,19 @@ print(s.getsockname()[1])'
 }
 
 api_start() {
-    [ -x "$DVR_API" ] || ovs_fail "no dvr-api binary at $DVR_API"
     ovs_start_nb nb
+    api_start_on "$NB_REMOTE" "$@"
+}
+
+api_start_on() {
+    local remote=$1; shift
+    [ -x "$DVR_API" ] || ovs_fail "no dvr-api binary at $DVR_API"
     API_DIR=$OVS_TEST_DIR/api
     mkdir -p "$API_DIR"
     local i
     for i in 1 2 3; do
         API_PORT=$(api_free_port)
-        "$DVR_API" --nb="$NB_REMOTE" --listen="127.0.0.1:$API_PORT" \
+        "$DVR_API" --nb="$remote" --listen="127.0.0.1:$API_PORT" \
             --detach --no-chdir --pidfile="$API_DIR/dvr-api.pid" \
             --log-file="$API_DIR/dvr-api.log" \
             --unixctl="$API_DIR/dvr-api.ctl" ${API_AUTH:+--auth=$API_AUTH} \

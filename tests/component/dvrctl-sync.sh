@@ -18,11 +18,7 @@ ovs_start_nb nb
 nb_transact '{"op": "insert", "table": "NB_Global", "row": {}}' >/dev/null
 
 node() {
-    ovs_start_switch "$1"
-    ovs-vsctl set open . external_ids:system-id="$1" \
-        external_ids:dvr-nb-remote="$NB_REMOTE" \
-        external_ids:dvr-encap-ip="$2" \
-        external_ids:dvr-datapath-type=dummy
+    ovs_start_chassis "$1" "$2"
     ovs_start_controller "$1"
     ovs_wait_until 10 ovs-vsctl br-exists br-int || ovs_fail "$1: no br-int"
 }

@@ -2,8 +2,8 @@
 # System test (issue 7): security groups changing under live traffic, on
 # a netdev sandbox with two compute nodes.  Proves: remote group
 # membership changes take effect for new connections within SB_REACT_MS
-# (lib.sh), in both directions (a member added, a member removed); a rule removed cuts
-# an established TCP session that it alone allowed, in both directions,
+# (lib.sh), in both directions (a member added, a member removed); a rule
+# removed cuts an established TCP session that it alone allowed, in both directions,
 # while a session that another rule also allows survives it; Neutron's
 # default group through dvr-api and the openstack client (members reach
 # each other, others do not get in, a port without groups gets nothing);

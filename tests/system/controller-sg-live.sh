@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
-# System test (issue 7): security groups changing under live traffic, on
-# a netdev sandbox with two compute nodes.  Proves: remote group
-# membership changes take effect for new connections within SB_REACT_MS
-# (lib.sh), in both directions (a member added, a member removed); a rule
-# removed cuts an established TCP session that it alone allowed, in both
-# directions, while a session that another rule also allows survives it;
-# Neutron's default group through dvr-api and the openstack client (members reach
-# each other, others do not get in, a port without groups gets nothing);
-# a port with port security off is neither filtered nor checked for
-# spoofing.
+# System test (issue 7): security groups changing under live traffic, on a
+# netdev sandbox with two compute nodes.  Proves: remote group membership
+# changes take effect for new connections within SB_REACT_MS (lib.sh), in both
+# directions (a member added, a member removed); a rule removed cuts an
+# established TCP session that it alone allowed, in both directions, while a
+# session that another rule also allows survives it; Neutron's default group
+# through dvr-api and the openstack client (members reach each other, others do
+# not get in, a port without groups gets nothing); a port with port security
+# off is neither filtered nor checked for spoofing.
 set -euo pipefail
 . "$abs_top_srcdir/tests/system/lib.sh"
 sb_init

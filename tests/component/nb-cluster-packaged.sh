@@ -15,7 +15,8 @@
 #   - a package upgrade (a schema with one more column and a higher
 #     version, all three members restarted at once): the running cluster is
 #     converted once, the column is there on every member, the row kept;
-#     a member whose package is older leaves the newer schema alone;
+#     a member whose package is older leaves the newer schema alone; one
+#     that finds no quorum serves on and leaves the upgrade to the next;
 #   - a standalone database becomes a first member's cluster with its rows
 #     (set aside as nb.db.standalone-*); no settings: standalone, as before;
 #   - bad settings (an address not tcp:/ssl:IP:PORT, a remote without a
@@ -113,7 +114,7 @@ member_start() {
     ) &
     _ovs_track_pidfile "$d/run/dvrflow-nb.pid"
     (
-        export DVRFLOW_NB_UPGRADE_CONNECT_WAIT=20
+        export DVRFLOW_NB_UPGRADE_CONNECT_WAIT=${connect_wait:-20}
         rc=0
         in_env "$k" eval "$post" >"$d/post.out" 2>&1 || rc=$?
         echo "$rc" > "$d/post.rc"
@@ -257,6 +258,23 @@ grep -q 'is newer than' <<<"$out" \
 v=$(ovsdb-client -t 10 get-schema-version "$all" "$NAME")
 [ "$v" = "$new_version" ] || ovs_fail "an older package made the schema $v"
 echo "an older member leaves schema $new_version: $out"
+
+# A member that finds no quorum (the other two are down) serves without
+# upgrading: its ExecStartPost gives up after its wait, with status 0 (a
+# failure would make systemd stop the member).
+for k in 1 2 3; do
+    member_stop "$k"
+done
+jq '.version = "9.0.0"' "$T/share/dvrflow-nb.ovsschema" > "$T/next"
+mv "$T/next" "$T/share/dvrflow-nb.ovsschema"
+connect_wait=3 member_start 1
+posts_done 1
+grep -q 'not connected to its cluster' "$T/m1/post.out" \
+    || ovs_fail "member 1 alone: $(cat "$T/m1/post.out")"
+kill -0 "$(cat "$T/m1/run/dvrflow-nb.pid")" \
+    || ovs_fail "member 1 alone does not run"
+echo "a member without quorum: $(cat "$T/m1/post.out")"
+member_stop 1
 
 # A standalone database (with a row) becomes a first member's cluster.
 prepare() {

@@ -326,13 +326,14 @@ mkdir -p "$T/m5/lib"
 for l in 127.0.0.1:6643 unix:/tmp/nb.raft tcp:0.0.0.0:6643 \
          tcp:127.0.0.1:65536 tcp:127.0.0.1: tcp:nb1.example:6643 \
          tcp:127.0.0.256:6643 'tcp:[::]:6643' 'tcp:[::1:6643' \
-         'tcp:127.0.0.1:6643 --remote=ptcp:1'; do
+         'tcp:127.0.0.1:6643 --remote=ptcp:1' 'tcp:[1:::::2]:6643'; do
     refused "$l" "" DVRFLOW_NB_CLUSTER_LOCAL
 done
 refused "" "$(raft 1)" DVRFLOW_NB_CLUSTER_REMOTE
 refused "tcp:127.0.0.1:2" "tcp:127.0.0.1" DVRFLOW_NB_CLUSTER_REMOTE
 refused "tcp:127.0.0.1:2" "$(raft 1),ssl:x:1" DVRFLOW_NB_CLUSTER_REMOTE
 refused "tcp:127.0.0.1:2" "tcp:127.0.0.1:2" DVRFLOW_NB_CLUSTER_REMOTE
+refused "tcp:127.0.0.1:2" "tcp:[1:::::2]:6643" DVRFLOW_NB_CLUSTER_REMOTE
 [ -z "$(ls -A "$T/m5/lib")" ] || ovs_fail "bad settings created a file"
 # Nor do they touch an existing standalone database.
 member_setup 5 "" ""

@@ -15,7 +15,8 @@
 #   - a package upgrade (a schema with one more column and a higher
 #     version, all three members restarted at once): the running cluster is
 #     converted once, the column is there on every member, the row kept;
-#     a member whose package is older leaves the newer schema alone; one
+#     a follower's helper converts as well as the leader's; a member
+#     whose package is older leaves the newer schema alone; one
 #     that finds no quorum serves on and leaves the upgrade to the next;
 #   - a standalone database becomes a first member's cluster with its rows
 #     (set aside as nb.db.standalone-*); no settings: standalone, as before;
@@ -258,6 +259,32 @@ grep -q 'is newer than' <<<"$out" \
 v=$(ovsdb-client -t 10 get-schema-version "$all" "$NAME")
 [ "$v" = "$new_version" ] || ovs_fail "an older package made the schema $v"
 echo "an older member leaves schema $new_version: $out"
+
+# A follower converts too (its server passes the change to the leader)
+# once the leader's helper has not, after the follower's wait.
+follower=
+for k in 1 2 3; do
+    if status "$k" | grep -qx 'Role: follower'; then
+        follower=$k
+        break
+    fi
+done
+[ -n "$follower" ] || ovs_fail "no follower"
+next_version=$(awk -F. '{ printf "%d.%d.0", $1, $2 + 1 }' <<<"$new_version")
+jq --arg v "$next_version" '.version = $v' "$T/share/dvrflow-nb.ovsschema" \
+    > "$T/next.ovsschema"
+out=$(DVRFLOW_NB_UPGRADE_FOLLOWER_WAIT=1 \
+      "$abs_top_srcdir/debian/nb-db-upgrade" "$T/m$follower/lib/nb.db" \
+          "$T/next.ovsschema" "$(sock "$follower")" 2>&1) \
+    || ovs_fail "nb-db-upgrade on follower $follower failed: $out"
+grep -q '^nb-db-upgrade: converted' <<<"$out" \
+    || ovs_fail "nb-db-upgrade on follower $follower: $out"
+for k in 1 2 3; do
+    v=$(ovsdb-client -t 10 get-schema-version "$(sock "$k")" "$NAME")
+    [ "$v" = "$next_version" ] \
+        || ovs_fail "member $k serves $v after follower $follower converted"
+done
+echo "follower $follower converted the cluster to $next_version"
 
 # A member that finds no quorum (the other two are down) serves without
 # upgrading: its ExecStartPost gives up after its wait, with status 0 (a

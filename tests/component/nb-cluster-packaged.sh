@@ -35,7 +35,7 @@ cp "$DVR_NB_SCHEMA" "$T/share/dvrflow-nb.ovsschema"
 
 # free_ports N: N free TCP ports of 127.0.0.1 in $DVR_NB_CLUSTER_PORTS.
 free_ports() {
-    python3 -c 'import socket, sys
+    /usr/bin/python3 -c 'import socket, sys
 lo, hi = map(int, sys.argv[2].split("-"))
 found = []
 for p in range(lo, hi + 1):

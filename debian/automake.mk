@@ -14,9 +14,15 @@ EXTRA_DIST += \
 	debian/etc/dvrflow-nb \
 	debian/etc/keystone.conf \
 	debian/nb-db-prepare \
+	debian/nb-db-upgrade \
 	debian/not-installed \
 	debian/rules \
 	debian/source/format \
 	debian/systemd/dvr-api.service \
 	debian/systemd/dvr-controller.service \
 	debian/systemd/dvrflow-nb.service
+
+# The packaged NB service as a Raft cluster, from these files (no package
+# build).
+TESTS += tests/component/nb-cluster-packaged.sh
+EXTRA_DIST += tests/component/nb-cluster-packaged.sh

@@ -81,7 +81,7 @@ has dvrflow-api /usr/sbin/dvr-api /lib/systemd/system/dvr-api.service \
     /etc/logrotate.d/dvrflow-api /usr/share/man/man8/dvr-api.8.gz
 has dvrflow-nb /lib/systemd/system/dvrflow-nb.service \
     /usr/share/dvrflow/dvrflow-nb.ovsschema /etc/dvrflow/dvrflow-nb \
-    /usr/lib/dvrflow/nb-db-prepare \
+    /usr/lib/dvrflow/nb-db-prepare /usr/lib/dvrflow/nb-db-upgrade \
     /etc/logrotate.d/dvrflow-nb
 has dvrflow-tools /usr/bin/dvrctl /usr/share/man/man8/dvrctl.8.gz
 has python3-networking-dvrflow /usr/bin/dvrflow-db-sync \

@@ -55,6 +55,7 @@
 """
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -405,6 +406,16 @@ class Bed:
                        "memory/show", check=False).strip()
         log("%d hypervisors, %s: ovn-controller memory/show: %s"
             % (self.n_hv, mode, mem))
+        # How much of the cloud hv1 computes: the datapaths (OpenFlow
+        # metadata) its flows are for, of all the SB has.
+        dump = o.hv.cmd("ovs-ofctl", "dump-flows", "br-int", "--no-stats",
+                        timeout=self.timeout, check=False)
+        local_dps = len(set(re.findall(r"metadata=(0x[0-9a-f]+)", dump)))
+        res = self.sb.transact(SB, [{"op": "select",
+                                     "table": "Datapath_Binding",
+                                     "where": [], "columns": ["_uuid"]}])
+        log("%d hypervisors, %s: hv1 has flows for %d of the %d datapaths"
+            % (self.n_hv, mode, local_dps, len(res[0]["rows"])))
         local = self.local
         remote_nets = set(range(2 * self.n_hv)) - {v.t for v in local}
         remote = [v for v in self.vifs if v.t in remote_nets]

@@ -46,7 +46,10 @@
       ports, REMOTE over ports on networks hv1 has no port on; CPU per
       change (ms) of ovn-controller, the NB server, the SB server and
       ovn-northd, over both series; RSS of the SB server and ovn-northd.
-      NB rows held and NB rows received are dvrflow's counters: "-".  A
+      A change not acknowledged within 60 s is left out of p50/p99 and
+      counted in a "#" line (the next one starts; its acknowledgement
+      covers both).  NB rows held and NB rows received are dvrflow's
+      counters: "-".  A
       step that does not finish within TIMEOUT seconds prints a "#" line
       saying so and the next size runs.
 
@@ -74,6 +77,7 @@ HV = topology.HV
 BATCH = 4000                    # Rows per transaction (SB).
 TENANTS_PER_TXN = 20            # As scale-load.py.
 EXT_GW = "100.127.255.254"
+CHANGE_TIMEOUT = 60             # Longest wait for one change's ack (s).
 
 
 class Timeout(Exception):
@@ -381,10 +385,12 @@ class Bed:
                 {"op": "select", "table": "NB_Global", "where": [],
                  "columns": ["nb_cfg"]}])
             target = res[2]["rows"][0]["nb_cfg"]
-            if self.sb.wait_for(lambda: self.hv1_cfg() >= target, 60):
+            if self.sb.wait_for(lambda: self.hv1_cfg() >= target,
+                                CHANGE_TIMEOUT):
                 lat.append((time.monotonic() - t0) * 1000)
             else:
-                log("no acknowledgement of nb_cfg %d in 60 s" % target)
+                log("no acknowledgement of nb_cfg %d in %d s"
+                    % (target, CHANGE_TIMEOUT))
         return lat, seq
 
     def cpu_ms(self):
@@ -436,6 +442,12 @@ class Bed:
             return "%.2f/%.2f" % (lat[len(lat) // 2],
                                   lat[min(len(lat) * 99 // 100,
                                           len(lat) - 1)])
+        for what, lat in (("local", lat_local), ("remote", lat_remote)):
+            if len(lat) < n:
+                print("# ovn %d hypervisors, %s: %d of %d %s changes not "
+                      "acknowledged within %d s, left out of p50/p99"
+                      % (self.n_hv, mode, n - len(lat), n, what,
+                         CHANGE_TIMEOUT), flush=True)
         print("ROW", "ovn", self.n_hv, mode, self.n_hv * self.per,
               "%.1f" % load_s, flows if flows is not None else "?", "-",
               self.mib("ovn-controller"), self.mib("nb"), pct(lat_local),

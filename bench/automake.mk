@@ -21,7 +21,7 @@ TESTS += bench/routing-bench bench/sg-bench
 # The scale bed (issue 17; doc/benchmarks.md): bench/scale, and its
 # smallest size as a test that it still runs.
 EXTRA_DIST += bench/scale bench/scale-load.py bench/scale-api.py \
-	bench/scale-smoke.sh
+	bench/scale-ovn.py bench/scale-smoke.sh
 TESTS += bench/scale-smoke.sh
 
 # bench/run's smoke mode (doc/benchmarks.md): proves it still runs.

@@ -531,7 +531,10 @@ class Ovn(System):
     def bin(self, prog):
         return nodes.ovn_bin(self.name, prog)
 
-    def setup(self):
+    def setup(self, gateway=True):
+        """The central node and hv1.  'gateway' false leaves out the
+        remote network node gw1 (bench/scale-ovn.py writes its own
+        chassis)."""
         self.central = c = nodes.Node(self.base, "ovn-central")
         schemas = nodes.ovn_schemas(self.name)
         self.nb_remote = nodes.start_db(
@@ -552,8 +555,9 @@ class Ovn(System):
         self.daemons.track(pidfile)
         nodes.wait_file(pidfile)
         # The remote network node hosting the gateway ports.
-        c.cmd(self.bin("ovn-sbctl"), "--db=" + self.sb_remote,
-              "chassis-add", topology.GW, "geneve", ENCAP_GW)
+        if gateway:
+            c.cmd(self.bin("ovn-sbctl"), "--db=" + self.sb_remote,
+                  "chassis-add", topology.GW, "geneve", ENCAP_GW)
         self.conn = ovsdbrpc.Connection(self.nb_remote)
         self.rows = self.conn.monitor(self.db, "ack", {
             "NB_Global": ["nb_cfg", "hv_cfg"]})

@@ -84,6 +84,7 @@ struct nb_monitor_input {
     const char *chassis;            /* This chassis' name. */
     const struct simap *vifs;       /* iface-id -> ofport. */
     bool all;                       /* Monitor everything. */
+    bool gateway;                   /* A gateway chassis. */
 };
 
 /* The row of 'TABLE' (e.g. port) with UUID 'UUID', or NULL: unlike
@@ -100,7 +101,7 @@ struct nb_monitor *nb_monitor_create(void);
 void nb_monitor_destroy(struct nb_monitor *);
 void nb_monitor_prepare(struct ovsdb_idl *);
 void nb_monitor_start(struct nb_monitor *, struct ovsdb_idl *,
-                      const char *chassis, bool all);
+                      const char *chassis, bool all, bool gateway);
 void nb_monitor_count(struct nb_monitor *, struct ovsdb_idl *);
 bool nb_monitor_run(struct nb_monitor *, const struct nb_monitor_input *);
 bool nb_monitor_ready(const struct nb_monitor *);

@@ -44,9 +44,8 @@
  * every row, and compares engine A's flows with it: a difference is a row
  * the conditional view lacks.  It reports differences today, on cases the
  * generator makes and a cloud hardly does (a VIF plugged on a router's
- * interface port, a floating IP on a tenant network or with no router, a
- * binding of a port whose network is on no router here), for compute
- * nodes and gateways alike.
+ * interface port, a floating IP with no router) and others not analysed
+ * yet, for compute nodes and gateways alike.
  *
  * Everything random comes from the seed, row UUIDs included, so a seed and
  * a number of steps reproduce a run.  On a difference the program prints

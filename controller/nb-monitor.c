@@ -539,6 +539,19 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
         nbrec_floating_ip_add_clause_router(&fip, OVSDB_F_EQ, &u[i]);
     }
     free(u);
+    if (in->gateway) {
+        /* A gateway resolves every floating IP of the external networks it
+         * holds, those of no router too (dvr/l3's l3_nexthop flows). */
+        u = sorted(&s->nets, &n);
+        for (size_t i = 0; i < n; i++) {
+            const struct nbrec_network *nw = NB_GET(network, in->idl, &u[i]);
+            if (nw && nw->external) {
+                nbrec_floating_ip_add_clause_floating_network(
+                    &fip, OVSDB_F_EQ, &u[i]);
+            }
+        }
+        free(u);
+    }
     u = sorted(&s->groups, &n);
     for (size_t i = 0; i < n; i++) {
         add_uuid_clause(&sg, &u[i]);

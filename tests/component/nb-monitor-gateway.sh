@@ -14,6 +14,8 @@
 #     VNI) to the outside is traced through r2's SNAT to 203.0.113.101 and
 #     out to br-ex;
 #   - the gateway removed: t1's rows and r2's gateway flows go;
+#   - a VIF of t1 plugged on hv1: t1's rows come (as on a compute node),
+#     and go when it leaves;
 #   - meanwhile no flow of r or t0 is deleted (ovs-ofctl monitor);
 #   - with dvr-monitor-all=true hv1 receives everything.
 set -eu
@@ -171,6 +173,28 @@ holds Port 4
 snat 203.0.113.100 || ovs_fail "r's SNAT went"
 echo "r2's gateway removed: t1's rows and r2's SNAT gone: ok"
 
+# A VIF of t1 on hv1 itself: the gateway asks for what a compute node
+# would (t1's rows, r2 as an active router there), and lets it go when
+# the VIF leaves.
+B5=$(nb_port "$t1" "$t1sub" fa:16:3e:00:01:b5 10.1.0.15)
+ovs-vsctl add-port br-int vif-b5 -- set interface vif-b5 type=dummy \
+    ofport_request=15 external_ids:iface-id="$B5" \
+    external_ids:attached-mac=fa:16:3e:00:01:b5 \
+    external_ids:iface-status=active
+classified() {
+    flows "table=0,in_port=15" | grep -c actions >/dev/null
+}
+ovs_wait_until 10 classified || ovs_fail "no flows for hv1's VIF on t1"
+ovs_wait_until 10 monitoring_has '1 local ports, 3 networks, 2 routers' \
+    || { status; ovs_fail "hv1 does not monitor t1 for its VIF"; }
+holds Network 3
+holds Port 9
+! snat 203.0.113.101 || ovs_fail "SNAT for r2 without a gateway"
+ovs-vsctl del-port br-int vif-b5
+holds Network 2
+holds Port 4
+echo "a VIF of t1 on the gateway: t1's rows come and go with it: ok"
+
 # r's and t0's flows never blinked while t1 came and went.
 sleep 0.5
 if grep -A1 'event=DELETED' "$OVS_TEST_DIR/flow-events" \
@@ -193,5 +217,5 @@ ovs_wait_until 10 monitoring_has '^NB monitoring: all rows' \
     || ovs_fail "hv1 did not go to monitoring all"
 holds Network 3
 holds Router 2
-holds Port 8
+holds Port 9
 echo "PASS: conditional monitoring on a gateway chassis"

@@ -22,6 +22,8 @@ TESTS += bench/routing-bench bench/sg-bench
 # smallest size as a test that it still runs.
 EXTRA_DIST += bench/scale bench/scale-load.py bench/scale-api.py \
 	bench/scale-ovn.py bench/scale-smoke.sh
+# A gateway chassis on that cloud, conditional monitoring or all.
+EXTRA_DIST += bench/gateway-scale
 TESTS += bench/scale-smoke.sh
 
 # bench/run's smoke mode (doc/benchmarks.md): proves it still runs.

@@ -34,8 +34,10 @@ controller_dvr_controller_SOURCES = controller/dvr-controller.c
 controller_dvr_controller_LDADD = libdvrflow.la $(OVS_LIBS) $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS) $(LIBCRYPTO_LIBS)
 
-TESTS += tests/component/nb-monitor.sh tests/component/nb-monitor-ack.sh
-EXTRA_DIST += tests/component/nb-monitor.sh tests/component/nb-monitor-ack.sh
+TESTS += tests/component/nb-monitor.sh tests/component/nb-monitor-ack.sh \
+	tests/component/nb-monitor-gateway.sh
+EXTRA_DIST += tests/component/nb-monitor.sh tests/component/nb-monitor-ack.sh \
+	tests/component/nb-monitor-gateway.sh
 TESTS += tests/component/ofctrl-idle.sh \
 	tests/component/controller-l2.sh tests/component/routing-bad-input.sh \
 	tests/component/controller-sg.sh tests/component/controller-dhcp.sh

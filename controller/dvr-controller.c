@@ -197,7 +197,7 @@ update_config(struct controller *c)
         /* Conditional: ask for nothing of the cloud before the first
          * connection. */
         nb_monitor_start(c->nb_monitor, c->nb_loop.idl, cfg.system_id,
-                         cfg.monitor_all || cfg.gateway);
+                         cfg.monitor_all, cfg.gateway);
         nb_session_set_remote(&c->nb_session, cfg.nb_remote);
     }
     if (c->have_cfg) {
@@ -354,7 +354,8 @@ run(struct controller *c)
         .ports_by_network = c->ports_by_network,
         .chassis = c->cfg.system_id,
         .vifs = &c->ports.vifs,
-        .all = c->cfg.monitor_all || c->cfg.gateway,
+        .all = c->cfg.monitor_all,
+        .gateway = c->cfg.gateway,
     };
     if (nb_monitor_run(c->nb_monitor, &mon)) {
         /* Bind the VIFs whose ports a grown condition just brought.  The

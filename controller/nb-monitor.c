@@ -31,6 +31,7 @@ VLOG_DEFINE_THIS_MODULE(nb_monitor);
 
 struct nb_monitor {
     bool conditional;           /* The conditions in effect select rows. */
+    bool gateway;               /* They were computed for a gateway. */
     unsigned int expected;      /* Condition seqno of the last change. */
     bool compiled;              /* The engine saw the rows of 'expected'. */
     bool converged;             /* The sets are what the view implies. */
@@ -105,6 +106,11 @@ struct nb_sets {
     struct uuidset nets;        /* Networks needed here. */
     struct uuidset full_nets;   /* Those whose every port is needed. */
     struct uuidset rifs;        /* Ports on local nets: maybe interfaces. */
+    struct uuidset gw_nets;     /* Networks of the routers with a gateway
+                                 * (gateway chassis only). */
+    struct uuidset gw_rifs;     /* Ports on those: maybe interfaces. */
+    struct uuidset gw_routers;  /* Routers with a gateway (gateway
+                                 * chassis only). */
     struct uuidset routers;     /* Active routers. */
     struct uuidset router_ports; /* Their interfaces and gateway ports,
                                   * and the floating IPs' ports. */
@@ -125,6 +131,9 @@ sets_init(struct nb_sets *s)
     uuidset_init(&s->nets);
     uuidset_init(&s->full_nets);
     uuidset_init(&s->rifs);
+    uuidset_init(&s->gw_nets);
+    uuidset_init(&s->gw_rifs);
+    uuidset_init(&s->gw_routers);
     uuidset_init(&s->routers);
     uuidset_init(&s->router_ports);
     uuidset_init(&s->groups);
@@ -143,6 +152,9 @@ sets_destroy(struct nb_sets *s)
     uuidset_destroy(&s->nets);
     uuidset_destroy(&s->full_nets);
     uuidset_destroy(&s->rifs);
+    uuidset_destroy(&s->gw_nets);
+    uuidset_destroy(&s->gw_rifs);
+    uuidset_destroy(&s->gw_routers);
     uuidset_destroy(&s->routers);
     uuidset_destroy(&s->router_ports);
     uuidset_destroy(&s->groups);
@@ -234,24 +246,66 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
         }
     }
 
+    /* On a gateway chassis, every router with a gateway is active (this
+     * chassis is its active or a standby gateway), and so are the
+     * networks of its interfaces.  The other routers with an interface on
+     * those are asked for too (the engine gives a subnet to one of the
+     * routers on it), but are not active for that: their other networks
+     * are not needed here. */
+    if (in->gateway) {
+        NBREC_ROUTER_FOR_EACH (router, in->idl) {
+            const struct ovsdb_datum *d
+                = ovsdb_idl_read(&router->header_,
+                                 &nbrec_router_col_gateway_port);
+            if (!d->n) {
+                continue;
+            }
+            add_uuid(&s->gw_routers, &router->header_.uuid);
+            d = ovsdb_idl_read(&router->header_, &nbrec_router_col_interfaces);
+            for (size_t i = 0; i < d->n; i++) {
+                const struct nbrec_port *p = NB_GET(port, in->idl,
+                                                    &d->keys[i].uuid);
+                if (p) {
+                    add_refs(&s->gw_nets, &p->header_,
+                             &nbrec_port_col_network);
+                }
+            }
+        }
+    }
+
     /* Routers with an interface on those networks are active here; so are
      * the networks of their other interfaces and of their gateway. */
     struct nbrec_port *key = nbrec_port_index_init_row(in->ports_by_network);
-    UUIDSET_FOR_EACH (un, &s->nets) {
-        const struct nbrec_network *net
-            = NB_GET(network, in->idl, &un->uuid);
-        const struct nbrec_port *p;
-        if (!net || net->external) {
-            continue;
-        }
-        nbrec_port_index_set_network(key, net);
-        NBREC_PORT_FOR_EACH_EQUAL (p, key, in->ports_by_network) {
-            /* Any port may be a router's interface (the engine does not
-             * look at device_owner), except a VIF plugged here. */
-            if (!uuidset_find(&s->local, &p->header_.uuid)) {
-                add_uuid(&s->rifs, &p->header_.uuid);
+    for (int pass = 0; pass < 2; pass++) {
+        struct uuidset *nets = pass ? &s->gw_nets : &s->nets;
+        struct uuidset *rifs = pass ? &s->gw_rifs : &s->rifs;
+        UUIDSET_FOR_EACH (un, nets) {
+            const struct nbrec_network *net
+                = NB_GET(network, in->idl, &un->uuid);
+            const struct nbrec_port *p;
+            if (!net || net->external) {
+                continue;
+            }
+            nbrec_port_index_set_network(key, net);
+            NBREC_PORT_FOR_EACH_EQUAL (p, key, in->ports_by_network) {
+                /* Any port may be a router's interface (the engine does
+                 * not look at device_owner), except a VIF plugged here.
+                 * On the networks of the routers with a gateway, only
+                 * the ports Neutron makes for routers: the other routers
+                 * there matter only when they share a subnet with one of
+                 * those, and a condition that named every port would
+                 * change with every VM port created on them (measured:
+                 * bench/gateway-scale). */
+                if (!uuidset_find(&s->local, &p->header_.uuid)
+                    && (!pass || !strncmp(p->device_owner,
+                                          "network:router", 14))) {
+                    add_uuid(rifs, &p->header_.uuid);
+                }
             }
         }
+    }
+    UUIDSET_FOR_EACH (un, &s->gw_nets) {
+        add_uuid(&s->nets, &un->uuid);
     }
     NBREC_ROUTER_FOR_EACH (router, in->idl) {
         bool active = false;
@@ -260,6 +314,8 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
                                    &router->interfaces[i]->header_.uuid)
                       != NULL;
         }
+        active |= uuidset_find(&s->gw_routers, &router->header_.uuid)
+                  != NULL;
         if (!active) {
             continue;
         }
@@ -465,18 +521,45 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
         nbrec_fixed_ip_add_clause_subnet(&fixed, OVSDB_F_EQ, &u[i]);
     }
     free(u);
-    u = sorted(&s->rifs, &n);
+    struct uuidset rifs = UUIDSET_INITIALIZER(&rifs);
+    struct uuidset_node *un;
+    UUIDSET_FOR_EACH (un, &s->rifs) {
+        uuidset_insert(&rifs, &un->uuid);
+    }
+    UUIDSET_FOR_EACH (un, &s->gw_rifs) {
+        add_uuid(&rifs, &un->uuid);
+    }
+    u = sorted(&rifs, &n);
+    uuidset_destroy(&rifs);
     for (size_t i = 0; i < n; i++) {
         struct uuid *iface = &u[i];
         nbrec_router_add_clause_interfaces(&router, OVSDB_F_INCLUDES,
                                            &iface, 1);
     }
     free(u);
+    if (in->gateway) {
+        /* Every router with a gateway: "gateway_port != []".  The column
+         * is in the monitor from the first request (see nb-monitor.h). */
+        nbrec_router_add_clause_gateway_port(&router, OVSDB_F_NE, NULL);
+    }
     u = sorted(&s->routers, &n);
     for (size_t i = 0; i < n; i++) {
         nbrec_floating_ip_add_clause_router(&fip, OVSDB_F_EQ, &u[i]);
     }
     free(u);
+    if (in->gateway) {
+        /* A gateway resolves every floating IP of the external networks it
+         * holds, those of no router too (dvr/l3's l3_nexthop flows). */
+        u = sorted(&s->nets, &n);
+        for (size_t i = 0; i < n; i++) {
+            const struct nbrec_network *nw = NB_GET(network, in->idl, &u[i]);
+            if (nw && nw->external) {
+                nbrec_floating_ip_add_clause_floating_network(
+                    &fip, OVSDB_F_EQ, &u[i]);
+            }
+        }
+        free(u);
+    }
     u = sorted(&s->groups, &n);
     for (size_t i = 0; i < n; i++) {
         add_uuid_clause(&sg, &u[i]);
@@ -583,7 +666,7 @@ nb_monitor_prepare(struct ovsdb_idl *idl)
 
 void
 nb_monitor_start(struct nb_monitor *m, struct ovsdb_idl *idl,
-                 const char *chassis, bool all)
+                 const char *chassis, bool all, bool gateway)
 {
     m->compiled = false;
     if (all) {
@@ -593,7 +676,8 @@ nb_monitor_start(struct nb_monitor *m, struct ovsdb_idl *idl,
         return;
     }
 
-    struct nb_monitor_input in = { .idl = idl, .chassis = chassis };
+    struct nb_monitor_input in = { .idl = idl, .chassis = chassis,
+                                   .gateway = gateway };
     struct simap none = SIMAP_INITIALIZER(&none);
     struct nb_sets s;
 
@@ -601,6 +685,7 @@ nb_monitor_start(struct nb_monitor *m, struct ovsdb_idl *idl,
     sets_init(&s);
     m->expected = send_conditions(&in, &s);
     m->conditional = true;
+    m->gateway = gateway;
     m->ready = false;
     sets_destroy(&s);
     simap_destroy(&none);
@@ -701,7 +786,7 @@ nb_monitor_run(struct nb_monitor *m, const struct nb_monitor_input *in)
         unsigned int seqno = ovsdb_idl_get_seqno(in->idl);
         unsigned int vifs_hash = hash_vifs(in->vifs);
         if (!m->conditional || seqno != m->idl_seqno
-            || vifs_hash != m->vifs_hash) {
+            || vifs_hash != m->vifs_hash || in->gateway != m->gateway) {
             struct nb_sets s;
             sets_init(&s);
             compute_sets(in, &s);
@@ -721,6 +806,7 @@ nb_monitor_run(struct nb_monitor *m, const struct nb_monitor_input *in)
             m->n_groups = uuidset_count(&s.groups);
             sets_destroy(&s);
             m->conditional = true;
+            m->gateway = in->gateway;
             m->idl_seqno = seqno;
             m->vifs_hash = vifs_hash;
         }
@@ -772,9 +858,10 @@ nb_monitor_status(const struct nb_monitor *m, struct ovsdb_idl *idl,
         ds_put_cstr(s, "NB monitoring: all rows\n");
         return;
     }
-    ds_put_format(s, "NB monitoring: conditional (%s), %"PRIuSIZE" local "
+    ds_put_format(s, "NB monitoring: conditional (%s%s), %"PRIuSIZE" local "
                   "ports, %"PRIuSIZE" networks, %"PRIuSIZE" routers, "
                   "%"PRIuSIZE" security groups, %llu condition changes\n",
+                  m->gateway ? "gateway, " : "",
                   m->converged ? "applied" : "pending", m->n_local,
                   m->n_nets, m->n_routers, m->n_groups, m->n_changes);
 }

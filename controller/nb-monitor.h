@@ -23,8 +23,19 @@
  *
  * The sets are computed from what the IDL holds, so they grow in rounds
  * (a local port's row arrives, then its network's rows, then its
- * routers'); each round is one condition change.  Gateway chassis and
- * dvr-monitor-all=true monitor everything.
+ * routers'); each round is one condition change.
+ *
+ * A gateway chassis ('gateway') also needs every router that has a
+ * gateway, since routers are ranked over every gateway-capable chassis and
+ * a standby holds the router's flows as the active one does: the Router
+ * condition adds "gateway_port != []" (a column monitored from the first
+ * request: see below), and such a router is active there, its interfaces'
+ * networks needed as a local port's are (the other routers on those are
+ * asked for but not active for that); the floating IPs of the external
+ * networks it holds are asked for too.  Not asked for: routers without a
+ * gateway, networks on none of those with no local port, the security
+ * groups of ports that are not local.  dvr-monitor-all=true ('all')
+ * monitors everything.
  *
  * It also counts, per table, the rows the node receives (inserted,
  * changed or deleted) and the size of the JSON updates that carried them,
@@ -46,7 +57,8 @@
  *
  * Contract: nb_monitor_prepare() once after creating the IDL;
  * nb_monitor_start() before the IDL connects (conditional: the first
- * download is then only the chassis and the global row, not the cloud);
+ * download is then only the chassis and the global row, and on a gateway
+ * the routers with a gateway, not the cloud);
  * nb_monitor_count() after each ovsdb_idl_run() (before the changes are
  * cleared); nb_monitor_run() before each engine run; until
  * nb_monitor_ready() the view is still growing towards what the node
@@ -84,6 +96,7 @@ struct nb_monitor_input {
     const char *chassis;            /* This chassis' name. */
     const struct simap *vifs;       /* iface-id -> ofport. */
     bool all;                       /* Monitor everything. */
+    bool gateway;                   /* A gateway chassis. */
 };
 
 /* The row of 'TABLE' (e.g. port) with UUID 'UUID', or NULL: unlike
@@ -100,7 +113,7 @@ struct nb_monitor *nb_monitor_create(void);
 void nb_monitor_destroy(struct nb_monitor *);
 void nb_monitor_prepare(struct ovsdb_idl *);
 void nb_monitor_start(struct nb_monitor *, struct ovsdb_idl *,
-                      const char *chassis, bool all);
+                      const char *chassis, bool all, bool gateway);
 void nb_monitor_count(struct nb_monitor *, struct ovsdb_idl *);
 bool nb_monitor_run(struct nb_monitor *, const struct nb_monitor_input *);
 bool nb_monitor_ready(const struct nb_monitor *);

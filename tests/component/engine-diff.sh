@@ -7,7 +7,8 @@
 # Then the same as a compute node that monitors the NB conditionally
 # (--conditional): rows arrive and leave in condition rounds, and the
 # engine compiles them incrementally (dvr-controller does not recompile in
-# full after a round).
+# full after a round).  Then as a gateway chassis that monitors
+# conditionally (--conditional --gateway).
 #
 # ENGINE_DIFF_STEPS (3000; 1000 under the sanitizer) and ENGINE_DIFF_SEED
 # (from the clock, printed) choose the run; a failure prints the seed and
@@ -35,4 +36,11 @@ ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" \
     "$abs_top_builddir/tests/component/test-engine-diff" "$NB_REMOTE" \
     "${args[@]}" --conditional \
     || ovs_fail "incremental and full compiles differ (conditional)"
+# A gateway chassis that monitors conditionally (--gateway): every router
+# with a gateway is active there, and its networks come in rounds.
+ovs_start_nb nbg
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" \
+    "$abs_top_builddir/tests/component/test-engine-diff" "$NB_REMOTE" \
+    "${args[@]}" --conditional --gateway \
+    || ovs_fail "incremental and full compiles differ (conditional gateway)"
 echo "engine-diff: ok"

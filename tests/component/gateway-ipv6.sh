@@ -25,16 +25,10 @@ ovs_test_init
 nb_gateway_chassis
 port=$(load base 1)
 load router
-uuid_of() {
-    ovsdb-client -f json transact "$NB_REMOTE" "[\"DVRFLOW_Northbound\",
-        {\"op\":\"select\",\"table\":\"$1\",
-         \"where\":[[\"$2\",\"==\",\"$3\"]],\"columns\":[\"_uuid\"]}]" \
-        | jq -r '.[0].rows[0]._uuid[1]'
-}
-ext=$(uuid_of Network name public)
-t0=$(uuid_of Network name t0)
-gwport=$(uuid_of Port device_owner network:router_gateway)
-riport=$(uuid_of Port device_owner network:router_interface_distributed)
+ext=$(nb_uuid_of Network name public)
+t0=$(nb_uuid_of Network name t0)
+gwport=$(nb_uuid_of Port device_owner network:router_gateway)
+riport=$(nb_uuid_of Port device_owner network:router_interface_distributed)
 subnet6() {
     nb_transact "{\"op\":\"insert\",\"table\":\"Subnet\",\"row\":{
         \"network\":[\"uuid\",\"$1\"],\"cidr\":\"$2\",\"ip_version\":6,

@@ -26,18 +26,11 @@ ovs_test_init
 nb_gateway_chassis
 vms=$(load base 2)
 load router
-
-uuid_of() {
-    ovsdb-client -f json transact "$NB_REMOTE" "[\"DVRFLOW_Northbound\",
-        {\"op\":\"select\",\"table\":\"$1\",
-         \"where\":[[\"$2\",\"==\",\"$3\"]],\"columns\":[\"_uuid\"]}]" \
-        | jq -r '.[0].rows[0]._uuid[1]'
-}
-ext=$(uuid_of Network name public)
-extsub=$(uuid_of Subnet name public)
-t1=$(uuid_of Network name t1)
-t1sub=$(uuid_of Subnet name t1)
-r=$(uuid_of Router name r)
+ext=$(nb_uuid_of Network name public)
+extsub=$(nb_uuid_of Subnet name public)
+t1=$(nb_uuid_of Network name t1)
+t1sub=$(nb_uuid_of Subnet name t1)
+r=$(nb_uuid_of Router name r)
 hv2=$(nb_chassis hv2 192.168.100.2)
 for p in $vms; do
     nb_bind "$p" "$hv2" >/dev/null

@@ -23,6 +23,8 @@
 #   nb_trunk PARENT [VLAN=PORT...]   a trunk with those subports
 #   nb_trunk_sub TRUNK insert|delete VLAN=PORT...
 #                                    adds or removes subports
+#   nb_uuid_of TABLE COLUMN VALUE    the UUID of the first row of TABLE
+#                                    whose COLUMN is VALUE (a string)
 #
 # Uses $NB_REMOTE.
 
@@ -31,6 +33,13 @@ nb_transact() {
     ops=$(IFS=,; echo "$*")
     ovsdb-client --timeout=10 transact "$NB_REMOTE" \
         "[\"DVRFLOW_Northbound\",$ops]"
+}
+
+nb_uuid_of() {
+    ovsdb-client -f json transact "$NB_REMOTE" "[\"DVRFLOW_Northbound\",
+        {\"op\":\"select\",\"table\":\"$1\",
+         \"where\":[[\"$2\",\"==\",\"$3\"]],\"columns\":[\"_uuid\"]}]" \
+        | jq -r '.[0].rows[0]._uuid[1]'
 }
 
 # _nb_uuid [INDEX]: the UUID inserted by operation INDEX (default 0) of

@@ -21,20 +21,7 @@ ovs_test_init
 # free_port [EXCEPT...]: a free TCP port of 127.0.0.1 in 7200-7299, not
 # one of EXCEPT.
 free_port() {
-    python3 -c 'import socket, sys
-for p in range(7200, 7300):
-    if str(p) in sys.argv[1:]:
-        continue
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(p)
-    sys.exit(0)
-sys.exit("no free port in 7200-7299")' "$@"
+    ovs_free_ports 1 7200-7299 "$@"
 }
 
 # scrape URL NAME: GET URL into $OVS_TEST_DIR/NAME.prom, checks that it

@@ -33,27 +33,8 @@ NAME=DVRFLOW_Northbound
 mkdir -p "$T/share"
 cp "$DVR_NB_SCHEMA" "$T/share/dvrflow-nb.ovsschema"
 
-# free_ports N: N free TCP ports of 127.0.0.1 in $DVR_NB_CLUSTER_PORTS.
-free_ports() {
-    /usr/bin/python3 -c 'import socket, sys
-lo, hi = map(int, sys.argv[2].split("-"))
-found = []
-for p in range(lo, hi + 1):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    found.append(p)
-    if len(found) == int(sys.argv[1]):
-        print(" ".join(map(str, found)))
-        sys.exit(0)
-sys.exit("not enough free ports in " + sys.argv[2])' \
-        "$1" "${DVR_NB_CLUSTER_PORTS:-7900-7949}"
-}
-read -r -a ports <<<"$(free_ports 3)"
+read -r -a ports \
+    <<<"$(ovs_free_ports 3 "${DVR_NB_CLUSTER_PORTS:-7900-7949}")"
 raft() { echo "tcp:127.0.0.1:${ports[$1 - 1]}"; }
 
 # map K: the unit's paths in member K's directory $T/mK.

@@ -15,6 +15,8 @@
 #   ovs_env NAME                  export NAME's OVS_* variables (for the
 #                                 ovs-vsctl/ovs-ofctl/ovs-appctl clients)
 #   ovs_fail MESSAGE              print MESSAGE and the daemons' logs, exit 1
+#   ovs_free_ports N LO-HI [EXCEPT...]
+#                                 N free loopback TCP ports in LO-HI
 
 : "${abs_top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${OVS_SRCDIR:=/var/cache/dvrflow/ovs-current/src}"
@@ -178,6 +180,30 @@ ovs_stop_controller() {
 ovs_controller_ctl() {
     local d=$OVS_TEST_DIR/$1; shift
     ovs-appctl -t "$d/run/dvr-controller.ctl" "$@"
+}
+
+# ovs_free_ports N LO-HI [EXCEPT...]: N TCP ports of 127.0.0.1 in LO-HI
+# that are free now and not among EXCEPT, space-separated; fails if
+# there are not that many.
+ovs_free_ports() {
+    /usr/bin/python3 -c 'import socket, sys
+lo, hi = map(int, sys.argv[2].split("-"))
+found = []
+for p in range(lo, hi + 1):
+    if str(p) in sys.argv[3:]:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    found.append(p)
+    if len(found) == int(sys.argv[1]):
+        print(" ".join(map(str, found)))
+        sys.exit(0)
+sys.exit("not enough free ports in " + sys.argv[2])' "$@"
 }
 
 # ovs_wait_until TIMEOUT_S CMD...: polls CMD every 0.1 s.

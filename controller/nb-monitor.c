@@ -104,6 +104,7 @@ struct nb_sets {
     struct uuidset local;       /* Local ports (VIFs, and subports of
                                  * their trunks). */
     struct uuidset nets;        /* Networks needed here. */
+    struct uuidset local_nets;  /* Those of the local ports. */
     struct uuidset full_nets;   /* Those whose every port is needed. */
     struct uuidset rifs;        /* Ports on local nets: maybe interfaces. */
     struct uuidset gw_nets;     /* Networks of the routers with a gateway
@@ -129,6 +130,7 @@ sets_init(struct nb_sets *s)
 {
     uuidset_init(&s->local);
     uuidset_init(&s->nets);
+    uuidset_init(&s->local_nets);
     uuidset_init(&s->full_nets);
     uuidset_init(&s->rifs);
     uuidset_init(&s->gw_nets);
@@ -150,6 +152,7 @@ sets_destroy(struct nb_sets *s)
 {
     uuidset_destroy(&s->local);
     uuidset_destroy(&s->nets);
+    uuidset_destroy(&s->local_nets);
     uuidset_destroy(&s->full_nets);
     uuidset_destroy(&s->rifs);
     uuidset_destroy(&s->gw_nets);
@@ -199,6 +202,7 @@ add_local_port(const struct nb_monitor_input *in, struct nb_sets *s,
         return;
     }
     add_refs(&s->nets, &port->header_, &nbrec_port_col_network);
+    add_refs(&s->local_nets, &port->header_, &nbrec_port_col_network);
     add_refs(&s->groups, &port->header_, &nbrec_port_col_security_groups);
     if (port->device_id[0]) {
         sset_add(&s->instances, port->device_id);
@@ -283,7 +287,8 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
             const struct nbrec_network *net
                 = NB_GET(network, in->idl, &un->uuid);
             const struct nbrec_port *p;
-            if (!net || net->external) {
+            if (!net || (net->external
+                         && !uuidset_find(&s->local_nets, &un->uuid))) {
                 continue;
             }
             nbrec_port_index_set_network(key, net);
@@ -340,7 +345,11 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
     /* Every port of a network needed here, but of an external network
      * only those named above (routers' gateways, floating IPs' ports):
      * the others are other tenants' and reached through the physical
-     * network.  A network's ports are asked for once its row is here. */
+     * network.  An external network with a local port is needed whole,
+     * as any network with a local port: its VMs on other chassis are
+     * reached through the tunnels when it is a tunnelled one, and its
+     * floating IPs are answered for here.  A network's ports are asked
+     * for once its row is here. */
     UUIDSET_FOR_EACH (un, &s->nets) {
         const struct nbrec_network *net
             = NB_GET(network, in->idl, &un->uuid);
@@ -348,13 +357,15 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
         if (!net) {
             continue;
         }
-        if (!net->external) {
+        bool full = !net->external
+                    || uuidset_find(&s->local_nets, &un->uuid);
+        if (full) {
             add_uuid(&s->full_nets, &un->uuid);
         }
         nbrec_port_index_set_network(key, net);
         NBREC_PORT_FOR_EACH_EQUAL (p, key, in->ports_by_network) {
             add_uuid(&s->ports, &p->header_.uuid);
-            if (net->external) {
+            if (!full) {
                 add_refs(&s->fixed, &p->header_, &nbrec_port_col_fixed_ips);
             }
         }
@@ -547,19 +558,19 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
         nbrec_floating_ip_add_clause_router(&fip, OVSDB_F_EQ, &u[i]);
     }
     free(u);
-    if (in->gateway) {
-        /* A gateway resolves every floating IP of the external networks it
-         * holds, those of no router too (dvr/l3's l3_nexthop flows). */
-        u = sorted(&s->nets, &n);
-        for (size_t i = 0; i < n; i++) {
-            const struct nbrec_network *nw = NB_GET(network, in->idl, &u[i]);
-            if (nw && nw->external) {
-                nbrec_floating_ip_add_clause_floating_network(
-                    &fip, OVSDB_F_EQ, &u[i]);
-            }
+    /* A gateway resolves every floating IP of the external networks it
+     * holds, those of no router too (dvr/l3's l3_nexthop flows); so does a
+     * compute node on the external networks it has a local port on. */
+    u = sorted(&s->nets, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct nbrec_network *nw = NB_GET(network, in->idl, &u[i]);
+        if (nw && nw->external
+            && (in->gateway || uuidset_find(&s->local_nets, &u[i]))) {
+            nbrec_floating_ip_add_clause_floating_network(&fip, OVSDB_F_EQ,
+                                                          &u[i]);
         }
-        free(u);
     }
+    free(u);
     u = sorted(&s->groups, &n);
     for (size_t i = 0; i < n; i++) {
         add_uuid_clause(&sg, &u[i]);

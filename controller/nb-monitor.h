@@ -10,8 +10,9 @@
  *     IPs, and of every interface and the gateway of a router that has an
  *     interface on one of those ("active" routers); their subnets;
  *   - every port and fixed IP of a needed network, except on an external
- *     network, of which only the routers' gateway ports and the floating
- *     IPs' ports (and their fixed IPs) are asked for;
+ *     network without a local port, of which only the routers' gateway
+ *     ports and the floating IPs' ports (and their fixed IPs) are asked
+ *     for;
  *   - the active routers, and the floating IPs of its ports and of those
  *     routers;
  *   - the security groups of its local ports and their rules, and the

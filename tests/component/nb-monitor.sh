@@ -206,12 +206,38 @@ grep -A1 'event=ADDED' "$OVS_TEST_DIR/hv2/flow-events" | grep -q 'in_port=22' \
     || { cat "$OVS_TEST_DIR/hv2/flow-events" >&2
          ovs_fail "hv2's flow watch did not see B3's flows"; }
 
+# A tunnelled external network (a provider network reached through the
+# tunnels) with a VM on each node: hv2 needs its other ports, as on any
+# network it has a port on, to reach hv1's VM through the tunnel.  (It
+# asked only for the routers' and floating IPs' ports of an external
+# network: hv2 had no flow to E1, and a broadcast went to no tunnel.)
+NE=$(nb_network E vxlan 300); SE=$(nb_subnet "$NE" 10.2.0.0/24 10.2.0.1)
+nb_transact "{\"op\": \"update\", \"table\": \"Network\",
+    \"where\": [[\"_uuid\", \"==\", [\"uuid\", \"$NE\"]]],
+    \"row\": {\"external\": true}}" >/dev/null
+E1=$(nb_port "$NE" "$SE" fa:16:3e:00:00:e1 10.2.0.11)
+E2=$(nb_port "$NE" "$SE" fa:16:3e:00:00:e2 10.2.0.12)
+plug hv1 vif-e1 13 "$E1" fa:16:3e:00:00:e1
+plug hv2 vif-e2 23 "$E2" fa:16:3e:00:00:e2
+for p in "$E1" "$E2"; do
+    ovs_wait_until 10 bound_up "$p" || ovs_fail "port $p not bound up"
+done
+ovs_wait_until 10 classified hv2 23 || ovs_fail "hv2: no flows for E2"
+ovs_wait_until 10 monitoring_has hv2 '2 local ports, 2 networks' \
+    || { monitoring hv2; ovs_fail "hv2 does not monitor E"; }
+e2_e1=in_port=23,dl_src=fa:16:3e:00:00:e2,dl_dst=fa:16:3e:00:00:e1
+expect_tunnel hv2 "$e2_e1,ip,nw_src=10.2.0.12,nw_dst=10.2.0.11" 0x12c hv1
+expect_tunnel hv2 "in_port=23,dl_src=fa:16:3e:00:00:e2,arp,arp_op=1,$(
+    )dl_dst=ff:ff:ff:ff:ff:ff,arp_sha=fa:16:3e:00:00:e2,arp_spa=10.2.0.12,$(
+    )arp_tpa=10.2.0.99" 0x12c hv1
+echo "tunnelled external network: hv2 reaches hv1's VM through the tunnel"
+
 # dvr-monitor-all=true: everything.
 ovs_env hv2
 ovs-vsctl set open . external_ids:dvr-monitor-all=true
 ovs_wait_until 10 monitoring_has hv2 '^NB monitoring: all rows' \
     || ovs_fail "hv2 did not go back to monitoring all"
-ovs_wait_until 5 holding hv2 Port 5 \
+ovs_wait_until 5 holding hv2 Port 7 \
     || ovs_fail "hv2 monitoring all holds $(held hv2 Port) ports"
 p2=$(received hv2 Port)
 nb_transact "{\"op\": \"update\", \"table\": \"Port\",

@@ -8,6 +8,7 @@
 #   - the API answers 201 again within 5 s of the kill;
 #   - vm1 -> vm2 pings across nodes lose nothing during the failover;
 #   - a port made after the failover reaches its VM's flows: vm3 answers;
+#   - dvrctl sync through the members' list waits for both chassis;
 #   - the killed member, restarted, rejoins as a follower;
 #   - the schema upgraded on the running cluster (ovsdb-client convert to a
 #     version with one more column and table): dvr-api and the controllers
@@ -88,6 +89,14 @@ sb_vm_port vm3 hv2 "$(port_api vm3 10.1.255.13)"
 sb_assert_ping vm1 10.1.255.13
 echo "port made after the failover: vm1 reaches vm3 $(( $(sb_ms) - t1 )) ms" \
      "after the API call"
+
+# dvrctl sync through the members' list, the killed one still down: both
+# chassis acknowledge.
+out=$("$abs_top_builddir/tools/dvrctl" sync --nb "$SB_NB" --timeout 20) \
+    || sb_fail "dvrctl sync after the failover: $out"
+echo "$out" | grep -q " applied by 2 chassis in " \
+    || sb_fail "dvrctl sync after the failover printed: $out"
+echo "dvrctl sync after the failover: $out"
 
 # The killed member rejoins as a follower.
 sb nb-member start "$leader" || sb_fail "cannot restart NB member $leader"

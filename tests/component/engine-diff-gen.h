@@ -49,12 +49,6 @@ struct ediff_run {
     struct bridge_ports ports;
     unsigned int vifs_gen;
     unsigned int ports_gen;         /* Bumped when 'ports' changes. */
-    struct ovsdb_idl_index *ports_by_network;
-    struct ovsdb_idl_index *bindings_by_port;
-    struct ovsdb_idl_index *fips_by_port;
-    struct ovsdb_idl_index *fips_by_router;
-    struct ovsdb_idl_index *pfs_by_fip;
-    struct ovsdb_idl_index *pfs_by_port;
     struct smap persisted;          /* Engine A's local VLANs. */
     unsigned int next_ofport;
 };

@@ -416,7 +416,7 @@ run_incremental(struct ediff_run *run, struct engine *a,
         if (m) {
             struct nb_monitor_input mon = {
                 .idl = run->r,
-                .ports_by_network = run->ports_by_network,
+                .ports_by_network = in->ports_by_network,
                 .chassis = EDIFF_ME,
                 .vifs = &run->ports.vifs,
                 .all = false,
@@ -440,33 +440,38 @@ run_incremental(struct ediff_run *run, struct engine *a,
     }
 }
 
-/* A third connection that monitors every row, for --compare-all. */
-struct ediff_all {
-    struct ovsdb_idl *idl;
-    struct ovsdb_idl_index *ports_by_network;
-    struct ovsdb_idl_index *bindings_by_port;
-    struct ovsdb_idl_index *fips_by_port;
-    struct ovsdb_idl_index *fips_by_router;
-    struct ovsdb_idl_index *pfs_by_fip;
-    struct ovsdb_idl_index *pfs_by_port;
-};
-
+/* Makes 'view' read 'idl': its nb_idl and the indexes the engine looks
+ * rows up by (made before the IDL connects, as dvr-controller does). */
 static void
-ediff_all_init(struct ediff_all *all, const char *remote)
+view_init(struct engine_input *view, struct ovsdb_idl *idl)
 {
-    all->idl = ovsdb_idl_create(remote, &nbrec_idl_class, true, true);
-    all->ports_by_network = ovsdb_idl_index_create1(all->idl,
-                                                    &nbrec_port_col_network);
-    all->bindings_by_port = ovsdb_idl_index_create1(
-        all->idl, &nbrec_port_binding_col_port);
-    all->fips_by_port = ovsdb_idl_index_create1(all->idl,
-                                                &nbrec_floating_ip_col_port);
-    all->fips_by_router = ovsdb_idl_index_create1(
-        all->idl, &nbrec_floating_ip_col_router);
-    all->pfs_by_fip = ovsdb_idl_index_create1(
-        all->idl, &nbrec_port_forwarding_col_floating_ip);
-    all->pfs_by_port = ovsdb_idl_index_create1(
-        all->idl, &nbrec_port_forwarding_col_port);
+    view->nb_idl = idl;
+    view->ports_by_network = ovsdb_idl_index_create1(idl,
+                                                     &nbrec_port_col_network);
+    view->bindings_by_port = ovsdb_idl_index_create1(
+        idl, &nbrec_port_binding_col_port);
+    view->fips_by_port = ovsdb_idl_index_create1(idl,
+                                                 &nbrec_floating_ip_col_port);
+    view->fips_by_router = ovsdb_idl_index_create1(
+        idl, &nbrec_floating_ip_col_router);
+    view->pfs_by_fip = ovsdb_idl_index_create1(
+        idl, &nbrec_port_forwarding_col_floating_ip);
+    view->pfs_by_port = ovsdb_idl_index_create1(
+        idl, &nbrec_port_forwarding_col_port);
+}
+
+/* The engine's input: 'run''s node, reading 'view'. */
+static struct engine_input
+run_input(const struct ediff_run *run, const struct engine_input *view)
+{
+    struct engine_input in = *view;
+
+    in.cfg = &run->cfg;
+    in.services = &run->services;
+    in.ports = &run->ports;
+    in.vifs_gen = run->vifs_gen;
+    in.ports_gen = run->ports_gen;
+    return in;
 }
 
 /* Compiles in full, with engine A's local VLANs, the view of a node that
@@ -474,20 +479,12 @@ ediff_all_init(struct ediff_all *all, const char *remote)
  * it (returns the number of differences): the conditional view must hold
  * every row the node's flows depend on. */
 static size_t
-compare_with_all(struct ediff_run *run, struct ediff_all *all,
-                 const struct engine_input *in_a, struct engine *a,
-                 int64_t step, struct ds *s)
+compare_with_all(struct ediff_run *run, const struct engine_input *all,
+                 struct engine *a, int64_t step, struct ds *s)
 {
-    wait_idl(all->idl, has_step, &step, "the all-rows reader");
+    wait_idl(all->nb_idl, has_step, &step, "the all-rows reader");
 
-    struct engine_input in = *in_a;
-    in.nb_idl = all->idl;
-    in.ports_by_network = all->ports_by_network;
-    in.bindings_by_port = all->bindings_by_port;
-    in.fips_by_port = all->fips_by_port;
-    in.fips_by_router = all->fips_by_router;
-    in.pfs_by_fip = all->pfs_by_fip;
-    in.pfs_by_port = all->pfs_by_port;
+    struct engine_input in = run_input(run, all);
 
     struct smap saved;
     smap_clone(&saved, &run->ports.lvids);
@@ -577,26 +574,19 @@ main(int argc, char *argv[])
         monitor = nb_monitor_create();
         nb_monitor_start(monitor, run.r, EDIFF_ME, false, gateway);
     }
-    struct ediff_all all = { .idl = NULL };
+    /* A third connection that monitors every row, for --compare-all. */
+    struct engine_input all = { .nb_idl = NULL };
     if (compare_all) {
-        ediff_all_init(&all, remote);
+        view_init(&all, ovsdb_idl_create(remote, &nbrec_idl_class, true,
+                                         true));
     }
-    run.ports_by_network = ovsdb_idl_index_create1(run.r,
-                                                   &nbrec_port_col_network);
-    run.bindings_by_port = ovsdb_idl_index_create1(
-        run.r, &nbrec_port_binding_col_port);
-    run.fips_by_port = ovsdb_idl_index_create1(run.r,
-                                               &nbrec_floating_ip_col_port);
-    run.fips_by_router = ovsdb_idl_index_create1(
-        run.r, &nbrec_floating_ip_col_router);
-    run.pfs_by_fip = ovsdb_idl_index_create1(
-        run.r, &nbrec_port_forwarding_col_floating_ip);
-    run.pfs_by_port = ovsdb_idl_index_create1(
-        run.r, &nbrec_port_forwarding_col_port);
+    struct engine_input view = { .nb_idl = NULL };
+    view_init(&view, run.r);
     wait_idl(run.w, connected, NULL, "the writer to connect");
     wait_idl(run.r, connected, NULL, "the reader to connect");
-    if (all.idl) {
-        wait_idl(all.idl, connected, NULL, "the all-rows reader to connect");
+    if (all.nb_idl) {
+        wait_idl(all.nb_idl, connected, NULL,
+                 "the all-rows reader to connect");
     }
     setup_input(&run);
     /* Without conditional monitoring the reader is a gateway chassis; with
@@ -655,20 +645,7 @@ main(int argc, char *argv[])
             printf("%s\n", ds_cstr(&history[step % N_HISTORY]));
         }
 
-        struct engine_input in = {
-            .cfg = &run.cfg,
-            .services = &run.services,
-            .nb_idl = run.r,
-            .ports_by_network = run.ports_by_network,
-            .bindings_by_port = run.bindings_by_port,
-            .fips_by_port = run.fips_by_port,
-            .fips_by_router = run.fips_by_router,
-            .pfs_by_fip = run.pfs_by_fip,
-            .pfs_by_port = run.pfs_by_port,
-            .ports = &run.ports,
-            .vifs_gen = run.vifs_gen,
-            .ports_gen = run.ports_gen,
-        };
+        struct engine_input in = run_input(&run, &view);
         run_incremental(&run, a, monitor, &in);
         struct ds garps = DS_EMPTY_INITIALIZER;
         drain_garps(a, &garps);
@@ -708,9 +685,9 @@ main(int argc, char *argv[])
         }
         ds_destroy(&diff);
         engine_destroy(b);
-        if (status == EXIT_SUCCESS && all.idl && ts == TXN_SUCCESS) {
+        if (status == EXIT_SUCCESS && all.nb_idl && ts == TXN_SUCCESS) {
             ds_init(&diff);
-            if (compare_with_all(&run, &all, &in, a, step, &diff)) {
+            if (compare_with_all(&run, &all, a, step, &diff)) {
                 printf("FAIL: seed %"PRIu64", step %"PRId64": the flows "
                        "of the conditional view differ from a full compile "
                        "of every row\n", seed, step);
@@ -760,8 +737,8 @@ main(int argc, char *argv[])
     }
     ovsdb_idl_destroy(run.w);
     ovsdb_idl_destroy(run.r);
-    if (all.idl) {
-        ovsdb_idl_destroy(all.idl);
+    if (all.nb_idl) {
+        ovsdb_idl_destroy(all.nb_idl);
     }
     bridge_ports_destroy(&run.ports);
     config_destroy(&run.cfg);

@@ -121,7 +121,9 @@ struct nb_sets {
     struct uuidset fixed;       /* Fixed IPs of the ports held off
                                  * 'full_nets'. */
     struct uuidset subnets;     /* Subnets of 'full_nets'. */
-    struct uuidset ports;       /* Ports on 'nets', and 'local'. */
+    struct uuidset ports;       /* Ports on 'nets' (on a gateway chassis,
+                                 * which monitors every binding, only off
+                                 * 'full_nets'), and 'local'. */
     struct sset instances;      /* device_ids of local ports. */
 };
 
@@ -361,6 +363,10 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
                     || uuidset_find(&s->local_nets, &un->uuid);
         if (full) {
             add_uuid(&s->full_nets, &un->uuid);
+            if (in->gateway) {
+                continue;       /* 'ports' is for the bindings' condition,
+                                 * and a gateway monitors every binding. */
+            }
         }
         nbrec_port_index_set_network(key, net);
         NBREC_PORT_FOR_EACH_EQUAL (p, key, in->ports_by_network) {

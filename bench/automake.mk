@@ -21,7 +21,7 @@ TESTS += bench/routing-bench bench/sg-bench
 # The scale bed (issue 17; doc/benchmarks.md): bench/scale, and its
 # smallest size as a test that it still runs.
 EXTRA_DIST += bench/scale bench/scale-load.py bench/scale-api.py \
-	bench/scale-ovn.py bench/scale-smoke.sh
+	bench/scale-ovn.py bench/scale-smoke.sh bench/lib/proc.sh
 # A gateway chassis on that cloud, conditional monitoring or all.
 EXTRA_DIST += bench/gateway-scale
 TESTS += bench/scale-smoke.sh

@@ -15,7 +15,7 @@ flows of everything before it are installed, so the acknowledgement
 follows the write's flows.  The time is from the start of the API call to
 the acknowledgement: the write, its flows and one more NB round trip.
 Prints "api write to installed (n=N): p50 X ms, p99 Y ms, max Z ms", as
-bench-nb-latency does.
+bench-nb-latency does (and with its percentiles: bench/lib/control.py).
 """
 import json
 import os
@@ -25,6 +25,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
+from control import percentile  # noqa: E402
 from ovsdbrpc import Connection, OvsdbError  # noqa: E402
 
 DB = "DVRFLOW_Northbound"
@@ -39,11 +40,6 @@ def put_pairs(url, uuid, ip):
     with urllib.request.urlopen(req, timeout=30) as r:
         if r.status != 200:
             sys.exit("scale-api: PUT port %s: HTTP %d" % (uuid, r.status))
-
-
-def percentile(values, q):
-    v = sorted(values)
-    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
 
 
 def main():

@@ -438,10 +438,8 @@ class Bed:
         def pct(lat):
             if not lat:
                 return "-"
-            lat.sort()
-            return "%.2f/%.2f" % (lat[len(lat) // 2],
-                                  lat[min(len(lat) * 99 // 100,
-                                          len(lat) - 1)])
+            return "%.2f/%.2f" % (control.percentile(lat, 0.5),
+                                  control.percentile(lat, 0.99))
         for what, lat in (("local", lat_local), ("remote", lat_remote)):
             if len(lat) < n:
                 print("# ovn %d hypervisors, %s: %d of %d %s changes not "

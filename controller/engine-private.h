@@ -195,6 +195,8 @@ struct fip_state {
     struct hmap_node node;          /* In engine's 'fips'. */
     struct uuid uuid;
     bool local;                     /* Compiled as local. */
+    struct uuid qos_port;           /* Its port, if it has a QoS policy
+                                     * too; else all-zero. */
 };
 
 struct engine {
@@ -300,6 +302,7 @@ engine_dirty_fn engine_port_dirty_fips;
 engine_dirty_fn engine_port_dirty_floating_fip;
 engine_dirty_fn engine_router_dirty_fips;
 engine_dirty_fn engine_nb_pf_dirty_fip;
+engine_dirty_fn engine_nb_fip_dirty_qos_siblings;
 engine_dirty_fn engine_port_dirty_pf_fips;
 
 /* controller/engine-qos.c: QoS. */

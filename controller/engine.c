@@ -65,6 +65,9 @@ static const struct engine_edge engine_edges[] = {
       "a router's flows come from its row" },
     { ENGINE_SRC_NB_FIP, ENGINE_FIP, engine_dirty_self,
       "a floating IP's flows come from its row" },
+    { ENGINE_SRC_NB_FIP, ENGINE_FIP, engine_nb_fip_dirty_qos_siblings,
+      "of a port's floating IPs with a QoS policy, the lowest UUID's is "
+      "metered" },
     { ENGINE_SRC_NB_PF, ENGINE_FIP, engine_nb_pf_dirty_fip,
       "a floating IP's flows include its port forwardings" },
     { ENGINE_SRC_NB_SUBNET, ENGINE_ROUTER, engine_nb_subnet_dirty_routers,

@@ -22,6 +22,11 @@
  * ofport, pipeline/qos.h) in its desired meter set under the floating IP's
  * cookie.  A changed policy or rule dirties the floating IPs that use it
  * (ENGINE_SRC_NB_QOS, ENGINE_SRC_NB_QOS_RULE, controller/engine-qos.c).
+ * Those meters are the VIF's: of a port's floating IPs with a policy, only
+ * the one with the lowest UUID is metered, whatever the order they are
+ * compiled in, so a floating IP that joins or leaves that set (its port or
+ * its policy set or cleared, created, deleted) dirties the others
+ * (engine_nb_fip_dirty_qos_siblings()).
  */
 
 #include <config.h>
@@ -183,31 +188,62 @@ compile_forwardings(struct engine *e, const struct nbrec_floating_ip *row,
     return active;
 }
 
+/* Calls 'cb' with each floating IP of port 'port' that has a QoS policy,
+ * and 'aux'. */
+static void
+for_each_qos_sibling(const struct engine_input *in,
+                     const struct nbrec_port *port,
+                     void (*cb)(const struct nbrec_floating_ip *, void *),
+                     void *aux)
+{
+    struct nbrec_floating_ip *target
+        = nbrec_floating_ip_index_init_row(in->fips_by_port);
+    const struct nbrec_floating_ip *fip;
+
+    nbrec_floating_ip_index_set_port(target, port);
+    NBREC_FLOATING_IP_FOR_EACH_EQUAL (fip, target, in->fips_by_port) {
+        if (fip->qos_policy) {
+            cb(fip, aux);
+        }
+    }
+    nbrec_floating_ip_index_destroy_row(target);
+}
+
+static void
+find_lowest(const struct nbrec_floating_ip *fip, void *lowest_)
+{
+    const struct nbrec_floating_ip **lowest = lowest_;
+
+    if (!*lowest
+        || uuid_compare_3way(&fip->header_.uuid, &(*lowest)->header_.uuid)
+           < 0) {
+        *lowest = fip;
+    }
+}
+
 /* Sets f->egress_meter and f->ingress_meter, and 'limits', from the
- * policy of floating IP 'row', local here.  A meter id that another
- * floating IP of the same VIF has already (a port with two floating IPs
- * with a policy) skips this one's policy with an error. */
+ * policy of floating IP 'row', local here.  Of its port's floating IPs
+ * with a policy, only the one with the lowest UUID is metered (the meters
+ * are its VIF's): the others are logged. */
 static void
 fip_qos(struct engine *e, const struct nbrec_floating_ip *row,
         struct l3_fip *f, struct qos_limits *limits)
 {
+    const struct nbrec_floating_ip *lowest = NULL;
     struct svec errors = SVEC_EMPTY_INITIALIZER;
-    uint64_t cookie = flow_cookie_from_uuid(&row->header_.uuid);
 
-    if (qos_policy_limits(row->qos_policy, limits, &errors)) {
-        uint32_t eg = QOS_FIP_EGRESS_METER(f->vm_ofport);
-        uint32_t in = QOS_FIP_INGRESS_METER(f->vm_ofport);
-        const struct qos_meter *a = qos_meters_find(&e->qos_meters, eg);
-        const struct qos_meter *b = qos_meters_find(&e->qos_meters, in);
-        if ((a && a->cookie != cookie) || (b && b->cookie != cookie)) {
-            svec_add_nocopy(&errors, xasprintf(
-                "floating IP "UUID_FMT": its port's other floating IP has "
-                "a QoS policy on this node, so its own is skipped",
-                UUID_ARGS(&row->header_.uuid)));
-        } else {
-            f->egress_meter = limits->egress.kbps ? eg : 0;
-            f->ingress_meter = limits->ingress.kbps ? in : 0;
-        }
+    for_each_qos_sibling(e->in, row->port, find_lowest, &lowest);
+    if (lowest && lowest != row) {
+        svec_add_nocopy(&errors, xasprintf(
+            "floating IP "UUID_FMT": its port's floating IP "UUID_FMT" "
+            "has a QoS policy too and is metered, so its own is skipped",
+            UUID_ARGS(&row->header_.uuid),
+            UUID_ARGS(&lowest->header_.uuid)));
+    } else if (qos_policy_limits(row->qos_policy, limits, &errors)) {
+        f->egress_meter = limits->egress.kbps
+                          ? QOS_FIP_EGRESS_METER(f->vm_ofport) : 0;
+        f->ingress_meter = limits->ingress.kbps
+                           ? QOS_FIP_INGRESS_METER(f->vm_ofport) : 0;
     }
     for (size_t i = 0; i < errors.n; i++) {
         engine_log_error(e, errors.names[i]);
@@ -265,6 +301,8 @@ fip_compile(struct engine *e, const struct uuid *uuid, struct l3_fip *fp,
         fs->uuid = *uuid;
         hmap_insert(&e->fips, &fs->node, uuid_hash(uuid));
     }
+    fs->qos_port = (row->port && row->qos_policy
+                    ? row->port->header_.uuid : UUID_ZERO);
     if (!row->floating_network || !row->floating_port) {
         fs->local = false;      /* Not monitored (yet). */
         return;
@@ -430,6 +468,42 @@ engine_nb_pf_dirty_fip(const struct engine *e OVS_UNUSED,
 
     if (pf->floating_ip) {
         uuid_set_add(dirty, &pf->floating_ip->header_.uuid);
+    }
+}
+
+static void
+add_sibling(const struct nbrec_floating_ip *fip, void *dirty)
+{
+    uuid_set_add(dirty, &fip->header_.uuid);
+}
+
+/* Edge: when floating IP 'change->uuid' joins or leaves the set of its
+ * port's floating IPs with a QoS policy, the others of that set (of the
+ * port before and after), which may gain or lose the VIF's meters. */
+void
+engine_nb_fip_dirty_qos_siblings(const struct engine *e,
+                                 const struct engine_input *in,
+                                 const struct engine_change *change,
+                                 struct uuid_set *dirty)
+{
+    const struct nbrec_floating_ip *row
+        = NB_GET(floating_ip, in->nb_idl, change->uuid);
+    const struct fip_state *fs = find_fip_state(e, change->uuid);
+    struct uuid old = fs ? fs->qos_port : UUID_ZERO;
+    struct uuid new = (row && row->port && row->qos_policy
+                       ? row->port->header_.uuid : UUID_ZERO);
+
+    if (uuid_equals(&old, &new)) {
+        return;
+    }
+    const struct uuid *ports[2] = { &old, &new };
+    for (size_t i = 0; i < 2; i++) {
+        const struct nbrec_port *port
+            = (uuid_is_zero(ports[i]) ? NULL
+               : NB_GET(port, in->nb_idl, ports[i]));
+        if (port) {
+            for_each_qos_sibling(in, port, add_sibling, dirty);
+        }
     }
 }
 

@@ -15,6 +15,10 @@
 #     vif2 without a policy never has any;
 #   - a policy with a limit of 0 (bad) on vif2's floating IP: skipped with
 #     a log line, no meter;
+#   - two floating IPs of vif1 with a policy each: the meters are vif1's,
+#     so only the one with the lower UUID is metered, whichever came first;
+#     the other's policy is logged as skipped and its NAT flows have no
+#     meter; that policy removed, the other's takes the meters;
 #   - the router's gateway policy (qos-gateway-ip): meters 0x60000 and
 #     0x70000 + the router's local id, named by its SNAT flow (l3_egress)
 #     and its un-SNAT flow (l3_ext_in, to the gateway address); removed
@@ -123,6 +127,43 @@ expect_meters
 [ "$(flows | grep -c -e "meter:$EG" -e "meter:$IN")" = 0 ] \
     || ovs_fail "meter actions left: $(flows | grep -e "meter:$EG" -e "meter:$IN")"
 echo "the policy removed: no meter, no meter action: ok"
+
+# Two floating IPs of vif1 with a policy each.
+set_fip_policy() {          # FIP POLICY (none if empty)
+    local pol='["set",[]]'
+    [ -z "$2" ] || pol="[\"uuid\",\"$2\"]"
+    nb_transact "{\"op\":\"update\",\"table\":\"Floating_IP\",\"where\":
+        [[\"_uuid\",\"==\",[\"uuid\",\"$1\"]]],\"row\":{\"qos_policy\":$pol}}" \
+        >/dev/null
+}
+Q=$(policy "$(bw egress 30000 3000)" "$(bw ingress 10000 1000)")
+f3=$(fip 203.0.113.160 "$p1" "$Q" 10.0.1.2)
+expect_meters "$EG 30000 3000" "$IN 10000 1000"
+set_fip_policy "$f1" "$P"
+if [[ $f1 < $f3 ]]; then
+    win=$f1 win_ip=203.0.113.150 lose=$f3 lose_ip=203.0.113.160
+    win_m=("$EG 40000 20000" "$IN 20000 2000")
+    lose_m=("$EG 30000 3000" "$IN 10000 1000")
+else
+    win=$f3 win_ip=203.0.113.160 lose=$f1 lose_ip=203.0.113.150
+    win_m=("$EG 30000 3000" "$IN 10000 1000")
+    lose_m=("$EG 40000 20000" "$IN 20000 2000")
+fi
+expect_meters "${win_m[@]}"
+ovs_wait_until 5 grep -q "floating IP $lose: its port's floating IP $win has a QoS policy too" \
+    "$log" || ovs_fail "no log line for the skipped policy of $lose"
+flows "table=l3_ext_in,ip,nw_dst=$win_ip" | grep -q "actions=meter:$IN,ct(" \
+    || ovs_fail "the lower UUID's DNAT without the meter"
+[ "$(flows "table=l3_ext_in,ip,nw_dst=$lose_ip" | grep -c meter)" = 0 ] \
+    || ovs_fail "the higher UUID's DNAT is metered too"
+echo "two floating IPs of a port with a policy: the lower UUID's is metered: ok"
+set_fip_policy "$win" ""
+expect_meters "${lose_m[@]}"
+flows "table=l3_ext_in,ip,nw_dst=$lose_ip" | grep -q "actions=meter:$IN,ct(" \
+    || ovs_fail "the remaining policy's DNAT without the meter"
+echo "the metered one's policy removed: the other's takes the meters: ok"
+set_fip_policy "$lose" ""
+expect_meters
 
 # The router's gateway policy.
 nb_transact "{\"op\":\"update\",\"table\":\"Router\",\"where\":[[\"_uuid\",

@@ -37,6 +37,10 @@ struct nb_monitor {
     bool converged;             /* The sets are what the view implies. */
     bool ready;                 /* Converged once since the start. */
     unsigned int idl_seqno;     /* The view the sets were computed from. */
+    bool sets_read;             /* A change since then in a table the sets
+                                 * are computed from. */
+    bool other;                 /* A change since then in another table. */
+    unsigned long long int n_computes; /* Sets computed. */
     unsigned int vifs_hash;
     size_t n_local, n_nets, n_routers, n_groups;
     unsigned long long int n_changes;
@@ -423,6 +427,31 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
     }
 }
 
+/* The tables whose rows compute_sets() and send_conditions() never read:
+ * a change of the view that is only in these (a binding made or updated on
+ * another chassis, an acknowledgement, a QoS rule) leaves the sets as they
+ * are, and they are not computed again for it.  On a gateway chassis,
+ * which monitors every binding and holds most of the cloud, computing them
+ * costs tens of milliseconds (bench/gateway-scale). */
+static const struct ovsdb_idl_table_class *const unread_tables[] = {
+    &nbrec_table_chassis_private, &nbrec_table_fixed_ip,
+    &nbrec_table_gateway_assignment, &nbrec_table_instance,
+    &nbrec_table_nb_global, &nbrec_table_port_binding,
+    &nbrec_table_port_forwarding, &nbrec_table_qos_policy,
+    &nbrec_table_qos_rule,
+};
+
+static bool
+is_unread_table(const struct ovsdb_idl_table_class *tc)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(unread_tables); i++) {
+        if (unread_tables[i] == tc) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool
 is_uuid_table(const struct ovsdb_idl_table_class *tc)
 {
@@ -780,6 +809,11 @@ nb_monitor_count(struct nb_monitor *m, struct ovsdb_idl *idl)
              row = ovsdb_idl_track_get_next(row)) {
             m->n_updates[i]++;
             m->n_bytes[i] += row_update_size(row, tc);
+            if (is_unread_table(tc)) {
+                m->other = true;
+            } else {
+                m->sets_read = true;
+            }
         }
     }
 }
@@ -811,11 +845,20 @@ nb_monitor_run(struct nb_monitor *m, const struct nb_monitor_input *in)
     } else {
         unsigned int seqno = ovsdb_idl_get_seqno(in->idl);
         unsigned int vifs_hash = hash_vifs(in->vifs);
-        if (!m->conditional || seqno != m->idl_seqno
+        /* A new view whose changes nb_monitor_count() saw only in tables
+         * the sets do not read needs no new sets.  Without a change seen
+         * (a caller that does not count, or a view cleared and not
+         * tracked), they are computed again. */
+        bool view_changed = seqno != m->idl_seqno
+                            && (m->sets_read || !m->other);
+        m->idl_seqno = seqno;
+        m->sets_read = m->other = false;
+        if (!m->conditional || view_changed
             || vifs_hash != m->vifs_hash || in->gateway != m->gateway) {
             struct nb_sets s;
             sets_init(&s);
             compute_sets(in, &s);
+            m->n_computes++;
             unsigned int expected = send_conditions(in, &s);
             if (expected != m->expected) {
                 m->expected = expected;
@@ -833,7 +876,6 @@ nb_monitor_run(struct nb_monitor *m, const struct nb_monitor_input *in)
             sets_destroy(&s);
             m->conditional = true;
             m->gateway = in->gateway;
-            m->idl_seqno = seqno;
             m->vifs_hash = vifs_hash;
         }
         applied = ovsdb_idl_get_condition_seqno(in->idl) >= m->expected;
@@ -886,8 +928,10 @@ nb_monitor_status(const struct nb_monitor *m, struct ovsdb_idl *idl,
     }
     ds_put_format(s, "NB monitoring: conditional (%s%s), %"PRIuSIZE" local "
                   "ports, %"PRIuSIZE" networks, %"PRIuSIZE" routers, "
-                  "%"PRIuSIZE" security groups, %llu condition changes\n",
+                  "%"PRIuSIZE" security groups, %llu condition changes "
+                  "in %llu computations\n",
                   m->gateway ? "gateway, " : "",
                   m->converged ? "applied" : "pending", m->n_local,
-                  m->n_nets, m->n_routers, m->n_groups, m->n_changes);
+                  m->n_nets, m->n_routers, m->n_groups, m->n_changes,
+                  m->n_computes);
 }

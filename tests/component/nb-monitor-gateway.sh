@@ -17,6 +17,9 @@
 #   - the gateway removed: t1's rows and r2's gateway flows go;
 #   - a VIF of t1 plugged on hv1: t1's rows come (as on a compute node),
 #     and go when it leaves;
+#   - bindings of another chassis made and updated, an nb_cfg: hv1 does
+#     not compute its sets again ("computations" of its status), t0's
+#     row changed: it does;
 #   - meanwhile no flow of r or t0 is deleted (ovs-ofctl monitor);
 #   - with dvr-monitor-all=true hv1 receives everything.
 set -eu
@@ -136,6 +139,46 @@ echo "t1's ports and r2 changed: hv1 received (rows bytes, bindings aside)" \
     || { status; ovs_fail "hv1 received $((pb1 - pb0)) bindings, not 1"; }
 holds Network 2
 holds Port 4
+
+# Bindings of another chassis made and updated, an acknowledgement asked
+# for: rows the sets are not computed from, so they are not computed
+# again.  t0's row changed: they are.
+computations() {
+    status | sed -n 's/^NB monitoring:.* in \([0-9]*\) computations$/\1/p'
+}
+sleep 0.5
+c0=$(computations)
+[ -n "$c0" ] || { status; ovs_fail "no computations in the status"; }
+pb0=$(bindings)
+B6=$(nb_port "$t1" "$t1sub" fa:16:3e:00:01:b6 10.1.0.16)
+sleep 0.5
+c0=$(computations)
+b6=$(nb_bind "$B6" "$hv2")
+for up in false true false; do
+    nb_transact "{\"op\":\"update\",\"table\":\"Port_Binding\",
+        \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$b6\"]]],
+        \"row\":{\"up\":$up}}" >/dev/null
+done
+nb_transact "{\"op\":\"mutate\",\"table\":\"NB_Global\",\"where\":[],
+    \"mutations\":[[\"nb_cfg\",\"+=\",1]]}" >/dev/null
+ovs_wait_until 10 sh -c "[ \$(ovs-appctl -t $OVS_TEST_DIR/hv1/run/dvr-controller.ctl status | sed -n 's/^NB rows received:.* Port_Binding=\([0-9]*\).*/\1/p') -ge $((pb0 + 4)) ]" \
+    || { status; ovs_fail "hv1 did not receive the 4 binding changes"; }
+sleep 0.5
+c1=$(computations)
+echo "bindings of hv2 made and updated, an nb_cfg: computations $c0 -> $c1"
+[ "$c1" = "$c0" ] \
+    || { status; ovs_fail "hv1 computed its sets again for bindings"; }
+t0=$(nb_uuid_of Network name t0)
+nb_transact "{\"op\":\"update\",\"table\":\"Network\",
+    \"where\": [[\"_uuid\", \"==\", [\"uuid\", \"$t0\"]]],
+    \"row\": {\"name\": \"t0-renamed\"}}" >/dev/null
+ovs_wait_until 10 sh -c "[ \$(ovs-appctl -t $OVS_TEST_DIR/hv1/run/dvr-controller.ctl status | sed -n 's/^NB monitoring:.* in \([0-9]*\) computations\$/\1/p') -gt $c1 ]" \
+    || { status; ovs_fail "hv1 did not compute its sets for t0's row"; }
+nb_transact "{\"op\":\"delete\",\"table\":\"Port_Binding\",
+    \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$b6\"]]]}" \
+    "{\"op\":\"delete\",\"table\":\"Port\",
+    \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$B6\"]]]}" >/dev/null
+echo "sets computed again for t0's row, not for bindings: ok"
 
 # r2 gets a gateway: t1's rows arrive, and r2's gateway flows.
 gw2=$(nb_transact "{\"op\":\"insert\",\"table\":\"Port\",\"uuid-name\":\"gw\",

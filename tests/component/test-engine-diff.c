@@ -423,6 +423,7 @@ run_incremental(struct ediff_run *run, struct engine *a,
                 .gateway = run->cfg.gateway,
             };
             ovsdb_idl_run(run->r);
+            nb_monitor_count(m, run->r);
             n_rounds += nb_monitor_run(m, &mon);
         }
         engine_run(a, in);

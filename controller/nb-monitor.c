@@ -29,6 +29,8 @@ VLOG_DEFINE_THIS_MODULE(nb_monitor);
  * for an immediate one: the cause is not found yet.) */
 #define NB_MONITOR_PENDING_MSEC 10
 
+struct nb_sets;
+
 struct nb_monitor {
     bool conditional;           /* The conditions in effect select rows. */
     bool gateway;               /* They were computed for a gateway. */
@@ -41,6 +43,9 @@ struct nb_monitor {
                                  * are computed from. */
     bool other;                 /* A change since then in another table. */
     unsigned long long int n_computes; /* Sets computed. */
+    unsigned long long int n_sends;    /* Conditions sent (maybe the same
+                                        * as before). */
+    struct nb_sets *last;       /* The sets of the last conditions sent. */
     unsigned int vifs_hash;
     size_t n_local, n_nets, n_routers, n_groups;
     unsigned long long int n_changes;
@@ -97,13 +102,9 @@ nb_monitor_create(void)
     return xzalloc(sizeof(struct nb_monitor));
 }
 
-void
-nb_monitor_destroy(struct nb_monitor *m)
-{
-    free(m);
-}
 
-/* The sets a conditional monitor selects by. */
+/* The sets a conditional monitor selects by.  The conditions are a
+ * function of these alone (and of whether this is a gateway chassis). */
 struct nb_sets {
     struct uuidset local;       /* Local ports (VIFs, and subports of
                                  * their trunks). */
@@ -128,51 +129,92 @@ struct nb_sets {
     struct uuidset ports;       /* Ports on 'nets' (on a gateway chassis,
                                  * which monitors every binding, only off
                                  * 'full_nets'), and 'local'. */
+    struct uuidset fip_nets;    /* External networks whose every floating
+                                 * IP is needed. */
+    struct uuidset me;          /* This chassis' Chassis row(s). */
     struct sset instances;      /* device_ids of local ports. */
 };
+
+/* The uuidsets of "struct nb_sets", for what is done to each. */
+static const size_t nb_set_offsets[] = {
+#define NB_SET(NAME) offsetof(struct nb_sets, NAME)
+    NB_SET(local), NB_SET(nets), NB_SET(local_nets), NB_SET(full_nets),
+    NB_SET(rifs), NB_SET(gw_nets), NB_SET(gw_rifs), NB_SET(gw_routers),
+    NB_SET(routers), NB_SET(router_ports), NB_SET(groups), NB_SET(rules),
+    NB_SET(members), NB_SET(fixed), NB_SET(subnets), NB_SET(ports),
+    NB_SET(fip_nets), NB_SET(me),
+#undef NB_SET
+};
+
+static struct uuidset *
+set_at(struct nb_sets *s, size_t i)
+{
+    return (struct uuidset *) ((char *) s + nb_set_offsets[i]);
+}
 
 static void
 sets_init(struct nb_sets *s)
 {
-    uuidset_init(&s->local);
-    uuidset_init(&s->nets);
-    uuidset_init(&s->local_nets);
-    uuidset_init(&s->full_nets);
-    uuidset_init(&s->rifs);
-    uuidset_init(&s->gw_nets);
-    uuidset_init(&s->gw_rifs);
-    uuidset_init(&s->gw_routers);
-    uuidset_init(&s->routers);
-    uuidset_init(&s->router_ports);
-    uuidset_init(&s->groups);
-    uuidset_init(&s->rules);
-    uuidset_init(&s->members);
-    uuidset_init(&s->fixed);
-    uuidset_init(&s->subnets);
-    uuidset_init(&s->ports);
+    for (size_t i = 0; i < ARRAY_SIZE(nb_set_offsets); i++) {
+        uuidset_init(set_at(s, i));
+    }
     sset_init(&s->instances);
 }
 
 static void
 sets_destroy(struct nb_sets *s)
 {
-    uuidset_destroy(&s->local);
-    uuidset_destroy(&s->nets);
-    uuidset_destroy(&s->local_nets);
-    uuidset_destroy(&s->full_nets);
-    uuidset_destroy(&s->rifs);
-    uuidset_destroy(&s->gw_nets);
-    uuidset_destroy(&s->gw_rifs);
-    uuidset_destroy(&s->gw_routers);
-    uuidset_destroy(&s->routers);
-    uuidset_destroy(&s->router_ports);
-    uuidset_destroy(&s->groups);
-    uuidset_destroy(&s->rules);
-    uuidset_destroy(&s->members);
-    uuidset_destroy(&s->fixed);
-    uuidset_destroy(&s->subnets);
-    uuidset_destroy(&s->ports);
+    for (size_t i = 0; i < ARRAY_SIZE(nb_set_offsets); i++) {
+        uuidset_destroy(set_at(s, i));
+    }
     sset_destroy(&s->instances);
+}
+
+/* Forgets the sets of the last conditions sent. */
+static void
+forget_last(struct nb_monitor *m)
+{
+    if (m->last) {
+        sets_destroy(m->last);
+        free(m->last);
+        m->last = NULL;
+    }
+}
+
+void
+nb_monitor_destroy(struct nb_monitor *m)
+{
+    if (m) {
+        forget_last(m);
+        free(m);
+    }
+}
+
+static bool
+uuidsets_equal(const struct uuidset *a, const struct uuidset *b)
+{
+    const struct uuidset_node *un;
+
+    if (uuidset_count(a) != uuidset_count(b)) {
+        return false;
+    }
+    UUIDSET_FOR_EACH (un, a) {
+        if (!uuidset_find(b, &un->uuid)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+sets_equal(struct nb_sets *a, struct nb_sets *b)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(nb_set_offsets); i++) {
+        if (!uuidsets_equal(set_at(a, i), set_at(b, i))) {
+            return false;
+        }
+    }
+    return sset_equals(&a->instances, &b->instances);
 }
 
 static void
@@ -425,6 +467,23 @@ compute_sets(const struct nb_monitor_input *in, struct nb_sets *s)
             }
         }
     }
+
+    /* A gateway resolves every floating IP of the external networks it
+     * holds, those of no router too (dvr/l3's l3_nexthop flows); so does a
+     * compute node on the external networks it has a local port on. */
+    UUIDSET_FOR_EACH (un, &s->nets) {
+        const struct nbrec_network *nw = NB_GET(network, in->idl, &un->uuid);
+        if (nw && nw->external
+            && (in->gateway || uuidset_find(&s->local_nets, &un->uuid))) {
+            add_uuid(&s->fip_nets, &un->uuid);
+        }
+    }
+    const struct nbrec_chassis *ch;
+    NBREC_CHASSIS_FOR_EACH (ch, in->idl) {
+        if (!strcmp(ch->name, in->chassis)) {
+            add_uuid(&s->me, &ch->header_.uuid);
+        }
+    }
 }
 
 /* The tables whose rows compute_sets() and send_conditions() never read:
@@ -593,17 +652,10 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
         nbrec_floating_ip_add_clause_router(&fip, OVSDB_F_EQ, &u[i]);
     }
     free(u);
-    /* A gateway resolves every floating IP of the external networks it
-     * holds, those of no router too (dvr/l3's l3_nexthop flows); so does a
-     * compute node on the external networks it has a local port on. */
-    u = sorted(&s->nets, &n);
+    u = sorted(&s->fip_nets, &n);
     for (size_t i = 0; i < n; i++) {
-        const struct nbrec_network *nw = NB_GET(network, in->idl, &u[i]);
-        if (nw && nw->external
-            && (in->gateway || uuidset_find(&s->local_nets, &u[i]))) {
-            nbrec_floating_ip_add_clause_floating_network(&fip, OVSDB_F_EQ,
-                                                          &u[i]);
-        }
+        nbrec_floating_ip_add_clause_floating_network(&fip, OVSDB_F_EQ,
+                                                      &u[i]);
     }
     free(u);
     u = sorted(&s->groups, &n);
@@ -643,13 +695,11 @@ send_conditions(const struct nb_monitor_input *in, const struct nb_sets *s)
         }
         free(u);
     }
-    const struct nbrec_chassis *ch;
-    NBREC_CHASSIS_FOR_EACH (ch, in->idl) {
-        if (!strcmp(ch->name, in->chassis)) {
-            nbrec_port_binding_add_clause_chassis(&pb, OVSDB_F_EQ,
-                                                  &ch->header_.uuid);
-        }
+    u = sorted(&s->me, &n);
+    for (size_t i = 0; i < n; i++) {
+        nbrec_port_binding_add_clause_chassis(&pb, OVSDB_F_EQ, &u[i]);
     }
+    free(u);
     nbrec_chassis_private_add_clause_name(&priv, OVSDB_F_EQ, in->chassis);
     const char **names = sset_sort(&s->instances);
     for (size_t i = 0; i < sset_count(&s->instances); i++) {
@@ -724,6 +774,7 @@ nb_monitor_start(struct nb_monitor *m, struct ovsdb_idl *idl,
                  const char *chassis, bool all, bool gateway)
 {
     m->compiled = false;
+    forget_last(m);
     if (all) {
         m->expected = set_all(idl);
         m->conditional = false;
@@ -832,6 +883,7 @@ nb_monitor_run(struct nb_monitor *m, const struct nb_monitor_input *in)
              * returned then is never reached; setting the same conditions
              * again returns the one that is current. */
             unsigned int expected = set_all(in->idl);
+            forget_last(m);
             if (m->conditional) {
                 m->conditional = false;
                 m->ready = true;
@@ -855,25 +907,35 @@ nb_monitor_run(struct nb_monitor *m, const struct nb_monitor_input *in)
         m->sets_read = m->other = false;
         if (!m->conditional || view_changed
             || vifs_hash != m->vifs_hash || in->gateway != m->gateway) {
-            struct nb_sets s;
-            sets_init(&s);
-            compute_sets(in, &s);
+            struct nb_sets *s = xmalloc(sizeof *s);
+            sets_init(s);
+            compute_sets(in, s);
             m->n_computes++;
-            unsigned int expected = send_conditions(in, &s);
+            /* Sets equal to those of conditions the server has applied
+             * make the same conditions: nothing to send.  (While a change
+             * is pending, or before the first reply, they are set again:
+             * that also gives the seqno to wait for, see above.) */
+            unsigned int expected = m->expected;
+            if (!m->last || in->gateway != m->gateway || !applied
+                || !sets_equal(s, m->last)) {
+                expected = send_conditions(in, s);
+                m->n_sends++;
+            }
             if (expected != m->expected) {
                 m->expected = expected;
                 m->compiled = false;
                 m->n_changes++;
                 VLOG_DBG("conditions: %"PRIuSIZE" local ports, %"PRIuSIZE
                          " networks, %"PRIuSIZE" routers",
-                         uuidset_count(&s.local), uuidset_count(&s.nets),
-                         uuidset_count(&s.routers));
+                         uuidset_count(&s->local), uuidset_count(&s->nets),
+                         uuidset_count(&s->routers));
             }
-            m->n_local = uuidset_count(&s.local);
-            m->n_nets = uuidset_count(&s.nets);
-            m->n_routers = uuidset_count(&s.routers);
-            m->n_groups = uuidset_count(&s.groups);
-            sets_destroy(&s);
+            m->n_local = uuidset_count(&s->local);
+            m->n_nets = uuidset_count(&s->nets);
+            m->n_routers = uuidset_count(&s->routers);
+            m->n_groups = uuidset_count(&s->groups);
+            forget_last(m);
+            m->last = s;
             m->conditional = true;
             m->gateway = in->gateway;
             m->vifs_hash = vifs_hash;
@@ -929,9 +991,9 @@ nb_monitor_status(const struct nb_monitor *m, struct ovsdb_idl *idl,
     ds_put_format(s, "NB monitoring: conditional (%s%s), %"PRIuSIZE" local "
                   "ports, %"PRIuSIZE" networks, %"PRIuSIZE" routers, "
                   "%"PRIuSIZE" security groups, %llu condition changes "
-                  "in %llu computations\n",
+                  "in %llu computations (%llu sent)\n",
                   m->gateway ? "gateway, " : "",
                   m->converged ? "applied" : "pending", m->n_local,
                   m->n_nets, m->n_routers, m->n_groups, m->n_changes,
-                  m->n_computes);
+                  m->n_computes, m->n_sends);
 }

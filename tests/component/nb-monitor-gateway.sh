@@ -19,7 +19,7 @@
 #     and go when it leaves;
 #   - bindings of another chassis made and updated, an nb_cfg: hv1 does
 #     not compute its sets again ("computations" of its status), t0's
-#     row changed: it does;
+#     row changed: it does, and does not send the same conditions again;
 #   - meanwhile no flow of r or t0 is deleted (ovs-ofctl monitor);
 #   - with dvr-monitor-all=true hv1 receives everything.
 set -eu
@@ -144,7 +144,16 @@ holds Port 4
 # for: rows the sets are not computed from, so they are not computed
 # again.  t0's row changed: they are.
 computations() {
-    status | sed -n 's/^NB monitoring:.* in \([0-9]*\) computations$/\1/p'
+    status | sed -n 's/^NB monitoring:.* in \([0-9]*\) computations (.*$/\1/p'
+}
+sent() {
+    status | sed -n 's/^NB monitoring:.* computations (\([0-9]*\) sent)$/\1/p'
+}
+computations_above() {
+    [ "$(computations)" -gt "$1" ]
+}
+bindings_at_least() {
+    [ "$(bindings)" -ge "$1" ]
 }
 sleep 0.5
 c0=$(computations)
@@ -161,7 +170,7 @@ for up in false true false; do
 done
 nb_transact "{\"op\":\"mutate\",\"table\":\"NB_Global\",\"where\":[],
     \"mutations\":[[\"nb_cfg\",\"+=\",1]]}" >/dev/null
-ovs_wait_until 10 sh -c "[ \$(ovs-appctl -t $OVS_TEST_DIR/hv1/run/dvr-controller.ctl status | sed -n 's/^NB rows received:.* Port_Binding=\([0-9]*\).*/\1/p') -ge $((pb0 + 4)) ]" \
+ovs_wait_until 10 bindings_at_least $((pb0 + 4)) \
     || { status; ovs_fail "hv1 did not receive the 4 binding changes"; }
 sleep 0.5
 c1=$(computations)
@@ -169,16 +178,20 @@ echo "bindings of hv2 made and updated, an nb_cfg: computations $c0 -> $c1"
 [ "$c1" = "$c0" ] \
     || { status; ovs_fail "hv1 computed its sets again for bindings"; }
 t0=$(nb_uuid_of Network name t0)
+s1=$(sent)
 nb_transact "{\"op\":\"update\",\"table\":\"Network\",
     \"where\": [[\"_uuid\", \"==\", [\"uuid\", \"$t0\"]]],
     \"row\": {\"name\": \"t0-renamed\"}}" >/dev/null
-ovs_wait_until 10 sh -c "[ \$(ovs-appctl -t $OVS_TEST_DIR/hv1/run/dvr-controller.ctl status | sed -n 's/^NB monitoring:.* in \([0-9]*\) computations\$/\1/p') -gt $c1 ]" \
+ovs_wait_until 10 computations_above "$c1" \
     || { status; ovs_fail "hv1 did not compute its sets for t0's row"; }
+sleep 0.5
+[ "$(sent)" = "$s1" ] \
+    || { status; ovs_fail "hv1 sent its unchanged conditions again"; }
 nb_transact "{\"op\":\"delete\",\"table\":\"Port_Binding\",
     \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$b6\"]]]}" \
     "{\"op\":\"delete\",\"table\":\"Port\",
     \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"$B6\"]]]}" >/dev/null
-echo "sets computed again for t0's row, not for bindings: ok"
+echo "sets computed again for t0's row (the same: not sent), not for bindings: ok"
 
 # r2 gets a gateway: t1's rows arrive, and r2's gateway flows.
 gw2=$(nb_transact "{\"op\":\"insert\",\"table\":\"Port\",\"uuid-name\":\"gw\",

@@ -61,7 +61,9 @@
  * download is then only the chassis and the global row, and on a gateway
  * the routers with a gateway, not the cloud);
  * nb_monitor_count() after each ovsdb_idl_run() (before the changes are
- * cleared); nb_monitor_run() before each engine run; until
+ * cleared: it also notes which tables changed, and the sets are computed
+ * again only for a change of a table they are computed from, or when no
+ * change was counted); nb_monitor_run() before each engine run; until
  * nb_monitor_ready() the view is still growing towards what the node
  * needs and must not be compiled (flows installed before a restart stay
  * as they are).  nb_monitor_run() returns true once the server has

@@ -102,7 +102,6 @@ nb_monitor_create(void)
     return xzalloc(sizeof(struct nb_monitor));
 }
 
-
 /* The sets a conditional monitor selects by.  The conditions are a
  * function of these alone (and of whether this is a gateway chassis). */
 struct nb_sets {
@@ -500,22 +499,13 @@ static const struct ovsdb_idl_table_class *const unread_tables[] = {
     &nbrec_table_qos_rule,
 };
 
+/* Whether 'tc' is one of the 'n' tables of 'tables'. */
 static bool
-is_unread_table(const struct ovsdb_idl_table_class *tc)
+table_in(const struct ovsdb_idl_table_class *tc,
+         const struct ovsdb_idl_table_class *const tables[], size_t n)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(unread_tables); i++) {
-        if (unread_tables[i] == tc) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool
-is_uuid_table(const struct ovsdb_idl_table_class *tc)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(uuid_tables); i++) {
-        if (uuid_tables[i] == tc) {
+    for (size_t i = 0; i < n; i++) {
+        if (tables[i] == tc) {
             return true;
         }
     }
@@ -538,8 +528,9 @@ set_all(struct ovsdb_idl *idl)
     ovsdb_datum_destroy(&zero, &uuid_column.type);
     for (size_t i = 0; i < NBREC_N_TABLES; i++) {
         const struct ovsdb_idl_table_class *tc = &nbrec_table_classes[i];
-        seqno = MAX(seqno, ovsdb_idl_set_condition(
-                               idl, tc, is_uuid_table(tc) ? &u : &t));
+        bool by_uuid = table_in(tc, uuid_tables, ARRAY_SIZE(uuid_tables));
+        seqno = MAX(seqno, ovsdb_idl_set_condition(idl, tc,
+                                                   by_uuid ? &u : &t));
     }
     ovsdb_idl_condition_destroy(&t);
     ovsdb_idl_condition_destroy(&u);
@@ -855,16 +846,15 @@ nb_monitor_count(struct nb_monitor *m, struct ovsdb_idl *idl)
 {
     for (size_t i = 0; i < NBREC_N_TABLES; i++) {
         const struct ovsdb_idl_table_class *tc = &nbrec_table_classes[i];
+        bool *changed = (table_in(tc, unread_tables,
+                                  ARRAY_SIZE(unread_tables))
+                         ? &m->other : &m->sets_read);
         const struct ovsdb_idl_row *row;
         for (row = ovsdb_idl_track_get_first(idl, tc); row;
              row = ovsdb_idl_track_get_next(row)) {
             m->n_updates[i]++;
             m->n_bytes[i] += row_update_size(row, tc);
-            if (is_unread_table(tc)) {
-                m->other = true;
-            } else {
-                m->sets_read = true;
-            }
+            *changed = true;
         }
     }
 }

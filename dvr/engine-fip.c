@@ -209,6 +209,15 @@ for_each_qos_sibling(const struct engine_input *in,
     nbrec_floating_ip_index_destroy_row(target);
 }
 
+/* The port of floating IP 'row' if it has a QoS policy too (it is then
+ * one of that port's floating IPs that may be metered), else all-zero. */
+static struct uuid
+qos_port_of(const struct nbrec_floating_ip *row)
+{
+    return (row && row->port && row->qos_policy
+            ? row->port->header_.uuid : UUID_ZERO);
+}
+
 static void
 find_lowest(const struct nbrec_floating_ip *fip, void *lowest_)
 {
@@ -301,8 +310,7 @@ fip_compile(struct engine *e, const struct uuid *uuid, struct l3_fip *fp,
         fs->uuid = *uuid;
         hmap_insert(&e->fips, &fs->node, uuid_hash(uuid));
     }
-    fs->qos_port = (row->port && row->qos_policy
-                    ? row->port->header_.uuid : UUID_ZERO);
+    fs->qos_port = qos_port_of(row);
     if (!row->floating_network || !row->floating_port) {
         fs->local = false;      /* Not monitored (yet). */
         return;
@@ -490,8 +498,7 @@ engine_nb_fip_dirty_qos_siblings(const struct engine *e,
         = NB_GET(floating_ip, in->nb_idl, change->uuid);
     const struct fip_state *fs = find_fip_state(e, change->uuid);
     struct uuid old = fs ? fs->qos_port : UUID_ZERO;
-    struct uuid new = (row && row->port && row->qos_policy
-                       ? row->port->header_.uuid : UUID_ZERO);
+    struct uuid new = qos_port_of(row);
 
     if (uuid_equals(&old, &new)) {
         return;
